@@ -1,0 +1,150 @@
+package mirror
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestOpenReopenKeepsDataAndSchemaVersion(t *testing.T) {
+	ctx := context.Background()
+	m, path := openTest(t)
+	if err := m.Apply(ctx, Batch{Hosts: []Host{{ID: "a", Seq: 1, State: StateActive, UserName: "a@x"}}, ChangesCursor: 1}); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	m.Close()
+	m2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer m2.Close()
+	var version int
+	if err := m2.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != 1 {
+		t.Fatalf("user_version = %d, %v; want 1", version, err)
+	}
+	var mode string
+	if err := m2.r.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
+	}
+	if n, err := m2.CountHosts(ctx, HostQuery{}); err != nil || n != 1 {
+		t.Fatalf("CountHosts after reopen = %d, %v; want 1", n, err)
+	}
+	if c, _, err := m2.Cursors(ctx); err != nil || c != 1 {
+		t.Fatalf("cursor after reopen = %d, %v; want 1", c, err)
+	}
+}
+
+func TestApply(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 18, 49, 35, 123e6, time.UTC)
+	v1 := Host{ID: "h1", Seq: 5, State: StateActive, UserName: "ann@x", DisplayName: "Ann", Active: true,
+		Created: t0, Modified: t0, Resource: json.RawMessage(`{"userName":"ann@x","title":"Engineer"}`)}
+	v2 := v1
+	v2.Seq, v2.State, v2.Active, v2.DeactivatedAt, v2.DeactivatedBy, v2.RemovedHow =
+		9, StateDeactivated, false, t0.Add(time.Hour), "apikey:3", "active=false"
+	ev := Event{Seq: 5, At: t0, Action: "host.created", ResourceID: "h1", UserName: "ann@x"}
+
+	tests := []struct {
+		name      string
+		batches   []Batch
+		wantState string
+		wantSeq   int64
+		wantCur   [2]int64 // changes, activity
+		wantEv    int
+	}{
+		{"insert", []Batch{{Hosts: []Host{v1}, Events: []Event{ev}, ChangesCursor: 5, ActivityCursor: 5}},
+			StateActive, 5, [2]int64{5, 5}, 1},
+		{"replay is a no-op", []Batch{
+			{Hosts: []Host{v1}, Events: []Event{ev}, ChangesCursor: 5, ActivityCursor: 5},
+			{Hosts: []Host{v1}, Events: []Event{ev}, ChangesCursor: 5, ActivityCursor: 5}},
+			StateActive, 5, [2]int64{5, 5}, 1},
+		{"newer wins", []Batch{{Hosts: []Host{v1}, ChangesCursor: 5}, {Hosts: []Host{v2}, ChangesCursor: 9}},
+			StateDeactivated, 9, [2]int64{9, 0}, 0},
+		{"older is ignored and cursor never goes back", []Batch{{Hosts: []Host{v2}, ChangesCursor: 9}, {Hosts: []Host{v1}, ChangesCursor: 5}},
+			StateDeactivated, 9, [2]int64{9, 0}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			m, _ := openTest(t)
+			for _, b := range tc.batches {
+				if err := m.Apply(ctx, b); err != nil {
+					t.Fatalf("Apply: %v", err)
+				}
+			}
+			d, err := m.HostDetail(ctx, "h1")
+			if err != nil {
+				t.Fatalf("HostDetail: %v", err)
+			}
+			if d.Host.State != tc.wantState || d.Host.Seq != tc.wantSeq {
+				t.Errorf("host state/seq = %s/%d, want %s/%d", d.Host.State, d.Host.Seq, tc.wantState, tc.wantSeq)
+			}
+			if !d.Host.Created.Equal(t0) || d.Host.Title != "Engineer" {
+				t.Errorf("created/title = %v/%q, want %v/Engineer", d.Host.Created, d.Host.Title, t0)
+			}
+			c, a, err := m.Cursors(ctx)
+			if err != nil || c != tc.wantCur[0] || a != tc.wantCur[1] {
+				t.Errorf("cursors = %d,%d (%v), want %v", c, a, err, tc.wantCur)
+			}
+			if n, _ := m.CountActivity(ctx, ActivityQuery{}); n != tc.wantEv {
+				t.Errorf("events = %d, want %d", n, tc.wantEv)
+			}
+		})
+	}
+}
+
+func TestApplyIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	m, _ := openTest(t)
+	bad := Batch{Hosts: []Host{{ID: "ok", Seq: 1, State: StateActive}, {ID: "", Seq: 2}},
+		Events: []Event{{Seq: 1, Action: "host.created"}}, ChangesCursor: 2, ActivityCursor: 1}
+	if err := m.Apply(ctx, bad); err == nil {
+		t.Fatal("Apply of a host without id succeeded")
+	}
+	n, _ := m.CountHosts(ctx, HostQuery{State: StateAll})
+	e, _ := m.CountActivity(ctx, ActivityQuery{})
+	c, a, _ := m.Cursors(ctx)
+	if n != 0 || e != 0 || c != 0 || a != 0 {
+		t.Fatalf("after a failed Apply: hosts=%d events=%d cursors=%d,%d; want all 0", n, e, c, a)
+	}
+	if _, err := m.HostDetail(ctx, "ok"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("HostDetail(ok) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestApplyGroupMembers(t *testing.T) {
+	ctx := context.Background()
+	m, _ := openTest(t)
+	hosts := []Host{{ID: "a", Seq: 1, State: StateActive, UserName: "a"}, {ID: "b", Seq: 2, State: StateActive, UserName: "b"}}
+	steps := []struct {
+		name  string
+		batch Batch
+		want  []string
+	}{
+		{"create", Batch{Hosts: hosts, Groups: []Group{{ID: "g", Seq: 3, DisplayName: "Sales", Members: []string{"b", "a"}}}}, []string{"b", "a"}},
+		{"stale update ignored", Batch{Groups: []Group{{ID: "g", Seq: 2, DisplayName: "Old", Members: []string{"a"}}}}, []string{"b", "a"}},
+		{"remove a member", Batch{Groups: []Group{{ID: "g", Seq: 4, DisplayName: "Sales", Members: []string{"a"}}}}, []string{"a"}},
+		{"deleted host leaves the list", Batch{Hosts: []Host{{ID: "a", Seq: 5, State: StateDeleted, UserName: "a"}}}, nil},
+		{"restored host comes back", Batch{Hosts: []Host{{ID: "a", Seq: 6, State: StateActive, UserName: "a"}}}, []string{"a"}},
+	}
+	for _, s := range steps {
+		if err := m.Apply(ctx, s.batch); err != nil {
+			t.Fatalf("%s: Apply: %v", s.name, err)
+		}
+		g, err := m.Group(ctx, "g")
+		if err != nil {
+			t.Fatalf("%s: Group: %v", s.name, err)
+		}
+		if len(g.Members) != len(s.want) || (len(s.want) > 0 && g.Members[0] != s.want[0]) {
+			t.Fatalf("%s: members = %v, want %v", s.name, g.Members, s.want)
+		}
+		if g.DisplayName != "Sales" {
+			t.Fatalf("%s: displayName = %q, want Sales", s.name, g.DisplayName)
+		}
+	}
+	d, err := m.HostDetail(ctx, "a")
+	if err != nil || len(d.Groups) != 1 || d.Groups[0].DisplayName != "Sales" {
+		t.Fatalf("HostDetail(a).Groups = %+v, %v; want [Sales]", d, err)
+	}
+}

@@ -1,0 +1,279 @@
+package mirror
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// fakeService is an in-memory model of the service's admin API, exactly as
+// docs/admin-api.md describes the change feed and the activity log: every
+// write takes the next seq and stamps it on what it changed. It stands in for
+// the real service in the tests that need to control it closely (per-page
+// hooks, slow pages) and is the model the real-service test is compared with.
+type fakeService struct {
+	mu     sync.Mutex
+	seq    int64
+	hosts  map[string]*Host
+	groups map[string]*Group
+	events []Event
+	nextID int
+	// afterPage, when set, runs after each /changes or /activity page has
+	// been computed (outside the lock), to write or cancel while a sync runs.
+	afterPage func(path string)
+}
+
+func newFakeService() *fakeService {
+	return &fakeService{hosts: map[string]*Host{}, groups: map[string]*Group{}}
+}
+
+func (f *fakeService) write(action, resType, resID, userName string, changes []FieldChange) int64 {
+	f.seq++
+	f.events = append(f.events, Event{Seq: f.seq, At: time.UnixMilli(1_700_000_000_000 + f.seq).UTC(),
+		Actor: "apikey:1", ActorName: `API key #1 "Azure AD"`, Action: action, ResourceType: resType,
+		ResourceID: resID, UserName: userName, Changes: changes})
+	return f.seq
+}
+
+func resourceOf(h *Host, title, dept string) json.RawMessage {
+	r := map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "id": h.ID,
+		"userName": h.UserName, "active": h.Active, "displayName": h.DisplayName,
+		"emails": []any{map[string]any{"type": "work", "value": h.Email, "primary": true}}}
+	if title != "" {
+		r["title"] = title
+	}
+	if dept != "" {
+		r[enterpriseURN] = map[string]any{"department": dept}
+	}
+	b, _ := json.Marshal(r)
+	return b
+}
+
+func (f *fakeService) liveUserName(userName string) bool {
+	for _, h := range f.hosts {
+		if h.State != StateDeleted && h.UserName == userName {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *fakeService) create(userName, displayName, title, dept string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.liveUserName(userName) {
+		return "", fmt.Errorf("userName %q taken", userName)
+	}
+	f.nextID++
+	h := &Host{ID: fmt.Sprintf("h%06d", f.nextID), State: StateActive, UserName: userName, ExternalID: "ext-" + userName,
+		DisplayName: displayName, Email: userName, Active: true}
+	h.Seq = f.write("host.created", "User", h.ID, userName, nil)
+	h.Created = f.events[len(f.events)-1].At
+	h.Modified = h.Created
+	h.Resource = resourceOf(h, title, dept)
+	f.hosts[h.ID] = h
+	return h.ID, nil
+}
+
+func (f *fakeService) update(id, displayName, title, dept string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	h := f.hosts[id]
+	if h == nil || h.State == StateDeleted {
+		return fmt.Errorf("no host %s", id)
+	}
+	old := h.DisplayName
+	h.DisplayName = displayName
+	h.Seq = f.write("host.updated", "User", id, h.UserName, []FieldChange{{Field: "displayName", Old: old, New: displayName}})
+	h.Modified = f.events[len(f.events)-1].At
+	h.RestoredAt, h.RestoredBy = time.Time{}, ""
+	h.Resource = resourceOf(h, title, dept)
+	return nil
+}
+
+func (f *fakeService) setActive(id string, active bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	h := f.hosts[id]
+	if h == nil || h.State == StateDeleted {
+		return fmt.Errorf("no host %s", id)
+	}
+	if h.Active == active {
+		return nil
+	}
+	h.Active = active
+	action := "host.reactivated"
+	if !active {
+		action = "host.deactivated"
+	}
+	h.Seq = f.write(action, "User", id, h.UserName, []FieldChange{{Field: "active", Old: !active, New: active}})
+	at := f.events[len(f.events)-1].At
+	h.Modified = at
+	h.RestoredAt, h.RestoredBy = time.Time{}, ""
+	if active {
+		h.State, h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = StateActive, time.Time{}, "", ""
+	} else {
+		h.State, h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = StateDeactivated, at, "apikey:1", "active=false"
+	}
+	h.Resource = resourceOf(h, "", "")
+	return nil
+}
+
+func (f *fakeService) remove(id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	h := f.hosts[id]
+	if h == nil || h.State == StateDeleted {
+		return fmt.Errorf("no host %s", id)
+	}
+	h.Seq = f.write("host.deleted", "User", id, h.UserName, nil)
+	h.State, h.DeletedAt, h.DeletedBy, h.RemovedHow = StateDeleted, f.events[len(f.events)-1].At, "apikey:1", "DELETE"
+	return nil
+}
+
+func (f *fakeService) restore(id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	h := f.hosts[id]
+	if h == nil {
+		return fmt.Errorf("no host %s", id)
+	}
+	if h.State == StateActive {
+		return nil
+	}
+	if h.State == StateDeleted && f.liveUserName(h.UserName) {
+		return fmt.Errorf("conflict: userName %q taken", h.UserName)
+	}
+	h.Seq = f.write("host.restored", "User", id, h.UserName, nil)
+	at := f.events[len(f.events)-1].At
+	h.State, h.Active, h.RemovedHow = StateActive, true, ""
+	h.DeactivatedAt, h.DeactivatedBy, h.DeletedAt, h.DeletedBy = time.Time{}, "", time.Time{}, ""
+	h.RestoredAt, h.RestoredBy = at, "admin"
+	h.Resource = resourceOf(h, "", "")
+	return nil
+}
+
+func (f *fakeService) setGroup(id, name string, members []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	g := f.groups[id]
+	action := "group.updated"
+	if g == nil {
+		g = &Group{ID: id}
+		f.groups[id] = g
+		action = "group.created"
+	}
+	g.DisplayName, g.Members = name, members
+	g.Seq = f.write(action, "Group", id, "", nil)
+	g.Modified = f.events[len(f.events)-1].At
+	if g.Created.IsZero() {
+		g.Created = g.Modified
+	}
+}
+
+// changes answers /changes as documented: items with seq > since in seq
+// order, cursor = seq of the last item returned (or since), more.
+func (f *fakeService) changes(since int64, limit int) ChangePage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var all []Change
+	for _, h := range f.hosts {
+		if h.Seq > since {
+			c := *h
+			all = append(all, Change{Seq: h.Seq, Type: "host", Host: &c})
+		}
+	}
+	for _, g := range f.groups {
+		if g.Seq > since {
+			c := *g
+			c.Members = f.liveMembers(g)
+			all = append(all, Change{Seq: g.Seq, Type: "group", Group: &c})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Seq < all[j].Seq })
+	p := ChangePage{Changes: all, Cursor: since}
+	if len(all) > limit {
+		p.Changes, p.More = all[:limit], true
+	}
+	if len(p.Changes) > 0 {
+		p.Cursor = p.Changes[len(p.Changes)-1].Seq
+	}
+	return p
+}
+
+func (f *fakeService) liveMembers(g *Group) []string {
+	var out []string
+	for _, id := range g.Members {
+		if h := f.hosts[id]; h != nil && h.State != StateDeleted {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (f *fakeService) activity(since int64, limit int) ActivityPage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := sort.Search(len(f.events), func(i int) bool { return f.events[i].Seq > since })
+	p := ActivityPage{Events: append([]Event(nil), f.events[i:]...), Cursor: since}
+	if len(p.Events) > limit {
+		p.Events, p.More = p.Events[:limit], true
+	}
+	if len(p.Events) > 0 {
+		p.Cursor = p.Events[len(p.Events)-1].Seq
+	}
+	return p
+}
+
+// ServeHTTP serves /v1/admin/changes, /v1/admin/activity and /v1/admin/status.
+func (f *fakeService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer "+testAdminToken {
+		http.Error(w, `{"status":"401"}`, http.StatusUnauthorized)
+		return
+	}
+	q := r.URL.Query()
+	since, _ := strconv.ParseInt(q.Get("since"), 10, 64)
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	if limit <= 0 {
+		limit = 500
+	}
+	var body any
+	switch r.URL.Path {
+	case "/v1/admin/changes":
+		body = f.changes(since, limit)
+	case "/v1/admin/activity":
+		body = f.activity(since, min(limit, 5000))
+	case "/v1/admin/status":
+		f.mu.Lock()
+		body = map[string]any{"service": "fake", "cursor": f.seq}
+		f.mu.Unlock()
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(body)
+	if f.afterPage != nil && r.URL.Path != "/v1/admin/status" {
+		f.afterPage(r.URL.Path)
+	}
+}
+
+// state returns copies of every host and group (members live only) and the
+// full event log, for comparison with the mirror.
+func (f *fakeService) state() (hosts []Host, groups []Group, events []Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, h := range f.hosts {
+		hosts = append(hosts, *h)
+	}
+	for _, g := range f.groups {
+		c := *g
+		c.Members = f.liveMembers(g)
+		groups = append(groups, c)
+	}
+	return hosts, groups, append([]Event(nil), f.events...)
+}

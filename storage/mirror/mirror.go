@@ -1,0 +1,140 @@
+// Package mirror is the console's local SQLite copy of the service's hosts,
+// groups and activity, for instant search, offline audit and export.
+//
+// The mirror is filled only from the service's change feed and activity log
+// (see Sync); every batch is committed with its cursor in one transaction so
+// an interrupted sync resumes without loss or duplicates. It never holds a
+// secret.
+package mirror
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// FileName is the mirror's file name inside the console's data folder.
+const FileName = "mirror.db"
+
+var (
+	// ErrNotFound is returned for an id the mirror does not hold.
+	ErrNotFound = errors.New("mirror: not found")
+	// ErrBadQuery is returned for a query naming an unknown state, sort
+	// column or format.
+	ErrBadQuery = errors.New("mirror: bad query")
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Mirror is an open mirror file: one writer connection (writes are
+// serialised anyway, and a single connection avoids "database is locked"
+// between our own writers) and a small pool of readers, which WAL lets run
+// alongside the writer.
+type Mirror struct {
+	w, r   *sql.DB
+	syncMu sync.Mutex // one Sync at a time per process
+	now    func() time.Time
+}
+
+// pragmas go in the DSN because a PRAGMA run with Exec reaches only one of
+// the pool's connections.
+const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+
+// Open opens the mirror at path, creating it or migrating it as needed.
+func Open(ctx context.Context, path string) (*Mirror, error) {
+	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	return &Mirror{w: w, r: r, now: time.Now}, nil
+}
+
+// Close closes the file.
+func (m *Mirror) Close() error {
+	return errors.Join(m.r.Close(), m.w.Close())
+}
+
+// migrate applies the embedded migrations numbered above PRAGMA user_version,
+// each in its own transaction together with the new user_version.
+func migrate(ctx context.Context, db *sql.DB) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	for _, name := range names {
+		n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: bad name: %w", name, err)
+		}
+		if n <= version {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		version = n
+	}
+	return nil
+}
+
+// ms converts a time to the stored unix milliseconds; 0 means unset.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS is the inverse of ms, always in UTC.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}

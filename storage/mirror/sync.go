@@ -1,0 +1,192 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Source is the part of the service's admin API a sync reads: the change
+// feed and the activity log, as documented in docs/admin-api.md. An adapter
+// over scimclient.Client satisfies it.
+type Source interface {
+	Changes(ctx context.Context, since int64, limit int) (ChangePage, error)
+	Activity(ctx context.Context, since int64, limit int) (ActivityPage, error)
+}
+
+// HeadSource is optionally implemented by a Source that can tell the
+// service's latest seq (GET /status "cursor"), which turns progress into a
+// fraction instead of an open-ended count.
+type HeadSource interface {
+	Head(ctx context.Context) (int64, error)
+}
+
+// Progress is reported after each committed page. Done and Total are in
+// sequence numbers still to read across both feeds; Total is 0 when unknown
+// and never less than Done.
+type Progress struct {
+	Phase       string // "changes" or "activity"
+	Done, Total int64
+	Hosts       int // items committed so far in this sync
+	Groups      int
+	Events      int
+}
+
+// SyncOptions tunes a sync; the zero value is fine.
+type SyncOptions struct {
+	ChangesPage  int            // page size asked of /changes; default 1000
+	ActivityPage int            // page size asked of /activity; default 2000
+	OnProgress   func(Progress) // called from the syncing goroutine
+}
+
+// SyncResult says what one sync brought in.
+type SyncResult struct {
+	Hosts, Groups, Events int
+	ChangesCursor         int64
+	ActivityCursor        int64
+	Duration              time.Duration
+}
+
+// ErrFeedStuck is returned when the service says there is more but its
+// cursor does not move, which would otherwise loop forever.
+var ErrFeedStuck = errors.New("mirror: feed cursor does not advance")
+
+// Sync brings the mirror up to date with src: it reads the change feed from
+// the stored cursor until `more` is false, then the activity log likewise.
+// Each page is committed with its cursor in one transaction, so a sync that
+// is cancelled, fails or is killed half way keeps every committed page and
+// the next Sync resumes after it. While one page is being written the next
+// is already being fetched.
+func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncResult, error) {
+	m.syncMu.Lock()
+	defer m.syncMu.Unlock()
+	start := m.now()
+	if opt.ChangesPage <= 0 {
+		opt.ChangesPage = 1000
+	}
+	if opt.ActivityPage <= 0 {
+		opt.ActivityPage = 2000
+	}
+	c0, a0, err := m.Cursors(ctx)
+	if err != nil {
+		return SyncResult{}, err
+	}
+	res := SyncResult{ChangesCursor: c0, ActivityCursor: a0}
+	var head int64
+	if hs, ok := src.(HeadSource); ok {
+		// Only an estimate for the progress bar: failing to get it is no reason to fail the sync.
+		if h, err := hs.Head(ctx); err == nil {
+			head = h
+		}
+	}
+	report := func(phase string) {
+		if opt.OnProgress == nil {
+			return
+		}
+		p := Progress{Phase: phase, Done: (res.ChangesCursor - c0) + (res.ActivityCursor - a0),
+			Hosts: res.Hosts, Groups: res.Groups, Events: res.Events}
+		if head > 0 {
+			p.Total = max(head-c0, 0) + max(head-a0, 0)
+			p.Total = max(p.Total, p.Done)
+		}
+		opt.OnProgress(p)
+	}
+	report("changes")
+
+	err = pump(ctx, c0, func(ctx context.Context, since int64) (ChangePage, int64, bool, error) {
+		p, err := src.Changes(ctx, since, opt.ChangesPage)
+		return p, p.Cursor, p.More, err
+	}, func(p ChangePage) error {
+		var b Batch
+		for _, c := range p.Changes {
+			switch {
+			case c.Host != nil:
+				b.Hosts = append(b.Hosts, *c.Host)
+			case c.Group != nil:
+				b.Groups = append(b.Groups, *c.Group)
+			}
+		}
+		b.ChangesCursor = p.Cursor
+		if err := m.Apply(ctx, b); err != nil {
+			return err
+		}
+		res.Hosts += len(b.Hosts)
+		res.Groups += len(b.Groups)
+		res.ChangesCursor = max(res.ChangesCursor, p.Cursor)
+		report("changes")
+		return nil
+	})
+	if err != nil {
+		res.Duration = m.now().Sub(start)
+		return res, fmt.Errorf("mirror: sync changes: %w", err)
+	}
+
+	err = pump(ctx, a0, func(ctx context.Context, since int64) (ActivityPage, int64, bool, error) {
+		p, err := src.Activity(ctx, since, opt.ActivityPage)
+		return p, p.Cursor, p.More, err
+	}, func(p ActivityPage) error {
+		if err := m.Apply(ctx, Batch{Events: p.Events, ActivityCursor: p.Cursor}); err != nil {
+			return err
+		}
+		res.Events += len(p.Events)
+		res.ActivityCursor = max(res.ActivityCursor, p.Cursor)
+		report("activity")
+		return nil
+	})
+	if err != nil {
+		res.Duration = m.now().Sub(start)
+		return res, fmt.Errorf("mirror: sync activity: %w", err)
+	}
+	if err := m.setLastSync(ctx, m.now()); err != nil {
+		return res, err
+	}
+	res.Duration = m.now().Sub(start)
+	return res, nil
+}
+
+// fetched is one page handed from the fetching goroutine to the writer.
+type fetched[P any] struct {
+	page P
+	err  error
+}
+
+// pump reads pages with fetch from since on, one ahead of apply, until a page
+// says there is no more. apply runs on the caller's goroutine, in order.
+func pump[P any](ctx context.Context, since int64,
+	fetch func(context.Context, int64) (P, int64, bool, error), apply func(P) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	ch := make(chan fetched[P], 1)
+	go func() {
+		defer close(ch)
+		for {
+			p, cursor, more, err := fetch(ctx, since)
+			if err == nil && more && cursor <= since {
+				err = fmt.Errorf("%w: more after cursor %d", ErrFeedStuck, cursor)
+			}
+			select {
+			case ch <- fetched[P]{p, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || !more {
+				return
+			}
+			since = cursor
+		}
+	}()
+	defer func() {
+		cancel()
+		for range ch { // let the fetcher finish before returning
+		}
+	}()
+	for f := range ch {
+		if f.err != nil {
+			return f.err
+		}
+		if err := apply(f.page); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
