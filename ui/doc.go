@@ -1,0 +1,9 @@
+// Package ui is the Visitly Console's Fyne user interface: the main window's shell (sidebar,
+// health header, menus), the Host Synchronization › Azure AD page, Settings, and the one helper that
+// explains errors.
+//
+// Screens depend on the small interfaces in service.go, which *scimclient.Client and
+// *secrets.Keyring satisfy; ui never opens a database or builds an HTTP client. Work runs off the UI
+// goroutine through a Runner and its result is applied on the UI goroutine, so tests can make it
+// synchronous.
+package ui

@@ -1,0 +1,25 @@
+package ui
+
+import (
+	"log/slog"
+
+	"fyne.io/fyne/v2"
+)
+
+// Env is what every screen gets from the shell: the window, the OS services and the timing seams.
+type Env struct {
+	Window    fyne.Window
+	Clipboard fyne.Clipboard
+	Secrets   SecretStore
+	Run       Runner
+	After     AfterFunc
+	Delays    Delays
+	Log       *slog.Logger
+}
+
+func (e *Env) log() *slog.Logger {
+	if e.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Log
+}

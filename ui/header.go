@@ -1,0 +1,141 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/visitly/hostsync/scimclient"
+)
+
+// header tells, without guessing, which service the console uses and how it is doing.
+type header struct {
+	env     *Env
+	dot     *canvas.Circle
+	service *widget.Label
+	state   *widget.Label
+	lastOK  *widget.Label
+	lastBad *widget.Label
+	box     fyne.CanvasObject
+
+	health  string // "connecting", "ok", "refused", "unreachable"
+	stop    func()
+	session *Session
+	ctx     context.Context
+}
+
+func newHeader(env *Env) *header {
+	h := &header{
+		env:     env,
+		dot:     canvas.NewCircle(theme.Color(theme.ColorNameDisabled)),
+		service: widget.NewLabelWithStyle("Visitly Console", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		state:   widget.NewLabel("Starting…"),
+		lastOK:  widget.NewLabel(""),
+		lastBad: widget.NewLabel(""),
+	}
+	h.lastBad.Importance = widget.LowImportance
+	h.lastOK.Importance = widget.LowImportance
+	dot := container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), h.dot))
+	left := container.NewHBox(dot, h.service, h.state)
+	right := container.NewHBox(h.lastOK, widget.NewSeparator(), h.lastBad)
+	h.box = container.NewVBox(container.NewBorder(nil, nil, left, right), widget.NewSeparator())
+	return h
+}
+
+// connecting shows that a connection is being set up.
+func (h *header) connecting(what string) {
+	h.setHealth("connecting", what)
+}
+
+// setSession starts watching a new session's service.
+func (h *header) setSession(ctx context.Context, s *Session) {
+	if h.stop != nil {
+		h.stop()
+		h.stop = nil
+	}
+	h.ctx, h.session = ctx, s
+	kind := "Remote service"
+	if s.Embedded {
+		kind = "Embedded service"
+	}
+	h.service.SetText(kind + " · " + s.Service.URL())
+	h.refresh()
+}
+
+// refresh asks the service for its status now, then again after Delays.StatusEvery.
+func (h *header) refresh() {
+	s, ctx := h.session, h.ctx
+	if s == nil {
+		return
+	}
+	h.env.Run(func() func() {
+		st, err := s.Service.Status(ctx)
+		return func() {
+			if s != h.session {
+				return // a newer session took over while we waited
+			}
+			h.show(st, err, time.Now())
+			if h.stop != nil {
+				h.stop()
+			}
+			h.stop = h.env.After(h.env.Delays.StatusEvery, h.refresh)
+		}
+	})
+}
+
+func (h *header) show(st *scimclient.Status, err error, now time.Time) {
+	switch {
+	case err == nil:
+		h.setHealth("ok", "reachable · "+st.Service+" "+st.Version)
+	case scimclient.IsUnauthorized(err):
+		h.setHealth("refused", "refuses this console's admin credential (see Settings)")
+	default:
+		h.setHealth("unreachable", "unreachable")
+	}
+	if err != nil {
+		h.lastOK.SetText("Azure AD: unknown")
+		h.lastBad.SetText("")
+		return
+	}
+	if c := st.LastSuccessfulCall; c != nil {
+		h.lastOK.SetText(fmt.Sprintf("Azure AD last called %s (%s %s)", ago(c.At, now), c.Method, c.Path))
+		h.lastOK.Importance = widget.SuccessImportance
+	} else {
+		h.lastOK.SetText("Azure AD has not called yet")
+		h.lastOK.Importance = widget.LowImportance
+	}
+	h.lastOK.Refresh()
+	if c := st.LastRejectedCall; c != nil {
+		h.lastBad.SetText(fmt.Sprintf("Last rejected call %s: %s", ago(c.At, now), c.Reason))
+		h.lastBad.Importance = widget.WarningImportance
+	} else {
+		h.lastBad.SetText("No rejected calls")
+		h.lastBad.Importance = widget.LowImportance
+	}
+	h.lastBad.Refresh()
+}
+
+func (h *header) setHealth(health, text string) {
+	h.health = health
+	h.state.SetText(text)
+	var c color.Color
+	switch health {
+	case "ok":
+		c = theme.Color(theme.ColorNameSuccess)
+	case "refused":
+		c = theme.Color(theme.ColorNameWarning)
+	case "unreachable":
+		c = theme.Color(theme.ColorNameError)
+	default:
+		c = theme.Color(theme.ColorNameDisabled)
+	}
+	h.dot.FillColor = c
+	h.dot.Refresh()
+}

@@ -1,0 +1,245 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/visitly/hostsync/scimclient"
+)
+
+// keyRow is one active key in the list.
+type keyRow struct {
+	box    fyne.CanvasObject
+	title  *widget.Label
+	detail *widget.Label
+	revoke *widget.Button
+}
+
+func (p *azurePage) newKeyRow(k scimclient.Key) *keyRow {
+	r := &keyRow{
+		title:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		detail: widget.NewLabel(""),
+	}
+	r.revoke = &widget.Button{Text: "Revoke…", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance,
+		OnTapped: func() { p.onRevoke(k) }}
+	title := fmt.Sprintf("#%s  %s", k.ID, k.Label)
+	if k.Prefix != "" && strings.HasPrefix(p.secret, k.Prefix) {
+		title += "  · kept on this computer"
+	}
+	r.title.SetText(title)
+	used := "never used"
+	if !k.LastUsed.IsZero() {
+		used = "last used " + ago(k.LastUsed, time.Now())
+	}
+	r.detail.SetText(fmt.Sprintf("%s…   created %s   %s", k.Prefix, k.Created.Local().Format("2 Jan 2006 15:04"), used))
+	r.detail.Importance = widget.LowImportance
+	r.box = container.NewBorder(nil, nil, nil, container.NewCenter(r.revoke), container.NewVBox(r.title, r.detail))
+	return r
+}
+
+// showKeys rebuilds the list of active keys and the rotation guide.
+func (p *azurePage) showKeys() {
+	p.keyRows = map[string]*keyRow{}
+	var rows []fyne.CanvasObject
+	revoked := 0
+	for _, k := range p.keys {
+		if !k.Active() {
+			revoked++
+			continue
+		}
+		r := p.newKeyRow(k)
+		p.keyRows[k.ID] = r
+		if len(rows) > 0 {
+			rows = append(rows, widget.NewSeparator())
+		}
+		rows = append(rows, r.box)
+	}
+	if len(rows) == 0 {
+		rows = append(rows, widget.NewLabel("No active API key: Azure AD cannot connect until you generate one."))
+	}
+	p.keyList.Objects = rows
+	p.keyList.Refresh()
+	switch revoked {
+	case 0:
+		p.revokedNote.Hide()
+	case 1:
+		p.revokedNote.SetText("1 revoked key is not shown.")
+		p.revokedNote.Show()
+	default:
+		p.revokedNote.SetText(fmt.Sprintf("%d revoked keys are not shown.", revoked))
+		p.revokedNote.Show()
+	}
+	p.showRotation()
+}
+
+// showRotation guides a rotation while more than one key is active.
+func (p *azurePage) showRotation() {
+	if p.rotation == nil {
+		return
+	}
+	var active []scimclient.Key
+	for _, k := range p.keys {
+		if k.Active() {
+			active = append(active, k)
+		}
+	}
+	if len(active) < 2 {
+		p.rotation.Hide()
+		return
+	}
+	newest := active[len(active)-1]
+	var older []string
+	for _, k := range active[:len(active)-1] {
+		older = append(older, "#"+k.ID)
+	}
+	wait := "3. Wait for Azure AD's first call with the new key (not yet: it is checked every time this page loads)."
+	revoke := "4. Then revoke the older key"
+	if !newest.LastUsed.IsZero() {
+		wait = "3. ✓ Azure AD used the new key " + ago(newest.LastUsed, time.Now()) + "."
+		revoke = "4. Now revoke the older key"
+	}
+	p.rotationTxt.SetText(fmt.Sprintf("%d keys are valid. The newest is #%s (%s…).\n"+
+		"1. Paste it into Azure AD › Provisioning › Admin Credentials › Secret Token and Save.\n"+
+		"2. Press Test Connection in Azure AD.\n%s\n%s: %s.",
+		len(active), newest.ID, newest.Prefix, wait, plural(revoke, len(older)), strings.Join(older, ", ")))
+	p.rotation.Show()
+}
+
+func plural(s string, n int) string {
+	if n > 1 {
+		return s + "s"
+	}
+	return s
+}
+
+func (p *azurePage) onGenerate() {
+	msg := widget.NewLabel("The service creates a new API key and this computer keeps it in the OS keyring.\n\n" +
+		"Azure AD keeps using its current key until you paste the new one into Secret Token. " +
+		"Older keys stay valid until you revoke them, so no sync cycle breaks.")
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Generate a new API key?", "Generate key", "Cancel", msg, func(ok bool) {
+		if ok {
+			p.doGenerate()
+		}
+	}, p.env.Window)
+	d.Resize(fyne.NewSize(460, 0))
+	d.Show()
+}
+
+func (p *azurePage) doGenerate() {
+	p.generate.Disable()
+	label := "Azure AD " + time.Now().Format("2006-01-02 15:04")
+	p.env.Run(func() func() {
+		nk, err := p.sess.Service.CreateKey(p.ctx, label)
+		if err != nil {
+			return func() {
+				p.generate.Enable()
+				ShowError(p.env.Window, err)
+			}
+		}
+		setErr := p.env.Secrets.Set(p.sess.APIKeyAccount, nk.Secret)
+		p.sess.Service.SetAPIKey(nk.Secret)
+		keys, kerr := p.sess.Service.Keys(p.ctx)
+		return func() {
+			p.generate.Enable()
+			p.secret = nk.Secret
+			if kerr == nil {
+				p.keys = keys
+			} else {
+				p.keys = append(p.keys, nk.Key)
+			}
+			p.banner.hide()
+			p.showKeys()
+			p.onRevealFresh()
+			if setErr != nil {
+				ShowError(p.env.Window, fmt.Errorf("the new key %s… was created but could not be kept in the OS keyring; "+
+					"copy it into Azure AD now, it is gone when the console closes: %w", nk.Key.Prefix, setErr))
+			}
+		}
+	})
+}
+
+// onRevealFresh shows a key just generated, then hides it like Reveal does.
+func (p *azurePage) onRevealFresh() {
+	if p.stopReveal != nil {
+		p.stopReveal()
+	}
+	p.revealed = true
+	p.showKey()
+	p.stopReveal = p.env.After(p.env.Delays.RevealFor, p.hideKey)
+}
+
+func (p *azurePage) onRevoke(k scimclient.Key) {
+	msg := widget.NewLabel(fmt.Sprintf("Azure AD calls with key #%s (%s…) are refused from now on. "+
+		"Revoke it only after Azure AD uses a newer key.", k.ID, k.Prefix))
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(fmt.Sprintf("Revoke key #%s %q?", k.ID, k.Label), "Revoke", "Cancel", msg, func(ok bool) {
+		if ok {
+			p.doRevoke(k)
+		}
+	}, p.env.Window)
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Resize(fyne.NewSize(460, 0))
+	d.Show()
+}
+
+func (p *azurePage) doRevoke(k scimclient.Key) {
+	ours := k.Prefix != "" && strings.HasPrefix(p.secret, k.Prefix)
+	p.env.Run(func() func() {
+		if _, err := p.sess.Service.RevokeKey(p.ctx, k.ID); err != nil {
+			return func() { ShowError(p.env.Window, err) }
+		}
+		var delErr error
+		if ours {
+			// A revoked key is useless; keep no copy of it.
+			delErr = p.env.Secrets.Delete(p.sess.APIKeyAccount)
+			p.sess.Service.SetAPIKey("")
+		}
+		keys, kerr := p.sess.Service.Keys(p.ctx)
+		return func() {
+			if kerr == nil {
+				p.keys = keys
+			} else {
+				for i := range p.keys {
+					if p.keys[i].ID == k.ID {
+						p.keys[i].Revoked = time.Now()
+					}
+				}
+			}
+			if ours {
+				p.secret = ""
+				p.hideKey()
+				p.showState(nil, kerr)
+			}
+			p.showKeys()
+			if delErr != nil {
+				ShowError(p.env.Window, delErr)
+			}
+		}
+	})
+}
+
+// ago says how long ago t was, briefly.
+func ago(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		d = 0
+		fallthrough
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(fmt.Sprintf("%d minute", int(d.Minutes())), int(d.Minutes())) + " ago"
+	case d < 24*time.Hour:
+		return plural(fmt.Sprintf("%d hour", int(d.Hours())), int(d.Hours())) + " ago"
+	default:
+		return t.Local().Format("2 Jan 2006 15:04")
+	}
+}

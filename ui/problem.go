@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"errors"
+	"syscall"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/visitly/hostsync/scimclient"
+	"github.com/visitly/hostsync/storage/secrets"
+)
+
+// Errors main wraps so the window can explain start-up failures.
+var (
+	ErrAddressInUse = errors.New("address already in use")
+	ErrDatabase     = errors.New("database cannot be opened")
+)
+
+// IsAddressInUse reports whether err is the OS's "address already in use" (Unix EADDRINUSE,
+// Windows WSAEADDRINUSE).
+func IsAddressInUse(err error) bool {
+	var errno syscall.Errno
+	return errors.Is(err, syscall.EADDRINUSE) || (errors.As(err, &errno) && errno == 10048)
+}
+
+// Problem is an error told for people: what happened, what to do, and the raw error.
+type Problem struct {
+	Title, Message, Hint string
+	Err                  error
+}
+
+// Describe turns err into a Problem.
+func Describe(err error) Problem {
+	p := Problem{Err: err, Title: "Something went wrong", Message: "The action did not complete."}
+	var se *scimclient.Error
+	switch {
+	case errors.Is(err, secrets.ErrNotFound):
+		p.Title = "No API key on this computer"
+		p.Message = "This computer's keyring holds no copy of an API key for this service (it was generated elsewhere, or the keyring was reset)."
+		p.Hint = "Generate a new key. Older keys keep working until you revoke them, so Azure AD is not interrupted."
+	case errors.Is(err, secrets.ErrTooBig):
+		p.Title = "Secret too large for the keyring"
+		p.Message = "The OS keyring refused to store the credential."
+		p.Hint = secrets.Hint(err)
+	case errors.Is(err, secrets.ErrUnavailable):
+		p.Title = "The OS keyring is not available"
+		p.Message = "Visitly Console keeps credentials only in the OS keyring and could not use it. Nothing was written to a file instead."
+		p.Hint = secrets.Hint(err)
+	case errors.Is(err, ErrAddressInUse):
+		p.Title = "The service address is already in use"
+		p.Message = "The embedded host-sync service could not listen on its address: another program (or another Visitly Console) uses that port."
+		p.Hint = "Close the other program, or choose another address in Settings (for example 127.0.0.1:8766)."
+	case errors.Is(err, ErrDatabase):
+		p.Title = "The database cannot be opened"
+		p.Message = "The embedded service could not open its database in the data folder."
+		p.Hint = "Check that the data folder exists and is writable and the disk is not full, or start the console with --data-dir pointing at another folder."
+	case errors.Is(err, scimclient.ErrUnreachable):
+		p.Title = "The host-sync service is unreachable"
+		p.Message = "The service did not answer."
+		p.Hint = "For a remote service, check its URL in Settings, the network or VPN, and that visitly-scimd runs on the server. For the embedded service, restart the console."
+	case scimclient.IsUnauthorized(err):
+		p.Title = "The service refused the credential"
+		p.Message = "The host-sync service answered 401: the admin credential this console holds is missing, wrong or was replaced."
+		p.Hint = "In Settings, enter the service's admin credential (create one on the server with: visitly-scimd admin-token)."
+	case errors.As(err, &se):
+		p.Title = "The service reported an error"
+		p.Message = se.Detail
+		if p.Message == "" {
+			p.Message = "The service refused the request."
+		}
+	}
+	return p
+}
+
+// ShowError shows err in a dialog: message, hint, and the raw error under "Details".
+func ShowError(win fyne.Window, err error) {
+	if err == nil {
+		return
+	}
+	p := Describe(err)
+	d := dialog.NewCustom(p.Title, "Close", newProblemView(p), win)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+}
+
+// newProblemView lays out a Problem; banners and dialogs share it.
+func newProblemView(p Problem) fyne.CanvasObject {
+	msg := widget.NewLabel(p.Message)
+	msg.Wrapping = fyne.TextWrapWord
+	items := []fyne.CanvasObject{msg}
+	if p.Hint != "" {
+		hint := widget.NewLabelWithStyle("What to do: "+p.Hint, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		hint.Wrapping = fyne.TextWrapWord
+		items = append(items, hint)
+	}
+	if p.Err != nil {
+		raw := widget.NewLabelWithStyle(p.Err.Error(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		raw.Wrapping = fyne.TextWrapBreak
+		raw.Selectable = true
+		items = append(items, widget.NewAccordion(widget.NewAccordionItem("Details", raw)))
+	}
+	return container.NewVBox(items...)
+}
+
+// banner is an inline problem with an optional action, shown at the top of a page.
+type banner struct {
+	box    *fyne.Container
+	title  *widget.Label
+	body   *fyne.Container
+	action *widget.Button
+}
+
+func newBanner() *banner {
+	b := &banner{
+		title:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		body:   container.NewVBox(),
+		action: &widget.Button{Importance: widget.HighImportance},
+	}
+	icon := widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon()))
+	b.box = container.NewVBox(container.NewBorder(nil, nil, icon, b.action, b.title), b.body, widget.NewSeparator())
+	b.box.Hide()
+	return b
+}
+
+// show displays p; actionText/onAction add a button (e.g. "Generate new key").
+func (b *banner) show(p Problem, actionText string, onAction func()) {
+	b.title.SetText(p.Title)
+	b.body.Objects = []fyne.CanvasObject{newProblemView(p)}
+	b.body.Refresh()
+	b.action.SetText(actionText)
+	b.action.OnTapped = onAction
+	if onAction == nil {
+		b.action.Hide()
+	} else {
+		b.action.Show()
+	}
+	b.box.Show()
+}
+
+func (b *banner) hide() { b.box.Hide() }
+
+// visible reports whether the banner is shown (tests).
+func (b *banner) visible() bool { return b.box.Visible() }

@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+)
+
+// Runner runs work off the UI goroutine. work returns what to apply on the UI goroutine (or nil).
+type Runner func(work func() (apply func()))
+
+// Background is the app's Runner: a goroutine per job, results applied with fyne.Do.
+func Background(work func() func()) {
+	go func() {
+		if apply := work(); apply != nil {
+			fyne.Do(apply)
+		}
+	}()
+}
+
+// Inline runs work and its result on the caller's goroutine; tests use it (Fyne's test driver runs
+// fyne.Do inline too).
+func Inline(work func() func()) {
+	if apply := work(); apply != nil {
+		apply()
+	}
+}
+
+// AfterFunc calls f on the UI goroutine after d, unless stop is called first. Tests replace it to
+// fire timers on demand.
+type AfterFunc func(d time.Duration, f func()) (stop func())
+
+// RealAfter is the app's AfterFunc.
+func RealAfter(d time.Duration, f func()) func() {
+	t := time.AfterFunc(d, func() { fyne.Do(f) })
+	return func() { t.Stop() }
+}
+
+// Delays are the page's timings; tests shorten or fire them by hand.
+type Delays struct {
+	RevealFor      time.Duration // how long a revealed key stays visible
+	ClearClipboard time.Duration // after this, a copied key is removed from the clipboard if still there
+	CopiedFeedback time.Duration // how long a Copy button says "Copied"
+	StatusEvery    time.Duration // health header refresh period
+}
+
+// DefaultDelays are the product's timings.
+var DefaultDelays = Delays{
+	RevealFor:      30 * time.Second,
+	ClearClipboard: 60 * time.Second,
+	CopiedFeedback: 2 * time.Second,
+	StatusEvery:    15 * time.Second,
+}

@@ -1,0 +1,76 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/visitly/hostsync/scimclient"
+)
+
+// StatusSource feeds the health header.
+type StatusSource interface {
+	Status(ctx context.Context) (*scimclient.Status, error)
+}
+
+// KeyManager creates, lists and revokes the service's API keys.
+type KeyManager interface {
+	Keys(ctx context.Context) ([]scimclient.Key, error)
+	CreateKey(ctx context.Context, label string) (*scimclient.NewKey, error)
+	RevokeKey(ctx context.Context, id string) (*scimclient.Key, error)
+}
+
+// ActivityRecorder writes the console's own actions (reveal, copy, test) to the activity log.
+type ActivityRecorder interface {
+	RecordActivity(ctx context.Context, e scimclient.ConsoleEvent) (*scimclient.Event, error)
+}
+
+// Prober makes the SCIM calls Azure AD's Test Connection makes, with the API key.
+type Prober interface {
+	ListUsers(ctx context.Context, q scimclient.ListQuery) (*scimclient.ListResponse, error)
+	ServiceProviderConfig(ctx context.Context) (*scimclient.ServiceProviderConfig, error)
+	ResourceTypes(ctx context.Context) (*scimclient.ListResponse, error)
+	Schemas(ctx context.Context) (*scimclient.ListResponse, error)
+	SetAPIKey(key string)
+}
+
+// Service is everything the shell's own screens need from one host-sync service.
+// *scimclient.Client satisfies it.
+type Service interface {
+	StatusSource
+	KeyManager
+	ActivityRecorder
+	Prober
+	URL() string
+	TenantURL() string
+}
+
+// SecretStore is the OS keyring. *secrets.Keyring satisfies it; errors match secrets.ErrNotFound and
+// secrets.ErrUnavailable.
+type SecretStore interface {
+	Get(account string) (string, error)
+	Set(account, secret string) error
+	Delete(account string) error
+}
+
+// Session is the console's connection to one service.
+type Session struct {
+	Service       Service
+	Embedded      bool   // the in-process service on loopback
+	APIKeyAccount string // keyring account holding this service's API key
+}
+
+// Settings are the console's non-secret connection settings.
+type Settings struct {
+	Remote     bool   // connect to RemoteURL instead of starting the embedded service
+	ListenAddr string // the embedded service's address, e.g. "127.0.0.1:8765"
+	RemoteURL  string // e.g. "https://hosts.example.com"
+	DataDir    string // informational: where local state lives
+}
+
+// Connector starts or connects to the configured service. main implements it.
+type Connector interface {
+	Settings() Settings
+	// Connect switches to s (starting, restarting or stopping the embedded service as needed) and
+	// saves s when it works. A non-empty adminToken is stored in the keyring for a remote service
+	// first. Called off the UI goroutine.
+	Connect(ctx context.Context, s Settings, adminToken string) (*Session, error)
+}

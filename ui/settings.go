@@ -1,0 +1,148 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/visitly/hostsync/scimclient"
+)
+
+const (
+	modeEmbedded = "This computer (embedded service)"
+	modeRemote   = "A remote visitly-scimd service"
+)
+
+// settingsPage switches between the embedded service and a remote one.
+type settingsPage struct {
+	ctx   context.Context
+	env   *Env
+	conn  Connector
+	apply func(*Session) // the shell's, on success
+
+	mode       *widget.RadioGroup
+	listen     *widget.Entry
+	remoteURL  *widget.Entry
+	adminToken *widget.Entry
+	save       *widget.Button
+	status     *widget.Label
+	remoteBox  *fyne.Container
+	listenBox  *fyne.Container
+}
+
+func newSettingsPage(ctx context.Context, env *Env, conn Connector, apply func(*Session)) *settingsPage {
+	s := conn.Settings()
+	p := &settingsPage{ctx: ctx, env: env, conn: conn, apply: apply}
+	p.listen = &widget.Entry{Text: s.ListenAddr, PlaceHolder: "127.0.0.1:8765"}
+	p.remoteURL = &widget.Entry{Text: s.RemoteURL, PlaceHolder: "https://hosts.example.com"}
+	p.adminToken = widget.NewPasswordEntry()
+	p.adminToken.SetPlaceHolder("leave empty to keep the credential stored in the keyring")
+	p.save = &widget.Button{Text: "Save and reconnect", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: p.onSave}
+	p.status = widget.NewLabel("")
+	p.status.Wrapping = fyne.TextWrapWord
+	p.mode = widget.NewRadioGroup([]string{modeEmbedded, modeRemote}, p.onMode)
+	if s.Remote {
+		p.mode.Selected = modeRemote
+	} else {
+		p.mode.Selected = modeEmbedded
+	}
+	return p
+}
+
+func (p *settingsPage) build() fyne.CanvasObject {
+	heading := widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.listenBox = container.NewVBox(widget.NewForm(widget.NewFormItem("Listen address", p.listen)),
+		lowLabel("The embedded service listens here. Keep 127.0.0.1 unless a reverse proxy on this computer exposes it to Azure AD."))
+	p.remoteBox = container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Service URL", p.remoteURL),
+		widget.NewFormItem("Admin credential", p.adminToken)),
+		lowLabel("The admin credential is created on the server with: visitly-scimd admin-token. It is kept in the OS keyring only."))
+	p.onMode(p.mode.Selected)
+	data := p.conn.Settings().DataDir
+	service := widget.NewCard("Host-sync service", "Where the console keeps hosts and API keys",
+		container.NewVBox(p.mode, p.listenBox, p.remoteBox, container.NewHBox(p.save), p.status))
+	local := widget.NewCard("This computer", "", container.NewVBox(
+		widget.NewForm(widget.NewFormItem("Data folder", widget.NewLabelWithStyle(data, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}))),
+		lowLabel("Start the console with --data-dir or VISITLY_DATA_DIR to keep local state elsewhere. Secrets are never stored there."),
+		lowLabel("Light and dark appearance follow the operating system.")))
+	return container.NewVScroll(container.NewPadded(container.NewVBox(heading, service, local)))
+}
+
+func lowLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.LowImportance
+	return l
+}
+
+func (p *settingsPage) onMode(mode string) {
+	if p.remoteBox == nil {
+		return
+	}
+	if mode == modeRemote {
+		p.remoteBox.Show()
+		p.listenBox.Hide()
+	} else {
+		p.remoteBox.Hide()
+		p.listenBox.Show()
+	}
+}
+
+// errInvalidSetting is returned for settings that cannot work.
+var errInvalidSetting = errors.New("invalid setting")
+
+func (p *settingsPage) settings() (Settings, error) {
+	s := p.conn.Settings()
+	s.Remote = p.mode.Selected == modeRemote
+	s.ListenAddr = strings.TrimSpace(p.listen.Text)
+	s.RemoteURL = strings.TrimSpace(p.remoteURL.Text)
+	if s.Remote {
+		u, err := scimclient.ParseServiceURL(s.RemoteURL)
+		if err != nil {
+			return s, fmt.Errorf("%w: %w", errInvalidSetting, err)
+		}
+		s.RemoteURL = u.String()
+		return s, nil
+	}
+	if _, _, err := net.SplitHostPort(s.ListenAddr); err != nil {
+		return s, fmt.Errorf("%w: listen address %q must be host:port, e.g. 127.0.0.1:8765: %w", errInvalidSetting, s.ListenAddr, err)
+	}
+	return s, nil
+}
+
+func (p *settingsPage) onSave() {
+	s, err := p.settings()
+	if err != nil {
+		p.status.SetText(err.Error())
+		p.status.Importance = widget.DangerImportance
+		p.status.Refresh()
+		return
+	}
+	token := p.adminToken.Text
+	p.save.Disable()
+	p.status.Importance = widget.MediumImportance
+	p.status.SetText("Connecting…")
+	p.env.Run(func() func() {
+		sess, err := p.conn.Connect(p.ctx, s, token)
+		return func() {
+			p.save.Enable()
+			if err != nil {
+				p.status.Importance = widget.DangerImportance
+				p.status.SetText("Not saved: " + Describe(err).Title)
+				ShowError(p.env.Window, err)
+				return
+			}
+			p.adminToken.SetText("")
+			p.status.Importance = widget.SuccessImportance
+			p.status.SetText("Connected to " + sess.Service.URL())
+			p.apply(sess)
+		}
+	})
+}

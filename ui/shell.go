@@ -1,0 +1,262 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Sidebar page IDs.
+const (
+	PageHosts    = "hosts"
+	PageDeleted  = "deleted"
+	PageActivity = "activity"
+	PageSync     = "sync" // the "Host Synchronization" group
+	PageAzureAD  = "azuread"
+	PageSettings = "settings"
+)
+
+// PageBuilder makes a sidebar page's content for a session. ctx is cancelled when the session is
+// replaced or the window closes. It runs on the UI goroutine; slow work goes through env.Run.
+type PageBuilder func(ctx context.Context, env *Env, s *Session) fyne.CanvasObject
+
+var pageTitles = map[string]string{
+	PageHosts: "Hosts", PageDeleted: "Deleted hosts", PageActivity: "Activity",
+	PageSync: "Host Synchronization", PageAzureAD: "Azure AD", PageSettings: "Settings",
+}
+
+var pageIcons = map[string]fyne.Resource{
+	PageHosts: theme.AccountIcon(), PageDeleted: theme.DeleteIcon(), PageActivity: theme.HistoryIcon(),
+	PageSync: theme.ViewRefreshIcon(), PageAzureAD: theme.LoginIcon(), PageSettings: theme.SettingsIcon(),
+}
+
+// Shell is the main window: health header, sidebar and the current page.
+type Shell struct {
+	env   *Env
+	conn  Connector
+	pages map[string]PageBuilder // Hosts, Deleted hosts, Activity: plugged in by main
+
+	base    context.Context
+	cancel  context.CancelFunc // the current session's
+	ctx     context.Context
+	session *Session
+	current string
+
+	header  *header
+	banner  *banner
+	nav     *widget.Tree
+	content *fyne.Container
+	azure   *azurePage
+	setting *settingsPage
+}
+
+// NewShell returns the shell for env.Window. pages supplies the Hosts, Deleted hosts and Activity
+// screens (keys PageHosts, PageDeleted, PageActivity); missing ones show a placeholder.
+func NewShell(ctx context.Context, env *Env, conn Connector, pages map[string]PageBuilder) *Shell {
+	s := &Shell{env: env, conn: conn, pages: pages, base: ctx, current: PageAzureAD}
+	if s.pages == nil {
+		s.pages = map[string]PageBuilder{}
+	}
+	s.header = newHeader(env)
+	s.banner = newBanner()
+	s.content = container.NewStack()
+	s.nav = s.newNav()
+	return s
+}
+
+// Build returns the window's content and installs the menus.
+func (s *Shell) Build() fyne.CanvasObject {
+	s.env.Window.SetMainMenu(s.menu())
+	side := container.NewBorder(nil, nil, nil, widget.NewSeparator(), s.nav)
+	split := container.NewHSplit(side, container.NewBorder(s.banner.box, nil, nil, nil, s.content))
+	split.Offset = 0.2
+	s.nav.Select(s.current)
+	return container.NewBorder(container.NewPadded(s.header.box), nil, nil, nil, split)
+}
+
+// Connect sets up the configured service in the background and shows the result.
+func (s *Shell) Connect() {
+	s.header.connecting("Connecting…")
+	settings := s.conn.Settings()
+	s.env.Run(func() func() {
+		sess, err := s.conn.Connect(s.base, settings, "")
+		return func() {
+			if err != nil {
+				s.header.setHealth("unreachable", "not connected")
+				s.banner.show(Describe(err), "Open Settings", func() { s.Show(PageSettings) })
+				s.show()
+				return
+			}
+			s.SetSession(sess)
+		}
+	})
+}
+
+// SetSession switches every page to a new session.
+func (s *Shell) SetSession(sess *Session) {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.ctx, s.cancel = context.WithCancel(s.base)
+	s.session = sess
+	s.banner.hide()
+	s.header.setSession(s.ctx, sess)
+	s.show()
+}
+
+// Session is the current session, or nil while none is connected.
+func (s *Shell) Session() *Session { return s.session }
+
+// Show navigates to a page.
+func (s *Shell) Show(id string) {
+	if id == PageSync {
+		id = PageAzureAD
+	}
+	s.current = id
+	s.nav.Select(id)
+	s.show()
+}
+
+// show rebuilds the current page for the current session.
+func (s *Shell) show() {
+	var obj fyne.CanvasObject
+	s.azure, s.setting = nil, nil
+	ctx := s.ctx
+	if ctx == nil {
+		ctx = s.base
+	}
+	switch {
+	case s.current == PageSettings:
+		s.setting = newSettingsPage(ctx, s.env, s.conn, s.SetSession)
+		obj = s.setting.build()
+	case s.session == nil:
+		obj = placeholder("Not connected", "The console has no service to talk to yet. Check the message above or open Settings.")
+	case s.current == PageAzureAD:
+		s.azure = newAzurePage(ctx, s.env, s.session)
+		obj = s.azure.build()
+	case s.pages[s.current] != nil:
+		obj = s.pages[s.current](ctx, s.env, s.session)
+	default:
+		obj = placeholder(pageTitles[s.current], "This screen arrives with the console's local mirror of the directory.")
+	}
+	s.content.Objects = []fyne.CanvasObject{obj}
+	s.content.Refresh()
+}
+
+func placeholder(title, text string) fyne.CanvasObject {
+	t := widget.NewLabelWithStyle(title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	l := widget.NewLabel(text)
+	l.Alignment = fyne.TextAlignCenter
+	l.Wrapping = fyne.TextWrapWord
+	return container.NewCenter(container.NewVBox(t, l))
+}
+
+func (s *Shell) newNav() *widget.Tree {
+	children := map[string][]string{
+		"":       {PageHosts, PageDeleted, PageActivity, PageSync, PageSettings},
+		PageSync: {PageAzureAD},
+	}
+	t := widget.NewTree(
+		func(id widget.TreeNodeID) []widget.TreeNodeID { return children[id] },
+		func(id widget.TreeNodeID) bool { return len(children[id]) > 0 || id == "" },
+		func(branch bool) fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.AccountIcon()), widget.NewLabel("Deleted hosts"))
+		},
+		func(id widget.TreeNodeID, branch bool, o fyne.CanvasObject) {
+			box := o.(*fyne.Container)
+			box.Objects[0].(*widget.Icon).SetResource(pageIcons[id])
+			box.Objects[1].(*widget.Label).SetText(pageTitles[id])
+		})
+	t.OpenBranch(PageSync)
+	t.OnSelected = func(id widget.TreeNodeID) {
+		if id == PageSync {
+			t.Select(PageAzureAD)
+			return
+		}
+		if id != s.current {
+			s.current = id
+			s.show()
+		}
+	}
+	return t
+}
+
+// menu puts the common actions, with their shortcuts, in the menu bar.
+func (s *Shell) menu() *fyne.MainMenu {
+	short := func(k fyne.KeyName, shift bool) fyne.Shortcut {
+		m := fyne.KeyModifierShortcutDefault
+		if shift {
+			m |= fyne.KeyModifierShift
+		}
+		return &desktop.CustomShortcut{KeyName: k, Modifier: m}
+	}
+	item := func(label string, sc fyne.Shortcut, f func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, f)
+		it.Shortcut = sc
+		return it
+	}
+	onAzure := func(f func(p *azurePage)) func() {
+		return func() {
+			if s.azure == nil {
+				s.Show(PageAzureAD)
+			}
+			if s.azure != nil {
+				f(s.azure)
+			}
+		}
+	}
+	goTo := func(id string) func() { return func() { s.Show(id) } }
+	return fyne.NewMainMenu(
+		fyne.NewMenu("File",
+			item("Refresh", short(fyne.KeyR, false), s.refresh),
+			item("Settings…", short(fyne.KeyComma, false), goTo(PageSettings)),
+		),
+		fyne.NewMenu("Go",
+			item("Hosts", short(fyne.Key1, false), goTo(PageHosts)),
+			item("Deleted hosts", short(fyne.Key2, false), goTo(PageDeleted)),
+			item("Activity", short(fyne.Key3, false), goTo(PageActivity)),
+			item("Azure AD", short(fyne.Key4, false), goTo(PageAzureAD)),
+		),
+		fyne.NewMenu("Azure AD",
+			item("Copy Tenant URL", short(fyne.KeyU, true), onAzure((*azurePage).onCopyTenant)),
+			item("Copy API key", short(fyne.KeyK, true), onAzure((*azurePage).onCopyKey)),
+			item("Reveal or hide API key", short(fyne.KeyR, true), onAzure((*azurePage).onReveal)),
+			fyne.NewMenuItemSeparator(),
+			item("Test connection", short(fyne.KeyT, false), onAzure((*azurePage).onTest)),
+			item("Generate new key…", short(fyne.KeyG, true), onAzure((*azurePage).onGenerate)),
+		),
+	)
+}
+
+// refresh reloads the header and the current page.
+func (s *Shell) refresh() {
+	if s.session == nil {
+		s.Connect()
+		return
+	}
+	s.header.refresh()
+	s.show()
+}
+
+// Close cancels the session's background work.
+func (s *Shell) Close() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	if s.header.stop != nil {
+		s.header.stop()
+	}
+}
+
+// String names the shell's state (logs).
+func (s *Shell) String() string {
+	if s.session == nil {
+		return "not connected"
+	}
+	return fmt.Sprintf("connected to %s", s.session.Service.URL())
+}
