@@ -1,0 +1,116 @@
+// Command visitly-load measures the host-sync service the way Azure AD uses it:
+// the initial provisioning cycle, a steady read/write mix, and paging through
+// every host. It talks HTTP to a running service, so what it measures includes
+// the real server, the real SQLite file and JSON on the wire.
+//
+//	visitly-load -url http://127.0.0.1:8080/v1/usersync/SCIM -key KEY -scenario all
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "visitly-load:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	url, key, scenario, prefix string
+	clients, users             int
+	duration                   time.Duration
+}
+
+func run(args []string, out io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("visitly-load", flag.ContinueOnError)
+	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080/v1/usersync/SCIM", "the Tenant URL of the service")
+	fs.StringVar(&c.key, "key", os.Getenv("VISITLY_API_KEY"), "API key (or $VISITLY_API_KEY)")
+	fs.StringVar(&c.scenario, "scenario", "all", "initial, mix, paging or all (initial, then paging, then mix)")
+	fs.IntVar(&c.clients, "clients", 16, "concurrent clients")
+	fs.IntVar(&c.users, "users", 100000, "users the initial cycle creates")
+	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long the mix runs")
+	fs.StringVar(&c.prefix, "prefix", fmt.Sprintf("load%d", time.Now().Unix()), "userName prefix (keeps runs apart)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if c.key == "" {
+		return fmt.Errorf("no API key: pass -key or set VISITLY_API_KEY")
+	}
+	c.url = strings.TrimRight(c.url, "/")
+	cl := newClient(c)
+	ctx := context.Background()
+	fmt.Fprintf(out, "visitly-load: %s, %d clients\n", c.url, c.clients)
+	var hosts []hostRef
+	steps := map[string][]string{"initial": {"initial"}, "paging": {"paging"}, "mix": {"paging", "mix"}, "all": {"initial", "paging", "mix"}}[c.scenario]
+	if steps == nil {
+		return fmt.Errorf("unknown scenario %q", c.scenario)
+	}
+	var failed error
+	for _, step := range steps {
+		var r result
+		var err error
+		switch step {
+		case "initial":
+			r, err = initialCycle(ctx, cl, c)
+		case "paging":
+			r, hosts, err = paging(ctx, cl)
+		case "mix":
+			r, err = mix(ctx, cl, c, hosts)
+		}
+		if err != nil {
+			return err
+		}
+		if err := report(out, r); err != nil && failed == nil {
+			failed = err
+		}
+	}
+	return failed
+}
+
+// client is a keep-alive HTTP client with the bearer key.
+type client struct {
+	hc   *http.Client
+	base string
+	auth string
+}
+
+func newClient(c config) *client {
+	tr := &http.Transport{MaxIdleConns: c.clients * 2, MaxIdleConnsPerHost: c.clients * 2, IdleConnTimeout: time.Minute}
+	return &client{hc: &http.Client{Transport: tr, Timeout: 60 * time.Second}, base: c.url, auth: "Bearer " + c.key}
+}
+
+// do sends one request and drains the response; it returns the status.
+func (c *client) do(ctx context.Context, method, path, body string, into io.Writer) (int, error) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", c.auth)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/scim+json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if into == nil {
+		into = io.Discard
+	}
+	_, err = io.Copy(into, resp.Body)
+	return resp.StatusCode, err
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// result is one scenario's measurement.
+type result struct {
+	name      string
+	unit      string // what rate counts: "users/s", "req/s", "hosts/s"
+	units     int    // how many units were done
+	elapsed   time.Duration
+	latencies []time.Duration
+	errors    int64
+	firstErr  string
+	target    string
+}
+
+// azureUser is a full body as Azure AD's default mapping sends it.
+func azureUser(prefix string, i int) string {
+	return fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+"externalId":"%[1]s-ext-%[2]d","userName":"%[1]s.user%[2]d@contoso.example","active":true,
+"displayName":"Load User %[2]d","title":"Engineer","preferredLanguage":"en-US",
+"emails":[{"primary":true,"type":"work","value":"%[1]s.user%[2]d@contoso.example"}],
+"phoneNumbers":[{"type":"work","value":"+1 555 0100 %[2]d"},{"type":"mobile","value":"+1 555 0199 %[2]d"}],
+"addresses":[{"type":"work","formatted":"1 Main St, Columbus","locality":"Columbus","country":"US"}],
+"meta":{"resourceType":"User"},
+"name":{"formatted":"Load User%[2]d","familyName":"User%[2]d","givenName":"Load"},
+"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"%[2]d","department":"R&D","costCenter":"CC-7","organization":"Contoso","division":"Labs"},
+"roles":[]}`, prefix, i)
+}
+
+func filterPath(userName string) string {
+	return "/Users?filter=" + url.QueryEscape(`userName eq "`+userName+`"`)
+}
+
+// errStop ends a worker without counting an error.
+var errStop = errors.New("stop")
+
+// workers runs fn(worker, i) for i in [0, n) over c.clients goroutines and
+// collects latencies of each call.
+func workers(c config, n int, fn func(w, i int) (time.Duration, error)) ([]time.Duration, int64, string) {
+	var next atomic.Int64
+	var errs atomic.Int64
+	var firstErr atomic.Value
+	lat := make([][]time.Duration, c.clients)
+	var wg sync.WaitGroup
+	for w := range c.clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				d, err := fn(w, i)
+				if err == errStop {
+					return
+				}
+				if err != nil {
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				lat[w] = append(lat[w], d)
+			}
+		}()
+	}
+	wg.Wait()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	fe, _ := firstErr.Load().(string)
+	return all, errs.Load(), fe
+}
+
+// initialCycle replays Azure AD's initial cycle: per user, a filter GET by
+// userName (no match) and then a POST of the full user.
+func initialCycle(ctx context.Context, cl *client, c config) (result, error) {
+	start := time.Now()
+	lat, errs, fe := workers(c, c.users, func(_, i int) (time.Duration, error) {
+		t := time.Now()
+		un := fmt.Sprintf("%s.user%d@contoso.example", c.prefix, i)
+		var buf bytes.Buffer
+		st, err := cl.do(ctx, "GET", filterPath(un), "", &buf)
+		if err != nil {
+			return 0, err
+		}
+		if st != 200 || !bytes.Contains(buf.Bytes(), []byte(`"totalResults":0`)) {
+			return 0, fmt.Errorf("filter GET: status %d %.200s", st, buf.String())
+		}
+		buf.Reset()
+		st, err = cl.do(ctx, "POST", "/Users", azureUser(c.prefix, i), &buf)
+		if err != nil {
+			return 0, err
+		}
+		if st != 201 {
+			return 0, fmt.Errorf("POST: status %d %.200s", st, buf.String())
+		}
+		return time.Since(t), nil
+	})
+	return result{name: "initial cycle (filter GET + POST per user)", unit: "users/s", units: len(lat),
+		elapsed: time.Since(start), latencies: lat, errors: errs, firstErr: fe, target: ">= 3000 users/s"}, nil
+}
+
+type hostRef struct{ id, userName string }
+
+// paging reads every host with count=1000, as a client syncing everything does.
+func paging(ctx context.Context, cl *client) (result, []hostRef, error) {
+	start := time.Now()
+	var hosts []hostRef
+	var lat []time.Duration
+	for idx := 1; ; {
+		t := time.Now()
+		var buf bytes.Buffer
+		st, err := cl.do(ctx, "GET", fmt.Sprintf("/Users?startIndex=%d&count=1000", idx), "", &buf)
+		if err != nil {
+			return result{}, nil, err
+		}
+		if st != 200 {
+			return result{}, nil, fmt.Errorf("page at %d: status %d", idx, st)
+		}
+		lat = append(lat, time.Since(t))
+		var page struct {
+			TotalResults int `json:"totalResults"`
+			Resources    []struct {
+				ID       string `json:"id"`
+				UserName string `json:"userName"`
+			} `json:"Resources"`
+		}
+		if err := json.Unmarshal(buf.Bytes(), &page); err != nil {
+			return result{}, nil, err
+		}
+		for _, r := range page.Resources {
+			hosts = append(hosts, hostRef{r.ID, r.UserName})
+		}
+		idx += len(page.Resources)
+		if len(page.Resources) == 0 || idx > page.TotalResults {
+			break
+		}
+	}
+	return result{name: fmt.Sprintf("paging all %d hosts, count=1000", len(hosts)), unit: "hosts/s", units: len(hosts),
+		elapsed: time.Since(start), latencies: lat, target: "all 100,000 in < 2 s"}, hosts, nil
+}
+
+// mix runs 40% filter GET by userName, 30% GET by id, 30% PATCH (Azure-style
+// Replace of title) over the existing hosts for c.duration.
+func mix(ctx context.Context, cl *client, c config, hosts []hostRef) (result, error) {
+	if len(hosts) == 0 {
+		return result{}, fmt.Errorf("mix needs existing hosts; run the initial scenario first")
+	}
+	deadline := time.Now().Add(c.duration)
+	start := time.Now()
+	const huge = 1 << 40
+	lat, errs, fe := workers(c, huge, func(w, i int) (time.Duration, error) {
+		if time.Now().After(deadline) {
+			return 0, errStop
+		}
+		h := hosts[rand.IntN(len(hosts))]
+		t := time.Now()
+		var st int
+		var err error
+		switch p := i % 10; {
+		case p < 4:
+			st, err = cl.do(ctx, "GET", filterPath(h.userName), "", nil)
+		case p < 7:
+			st, err = cl.do(ctx, "GET", "/Users/"+h.id, "", nil)
+		default:
+			body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"title","value":"Title %d"}]}`, i)
+			st, err = cl.do(ctx, "PATCH", "/Users/"+h.id, body, nil)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if st != 200 {
+			return 0, fmt.Errorf("status %d", st)
+		}
+		return time.Since(t), nil
+	})
+	return result{name: fmt.Sprintf("steady mix 40%% filter GET / 30%% GET id / 30%% PATCH over %d hosts", len(hosts)), unit: "req/s",
+		units: len(lat), elapsed: time.Since(start), latencies: lat, errors: errs, firstErr: fe, target: ">= 6000 req/s, p99 < 20 ms"}, nil
+}

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func runCmd(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestAPIKeyCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "new", "hostsync.db") // folder does not exist yet
+	if err := os.MkdirAll(filepath.Dir(db), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCmd(t, "apikey", "create", "--db", db, "--label", "Azure AD")
+	if code != 0 {
+		t.Fatalf("apikey create: exit %d: %s", code, errOut)
+	}
+	key := strings.TrimSpace(out)
+	if !strings.HasPrefix(key, "vhs_") || strings.Contains(key, "\n") || len(key) < 47 {
+		t.Fatalf("apikey create printed %q, want the key alone", out)
+	}
+	out, _, code = runCmd(t, "apikey", "list", "--db", db)
+	if code != 0 || !strings.Contains(out, "Azure AD") || strings.Contains(out, key) {
+		t.Fatalf("apikey list (exit %d) = %q: want the label and never the key", code, out)
+	}
+	if _, errOut, code = runCmd(t, "apikey", "revoke", "1", "--db", db); code != 0 {
+		t.Fatalf("apikey revoke: exit %d: %s", code, errOut)
+	}
+	out, _, _ = runCmd(t, "apikey", "list", "--db", db)
+	if !strings.Contains(out, "Azure AD") || strings.Count(out, "-") == 0 {
+		t.Fatalf("list after revoke: %q", out)
+	}
+	if _, _, code = runCmd(t, "apikey", "revoke", "42", "--db", db); code != 1 {
+		t.Errorf("revoking an unknown key: exit %d, want 1", code)
+	}
+	if _, _, code = runCmd(t, "apikey", "create"); code != 2 {
+		t.Errorf("missing --db: exit %d, want 2", code)
+	}
+	if _, _, code = runCmd(t, "frobnicate"); code != 2 {
+		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+	tok, _, code := runCmd(t, "admin-token", "--db", db)
+	if code != 0 || !strings.HasPrefix(tok, "vha_") {
+		t.Fatalf("admin-token = %q (exit %d)", tok, code)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServe runs serve in the background and waits until it answers.
+func startServe(t *testing.T, c serveConfig, scheme string, client *http.Client) (stop func() error, logs *syncBuffer) {
+	t.Helper()
+	logs = &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, c, logs) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := client.Get(scheme + "://" + c.listen + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("service did not come up: %v\n%s", err, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return func() error { cancel(); return <-done }, logs
+}
+
+func TestServeAnswersAzureAndShutsDownGracefully(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "hostsync.db")
+	key, _, _ := runCmd(t, "apikey", "create", "--db", db)
+	key = strings.TrimSpace(key)
+	c := serveConfig{listen: freeAddr(t), db: db, logLevel: "debug", logFormat: "json", maxBody: 1 << 20}
+	stop, logs := startServe(t, c, "http", http.DefaultClient)
+
+	req, _ := http.NewRequest("GET", "http://"+c.listen+"/v1/usersync/SCIM/Users?filter=userName+eq+%22x%22", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("Test Connection query: %d", resp.StatusCode)
+	}
+	req.Header.Set("Authorization", "Bearer vhs_not_a_key_but_secret_looking")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("wrong key: %d", resp.StatusCode)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("graceful shutdown: %v", err)
+	}
+	l := logs.String()
+	if !strings.Contains(l, `"msg":"stopped"`) || !strings.Contains(l, `"path":"/v1/usersync/SCIM/Users"`) {
+		t.Errorf("logs lack the request or the clean stop:\n%s", l)
+	}
+	for _, secret := range []string{key, "vhs_not_a_key_but_secret_looking", "filter"} {
+		if strings.Contains(l, secret) {
+			t.Errorf("logs contain %q", secret)
+		}
+	}
+}
+
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	cert, keyFile, pool := selfSigned(t, dir)
+	c := serveConfig{listen: freeAddr(t), db: filepath.Join(dir, "h.db"), tlsCert: cert, tlsKey: keyFile, logLevel: "info", maxBody: 1 << 20}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MaxVersion: tls.VersionTLS11}}}
+	stop, _ := startServe(t, c, "https", &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}})
+	defer stop()
+	if _, err := client.Get("https://" + c.listen + "/healthz"); err == nil {
+		t.Errorf("TLS 1.1 was accepted; Azure AD requires TLS 1.2+ and so do we")
+	}
+}
+
+func TestPortInUseIsAClearError(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c := serveConfig{listen: ln.Addr().String(), db: filepath.Join(t.TempDir(), "h.db"), logLevel: "info", maxBody: 1 << 20}
+	err = serve(context.Background(), c, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "another service") {
+		t.Fatalf("serve on a busy port: %v", err)
+	}
+}
+
+func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(priv)
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	c, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(c)
+	return certFile, keyFile, pool
+}

@@ -1,0 +1,430 @@
+package scimserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/visitly/hostsync/scimserver/resource"
+	"github.com/visitly/hostsync/storage"
+)
+
+// serveAdmin routes the console's admin API (docs/admin-api.md).
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, rest string) {
+	r, err := s.authAdmin(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	seg := segments(rest)
+	if len(seg) == 0 {
+		writeError(w, notFound("no such admin endpoint"))
+		return
+	}
+	switch key := strings.ToLower(seg[0]); {
+	case key == "status" && len(seg) == 1:
+		s.requireGET(w, r, s.adminStatus)
+	case key == "apikeys" && len(seg) == 1:
+		switch r.Method {
+		case http.MethodGet:
+			s.adminListKeys(w, r)
+		case http.MethodPost:
+			s.adminCreateKey(w, r)
+		default:
+			methodNotAllowed(w, r, "GET, POST")
+		}
+	case key == "apikeys" && len(seg) == 3 && strings.EqualFold(seg[2], "revoke"):
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, r, "POST")
+			return
+		}
+		s.adminRevokeKey(w, r, seg[1])
+	case key == "hosts" && len(seg) == 1:
+		s.requireGET(w, r, s.adminHosts)
+	case key == "hosts" && len(seg) == 2:
+		s.requireGET(w, r, func(w http.ResponseWriter, r *http.Request) { s.adminHost(w, r, seg[1]) })
+	case key == "hosts" && len(seg) == 3 && strings.EqualFold(seg[2], "restore"):
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, r, "POST")
+			return
+		}
+		s.adminRestore(w, r, seg[1])
+	case key == "activity" && len(seg) == 1:
+		switch r.Method {
+		case http.MethodGet:
+			s.adminActivity(w, r)
+		case http.MethodPost:
+			s.adminRecordActivity(w, r)
+		default:
+			methodNotAllowed(w, r, "GET, POST")
+		}
+	case key == "changes" && len(seg) == 1:
+		s.requireGET(w, r, s.adminChanges)
+	default:
+		writeError(w, notFound("no such admin endpoint: "+r.URL.Path))
+	}
+}
+
+// ts formats a time for the admin API; the zero time is omitted.
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+type adminCall struct {
+	At     string `json:"at"`
+	Actor  string `json:"actor,omitempty"`
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+	Remote string `json:"remote,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func toAdminCall(c *callInfo) *adminCall {
+	if c == nil {
+		return nil
+	}
+	return &adminCall{At: ts(c.At), Actor: c.Actor, Method: c.Method, Path: c.Path, Remote: c.Remote, Reason: c.Reason}
+}
+
+func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) {
+	c, err := s.st.Counts(r.Context())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	last := s.last.Load()
+	if last == nil {
+		// After a restart, the keys' last-used times still tell when Azure AD last got in.
+		if keys, err := s.st.ListAPIKeys(r.Context()); err == nil {
+			for _, k := range keys {
+				if !k.LastUsed.IsZero() && (last == nil || k.LastUsed.After(last.At)) {
+					last = &callInfo{At: k.LastUsed, Actor: storage.Actor{Kind: "apikey", ID: k.ID}.String()}
+				}
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"service":            "visitly-scimd",
+		"version":            s.opt.Version,
+		"hosts":              map[string]int{"active": c.Active, "deactivated": c.Deactivated, "deleted": c.Deleted},
+		"groups":             c.Groups,
+		"cursor":             c.Cursor,
+		"lastSuccessfulCall": toAdminCall(last),
+		"lastRejectedCall":   toAdminCall(s.rej.Load()),
+	})
+}
+
+type adminKey struct {
+	ID       string `json:"id"`
+	Label    string `json:"label"`
+	Prefix   string `json:"prefix"`
+	Created  string `json:"created"`
+	LastUsed string `json:"lastUsed,omitempty"`
+	Revoked  string `json:"revoked,omitempty"`
+}
+
+func toAdminKey(k storage.APIKey) adminKey {
+	return adminKey{ID: k.ID, Label: k.Label, Prefix: k.Prefix, Created: ts(k.Created), LastUsed: ts(k.LastUsed), Revoked: ts(k.Revoked)}
+}
+
+func (s *Server) adminListKeys(w http.ResponseWriter, r *http.Request) {
+	keys, err := s.st.ListAPIKeys(r.Context())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out := make([]adminKey, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, toAdminKey(k))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"keys": out})
+}
+
+// readJSON decodes an admin request body into v.
+func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	b, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return &scimError{Status: http.StatusBadRequest, ScimType: "invalidSyntax", Detail: "malformed JSON body: " + err.Error()}
+	}
+	return nil
+}
+
+func (s *Server) adminCreateKey(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Label string `json:"label"`
+	}
+	if err := s.readJSON(w, r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	in.Label = strings.TrimSpace(in.Label)
+	if in.Label == "" {
+		in.Label = "API key " + time.Now().UTC().Format("2006-01-02 15:04")
+	}
+	if len(in.Label) > 200 {
+		writeError(w, badValue("label is longer than 200 characters"))
+		return
+	}
+	secret, key, err := s.st.CreateAPIKey(r.Context(), actorFrom(r.Context()), in.Label)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, map[string]any{"key": toAdminKey(key), "secret": secret})
+}
+
+func (s *Server) adminRevokeKey(w http.ResponseWriter, r *http.Request, id string) {
+	k, err := s.st.RevokeAPIKey(r.Context(), actorFrom(r.Context()), id)
+	if err != nil {
+		writeError(w, asSCIMError(err, "API key "+id))
+		return
+	}
+	writeJSON(w, http.StatusOK, toAdminKey(k))
+}
+
+type adminHost struct {
+	ID            string          `json:"id"`
+	Seq           int64           `json:"seq"`
+	State         string          `json:"state"`
+	UserName      string          `json:"userName"`
+	ExternalID    string          `json:"externalId,omitempty"`
+	DisplayName   string          `json:"displayName,omitempty"`
+	Email         string          `json:"email,omitempty"`
+	Active        bool            `json:"active"`
+	Created       string          `json:"created"`
+	Modified      string          `json:"modified"`
+	DeactivatedAt string          `json:"deactivatedAt,omitempty"`
+	DeactivatedBy string          `json:"deactivatedBy,omitempty"`
+	DeletedAt     string          `json:"deletedAt,omitempty"`
+	DeletedBy     string          `json:"deletedBy,omitempty"`
+	RemovedHow    string          `json:"removedHow,omitempty"`
+	RestoredAt    string          `json:"restoredAt,omitempty"`
+	RestoredBy    string          `json:"restoredBy,omitempty"`
+	Resource      json.RawMessage `json:"resource"`
+}
+
+func (s *Server) toAdminHost(r *http.Request, h *storage.Host) adminHost {
+	return adminHost{
+		ID: h.ID, Seq: h.Seq, State: h.State(),
+		UserName: h.UserName, ExternalID: h.ExternalID, DisplayName: h.DisplayName, Email: h.Email, Active: h.Active,
+		Created: ts(h.Created), Modified: ts(h.Modified),
+		DeactivatedAt: ts(h.DeactivatedAt), DeactivatedBy: h.DeactivatedBy,
+		DeletedAt: ts(h.DeletedAt), DeletedBy: h.DeletedBy, RemovedHow: h.RemovedHow,
+		RestoredAt: ts(h.RestoredAt), RestoredBy: h.RestoredBy,
+		Resource: resource.AppendResource(nil, h.Attrs, s.userMeta(r, h)),
+	}
+}
+
+var adminStates = map[string]bool{"active": true, "deactivated": true, "deleted": true, "removed": true, "all": true}
+
+func (s *Server) adminHosts(w http.ResponseWriter, r *http.Request) {
+	p, err := parseListParams(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	state, _ := query(r, "state")
+	if state == "" {
+		state = "all"
+	}
+	state = strings.ToLower(state)
+	if !adminStates[state] {
+		writeError(w, badValue("state must be active, deactivated, deleted, removed or all, got %q", state))
+		return
+	}
+	hosts, total, err := s.st.AdminHosts(r.Context(), state, p.StartIndex, p.Count)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out := make([]adminHost, 0, len(hosts))
+	for _, h := range hosts {
+		out = append(out, s.toAdminHost(r, h))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"totalResults": total, "startIndex": p.StartIndex, "hosts": out})
+}
+
+func (s *Server) adminHost(w http.ResponseWriter, r *http.Request, id string) {
+	h, err := s.st.AdminHost(r.Context(), id)
+	if err != nil {
+		writeError(w, asSCIMError(err, "host "+id))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.toAdminHost(r, h))
+}
+
+func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request, id string) {
+	h, err := s.st.RestoreHost(r.Context(), actorFrom(r.Context()), id)
+	if err != nil {
+		writeError(w, asSCIMError(err, "host "+id))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.toAdminHost(r, h))
+}
+
+type adminEvent struct {
+	Seq          int64                 `json:"seq"`
+	At           string                `json:"at"`
+	Actor        string                `json:"actor"`
+	ActorName    string                `json:"actorName,omitempty"`
+	Action       string                `json:"action"`
+	ResourceType string                `json:"resourceType,omitempty"`
+	ResourceID   string                `json:"resourceId,omitempty"`
+	UserName     string                `json:"userName,omitempty"`
+	Changes      []storage.FieldChange `json:"changes,omitempty"`
+	Detail       string                `json:"detail,omitempty"`
+}
+
+func toAdminEvent(e storage.Event) adminEvent {
+	return adminEvent{Seq: e.Seq, At: ts(e.At), Actor: e.Actor, ActorName: e.ActorName, Action: e.Action,
+		ResourceType: e.ResourceType, ResourceID: e.ResourceID, UserName: e.UserName, Changes: e.Changes, Detail: e.Detail}
+}
+
+// intParam reads an integer query parameter with a default.
+func intParam(r *http.Request, name string, def int64) (int64, error) {
+	v, ok := query(r, name)
+	if !ok || v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, badValue("%s must be an integer, got %q", name, v)
+	}
+	return n, nil
+}
+
+func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
+	since, err := intParam(r, "since", 0)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	limit, err := intParam(r, "limit", 500)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	limit = min(max(limit, 1), 5000)
+	q := storage.ActivityQuery{Since: since, Limit: int(limit) + 1}
+	q.ResourceID, _ = query(r, "resourceId")
+	q.Action, _ = query(r, "action")
+	events, err := s.st.Activity(r.Context(), q)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	more := len(events) > int(limit)
+	if more {
+		events = events[:limit]
+	}
+	cursor := since
+	out := make([]adminEvent, 0, len(events))
+	for _, e := range events {
+		out = append(out, toAdminEvent(e))
+		cursor = e.Seq
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": out, "cursor": cursor, "more": more})
+}
+
+// consoleActions are the events the console may record about itself.
+var consoleActions = map[string]string{
+	"apikey.revealed":   "Key",
+	"apikey.copied":     "Key",
+	"tenanturl.copied":  "Console",
+	"connection.tested": "Console",
+	"export.created":    "Console",
+}
+
+func (s *Server) adminRecordActivity(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Action     string `json:"action"`
+		ResourceID string `json:"resourceId"`
+		Detail     string `json:"detail"`
+	}
+	if err := s.readJSON(w, r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	rt, ok := consoleActions[in.Action]
+	if !ok {
+		writeError(w, badValue("action %q cannot be recorded by a client; allowed: apikey.revealed, apikey.copied, tenanturl.copied, connection.tested, export.created", in.Action))
+		return
+	}
+	if len(in.Detail) > 1000 || len(in.ResourceID) > 200 {
+		writeError(w, badValue("detail or resourceId too long"))
+		return
+	}
+	e, err := s.st.RecordEvent(r.Context(), actorFrom(r.Context()), in.Action, rt, in.ResourceID, in.Detail)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, toAdminEvent(e))
+}
+
+type adminGroup struct {
+	ID          string   `json:"id"`
+	Seq         int64    `json:"seq"`
+	DisplayName string   `json:"displayName"`
+	ExternalID  string   `json:"externalId,omitempty"`
+	Members     []string `json:"members"`
+	Created     string   `json:"created"`
+	Modified    string   `json:"modified"`
+	DeletedAt   string   `json:"deletedAt,omitempty"`
+	DeletedBy   string   `json:"deletedBy,omitempty"`
+}
+
+func (s *Server) adminChanges(w http.ResponseWriter, r *http.Request) {
+	since, err := intParam(r, "since", 0)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	limit, err := intParam(r, "limit", 1000)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	changes, cursor, more, err := s.st.Changes(r.Context(), since, int(min(max(limit, 1), 5000)))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	type item struct {
+		Seq   int64       `json:"seq"`
+		Type  string      `json:"type"`
+		Host  *adminHost  `json:"host,omitempty"`
+		Group *adminGroup `json:"group,omitempty"`
+	}
+	out := make([]item, 0, len(changes))
+	for _, c := range changes {
+		switch {
+		case c.Host != nil:
+			h := s.toAdminHost(r, c.Host)
+			out = append(out, item{Seq: c.Seq, Type: "host", Host: &h})
+		case c.Group != nil:
+			g := c.Group
+			members := g.Members
+			if members == nil {
+				members = []string{}
+			}
+			out = append(out, item{Seq: c.Seq, Type: "group", Group: &adminGroup{
+				ID: g.ID, Seq: g.Seq, DisplayName: g.DisplayName, ExternalID: g.ExternalID, Members: members,
+				Created: ts(g.Created), Modified: ts(g.Modified), DeletedAt: ts(g.DeletedAt), DeletedBy: g.DeletedBy,
+			}})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"changes": out, "cursor": cursor, "more": more})
+}

@@ -1,0 +1,99 @@
+package scimserver
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/visitly/hostsync/storage"
+)
+
+type actorKey struct{}
+
+// actorFrom returns who is making the request (set by the auth step).
+func actorFrom(ctx context.Context) storage.Actor {
+	if a, ok := ctx.Value(actorKey{}).(storage.Actor); ok {
+		return a
+	}
+	return storage.Actor{Kind: "system"}
+}
+
+// bearer extracts the token of an "Authorization: Bearer <token>" header. The
+// scheme is case-insensitive (RFC 7235).
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+var errUnauthorized = &scimError{Status: http.StatusUnauthorized, Detail: "missing, unknown or revoked API key: send Authorization: Bearer <API key>"}
+
+// authSCIM authenticates a SCIM request with an API key. A rejection is
+// recorded (never the presented token) so the console can show that Azure AD
+// holds an old or wrong key.
+func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
+	tok, ok := bearer(r)
+	if !ok {
+		s.reject(r, "no bearer token")
+		return r, errUnauthorized
+	}
+	key, err := s.st.AuthenticateAPIKey(r.Context(), tok)
+	if err != nil {
+		if !errors.Is(err, storage.ErrUnauthorized) {
+			return r, err
+		}
+		s.reject(r, "unknown or revoked API key")
+		return r, errUnauthorized
+	}
+	a := storage.Actor{Kind: "apikey", ID: key.ID, Label: key.Label}
+	s.last.Store(&callInfo{At: time.Now().UTC(), Actor: a.String(), Method: r.Method, Path: scimRelPath(r.URL.Path)})
+	return r.WithContext(context.WithValue(r.Context(), actorKey{}, a)), nil
+}
+
+// authAdmin authenticates an admin API request with the admin credential.
+func (s *Server) authAdmin(r *http.Request) (*http.Request, error) {
+	tok, ok := bearer(r)
+	if !ok {
+		s.reject(r, "admin API: no bearer token")
+		return r, &scimError{Status: http.StatusUnauthorized, Detail: "missing admin credential: send Authorization: Bearer <admin token>"}
+	}
+	if err := s.st.AuthenticateAdmin(r.Context(), tok); err != nil {
+		if !errors.Is(err, storage.ErrUnauthorized) {
+			return r, err
+		}
+		s.reject(r, "admin API: wrong admin credential")
+		return r, &scimError{Status: http.StatusUnauthorized, Detail: "the admin credential was refused; create a new one with `visitly-scimd admin-token`"}
+	}
+	return r.WithContext(context.WithValue(r.Context(), actorKey{}, storage.Actor{Kind: "admin"})), nil
+}
+
+func (s *Server) reject(r *http.Request, reason string) {
+	s.rej.Store(&callInfo{At: time.Now().UTC(), Method: r.Method, Path: r.URL.Path, Remote: remoteIP(r), Reason: reason})
+	s.st.RecordRejected(r.Context(), remoteIP(r), reason)
+}
+
+// scimRelPath shortens /v1/usersync/SCIM/Users/abc to /Users/abc.
+func scimRelPath(p string) string {
+	if hasPrefixFold(p, SCIMBasePath) {
+		p = p[len(SCIMBasePath):]
+	}
+	if p == "" {
+		return "/"
+	}
+	return p
+}

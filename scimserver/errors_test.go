@@ -1,0 +1,107 @@
+package scimserver
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestAuthentication(t *testing.T) {
+	e := newEnv(t)
+	e.call("GET", SCIMBasePath+"/Users", "", "").wantError(t, 401, "")
+	e.call("GET", SCIMBasePath+"/Users", "", "vhs_wrong").wantError(t, 401, "")
+	e.call("GET", SCIMBasePath+"/Users", "", e.admin).wantError(t, 401, "") // the admin token is not an API key
+	e.call("GET", AdminBasePath+"/status", "", e.key).wantError(t, 401, "") // nor the reverse
+
+	// Two keys are valid at once; a revoked one is refused.
+	created := e.adm("POST", "/apikeys", `{"label":"rotation"}`).want(t, 201)
+	second := created.get("secret").(string)
+	e.call("GET", SCIMBasePath+"/Users", "", second).want(t, 200)
+	e.scim("GET", "/Users", "").want(t, 200)
+	e.adm("POST", "/apikeys/1/revoke", "").want(t, 200)
+	e.scim("GET", "/Users", "").wantError(t, 401, "")
+	e.call("GET", SCIMBasePath+"/Users", "", second).want(t, 200)
+
+	st := e.adm("GET", "/status", "").want(t, 200)
+	if st.get("lastRejectedCall.at") == nil {
+		t.Errorf("status does not report the rejected call: %s", st.Raw)
+	}
+	equal(t, "last successful call", st.get("lastSuccessfulCall.actor"), "apikey:2")
+}
+
+func TestBadInput(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		scimType                 string
+	}{
+		{"malformed JSON", "POST", "/Users", `{"userName":`, 400, "invalidSyntax"},
+		{"not an object", "POST", "/Users", `["a"]`, 400, "invalidSyntax"},
+		{"missing userName", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"active":true}`, 400, "invalidValue"},
+		{"userName wrong type", "POST", "/Users", `{"userName":42}`, 400, "invalidValue"},
+		{"active not a boolean", "POST", "/Users", `{"userName":"x","active":"yes"}`, 400, "invalidValue"},
+		{"emails not a list", "POST", "/Users", `{"userName":"x","emails":"a@b"}`, 400, "invalidValue"},
+		{"two work emails", "POST", "/Users", `{"userName":"x","emails":[{"type":"work","value":"a@b"},{"type":"work","value":"c@d"}]}`, 400, "invalidValue"},
+		{"group without displayName", "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`, 400, "invalidValue"},
+		{"oversized body", "POST", "/Users", `{"userName":"x","title":"` + strings.Repeat("a", DefaultMaxBodyBytes) + `"}`, 413, ""},
+		{"unknown endpoint", "GET", "/Nope", "", 404, ""},
+		{"method not allowed", "DELETE", "/Users", "", 405, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.scim(tt.method, tt.path, tt.body).wantError(t, tt.status, tt.scimType)
+		})
+	}
+	equal(t, "nothing was stored", e.scim("GET", "/Users", "").get("totalResults"), 0.0)
+}
+
+func TestDiscoveryEndpoints(t *testing.T) {
+	e := newEnv(t)
+	spc := e.scim("GET", "/ServiceProviderConfig", "").want(t, 200)
+	equal(t, "patch supported", spc.get("patch.supported"), true)
+	equal(t, "filter supported", spc.get("filter.supported"), true)
+	if strings.Contains(spc.Raw, "null") {
+		t.Errorf("ServiceProviderConfig contains null: %s", spc.Raw)
+	}
+
+	rt := e.scim("GET", "/ResourceTypes", "").want(t, 200)
+	equal(t, "ResourceTypes is a ListResponse", rt.get("schemas.0"), "urn:ietf:params:scim:api:messages:2.0:ListResponse")
+	equal(t, "two resource types", rt.get("totalResults"), 2.0)
+
+	sc := e.scim("GET", "/Schemas", "").want(t, 200)
+	equal(t, "Schemas is a ListResponse", sc.get("schemas.0"), "urn:ietf:params:scim:api:messages:2.0:ListResponse")
+	if strings.Contains(sc.Raw, "null") {
+		t.Errorf("/Schemas contains null")
+	}
+	ids := map[string]map[string]bool{}
+	for _, s := range sc.get("Resources").([]any) {
+		m := s.(map[string]any)
+		names := map[string]bool{}
+		for _, a := range m["attributes"].([]any) {
+			names[a.(map[string]any)["name"].(string)] = true
+		}
+		ids[m["id"].(string)] = names
+	}
+	for schema, attrs := range map[string][]string{
+		"urn:ietf:params:scim:schemas:core:2.0:User":                 {"userName", "externalId", "active", "displayName", "name", "emails", "title", "phoneNumbers", "addresses", "preferredLanguage"},
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber", "department", "costCenter", "organization", "division", "manager"},
+		"urn:ietf:params:scim:schemas:core:2.0:Group":                {"displayName", "members", "externalId"},
+	} {
+		for _, a := range attrs {
+			if !ids[schema][a] {
+				t.Errorf("/Schemas: %s lacks %s", schema, a)
+			}
+		}
+	}
+	one := e.scim("GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group", "").want(t, 200)
+	equal(t, "one schema by id", one.get("id"), "urn:ietf:params:scim:schemas:core:2.0:Group")
+}
+
+func TestSearchEndpoint(t *testing.T) {
+	e := newEnv(t)
+	id := e.createUser(userBody("lee")).get("id").(string)
+	r := e.scim("POST", "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName eq \"lee\"","startIndex":1,"count":10,"attributes":["userName"]}`).want(t, 200)
+	equal(t, "found", r.get("Resources.0.id"), id)
+	equal(t, "projected", r.get("Resources.0.emails"), nil)
+	equal(t, "userName returned", r.get("Resources.0.userName"), "lee")
+}

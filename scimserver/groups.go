@@ -1,0 +1,235 @@
+package scimserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/visitly/hostsync/scimserver/resource"
+	"github.com/visitly/hostsync/storage"
+)
+
+func groupHandlers(s *Server) resourceHandlers {
+	return resourceHandlers{
+		list:    s.listGroups,
+		search:  s.searchGroups,
+		create:  s.createGroup,
+		get:     s.getGroup,
+		replace: s.replaceGroup,
+		patch:   s.patchGroup,
+		delete:  s.deleteGroup,
+	}
+}
+
+func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
+	doc, members, err := s.readGroup(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	attrs, err := json.Marshal(doc)
+	if err != nil {
+		writeError(w, badValue("the group cannot be encoded: %v", err))
+		return
+	}
+	g := &storage.Group{Attrs: attrs, Members: members}
+	g.DisplayName, g.ExternalID = resource.GroupIndex(doc)
+	g, err = s.st.CreateGroup(r.Context(), actorFrom(r.Context()), g)
+	if err != nil {
+		writeError(w, asSCIMError(err, "group"))
+		return
+	}
+	w.Header().Set("Location", s.baseURL(r)+SCIMBasePath+"/Groups/"+g.ID)
+	writeJSON(w, http.StatusCreated, s.groupDoc(r, g, true))
+}
+
+// readGroup decodes and normalises a POST/PUT group body.
+func (s *Server) readGroup(w http.ResponseWriter, r *http.Request) (resource.Doc, []string, error) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := resource.Decode(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	return resource.NormalizeGroup(in)
+}
+
+func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, id string) {
+	p, err := parseListParams(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	withMembers := wantsMembers(p)
+	g, err := s.st.GetGroup(r.Context(), id, withMembers)
+	if err != nil {
+		writeError(w, asSCIMError(err, "group "+id))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.projectDoc(s.groupDoc(r, g, withMembers), p))
+}
+
+// wantsMembers reports whether a group read must load members: Azure AD asks
+// with excludedAttributes=members, and a big group's member list is costly.
+func wantsMembers(p listParams) bool {
+	for _, a := range p.Excl {
+		if strings.EqualFold(a, "members") || strings.EqualFold(a, resource.GroupSchema+":members") {
+			return false
+		}
+	}
+	if len(p.Attributes) == 0 {
+		return true
+	}
+	for _, a := range p.Attributes {
+		l := strings.ToLower(a)
+		if l == "members" || strings.HasPrefix(l, "members.") || strings.HasSuffix(l, ":members") {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) projectDoc(d resource.Doc, p listParams) resource.Doc {
+	if len(p.Attributes) == 0 && len(p.Excl) == 0 {
+		return d
+	}
+	return resource.Project(d, p.Attributes, p.Excl)
+}
+
+func (s *Server) replaceGroup(w http.ResponseWriter, r *http.Request, id string) {
+	doc, members, err := s.readGroup(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	attrs, err := json.Marshal(doc)
+	if err != nil {
+		writeError(w, badValue("the group cannot be encoded: %v", err))
+		return
+	}
+	dn, ext := resource.GroupIndex(doc)
+	g, err := s.st.UpdateGroup(r.Context(), actorFrom(r.Context()), id, func(*storage.Group) (*storage.GroupChange, error) {
+		return &storage.GroupChange{DisplayName: dn, ExternalID: ext, Attrs: attrs, RemoveAll: true, Add: members}, nil
+	})
+	if err != nil {
+		writeError(w, asSCIMError(err, "group "+id))
+		return
+	}
+	if g.Members == nil {
+		if g, err = s.st.GetGroup(r.Context(), id, true); err != nil {
+			writeError(w, asSCIMError(err, "group "+id))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, s.groupDoc(r, g, true))
+}
+
+// patchGroup answers 204, as Azure AD expects for group PATCH.
+func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request, id string) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	_, err = s.st.UpdateGroup(r.Context(), actorFrom(r.Context()), id, func(cur *storage.Group) (*storage.GroupChange, error) {
+		doc, err := resource.Decode(cur.Attrs)
+		if err != nil {
+			return nil, err
+		}
+		next, ops, err := resource.PatchGroup(doc, body)
+		if err != nil {
+			return nil, err
+		}
+		attrs, err := json.Marshal(next)
+		if err != nil {
+			return nil, badValue("the group cannot be encoded: %v", err)
+		}
+		ch := &storage.GroupChange{Attrs: attrs, Add: ops.Add, Remove: ops.Remove, RemoveAll: ops.RemoveAll}
+		ch.DisplayName, ch.ExternalID = resource.GroupIndex(next)
+		return ch, nil
+	})
+	if err != nil {
+		writeError(w, asSCIMError(err, "group "+id))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request, id string) {
+	if err := s.st.DeleteGroup(r.Context(), actorFrom(r.Context()), id); err != nil {
+		writeError(w, asSCIMError(err, "group "+id))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
+	p, err := parseListParams(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	s.queryGroups(w, r, p)
+}
+
+func (s *Server) searchGroups(w http.ResponseWriter, r *http.Request) {
+	p, err := s.parseSearchBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	s.queryGroups(w, r, p)
+}
+
+func (s *Server) queryGroups(w http.ResponseWriter, r *http.Request, p listParams) {
+	withMembers := wantsMembers(p)
+	q := storage.GroupQuery{StartIndex: p.StartIndex, Count: p.Count, WithMembers: withMembers}
+	if p.Filter != "" {
+		f, err := resource.ParseFilter(resource.Group, p.Filter)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		q.WithMembers = withMembers || f.UsesMembers()
+		q.Conds = storageConds(f.Conds())
+		q.Match = func(g *storage.Group) bool { return f.Match(s.groupDoc(r, g, q.WithMembers)) }
+	}
+	groups, total, err := s.st.QueryGroups(r.Context(), q)
+	if err != nil {
+		writeError(w, asSCIMError(err, "groups"))
+		return
+	}
+	lw := newListWriter(total, listParams{StartIndex: p.StartIndex})
+	for _, g := range groups {
+		b, err := json.Marshal(s.projectDoc(s.groupDoc(r, g, withMembers), p))
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		lw.add(b)
+	}
+	writeRaw(w, http.StatusOK, lw.finish())
+}
+
+// groupDoc renders a group as a client sees it.
+func (s *Server) groupDoc(r *http.Request, g *storage.Group, withMembers bool) resource.Doc {
+	base := s.baseURL(r) + SCIMBasePath
+	raw := resource.AppendResource(nil, g.Attrs, resource.Meta{
+		ResourceType: "Group", ID: g.ID, Location: base + "/Groups/" + g.ID,
+		Created: g.Created, LastModified: g.Modified,
+	})
+	d, err := resource.Decode(raw)
+	if err != nil {
+		d = resource.Doc{"id": g.ID}
+	}
+	if withMembers {
+		members := make([]any, 0, len(g.Members))
+		for _, id := range g.Members {
+			members = append(members, map[string]any{"value": id, "$ref": base + "/Users/" + id, "type": "User"})
+		}
+		d["members"] = members
+	}
+	return d
+}

@@ -1,0 +1,194 @@
+package scimserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/visitly/hostsync/storage"
+)
+
+// env is a real service on a real SQLite file, reached over loopback HTTP.
+type env struct {
+	t     *testing.T
+	srv   *httptest.Server
+	st    *storage.Store
+	key   string // SCIM API key
+	admin string // admin token
+	db    string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "hostsync.db")
+	st, err := storage.Open(ctx, db)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	key, _, err := st.CreateAPIKey(ctx, storage.Actor{Kind: "cli"}, "Azure AD")
+	if err != nil {
+		t.Fatalf("create key: %v", err)
+	}
+	admin, err := st.RotateAdminToken(ctx, storage.Actor{Kind: "cli"})
+	if err != nil {
+		t.Fatalf("admin token: %v", err)
+	}
+	srv := httptest.NewServer(New(st, Options{Version: "test"}))
+	t.Cleanup(func() {
+		srv.Close()
+		if err := st.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
+	})
+	return &env{t: t, srv: srv, st: st, key: key, admin: admin, db: db}
+}
+
+// resp is a decoded response.
+type resp struct {
+	Status int
+	Header http.Header
+	Body   map[string]any
+	Raw    string
+}
+
+// get reads a value by a dotted path: "emails.0.value", "meta.location",
+// "Resources.0.id". Keys may contain colons (URNs) but not dots, so URN keys
+// are addressed with a leading "urn:…:User" segment followed by ".attr".
+func (r resp) get(path string) any {
+	return jget(r.Body, path)
+}
+
+func jget(v any, path string) any {
+	if path == "" {
+		return v
+	}
+	for _, part := range splitPath(path) {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[part]
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// splitPath splits on dots except inside a URN's version ("2.0").
+func splitPath(p string) []string {
+	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	if strings.HasPrefix(p, ent) {
+		rest := strings.TrimPrefix(strings.TrimPrefix(p, ent), ".")
+		if rest == "" {
+			return []string{ent}
+		}
+		return append([]string{ent}, strings.Split(rest, ".")...)
+	}
+	return strings.Split(p, ".")
+}
+
+func (e *env) call(method, path, body, token string) resp {
+	e.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	url := path
+	if !strings.HasPrefix(path, "http") {
+		url = e.srv.URL + path
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		e.t.Fatalf("new request: %v", err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/scim+json")
+	}
+	res, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := resp{Status: res.StatusCode, Header: res.Header, Raw: string(raw)}
+	if len(bytes.TrimSpace(raw)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		if err := dec.Decode(&r.Body); err != nil {
+			e.t.Fatalf("%s %s: response is not a JSON object: %v\n%s", method, path, err, raw)
+		}
+		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/scim+json") {
+			e.t.Errorf("%s %s: Content-Type %q, want application/scim+json", method, path, ct)
+		}
+	}
+	return r
+}
+
+// scim calls the SCIM API with the API key; path is relative to the Tenant URL.
+func (e *env) scim(method, path, body string) resp {
+	e.t.Helper()
+	return e.call(method, SCIMBasePath+path, body, e.key)
+}
+
+// adm calls the admin API.
+func (e *env) adm(method, path, body string) resp {
+	e.t.Helper()
+	return e.call(method, AdminBasePath+path, body, e.admin)
+}
+
+// want fails the test unless r has the status.
+func (r resp) want(t *testing.T, status int) resp {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d; body: %s", r.Status, status, r.Raw)
+	}
+	return r
+}
+
+// wantError checks an RFC 7644 error response.
+func (r resp) wantError(t *testing.T, status int, scimType string) {
+	t.Helper()
+	r.want(t, status)
+	if got := r.get("schemas.0"); got != "urn:ietf:params:scim:api:messages:2.0:Error" {
+		t.Errorf("error schemas = %v", got)
+	}
+	if got := r.get("status"); got != strconv.Itoa(status) {
+		t.Errorf("error status = %#v, want the string %q", got, strconv.Itoa(status))
+	}
+	if got, _ := r.get("scimType").(string); got != scimType {
+		t.Errorf("scimType = %q, want %q (detail: %v)", got, scimType, r.get("detail"))
+	}
+	if scimType != "" || status >= 400 {
+		if d, _ := r.get("detail").(string); d == "" && status != 404 {
+			t.Errorf("error without detail")
+		}
+	}
+}
+
+func equal(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !jsonEqual(got, want) {
+		t.Errorf("%s = %#v, want %#v", what, got, want)
+	}
+}
+
+func jsonEqual(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Equal(ja, jb)
+}

@@ -1,0 +1,152 @@
+// Package scimserver is the host-sync service's HTTP side: the SCIM 2.0 service
+// provider that Azure AD provisions hosts into (/v1/usersync/SCIM) and the small
+// admin API the console uses (/v1/admin). It speaks Azure AD's dialect on input,
+// answers in strict RFC 7644 form, and keeps everything in a storage.Store.
+package scimserver
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/visitly/hostsync/storage"
+)
+
+// Base paths. The SCIM one is the Tenant URL's path in Visitly's Azure AD tutorial.
+const (
+	SCIMBasePath  = "/v1/usersync/SCIM"
+	AdminBasePath = "/v1/admin"
+)
+
+// DefaultMaxBodyBytes caps request bodies; a full Azure AD user is about 1 KiB,
+// a group PATCH with hundreds of members a few tens of KiB.
+const DefaultMaxBodyBytes = 1 << 20
+
+// maxPageSize is the largest page a list request gets (ServiceProviderConfig
+// filter.maxResults); larger counts are capped, as RFC 7644 §3.4.2.4 allows.
+const maxPageSize = 1000
+
+// Options configure a Server. The zero value is usable.
+type Options struct {
+	Logger       *slog.Logger
+	MaxBodyBytes int64
+	Version      string
+	// PublicURL, when set (e.g. "https://hosts.example.com"), is used for
+	// meta.location instead of the request's Host header, for servers behind a
+	// reverse proxy.
+	PublicURL string
+}
+
+// Server serves the SCIM and admin APIs. It is an http.Handler.
+type Server struct {
+	st   *storage.Store
+	log  *slog.Logger
+	opt  Options
+	last atomic.Pointer[callInfo] // last successful SCIM call
+	rej  atomic.Pointer[callInfo] // last rejected call
+}
+
+// callInfo is what the console's health header shows about recent SCIM calls.
+type callInfo struct {
+	At     time.Time
+	Actor  string
+	Method string
+	Path   string
+	Remote string
+	Reason string
+}
+
+// New returns a Server on st.
+func New(st *storage.Store, opt Options) *Server {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.MaxBodyBytes <= 0 {
+		opt.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opt.Version == "" {
+		opt.Version = "dev"
+	}
+	opt.PublicURL = strings.TrimRight(opt.PublicURL, "/")
+	return &Server{st: st, log: opt.Logger, opt: opt}
+}
+
+// Close releases nothing today; it exists so callers shut the server down in
+// one place (the store flushes its last-used times in its own Close).
+func (s *Server) Close() {}
+
+// ServeHTTP routes a request. Paths match case-insensitively because Microsoft's
+// own test suite calls /users in lower case.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
+			if rw.status == 0 {
+				writeError(rw, &scimError{Status: http.StatusInternalServerError, Detail: "internal error; the change was not applied"})
+			}
+		}
+		lvl := slog.LevelDebug
+		if rw.status >= 500 {
+			lvl = slog.LevelError
+		}
+		// Never the query (it may carry user names) nor any header: no secret in logs.
+		s.log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", rw.status,
+			"duration_ms", float64(time.Since(start).Microseconds())/1000)
+	}()
+
+	p := r.URL.Path
+	switch {
+	case hasPrefixFold(p, SCIMBasePath):
+		s.serveSCIM(rw, r, p[len(SCIMBasePath):])
+	case hasPrefixFold(p, AdminBasePath):
+		s.serveAdmin(rw, r, p[len(AdminBasePath):])
+	case p == "/healthz":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		rw.WriteHeader(http.StatusOK)
+		_, _ = rw.Write([]byte("ok\n"))
+	default:
+		writeError(rw, notFound("no such endpoint: "+p))
+	}
+}
+
+// hasPrefixFold reports whether p starts with prefix, ignoring case, at a
+// segment boundary.
+func hasPrefixFold(p, prefix string) bool {
+	if len(p) < len(prefix) || !strings.EqualFold(p[:len(prefix)], prefix) {
+		return false
+	}
+	return len(p) == len(prefix) || p[len(prefix)] == '/' || p[len(prefix)] == '?'
+}
+
+// segments splits "/Users/abc/" into ["Users", "abc"].
+func segments(rest string) []string {
+	rest = strings.Trim(rest, "/")
+	if rest == "" {
+		return nil
+	}
+	return strings.Split(rest, "/")
+}
+
+// statusWriter remembers the status for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}

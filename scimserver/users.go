@@ -1,0 +1,223 @@
+package scimserver
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/visitly/hostsync/scimserver/resource"
+	"github.com/visitly/hostsync/storage"
+)
+
+func userHandlers(s *Server) resourceHandlers {
+	return resourceHandlers{
+		list:    s.listUsers,
+		search:  s.searchUsers,
+		create:  s.createUser,
+		get:     s.getUser,
+		replace: s.replaceUser,
+		patch:   s.patchUser,
+		delete:  s.deleteUser,
+	}
+}
+
+// hostFromDoc fills a storage.Host's indexed fields and attributes from a
+// canonical User document.
+func hostFromDoc(base *storage.Host, doc resource.Doc) (*storage.Host, error) {
+	attrs, err := json.Marshal(doc)
+	if err != nil {
+		return nil, badValue("the user cannot be encoded: %v", err)
+	}
+	h := *base
+	h.Attrs = attrs
+	h.UserName, h.ExternalID, h.DisplayName, h.Email, h.Active = resource.UserIndex(doc)
+	return &h, nil
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	in, err := resource.Decode(body)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	doc, err := resource.NormalizeUser(in)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	h, err := hostFromDoc(&storage.Host{}, doc)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	h, err = s.st.CreateHost(r.Context(), actorFrom(r.Context()), h)
+	if err != nil {
+		writeError(w, asSCIMError(err, "user"))
+		return
+	}
+	m := s.userMeta(r, h)
+	w.Header().Set("Location", m.Location)
+	writeRaw(w, http.StatusCreated, resource.AppendResource(nil, h.Attrs, m))
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request, id string) {
+	p, err := parseListParams(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	h, err := s.st.GetHost(r.Context(), id)
+	if err != nil {
+		writeError(w, asSCIMError(err, "user "+id))
+		return
+	}
+	s.writeUser(w, r, http.StatusOK, h, p)
+}
+
+// writeUser answers with one user, projected when attributes or
+// excludedAttributes were asked for.
+func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, h *storage.Host, p listParams) {
+	raw := resource.AppendResource(nil, h.Attrs, s.userMeta(r, h))
+	if len(p.Attributes) > 0 || len(p.Excl) > 0 {
+		raw = project(raw, p)
+	}
+	writeRaw(w, status, raw)
+}
+
+func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, id string) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	in, err := resource.Decode(body)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	doc, err := resource.NormalizeUser(in)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	h, err := s.st.UpdateHost(r.Context(), actorFrom(r.Context()), id, func(cur *storage.Host) (*storage.Host, error) {
+		return hostFromDoc(cur, doc)
+	})
+	if err != nil {
+		writeError(w, asSCIMError(err, "user "+id))
+		return
+	}
+	s.writeUser(w, r, http.StatusOK, h, listParams{})
+}
+
+func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, id string) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	h, err := s.st.UpdateHost(r.Context(), actorFrom(r.Context()), id, func(cur *storage.Host) (*storage.Host, error) {
+		doc, err := resource.Decode(cur.Attrs)
+		if err != nil {
+			return nil, err
+		}
+		next, err := resource.PatchUser(doc, body)
+		if err != nil {
+			return nil, err
+		}
+		return hostFromDoc(cur, next)
+	})
+	if err != nil {
+		writeError(w, asSCIMError(err, "user "+id))
+		return
+	}
+	s.writeUser(w, r, http.StatusOK, h, listParams{})
+}
+
+func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, id string) {
+	if err := s.st.DeleteHost(r.Context(), actorFrom(r.Context()), id); err != nil {
+		writeError(w, asSCIMError(err, "user "+id))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	p, err := parseListParams(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	s.queryUsers(w, r, p)
+}
+
+func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request) {
+	p, err := s.parseSearchBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	s.queryUsers(w, r, p)
+}
+
+// queryUsers answers a list or filter query. Equality conditions the filter
+// ANDs at its top level go to the store's indexes; the whole filter is then
+// evaluated on each candidate, so the index is only ever a shortcut.
+func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams) {
+	q := storage.HostQuery{StartIndex: p.StartIndex, Count: p.Count}
+	if p.Filter != "" {
+		f, err := resource.ParseFilter(resource.User, p.Filter)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		q.Conds = storageConds(f.Conds())
+		q.Match = func(h *storage.Host) bool {
+			d, err := resource.Decode(resource.AppendResource(nil, h.Attrs, s.userMeta(r, h)))
+			return err == nil && f.Match(d)
+		}
+	}
+	hosts, total, err := s.st.QueryHosts(r.Context(), q)
+	if err != nil {
+		writeError(w, asSCIMError(err, "users"))
+		return
+	}
+	lw := newListWriter(total, p)
+	for _, h := range hosts {
+		lw.add(resource.AppendResource(lw.scratch(), h.Attrs, s.userMeta(r, h)))
+	}
+	writeRaw(w, http.StatusOK, lw.finish())
+}
+
+var condFields = map[string]storage.Field{
+	"id":          storage.FieldID,
+	"userName":    storage.FieldUserName,
+	"externalId":  storage.FieldExternalID,
+	"displayName": storage.FieldDisplayName,
+	"email":       storage.FieldEmail,
+	"active":      storage.FieldActive,
+}
+
+func storageConds(cs []resource.Cond) []storage.Cond {
+	var out []storage.Cond
+	for _, c := range cs {
+		if f, ok := condFields[c.Attr]; ok {
+			out = append(out, storage.Cond{Field: f, Value: c.Value})
+		}
+	}
+	return out
+}
+
+func (s *Server) userMeta(r *http.Request, h *storage.Host) resource.Meta {
+	return resource.Meta{
+		ResourceType: "User",
+		ID:           h.ID,
+		Location:     s.baseURL(r) + SCIMBasePath + "/Users/" + h.ID,
+		Created:      h.Created,
+		LastModified: h.Modified,
+	}
+}
