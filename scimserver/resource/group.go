@@ -73,6 +73,12 @@ func PatchGroup(cur Doc, body []byte) (Doc, MemberOps, error) {
 	if err != nil {
 		return nil, MemberOps{}, err
 	}
+	if len(ops.Add) == 0 {
+		ops.Add = nil
+	}
+	if len(ops.Remove) == 0 {
+		ops.Remove = nil
+	}
 	return d, *ops, nil
 }
 
