@@ -9,12 +9,15 @@ package mirror
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,8 +27,20 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
 
-// FileName is the mirror's file name inside the console's data folder.
+// FileName is the embedded service's mirror file name inside the console's
+// data folder.
 const FileName = "mirror.db"
+
+// Path is where the mirror of a service lives in the data folder: FileName
+// for the embedded service (serviceURL ""), and one file per remote service
+// URL so that switching services never mixes two directories.
+func Path(dataDir, serviceURL string) string {
+	if serviceURL == "" {
+		return filepath.Join(dataDir, FileName)
+	}
+	sum := sha256.Sum256([]byte(strings.TrimRight(serviceURL, "/")))
+	return filepath.Join(dataDir, "mirror-"+hex.EncodeToString(sum[:6])+".db")
+}
 
 var (
 	// ErrNotFound is returned for an id the mirror does not hold.
@@ -137,4 +152,25 @@ func fromMS(v int64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(v).UTC()
+}
+
+// Reset empties the mirror (hosts, groups, activity, cursors) so that the
+// next Sync is a full one. Sync calls it itself when the service's latest seq
+// is behind the stored cursor, i.e. the service's database was replaced.
+func (m *Mirror) Reset(ctx context.Context) error {
+	tx, err := m.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mirror: reset: %w", err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{"DELETE FROM hosts", "DELETE FROM groups", "DELETE FROM memberships",
+		"DELETE FROM events", "DELETE FROM sync_state"} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("mirror: reset: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mirror: reset: %w", err)
+	}
+	return nil
 }

@@ -68,18 +68,27 @@ func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncRes
 	if opt.ActivityPage <= 0 {
 		opt.ActivityPage = 2000
 	}
+	var head int64
+	haveHead := false
+	if hs, ok := src.(HeadSource); ok {
+		// Only an estimate for the progress bar: failing to get it is no reason to fail the sync.
+		if h, err := hs.Head(ctx); err == nil {
+			head, haveHead = h, true
+		}
+	}
 	c0, a0, err := m.Cursors(ctx)
 	if err != nil {
 		return SyncResult{}, err
 	}
-	res := SyncResult{ChangesCursor: c0, ActivityCursor: a0}
-	var head int64
-	if hs, ok := src.(HeadSource); ok {
-		// Only an estimate for the progress bar: failing to get it is no reason to fail the sync.
-		if h, err := hs.Head(ctx); err == nil {
-			head = h
+	if haveHead && (c0 > head || a0 > head) {
+		// The service is behind what we hold: its database was replaced.
+		// Start over rather than wait for its seq to pass ours.
+		if err := m.Reset(ctx); err != nil {
+			return SyncResult{}, err
 		}
+		c0, a0 = 0, 0
 	}
+	res := SyncResult{ChangesCursor: c0, ActivityCursor: a0}
 	report := func(phase string) {
 		if opt.OnProgress == nil {
 			return

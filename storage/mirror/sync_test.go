@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 )
@@ -247,5 +248,37 @@ func TestSyncErrors(t *testing.T) {
 				t.Fatalf("cursor = %d, want %d", c, tc.wantCursor)
 			}
 		})
+	}
+}
+
+func TestSyncStartsOverWhenServiceWasReplaced(t *testing.T) {
+	ctx := context.Background()
+	m, _ := openTest(t)
+	old := newFakeService()
+	for i := range 30 {
+		old.create(fmt.Sprintf("old%d", i), "Old", "", "")
+	}
+	srv := httptest.NewServer(old)
+	if _, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{}); err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	srv.Close()
+
+	fresh := newFakeService() // a new database: its seq starts again from 1
+	fresh.create("new@x", "New", "", "")
+	srv = httptest.NewServer(fresh)
+	defer srv.Close()
+	if _, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{}); err != nil {
+		t.Fatalf("Sync against the replaced service: %v", err)
+	}
+	hosts, groups, events := fresh.state()
+	assertMirrorEquals(t, m, hosts, groups, events)
+}
+
+func TestPath(t *testing.T) {
+	dir := t.TempDir()
+	a, b := Path(dir, "https://a.example.com"), Path(dir, "https://b.example.com/")
+	if Path(dir, "") != filepath.Join(dir, FileName) || a == b || a != Path(dir, "https://a.example.com/") {
+		t.Fatalf("Path: embedded %s, a %s, b %s", Path(dir, ""), a, b)
 	}
 }
