@@ -18,6 +18,8 @@ import (
 var (
 	ErrAddressInUse = errors.New("address already in use")
 	ErrDatabase     = errors.New("database cannot be opened")
+	// ErrNoAdminCredential: a remote service was chosen but the keyring holds no admin credential for it.
+	ErrNoAdminCredential = errors.New("no admin credential stored for this service")
 )
 
 // IsAddressInUse reports whether err is the OS's "address already in use" (Unix EADDRINUSE,
@@ -38,6 +40,10 @@ func Describe(err error) Problem {
 	p := Problem{Err: err, Title: "Something went wrong", Message: "The action did not complete."}
 	var se *scimclient.Error
 	switch {
+	case errors.Is(err, ErrNoAdminCredential):
+		p.Title = "No admin credential for this service"
+		p.Message = "The console needs the service's admin credential to manage API keys, and the keyring holds none for this service."
+		p.Hint = "In Settings, paste the admin credential (created on the server with: visitly-scimd admin-token) and save."
 	case errors.Is(err, secrets.ErrNotFound):
 		p.Title = "No API key on this computer"
 		p.Message = "This computer's keyring holds no copy of an API key for this service (it was generated elsewhere, or the keyring was reset)."

@@ -30,9 +30,22 @@ var pageTitles = map[string]string{
 	PageSync: "Host Synchronization", PageAzureAD: "Azure AD", PageSettings: "Settings",
 }
 
-var pageIcons = map[string]fyne.Resource{
-	PageHosts: theme.AccountIcon(), PageDeleted: theme.DeleteIcon(), PageActivity: theme.HistoryIcon(),
-	PageSync: theme.ViewRefreshIcon(), PageAzureAD: theme.LoginIcon(), PageSettings: theme.SettingsIcon(),
+// pageIcon is a function, not a map: theme icons must not be read before the app exists.
+func pageIcon(id string) fyne.Resource {
+	switch id {
+	case PageHosts:
+		return theme.AccountIcon()
+	case PageDeleted:
+		return theme.DeleteIcon()
+	case PageActivity:
+		return theme.HistoryIcon()
+	case PageSync:
+		return theme.ViewRefreshIcon()
+	case PageAzureAD:
+		return theme.LoginIcon()
+	default:
+		return theme.SettingsIcon()
+	}
 }
 
 // Shell is the main window: health header, sidebar and the current page.
@@ -169,7 +182,7 @@ func (s *Shell) newNav() *widget.Tree {
 		},
 		func(id widget.TreeNodeID, branch bool, o fyne.CanvasObject) {
 			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Icon).SetResource(pageIcons[id])
+			box.Objects[0].(*widget.Icon).SetResource(pageIcon(id))
 			box.Objects[1].(*widget.Label).SetText(pageTitles[id])
 		})
 	t.OpenBranch(PageSync)

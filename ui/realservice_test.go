@@ -1,0 +1,139 @@
+package ui
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/visitly/hostsync/scimclient"
+	"github.com/visitly/hostsync/scimserver"
+	"github.com/visitly/hostsync/storage"
+)
+
+// realService starts the real host-sync service on a temp database and returns a client holding
+// its admin credential.
+func realService(t *testing.T) *scimclient.Client {
+	t.Helper()
+	ctx := context.Background()
+	st, err := storage.Open(ctx, filepath.Join(t.TempDir(), "hostsync.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := scimserver.New(st, scimserver.Options{Version: "test"})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		hs.Close()
+		srv.Close()
+		st.Close()
+	})
+	tok, err := st.RotateAdminToken(ctx, storage.Actor{Kind: "system"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := scimclient.New(hs.URL, scimclient.WithAdminToken(tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestAgainstTheRealService(t *testing.T) {
+	h := newHarness(t)
+	c := realService(t)
+	h.sess.Service = c
+	p := h.azure(t)
+	if !p.banner.visible() || p.banner.action.Text != "Generate new key…" {
+		t.Fatalf("fresh service: banner %q [%s], want an offer to generate", p.banner.title.Text, p.banner.action.Text)
+	}
+
+	// Generate → confirm → the key is in the keyring, shown, and valid at the service.
+	test.Tap(p.generate)
+	tapDialogButton(t, h.win, "Generate key")
+	secret := h.sec.m[account]
+	if !strings.HasPrefix(secret, "vhs_") || p.keyText.Text != secret || len(p.keyRows) != 1 {
+		t.Fatalf("after generate: keyring %q…, field %q, %d rows", secret[:min(8, len(secret))], p.keyText.Text, len(p.keyRows))
+	}
+
+	// Test connection does what Azure AD does, with that key.
+	test.Tap(p.test)
+	for _, r := range p.stepRows {
+		if !r.ok {
+			t.Errorf("step %q failed: %s", r.name.Text, r.detail.Text)
+		}
+	}
+
+	// Copy and reveal are audited, without the key.
+	h.timers.fire(testDelays.RevealFor) // the fresh key hides itself
+	test.Tap(p.copyKey)
+	test.Tap(p.reveal)
+	page, err := c.Activity(context.Background(), scimclient.ActivityQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range page.Events {
+		actions = append(actions, e.Action)
+		if strings.Contains(e.Detail, secret) {
+			t.Errorf("event %s carries the key", e.Action)
+		}
+	}
+	for _, want := range []string{"apikey.created", "connection.tested", "apikey.copied", "apikey.revealed"} {
+		if !slices.Contains(actions, want) {
+			t.Errorf("activity %v lacks %s", actions, want)
+		}
+	}
+
+	// Rotate: a second key, then revoke the first; Test connection still passes with the new one.
+	test.Tap(p.generate)
+	tapDialogButton(t, h.win, "Generate key")
+	if len(p.keyRows) != 2 || !p.rotation.Visible() {
+		t.Fatalf("after the second generate: %d rows, rotation shown %v", len(p.keyRows), p.rotation.Visible())
+	}
+	test.Tap(p.keyRows["1"].revoke)
+	tapDialogButton(t, h.win, "Revoke")
+	if _, ok := p.keyRows["1"]; ok || len(p.keyRows) != 1 {
+		t.Fatalf("key #1 still listed after revoke")
+	}
+	test.Tap(p.test)
+	if !strings.HasPrefix(p.testSummary.Text, "All 4 checks passed") {
+		t.Errorf("after rotation: %q", p.testSummary.Text)
+	}
+
+	// The old key is refused: Test connection with it explains the 401.
+	c.SetAPIKey(secret)
+	p.secret = secret
+	test.Tap(p.test)
+	if p.stepRows[0].ok || !strings.Contains(p.stepRows[0].detail.Text, "refused the API key") {
+		t.Errorf("revoked key: step 1 %v %q", p.stepRows[0].ok, p.stepRows[0].detail.Text)
+	}
+}
+
+func TestHeaderAgainstTheRealService(t *testing.T) {
+	h := newHarness(t)
+	c := realService(t)
+	hd := newHeader(h.env)
+	hd.setSession(context.Background(), &Session{Service: c, Embedded: true})
+	if hd.health != "ok" || !strings.Contains(hd.service.Text, "Embedded service · "+c.URL()) ||
+		hd.lastOK.Text != "Azure AD has not called yet" || hd.lastBad.Text != "No rejected calls" {
+		t.Fatalf("header = %q %q | %q | %q", hd.health, hd.service.Text, hd.lastOK.Text, hd.lastBad.Text)
+	}
+	// A SCIM call with a wrong key is a rejected call the header must show.
+	c.SetAPIKey("vhs_wrong")
+	if _, err := c.ListUsers(context.Background(), scimclient.ListQuery{}); !scimclient.IsUnauthorized(err) {
+		t.Fatalf("wrong key: %v", err)
+	}
+	h.timers.fire(testDelays.StatusEvery)
+	if !strings.HasPrefix(hd.lastBad.Text, "Last rejected call just now") {
+		t.Errorf("last rejected = %q", hd.lastBad.Text)
+	}
+	c.SetAdminToken("vha_wrong")
+	h.timers.fire(testDelays.StatusEvery)
+	if hd.health != "refused" {
+		t.Errorf("wrong admin credential: health %q", hd.health)
+	}
+}

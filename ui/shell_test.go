@@ -1,0 +1,208 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/visitly/hostsync/scimclient"
+	"github.com/visitly/hostsync/storage/secrets"
+)
+
+// fakeConnector hands out the harness's session, or fails.
+type fakeConnector struct {
+	settings Settings
+	sess     *Session
+	err      error
+	calls    []Settings
+	tokens   []string
+}
+
+func (c *fakeConnector) Settings() Settings { return c.settings }
+
+func (c *fakeConnector) Connect(ctx context.Context, s Settings, adminToken string) (*Session, error) {
+	c.calls = append(c.calls, s)
+	c.tokens = append(c.tokens, adminToken)
+	if c.err != nil {
+		return nil, c.err
+	}
+	c.settings = s
+	return c.sess, nil
+}
+
+func newShellHarness(t *testing.T, connErr error) (*harness, *Shell, *fakeConnector) {
+	t.Helper()
+	h := newHarness(t)
+	conn := &fakeConnector{settings: Settings{ListenAddr: "127.0.0.1:8765", DataDir: "/tmp/data"}, sess: h.sess, err: connErr}
+	hosts := func(ctx context.Context, env *Env, s *Session) fyne.CanvasObject {
+		return widget.NewLabel("hosts screen")
+	}
+	s := NewShell(context.Background(), h.env, conn, map[string]PageBuilder{PageHosts: hosts})
+	h.win.SetContent(s.Build())
+	return h, s, conn
+}
+
+func TestShellConnectsAndNavigates(t *testing.T) {
+	h, s, _ := newShellHarness(t, nil)
+	h.sec.m[account] = h.svc.addKey("Azure AD")
+	s.Connect()
+	if s.Session() == nil || s.azure == nil || s.header.health != "ok" {
+		t.Fatalf("after Connect: session %v, azure page %v, health %q", s.Session(), s.azure, s.header.health)
+	}
+	s.Show(PageHosts)
+	if l, ok := s.content.Objects[0].(*widget.Label); !ok || l.Text != "hosts screen" {
+		t.Errorf("Hosts shows %T, want the plugged-in screen", s.content.Objects[0])
+	}
+	s.Show(PageActivity)
+	if !hasLabel(s.content, "Activity") {
+		t.Error("Activity placeholder missing")
+	}
+	s.Show(PageSettings)
+	if s.setting == nil {
+		t.Fatal("Settings page not shown")
+	}
+	s.Show(PageSync)
+	if s.current != PageAzureAD || s.azure == nil {
+		t.Errorf("the Host Synchronization group opens %q", s.current)
+	}
+	menu := h.win.MainMenu()
+	var shortcuts int
+	for _, m := range menu.Items {
+		for _, it := range m.Items {
+			if it.Shortcut != nil {
+				shortcuts++
+			}
+		}
+	}
+	if shortcuts < 10 {
+		t.Errorf("%d menu items carry a shortcut", shortcuts)
+	}
+}
+
+func TestShellShowsStartupErrors(t *testing.T) {
+	tests := []struct {
+		name, title string
+		err         error
+	}{
+		{"port in use", "The service address is already in use", fmt.Errorf("listen on 127.0.0.1:8765: %w: bind: address already in use", ErrAddressInUse)},
+		{"database", "The database cannot be opened", fmt.Errorf("/x/hostsync.db: %w: unable to open database file", ErrDatabase)},
+		{"keyring", "The OS keyring is not available", errKeyringDown},
+		{"remote refuses", "The service refused the credential", &scimclient.Error{Status: 401}},
+		{"remote without credential", "No admin credential for this service", fmt.Errorf("https://x: %w", ErrNoAdminCredential)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, s, _ := newShellHarness(t, tt.err)
+			s.Connect()
+			if !s.banner.visible() || s.banner.title.Text != tt.title || s.banner.action.Text != "Open Settings" {
+				t.Fatalf("banner = %q [%s]", s.banner.title.Text, s.banner.action.Text)
+			}
+			if s.header.health != "unreachable" {
+				t.Errorf("health = %q", s.header.health)
+			}
+			test.Tap(s.banner.action)
+			if s.current != PageSettings || s.setting == nil {
+				t.Errorf("Open Settings went to %q", s.current)
+			}
+		})
+	}
+}
+
+func TestSettingsSwitchToRemoteAndBack(t *testing.T) {
+	h, s, conn := newShellHarness(t, nil)
+	s.Connect()
+	s.Show(PageSettings)
+	p := s.setting
+
+	p.mode.SetSelected(modeRemote)
+	test.Type(p.remoteURL, "https://hosts.example.com/v1/usersync/SCIM")
+	test.Type(p.adminToken, "vha_secret")
+	test.Tap(p.save)
+	got := conn.calls[len(conn.calls)-1]
+	if !got.Remote || got.RemoteURL != "https://hosts.example.com" || conn.tokens[len(conn.tokens)-1] != "vha_secret" {
+		t.Fatalf("Connect(%+v, token %q)", got, conn.tokens[len(conn.tokens)-1])
+	}
+	if p.adminToken.Text != "" || !strings.HasPrefix(p.status.Text, "Connected to") {
+		t.Errorf("after save: token field %q, status %q", p.adminToken.Text, p.status.Text)
+	}
+
+	p.mode.SetSelected(modeEmbedded)
+	p.listen.SetText("127.0.0.1")
+	test.Tap(p.save)
+	if n := len(conn.calls); n != 2 || !strings.Contains(p.status.Text, "host:port") {
+		t.Errorf("bad listen address: %d calls, status %q", n, p.status.Text)
+	}
+	p.listen.SetText("127.0.0.1:8766")
+	test.Tap(p.save)
+	if got := conn.calls[len(conn.calls)-1]; got.Remote || got.ListenAddr != "127.0.0.1:8766" {
+		t.Errorf("Connect(%+v)", got)
+	}
+
+	conn.err = fmt.Errorf("listen: %w", ErrAddressInUse)
+	test.Tap(p.save)
+	if !strings.Contains(p.status.Text, "already in use") || !strings.Contains(dialogText(h.win), "Close the other program") {
+		t.Errorf("status %q, dialog %q", p.status.Text, dialogText(h.win))
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, inUse := net.Listen("tcp", ln.Addr().String())
+
+	tests := []struct {
+		name     string
+		err      error
+		title    string
+		wantHint bool
+	}{
+		{"keyring unavailable", errKeyringDown, "The OS keyring is not available", true},
+		{"key missing", fmt.Errorf("get: %w", secrets.ErrNotFound), "No API key on this computer", true},
+		{"too big", fmt.Errorf("set: %w", secrets.ErrTooBig), "Secret too large for the keyring", true},
+		{"unreachable", fmt.Errorf("x: %w: refused", scimclient.ErrUnreachable), "The host-sync service is unreachable", true},
+		{"refused", fmt.Errorf("x: %w", &scimclient.Error{Status: 401}), "The service refused the credential", true},
+		{"conflict", &scimclient.Error{Status: 409, Detail: "userName taken"}, "The service reported an error", false},
+		{"other", errors.New("boom"), "Something went wrong", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Describe(tt.err)
+			if p.Title != tt.title || (p.Hint != "") != tt.wantHint || p.Err != tt.err || p.Message == "" {
+				t.Errorf("Describe = %+v", p)
+			}
+		})
+	}
+	if !IsAddressInUse(inUse) {
+		t.Errorf("IsAddressInUse(%v) = false", inUse)
+	}
+}
+
+func TestShowErrorHasDetails(t *testing.T) {
+	h := newHarness(t)
+	ShowError(h.win, errKeyringDown)
+	got := dialogText(h.win)
+	for _, want := range []string{"Nothing was written to a file", "What to do:", "org.freedesktop.secrets was not provided"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("dialog lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func hasLabel(o fyne.CanvasObject, text string) bool {
+	for _, x := range test.LaidOutObjects(o) {
+		if l, ok := x.(*widget.Label); ok && l.Text == text {
+			return true
+		}
+	}
+	return false
+}
