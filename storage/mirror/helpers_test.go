@@ -3,6 +3,7 @@ package mirror
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -100,4 +101,10 @@ func assertMirrorEquals(t *testing.T, m *Mirror, hosts []Host, groups []Group, e
 			t.Fatalf("event %d differs:\nmirror  %+v\nservice %+v", w.Seq, g, w)
 		}
 	}
+}
+
+// isCancel reports whether a sync failed because its context was cancelled
+// (directly, or as the HTTP client's error for an aborted request).
+func isCancel(err error) bool {
+	return errors.Is(err, context.Canceled)
 }

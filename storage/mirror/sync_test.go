@@ -11,9 +11,20 @@ import (
 	"testing"
 )
 
+// directory is what the random writer needs of a service: the fake model or
+// the real one.
+type directory interface {
+	create(userName, displayName, title, dept string) (string, error)
+	update(id, displayName, title, dept string) error
+	setActive(id string, active bool) error
+	remove(id string) error
+	restore(id string) error
+	setGroup(id, name string, members []string)
+}
+
 // randomWriter performs random directory writes through any service model.
 type randomWriter struct {
-	svc   *fakeService
+	svc   directory
 	rng   *rand.Rand
 	ids   []string
 	names []string // userNames ever used, so that re-creations happen
