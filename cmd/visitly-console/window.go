@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"image"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+
+	"github.com/visitly/hostsync/assets"
+	"github.com/visitly/hostsync/ui"
+)
+
+// pages are the sidebar screens other files plug in (Hosts, Deleted hosts, Activity).
+var pages = map[string]ui.PageBuilder{}
+
+// runWindow opens the main window and blocks until it is closed; the embedded service is shut
+// down gracefully before it returns.
+func runWindow(env *CommandEnv, measure bool) error {
+	cfg, err := loadConfig(env.DataDir)
+	if err != nil {
+		env.Log.Warn("settings unreadable, using defaults", "err", err)
+	}
+	b := newBackend(env.DataDir, cfg, env.Keyring, env.Log, version)
+	defer func() {
+		if err := b.Close(); err != nil {
+			env.Log.Error("close the embedded service", "err", err)
+		}
+	}()
+
+	a := app.NewWithID(assets.AppID)
+	a.SetIcon(assets.Icon)
+	a.Settings().SetTheme(ui.Theme())
+	w := a.NewWindow("Visitly Console")
+	w.SetMaster()
+	w.Resize(fyne.NewSize(1180, 760))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	uiEnv := &ui.Env{Window: w, Clipboard: a.Clipboard(), Secrets: env.Keyring, Run: ui.Background,
+		After: ui.RealAfter, Delays: ui.DefaultDelays, Log: env.Log}
+	shell := ui.NewShell(ctx, uiEnv, b, pages)
+	defer shell.Close()
+
+	w.SetContent(container.NewStack(shell.Build(), firstFrame(func() {
+		env.Log.Info("first frame painted", "after", time.Since(processStart).Round(time.Millisecond))
+		if measure {
+			// Let the driver finish the frame's events before quitting.
+			time.AfterFunc(300*time.Millisecond, func() { fyne.Do(w.Close) })
+		}
+	})))
+	shell.Connect()
+	env.Log.Debug("window built", "after", time.Since(processStart).Round(time.Millisecond))
+	w.ShowAndRun()
+	return nil
+}
+
+// firstFrame is an invisible 1×1 raster: the painter generates it while drawing the first frame.
+func firstFrame(f func()) fyne.CanvasObject {
+	var once sync.Once
+	r := canvas.NewRaster(func(w, h int) image.Image {
+		once.Do(func() { go f() })
+		return image.NewNRGBA(image.Rect(0, 0, 1, 1))
+	})
+	r.Resize(fyne.NewSize(1, 1))
+	return container.NewWithoutLayout(r)
+}
