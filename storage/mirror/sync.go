@@ -80,7 +80,7 @@ func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncRes
 	if err != nil {
 		return SyncResult{}, err
 	}
-	if haveHead && (c0 > head || a0 > head) {
+	if haveHead && c0 > head {
 		// The service is behind what we hold: its database was replaced.
 		// Start over rather than wait for its seq to pass ours.
 		if err := m.Reset(ctx); err != nil {

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+
+	"github.com/visitly/hostsync/storage/mirror"
+)
+
+const formatTable = "table"
+
+func checkFormat(f string) error {
+	switch f {
+	case formatTable, mirror.FormatCSV, mirror.FormatJSON:
+		return nil
+	}
+	return usagef("--format must be table, csv or json, not %q", f)
+}
+
+// noteIfNeverSynced tells a script's human on stderr why a list is empty.
+func (e *cliEnv) noteIfNeverSynced(ctx context.Context, m *mirror.Mirror) error {
+	t, err := m.LastSync(ctx)
+	if err != nil {
+		return err
+	}
+	if t.IsZero() {
+		fmt.Fprintln(e.stderr, "note: the mirror has never been synced; run `visitly-console sync` first")
+	}
+	return nil
+}
+
+func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
+	fs := e.flags("hosts", "[--state active|deactivated|deleted|removed|all] [--search WORDS] [--format table|csv|json]\n\nLists hosts from the local mirror (run sync first for fresh data).")
+	state := fs.String("state", mirror.StateActive, "active, deactivated, deleted, removed (deactivated+deleted) or all")
+	search := fs.String("search", "", "words matching the start of a name, userName, email, department or externalId")
+	format := fs.String("format", formatTable, "table, csv or json")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	switch *state {
+	case mirror.StateActive, mirror.StateDeactivated, mirror.StateDeleted, mirror.StateRemoved, mirror.StateAll:
+	default:
+		return usagef("--state must be active, deactivated, deleted, removed or all, not %q", *state)
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	m, err := e.openMirror(ctx)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := e.noteIfNeverSynced(ctx, m); err != nil {
+		return err
+	}
+	q := mirror.HostQuery{State: *state, Search: *search}
+	if *format != formatTable {
+		_, err := m.ExportHosts(ctx, e.stdout, q, *format)
+		return err
+	}
+	hosts, err := m.Hosts(ctx, q)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	removed := *state != mirror.StateActive
+	head := "ID\tUSERNAME\tDISPLAY NAME\tEMAIL\tDEPARTMENT\tSTATE\tCHANGED"
+	if removed {
+		head += "\tREMOVED\tBY\tHOW"
+	}
+	fmt.Fprintln(tw, head)
+	for i := range hosts {
+		h := &hosts[i]
+		row := []string{h.ID, h.UserName, h.DisplayName, h.Email, h.Department, h.State, stampUTC(h.Modified)}
+		if removed {
+			row = append(row, stampUTC(h.RemovedAt()), h.RemovedBy(), h.RemovedHow)
+		}
+		writeRow(tw, row)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func cmdActivity(ctx context.Context, e *cliEnv, args []string) error {
+	fs := e.flags("activity", "[--since T] [--action A] [--host ID|USERNAME] [--format table|csv|json]\n\nLists the activity log from the local mirror, newest first.")
+	since := fs.String("since", "", "RFC 3339 time (2026-11-25T18:00:00Z), date (2026-11-25, UTC) or age (90m, 24h, 7d)")
+	action := fs.String("action", "", "only this action, e.g. host.deleted")
+	host := fs.String("host", "", "only events of this host id, or of userNames starting with this")
+	format := fs.String("format", formatTable, "table, csv or json")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	q := mirror.ActivityQuery{Action: *action}
+	if *since != "" {
+		t, err := parseSince(*since, time.Now())
+		if err != nil {
+			return usagef("--since: %v", err)
+		}
+		q.From = t
+	}
+	m, err := e.openMirror(ctx)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := e.noteIfNeverSynced(ctx, m); err != nil {
+		return err
+	}
+	if *host != "" {
+		// An id when the mirror knows it, else a userName prefix.
+		if _, err := m.HostDetail(ctx, *host); err == nil {
+			q.ResourceID = *host
+		} else {
+			q.UserName = *host
+		}
+	}
+	if *format != formatTable {
+		_, err := m.ExportActivity(ctx, e.stdout, q, *format)
+		return err
+	}
+	events, err := m.Activity(ctx, q)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "AT\tACTION\tUSERNAME\tRESOURCE\tBY\tDETAILS")
+	for i := range events {
+		ev := &events[i]
+		details := mirror.ChangesText(ev.Changes)
+		if ev.Detail != "" {
+			details = strings.TrimPrefix(details+"; "+ev.Detail, "; ")
+		}
+		writeRow(tw, []string{stampUTC(ev.At), ev.Action, ev.UserName, ev.ResourceID, ev.ActorName, details})
+	}
+	return tw.Flush()
+}
+
+// parseSince reads an RFC 3339 time, a UTC date or an age before now
+// (Go durations, plus "d" for days).
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
+			return now.Add(-time.Duration(n) * 24 * time.Hour), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time (2026-11-25T18:00:00Z), date (2026-11-25) or age (24h, 7d)", s)
+}
+
+func stampUTC(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// writeRow writes one tab-separated row with every cell made safe for a
+// terminal: names come from an external directory and could carry escape
+// sequences or tabs.
+func writeRow(w io.Writer, cells []string) {
+	for i, c := range cells {
+		cells[i] = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, c)
+	}
+	fmt.Fprintln(w, strings.Join(cells, "\t"))
+}
