@@ -72,8 +72,7 @@ func newAzurePage(ctx context.Context, env *Env, sess *Session) *azurePage {
 	p.copyKey = newCopyButton("Copy", func() { p.copyAPIKey(p.copyKey) })
 	p.generate = &widget.Button{Text: "Generate new key…", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: p.onGenerate}
 	p.keyList = container.NewVBox()
-	p.revokedNote = widget.NewLabel("")
-	p.revokedNote.Importance = widget.LowImportance
+	p.revokedNote = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	p.rotationTxt = widget.NewLabel("")
 	p.rotationTxt.Wrapping = fyne.TextWrapWord
 	p.test = &widget.Button{Text: "Test connection", Icon: theme.MediaPlayIcon(), OnTapped: p.onTest}
@@ -86,7 +85,7 @@ func newAzurePage(ctx context.Context, env *Env, sess *Session) *azurePage {
 }
 
 func (p *azurePage) build() fyne.CanvasObject {
-	heading := widget.NewLabelWithStyle("Host Synchronization › Azure AD", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := pageHeading("Host Synchronization › Azure AD")
 	intro := widget.NewLabel("Azure AD (Microsoft Entra ID) provisions your employees as Visitly hosts. Give it the Tenant URL and an API key.")
 	intro.Wrapping = fyne.TextWrapWord
 
@@ -153,6 +152,9 @@ func (p *azurePage) load() {
 				p.keys = keys
 			}
 			p.showKey()
+			if serr != nil && !errors.Is(serr, secrets.ErrNotFound) {
+				p.keyText.SetText("Unavailable: the OS keyring cannot be used")
+			}
 			p.showKeys()
 			p.showState(serr, kerr)
 		}

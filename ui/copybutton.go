@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -22,4 +23,9 @@ func flashCopied(env *Env, b *widget.Button) {
 		b.SetText(text)
 		b.SetIcon(theme.ContentCopyIcon())
 	})
+}
+
+// pageHeading is a page's title, in the theme's heading size.
+func pageHeading(text string) fyne.CanvasObject {
+	return widget.NewRichText(&widget.TextSegment{Text: text, Style: widget.RichTextStyleHeading})
 }

@@ -40,12 +40,12 @@ func newHeader(env *Env) *header {
 		lastOK:  widget.NewLabel(""),
 		lastBad: widget.NewLabel(""),
 	}
-	h.lastBad.Importance = widget.LowImportance
-	h.lastOK.Importance = widget.LowImportance
 	dot := container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), h.dot))
-	left := container.NewHBox(dot, h.service, h.state)
-	right := container.NewHBox(h.lastOK, widget.NewSeparator(), h.lastBad)
-	h.box = container.NewVBox(container.NewBorder(nil, nil, left, right), widget.NewSeparator())
+	// Two lines: which service and whether it answers; then what Azure AD last did.
+	h.box = container.NewVBox(
+		container.NewHBox(dot, h.service, h.state),
+		container.NewHBox(container.NewGridWrap(fyne.NewSize(12, 12)), h.lastOK, widget.NewLabel("·"), h.lastBad),
+	)
 	return h
 }
 
@@ -109,7 +109,7 @@ func (h *header) show(st *scimclient.Status, err error, now time.Time) {
 		h.lastOK.Importance = widget.SuccessImportance
 	} else {
 		h.lastOK.SetText("Azure AD has not called yet")
-		h.lastOK.Importance = widget.LowImportance
+		h.lastOK.Importance = widget.MediumImportance
 	}
 	h.lastOK.Refresh()
 	if c := st.LastRejectedCall; c != nil {
@@ -117,9 +117,10 @@ func (h *header) show(st *scimclient.Status, err error, now time.Time) {
 		h.lastBad.Importance = widget.WarningImportance
 	} else {
 		h.lastBad.SetText("No rejected calls")
-		h.lastBad.Importance = widget.LowImportance
+		h.lastBad.Importance = widget.MediumImportance
 	}
 	h.lastBad.Refresh()
+	h.box.Refresh()
 }
 
 func (h *header) setHealth(health, text string) {
@@ -138,4 +139,5 @@ func (h *header) setHealth(health, text string) {
 	}
 	h.dot.FillColor = c
 	h.dot.Refresh()
+	h.box.Refresh() // texts changed width: lay the row out again
 }

@@ -39,7 +39,6 @@ func (p *azurePage) newKeyRow(k scimclient.Key) *keyRow {
 		used = "last used " + ago(k.LastUsed, time.Now())
 	}
 	r.detail.SetText(fmt.Sprintf("%s…   created %s   %s", k.Prefix, k.Created.Local().Format("2 Jan 2006 15:04"), used))
-	r.detail.Importance = widget.LowImportance
 	r.box = container.NewBorder(nil, nil, nil, container.NewCenter(r.revoke), container.NewVBox(r.title, r.detail))
 	return r
 }

@@ -108,12 +108,11 @@ func newStepRow(name string) *stepRow {
 		detail: widget.NewLabel("waiting"),
 	}
 	r.detail.Wrapping = fyne.TextWrapWord
-	r.detail.Importance = widget.LowImportance
 	return r
 }
 
 func (r *stepRow) object() fyne.CanvasObject {
-	return container.NewBorder(nil, nil, r.icon, nil, container.NewVBox(r.name, r.detail))
+	return container.NewBorder(nil, nil, container.NewHBox(r.icon, r.name), nil, r.detail)
 }
 
 func (r *stepRow) set(detail string, err error) {

@@ -57,7 +57,7 @@ func newSettingsPage(ctx context.Context, env *Env, conn Connector, apply func(*
 }
 
 func (p *settingsPage) build() fyne.CanvasObject {
-	heading := widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := pageHeading("Settings")
 	p.listenBox = container.NewVBox(widget.NewForm(widget.NewFormItem("Listen address", p.listen)),
 		lowLabel("The embedded service listens here. Keep 127.0.0.1 unless a reverse proxy on this computer exposes it to Azure AD."))
 	p.remoteBox = container.NewVBox(widget.NewForm(
@@ -76,9 +76,9 @@ func (p *settingsPage) build() fyne.CanvasObject {
 }
 
 func lowLabel(s string) *widget.Label {
-	l := widget.NewLabel(s)
+	// Italic rather than LowImportance: the theme's low-importance grey is hard to read on light.
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.LowImportance
 	return l
 }
 

@@ -89,7 +89,7 @@ func (s *Shell) Build() fyne.CanvasObject {
 	split := container.NewHSplit(side, container.NewBorder(s.banner.box, nil, nil, nil, s.content))
 	split.Offset = 0.2
 	s.nav.Select(s.current)
-	return container.NewBorder(container.NewPadded(s.header.box), nil, nil, nil, split)
+	return container.NewBorder(container.NewVBox(s.header.box, widget.NewSeparator()), nil, nil, nil, split)
 }
 
 // Connect sets up the configured service in the background and shows the result.
