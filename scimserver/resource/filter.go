@@ -12,8 +12,13 @@ import (
 	"github.com/scim2/filter-parser/v2"
 )
 
-// maxFilterLen bounds the work one query can ask for.
-const maxFilterLen = 4096
+// maxFilterLen and maxFilterDepth bound the work one query can ask for: the
+// library's parser is quadratic in the nesting of parentheses (4,000 of
+// them cost a second of CPU).
+const (
+	maxFilterLen   = 4096
+	maxFilterDepth = 32
+)
 
 // Filter is a parsed SCIM filter (RFC 7644 §3.4.2.2), compiled against the
 // attribute table of one resource type. It is safe for concurrent use.
@@ -45,6 +50,9 @@ func ParseFilter(kind Kind, s string) (*Filter, error) {
 	}
 	if !utf8.ValidString(src) {
 		return nil, InvalidFilter("the filter is not valid UTF-8")
+	}
+	if d := depth(src); d > maxFilterDepth {
+		return nil, InvalidFilter("the filter nests parentheses %d deep; at most %d are accepted", d, maxFilterDepth)
 	}
 	expr, err := parseFilterExpr(rewriteFilter(src, true))
 	if err != nil {
@@ -187,6 +195,23 @@ func rewriteFilter(s string, subOps bool) string {
 		}
 	}
 	return b.String()
+}
+
+// depth is the deepest nesting of ( and [ outside string literals.
+func depth(s string) int {
+	d, deepest := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			i = literalEnd(s, i) - 1
+		case '(', '[':
+			d++
+			deepest = max(deepest, d)
+		case ')', ']':
+			d--
+		}
+	}
+	return deepest
 }
 
 // literalEnd returns the index just after the string literal starting at

@@ -128,6 +128,7 @@ func TestFilterErrors(t *testing.T) {
 	}{
 		{"empty", `  `, []string{"empty"}},
 		{"too long", `userName eq "` + strings.Repeat("a", 4100) + `"`, []string{"4096"}},
+		{"too deep", strings.Repeat("(", 33) + "a pr" + strings.Repeat(")", 33), []string{"33 deep"}},
 		{"bad syntax", `emails[`, []string{"RFC 7644"}},
 		{"bad syntax late", `userName eq "x" foo`, []string{`" foo"`, "character 16"}},
 		{"unknown operator", `userName xx "y"`, []string{"RFC 7644"}},

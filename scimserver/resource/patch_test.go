@@ -59,7 +59,10 @@ func TestPatchUser(t *testing.T) {
 		{"Add on a filter without sub-attribute merges into the matching value", `{"op":"add","path":"emails[type eq \"work\"]","value":{"display":"Work"}}`,
 			func(d Doc) { elem(d, "emails", 0)["display"] = "Work" }},
 		{"filter values are unescaped and compared case-insensitively", `{"op":"replace","path":"emails[value eq \"HOME@EXAMPLE.COM\"].display","value":"Home"},{"op":"add","path":"ims[type eq \"x\\\"q\"].value","value":"i"}`,
-			func(d Doc) { elem(d, "emails", 1)["display"] = "Home"; d["ims"] = []any{Doc{"type": `x"q`, "value": "i"}} }},
+			func(d Doc) {
+				elem(d, "emails", 1)["display"] = "Home"
+				d["ims"] = []any{Doc{"type": `x"q`, "value": "i"}}
+			}},
 		{"filter with and creates the value from both conditions", `{"op":"add","path":"phoneNumbers[type eq \"work\" and primary eq true].value","value":"1"}`,
 			func(d Doc) { d["phoneNumbers"] = []any{Doc{"type": "work", "primary": true, "value": "1"}} }},
 		{"Remove by filter removes only the matching value", `{"op":"remove","path":"emails[type eq \"home\"]"}`,
@@ -89,7 +92,9 @@ func TestPatchUser(t *testing.T) {
 		{"a path-less key that is not a path is an unknown attribute", `{"op":"add","value":{"odd key!":"v"}}`,
 			func(d Doc) { d["odd key!"] = "v" }},
 		{"later operations see earlier ones", `{"op":"add","path":"emails[type eq \"other\"].value","value":"a@x"},{"op":"replace","path":"emails[type eq \"other\"].display","value":"A"}`,
-			func(d Doc) { d["emails"] = append(d["emails"].([]any), Doc{"type": "other", "value": "a@x", "display": "A"}) }},
+			func(d Doc) {
+				d["emails"] = append(d["emails"].([]any), Doc{"type": "other", "value": "a@x", "display": "A"})
+			}},
 		{"operations member in lower case", ``, func(d Doc) {}},
 	}
 	for _, tt := range tests {
