@@ -206,6 +206,7 @@ func (b *backend) stopEmbedded() {
 	}
 	<-b.emb.done
 	b.emb.srv.Close()
+	b.log.Info("embedded service stopped", "url", b.emb.url)
 	b.emb = nil
 }
 

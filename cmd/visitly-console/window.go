@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"image"
+	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -54,6 +57,15 @@ func runWindow(env *CommandEnv, measure bool) error {
 		}
 	})))
 	shell.Connect()
+	// SIGINT/SIGTERM (logout, a service manager) quit like closing the window: deferred cleanup runs.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		if _, ok := <-sig; ok {
+			fyne.Do(a.Quit)
+		}
+	}()
 	env.Log.Debug("window built", "after", time.Since(processStart).Round(time.Millisecond))
 	w.ShowAndRun()
 	return nil
