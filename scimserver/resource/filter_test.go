@@ -1,6 +1,8 @@
 package resource
 
 import (
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -250,5 +252,38 @@ func TestRewriteFilter(t *testing.T) {
 				t.Errorf("rewriteFilter = %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFilterConcurrent runs parsing (through the shared shape cache) and
+// matching from many goroutines; go test -race checks it.
+func TestFilterConcurrent(t *testing.T) {
+	res := renderedUser(t)
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			var err error
+			for i := range 200 {
+				var f *Filter
+				f, err = ParseFilter(User, `userName eq "test_user_00aa" and emails[type eq "work"].value co "`+strconv.Itoa(g*1000+i%3)+`"`)
+				if err != nil {
+					break
+				}
+				if f.Match(res) {
+					err = errors.New("matched a value it does not contain")
+					break
+				}
+				if _, perr := parsePath(`members[value eq "` + strconv.Itoa(i) + `"]`); perr != nil {
+					err = perr
+					break
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var updateCorpus = flag.Bool("update-corpus", false, "rewrite the fuzz seed corpora in testdata/fuzz from the Azure AD bodies")
@@ -115,6 +116,15 @@ func FuzzParseFilter(f *testing.F) {
 	user := renderedUser(f)
 	group := doc(f, `{"id":"g1","schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"u1"}],"meta":{"created":"2024-01-02T03:04:05.000Z"}}`)
 	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) <= maxFilterLen && depth(s) <= maxFilterDepth && utf8.ValidString(s) {
+			// The shape cache must give exactly the library's parse.
+			rw := rewriteFilter(s, true)
+			direct, derr := parseFilterText(rw)
+			cached, cerr := parseFilterExpr(rw)
+			if (derr == nil) != (cerr == nil) || derr == nil && fmt.Sprint(direct) != fmt.Sprint(cached) {
+				t.Fatalf("library: %v %v\ncached:  %v %v", direct, derr, cached, cerr)
+			}
+		}
 		for _, k := range []Kind{User, Group} {
 			flt, err := ParseFilter(k, s)
 			if err != nil {
@@ -182,6 +192,13 @@ func FuzzPatchOperation(f *testing.F) {
 			o["value"] = json.RawMessage(value)
 		} else if value != "" {
 			o["value"] = value
+		}
+		if utf8.ValidString(path) {
+			direct, derr := parsePathText(rewriteFilter(path, false))
+			cached, cerr := parsePath(path)
+			if (derr == nil) != (cerr == nil) || derr == nil && fmt.Sprint(direct) != fmt.Sprint(cached) {
+				t.Fatalf("library: %v %v\ncached:  %v %v", direct, derr, cached, cerr)
+			}
 		}
 		body, err := json.Marshal(map[string]any{"schemas": []string{PatchOpSchema}, "Operations": []any{o}})
 		if err != nil {

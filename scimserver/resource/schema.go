@@ -35,12 +35,15 @@ type attribute struct {
 	// they are never stored and never advertised.
 	dropped bool
 
-	subIndex map[string]*attribute // lower-case name → sub-attribute
+	subIndex map[string]*attribute // name and lower-case name → sub-attribute
 }
 
 func (a *attribute) sub(name string) *attribute {
 	if a == nil {
 		return nil
+	}
+	if s, ok := a.subIndex[name]; ok {
+		return s // canonical input needs no lower-casing
 	}
 	return a.subIndex[strings.ToLower(name)]
 }
@@ -53,16 +56,21 @@ func (a *attribute) hasValue() bool { return a.sub("value") != nil }
 type schema struct {
 	id, name, description string
 	attrs                 []*attribute
-	index                 map[string]*attribute
+	index                 map[string]*attribute // name and lower-case name → attribute
 }
 
-func (s *schema) attr(name string) *attribute { return s.index[strings.ToLower(name)] }
+func (s *schema) attr(name string) *attribute {
+	if a, ok := s.index[name]; ok {
+		return a
+	}
+	return s.index[strings.ToLower(name)]
+}
 
 func newSchema(id, name, description string, attrs ...*attribute) *schema {
 	s := &schema{id: id, name: name, description: description, attrs: attrs, index: map[string]*attribute{}}
 	for _, a := range attrs {
 		finish(a)
-		s.index[strings.ToLower(a.name)] = a
+		s.index[a.name], s.index[strings.ToLower(a.name)] = a, a
 	}
 	return s
 }
@@ -81,7 +89,7 @@ func finish(a *attribute) {
 	a.subIndex = map[string]*attribute{}
 	for _, s := range a.subs {
 		finish(s)
-		a.subIndex[strings.ToLower(s.name)] = s
+		a.subIndex[s.name], a.subIndex[strings.ToLower(s.name)] = s, s
 	}
 }
 

@@ -1,0 +1,112 @@
+package resource
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// sameElement reports whether two values of a multi-valued attribute are
+// the same value: equal "value" (per caseExact) and type, or deeply equal.
+func sameElement(def *attribute, a, b any) bool {
+	am, aok := a.(map[string]any)
+	bm, bok := b.(map[string]any)
+	if !aok || !bok {
+		return deepEqual(a, b)
+	}
+	av, aHas := am["value"].(string)
+	bv, bHas := bm["value"].(string)
+	if !aHas || !bHas {
+		return deepEqual(a, b)
+	}
+	exact := def != nil && def.sub("value") != nil && def.sub("value").caseExact
+	if exact && av != bv || !exact && !strings.EqualFold(av, bv) {
+		return false
+	}
+	at, _ := am["type"].(string)
+	bt, _ := bm["type"].(string)
+	return at == "" || bt == "" || strings.EqualFold(at, bt)
+}
+
+// mergeElements adds values to a multi-valued attribute: a value with the
+// type of an existing one (types are unique) or the same value is merged
+// into it; others are appended. A new primary value demotes the others.
+func mergeElements(def *attribute, list, added []any) []any {
+	out := slices.Clone(list)
+	for _, a := range added {
+		el, _ := a.(map[string]any)
+		at, _ := el["type"].(string)
+		idx := slices.IndexFunc(out, func(o any) bool {
+			om, _ := o.(map[string]any)
+			if ot, _ := om["type"].(string); at != "" && strings.EqualFold(at, ot) {
+				return true
+			}
+			return sameElement(def, om, el)
+		})
+		if idx < 0 {
+			out = append(out, el)
+			idx = len(out) - 1
+		} else {
+			merged := maps.Clone(out[idx].(map[string]any))
+			maps.Copy(merged, el)
+			out[idx] = merged
+		}
+		if el["primary"] == true {
+			clearPrimary(out, idx)
+		}
+	}
+	return out
+}
+
+// clearPrimary sets primary to false on every value but keep (RFC 7644
+// §3.5.2: a new primary value makes the others non-primary).
+func clearPrimary(list []any, keep int) {
+	for i, e := range list {
+		if el, ok := e.(map[string]any); ok && i != keep && el["primary"] == true {
+			el = maps.Clone(el)
+			el["primary"] = false
+			list[i] = el
+		}
+	}
+}
+
+// mergeUnknown is add on an unknown attribute: arrays append, objects merge.
+func mergeUnknown(old, nv any) any {
+	switch o := old.(type) {
+	case []any:
+		if n, ok := nv.([]any); ok {
+			out := slices.Clone(o)
+			for _, e := range n {
+				if !slices.ContainsFunc(out, func(x any) bool { return deepEqual(x, e) }) {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+	case map[string]any:
+		if n, ok := nv.(map[string]any); ok {
+			out := maps.Clone(o)
+			maps.Copy(out, n)
+			return out
+		}
+	}
+	return nv
+}
+
+func deleteIndexes(list []any, idx []int) []any {
+	out := list[:0:0]
+	for i, e := range list {
+		if !slices.Contains(idx, i) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func setOrDelete(m map[string]any, key string, v any) {
+	if empty(v) {
+		delete(m, key)
+		return
+	}
+	m[key] = v
+}
