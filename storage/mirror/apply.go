@@ -13,6 +13,7 @@ const (
 	keyChangesCursor  = "changes_cursor"
 	keyActivityCursor = "activity_cursor"
 	keyLastSync       = "last_sync"
+	keyFTSBulk        = "fts_bulk" // set while a first sync loads without the search triggers
 )
 
 // Batch is what one Apply commits at once: changed hosts and groups in their
@@ -25,6 +26,10 @@ type Batch struct {
 	// ones (cursors never go back); 0 leaves them as they are.
 	ChangesCursor  int64
 	ActivityCursor int64
+
+	// derived says Hosts' Department and Title are already read from their
+	// resources (Sync does it while the previous page is being written).
+	derived bool
 }
 
 // Apply commits a batch in one transaction. It is idempotent: a host or group
@@ -36,7 +41,7 @@ func (m *Mirror) Apply(ctx context.Context, b Batch) error {
 		return fmt.Errorf("mirror: apply: %w", err)
 	}
 	defer tx.Rollback()
-	if err := applyHosts(ctx, tx, b.Hosts); err != nil {
+	if err := applyHosts(ctx, tx, b.Hosts, b.derived); err != nil {
 		return fmt.Errorf("mirror: apply hosts: %w", err)
 	}
 	if err := applyGroups(ctx, tx, b.Groups); err != nil {
@@ -77,7 +82,7 @@ ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, state = excluded.state, user_n
 	restored_by = excluded.restored_by, resource = excluded.resource
 WHERE excluded.seq >= hosts.seq`
 
-func applyHosts(ctx context.Context, tx *sql.Tx, hosts []Host) error {
+func applyHosts(ctx context.Context, tx *sql.Tx, hosts []Host, derived bool) error {
 	if len(hosts) == 0 {
 		return nil
 	}
@@ -91,7 +96,10 @@ func applyHosts(ctx context.Context, tx *sql.Tx, hosts []Host) error {
 		if h.ID == "" {
 			return fmt.Errorf("host without id at seq %d", h.Seq)
 		}
-		dept, title := resourceFields(h.Resource)
+		dept, title := h.Department, h.Title
+		if !derived {
+			dept, title = resourceFields(h.Resource)
+		}
 		res := string(h.Resource)
 		if res == "" {
 			res = "{}"
@@ -230,6 +238,45 @@ func (m *Mirror) setLastSync(ctx context.Context, t time.Time) error {
 		ON CONFLICT(name) DO UPDATE SET value = excluded.value`, keyLastSync, ms(t))
 	if err != nil {
 		return fmt.Errorf("mirror: last sync: %w", err)
+	}
+	return nil
+}
+
+// beginBulk turns the search triggers off for a first sync into an empty
+// mirror, or reports that an interrupted first sync left them off.
+func (m *Mirror) beginBulk(ctx context.Context) (bool, error) {
+	var n int
+	if err := m.w.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM sync_state WHERE name = ?) + 2 * NOT EXISTS (SELECT 1 FROM hosts)`, keyFTSBulk).Scan(&n); err != nil {
+		return false, fmt.Errorf("mirror: bulk: %w", err)
+	}
+	switch n {
+	case 0: // hosts and no bulk load under way: an incremental sync
+		return false, nil
+	case 2: // empty mirror: start a bulk load
+		if _, err := m.w.ExecContext(ctx, `INSERT OR IGNORE INTO sync_state(name, value) VALUES (?, 1)`, keyFTSBulk); err != nil {
+			return false, fmt.Errorf("mirror: bulk: %w", err)
+		}
+	}
+	return true, nil
+}
+
+// endBulk rebuilds the search index from the hosts table and turns the
+// triggers back on, in one transaction.
+func (m *Mirror) endBulk(ctx context.Context) error {
+	tx, err := m.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mirror: rebuild search index: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO hosts_fts(hosts_fts) VALUES ('rebuild')`); err != nil {
+		return fmt.Errorf("mirror: rebuild search index: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sync_state WHERE name = ?`, keyFTSBulk); err != nil {
+		return fmt.Errorf("mirror: rebuild search index: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mirror: rebuild search index: %w", err)
 	}
 	return nil
 }

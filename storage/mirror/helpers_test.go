@@ -78,6 +78,17 @@ func assertMirrorEquals(t *testing.T, m *Mirror, hosts []Host, groups []Group, e
 			t.Fatalf("host %s differs:\nmirror  %+v\nservice %+v", g.ID, h, want[g.ID])
 		}
 	}
+	// The search index must match the table (also after a bulk-loaded first
+	// sync), and find every host by its userName.
+	if _, err := m.w.ExecContext(ctx, `INSERT INTO hosts_fts(hosts_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		t.Fatalf("search index integrity: %v", err)
+	}
+	for _, h := range got {
+		n, err := m.CountHosts(ctx, HostQuery{State: StateAll, Search: h.UserName})
+		if err != nil || n < 1 {
+			t.Fatalf("search for %q found %d hosts (%v)", h.UserName, n, err)
+		}
+	}
 	for _, wg := range groups {
 		g, err := m.Group(ctx, wg.ID)
 		if err != nil {

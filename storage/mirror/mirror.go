@@ -69,7 +69,9 @@ const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=s
 
 // Open opens the mirror at path, creating it or migrating it as needed.
 func Open(ctx context.Context, path string) (*Mirror, error) {
-	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+	// The writer gets a bigger page cache: a first sync touches the table, its
+	// indexes and the search index all over.
+	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=cache_size(-65536)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
 	}
@@ -163,8 +165,10 @@ func (m *Mirror) Reset(ctx context.Context) error {
 		return fmt.Errorf("mirror: reset: %w", err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{"DELETE FROM hosts", "DELETE FROM groups", "DELETE FROM memberships",
-		"DELETE FROM events", "DELETE FROM sync_state"} {
+	for _, q := range []string{"DELETE FROM sync_state", "INSERT INTO hosts_fts(hosts_fts) VALUES ('delete-all')",
+		"INSERT INTO sync_state(name, value) VALUES ('" + keyFTSBulk + "', 1)", // no per-row index deletes
+		"DELETE FROM hosts", "DELETE FROM sync_state", "DELETE FROM groups", "DELETE FROM memberships",
+		"DELETE FROM events"} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("mirror: reset: %w", err)
 		}

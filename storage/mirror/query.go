@@ -98,16 +98,14 @@ func (q HostQuery) orderBy() (string, error) {
 	return " ORDER BY " + col + dir + ", rid" + dir, nil
 }
 
-// matchExpr turns typed words into an FTS5 query: every word quoted (so no
-// FTS syntax can be injected) and matched as a prefix. Words without a letter
-// or digit are dropped, as the tokenizer would drop them anyway.
+// matchExpr turns typed text into an FTS5 query: split into words the way
+// the tokenizer splits (on anything but letters and digits), each word quoted
+// (so no FTS syntax can be injected) and matched as a prefix, all ANDed.
 func matchExpr(search string) string {
-	var terms []string
-	for _, w := range strings.Fields(search) {
-		if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
-			continue
-		}
-		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"*`)
+	words := strings.FieldsFunc(search, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	terms := make([]string, 0, len(words))
+	for _, w := range words {
+		terms = append(terms, `"`+w+`"*`)
 	}
 	return strings.Join(terms, " AND ")
 }

@@ -58,6 +58,11 @@ var ErrFeedStuck = errors.New("mirror: feed cursor does not advance")
 // is cancelled, fails or is killed half way keeps every committed page and
 // the next Sync resumes after it. While one page is being written the next
 // is already being fetched.
+//
+// A first sync into an empty mirror loads hosts without updating the search
+// index row by row and rebuilds it once the change feed is read; until then
+// (also if that sync is interrupted, until a later one completes) search
+// finds only hosts indexed before.
 func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncResult, error) {
 	m.syncMu.Lock()
 	defer m.syncMu.Unlock()
@@ -89,6 +94,10 @@ func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncRes
 		c0, a0 = 0, 0
 	}
 	res := SyncResult{ChangesCursor: c0, ActivityCursor: a0}
+	bulk, err := m.beginBulk(ctx)
+	if err != nil {
+		return res, err
+	}
 	report := func(phase string) {
 		if opt.OnProgress == nil {
 			return
@@ -103,32 +112,43 @@ func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncRes
 	}
 	report("changes")
 
-	err = pump(ctx, c0, func(ctx context.Context, since int64) (ChangePage, int64, bool, error) {
+	err = pump(ctx, c0, func(ctx context.Context, since int64) (Batch, int64, bool, error) {
 		p, err := src.Changes(ctx, since, opt.ChangesPage)
-		return p, p.Cursor, p.More, err
-	}, func(p ChangePage) error {
-		var b Batch
+		if err != nil {
+			return Batch{}, 0, false, err
+		}
+		// Built here, on the fetching goroutine, so that decoding resources
+		// overlaps with writing the previous page.
+		b := Batch{ChangesCursor: p.Cursor, derived: true}
 		for _, c := range p.Changes {
 			switch {
 			case c.Host != nil:
-				b.Hosts = append(b.Hosts, *c.Host)
+				h := *c.Host
+				h.Department, h.Title = resourceFields(h.Resource)
+				b.Hosts = append(b.Hosts, h)
 			case c.Group != nil:
 				b.Groups = append(b.Groups, *c.Group)
 			}
 		}
-		b.ChangesCursor = p.Cursor
+		return b, p.Cursor, p.More, nil
+	}, func(b Batch) error {
 		if err := m.Apply(ctx, b); err != nil {
 			return err
 		}
 		res.Hosts += len(b.Hosts)
 		res.Groups += len(b.Groups)
-		res.ChangesCursor = max(res.ChangesCursor, p.Cursor)
+		res.ChangesCursor = max(res.ChangesCursor, b.ChangesCursor)
 		report("changes")
 		return nil
 	})
 	if err != nil {
 		res.Duration = m.now().Sub(start)
 		return res, fmt.Errorf("mirror: sync changes: %w", err)
+	}
+	if bulk {
+		if err := m.endBulk(ctx); err != nil {
+			return res, err
+		}
 	}
 
 	err = pump(ctx, a0, func(ctx context.Context, since int64) (ActivityPage, int64, bool, error) {

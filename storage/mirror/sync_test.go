@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // directory is what the random writer needs of a service: the fake model or
@@ -134,8 +135,18 @@ func TestSyncCancelledHalfWayResumes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cctx, cancel := context.WithCancel(ctx)
 			var pages atomic.Int32
+			c0, _, _ := m.Cursors(ctx)
 			svc.afterPage = func(path string) {
 				if path == tc.after && pages.Add(1) == 3 {
+					// Cancel once a page of this feed is committed, so that
+					// the test sees progress kept (pages are fetched ahead).
+					for range 500 {
+						c, a, _ := m.Cursors(ctx)
+						if (path == "/v1/admin/changes" && c > c0) || (path == "/v1/admin/activity" && a > 0) {
+							break
+						}
+						time.Sleep(2 * time.Millisecond)
+					}
 					cancel()
 				}
 			}

@@ -1,0 +1,249 @@
+package mirror
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The speed bars, on a 2-core machine against a real service holding
+// 100,000 hosts: first full sync < 10 s, incremental sync after 100 changes
+// < 200 ms, search < 30 ms. VISITLY_BENCH_HOSTS overrides the size for a
+// quick run, e.g. in CI with -benchtime=1x.
+//
+//	go test -run '^$' -bench . -benchtime=3x ./storage/mirror/
+
+func benchHosts() int {
+	if n, err := strconv.Atoi(os.Getenv("VISITLY_BENCH_HOSTS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+var (
+	firstNames = []string{"Ann", "Bob", "Chloé", "David", "Emma", "François", "Grace", "Hugo", "Inès", "Jack", "Karen", "Liam", "Maya", "Noah", "Olga", "Paul", "Quinn", "Rosa", "Sam", "Tara"}
+	lastNames  = []string{"Smith", "Jones", "Martin", "Dubois", "García", "Müller", "Rossi", "Nowak", "Kim", "Patel", "Brown", "Wilson", "Taylor", "Moreau", "Schmidt", "Silva", "Novak", "Berg", "Costa", "Walsh"}
+	depts      = []string{"Sales", "R&D", "Finance", "Operations", "Marketing", "Legal", "Support", "HR"}
+	titles     = []string{"Engineer", "Manager", "Analyst", "Director", "Consultant", "Designer"}
+)
+
+// benchPerson is the i-th synthetic employee: unique userName, realistic
+// name spread for search.
+func benchPerson(i int) (userName, displayName, title, dept string) {
+	f, l := firstNames[i%len(firstNames)], lastNames[(i/len(firstNames))%len(lastNames)]
+	return fmt.Sprintf("%s.%s.%d@example.com", f, l, i), f + " " + l, titles[i%len(titles)], depts[i%len(depts)]
+}
+
+var (
+	seededOnce sync.Once
+	seeded     *realService
+	seedErr    error
+)
+
+// seededService is a real service holding benchHosts() hosts, built once per
+// test binary (seeding 100,000 hosts takes a while).
+func seededService(b *testing.B) *realService {
+	b.Helper()
+	seededOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "mirror-bench-")
+		if err != nil {
+			seedErr = err
+			return
+		}
+		tb := &onceTB{B: b, dir: dir}
+		seeded = newRealService(tb)
+		start := time.Now()
+		for i := range benchHosts() {
+			u, d, title, dept := benchPerson(i)
+			if _, err := seeded.create(u, d, title, dept); err != nil {
+				seedErr = err
+				return
+			}
+		}
+		b.Logf("seeded %d hosts in %s", benchHosts(), time.Since(start).Round(time.Millisecond))
+	})
+	if seedErr != nil {
+		b.Fatalf("seed: %v", seedErr)
+	}
+	return seeded
+}
+
+// onceTB lets the shared service outlive the benchmark that built it: its
+// temp dir is not removed and cleanups are dropped (the process exits).
+type onceTB struct {
+	*testing.B
+	dir string
+}
+
+func (o *onceTB) TempDir() string  { return o.dir }
+func (o *onceTB) Cleanup(f func()) {}
+
+func BenchmarkFirstFullSync(b *testing.B) {
+	rs := seededService(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		m, err := Open(ctx, filepath.Join(b.TempDir(), fmt.Sprintf("m%d.db", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := m.Sync(ctx, rs.source(), SyncOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if res.Hosts != benchHosts() {
+			b.Fatalf("synced %d hosts, want %d", res.Hosts, benchHosts())
+		}
+		b.ReportMetric(res.Duration.Seconds(), "s/sync")
+		m.Close()
+		b.StartTimer()
+	}
+}
+
+func BenchmarkIncrementalSync100(b *testing.B) {
+	rs := seededService(b)
+	ctx := context.Background()
+	m, err := Open(ctx, filepath.Join(b.TempDir(), FileName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	if _, err := m.Sync(ctx, rs.source(), SyncOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		for range 100 { // 100 changes: renames, deactivations and restores
+			id := ""
+			if hs, _, err := rs.st.AdminHosts(ctx, "all", 1+rng.IntN(benchHosts()), 1); err == nil && len(hs) == 1 {
+				id = hs[0].ID
+			}
+			switch rng.IntN(3) {
+			case 0:
+				_ = rs.update(id, fmt.Sprintf("Renamed %d", rng.IntN(1e6)), "Lead", "Sales")
+			case 1:
+				_ = rs.setActive(id, false)
+			default:
+				_ = rs.restore(id)
+			}
+		}
+		b.StartTimer()
+		res, err := m.Sync(ctx, rs.source(), SyncOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if res.Hosts == 0 || res.Hosts > 100 {
+			b.Fatalf("incremental sync brought %d hosts, want 1..100", res.Hosts)
+		}
+		b.StartTimer()
+	}
+}
+
+var (
+	searchOnce   sync.Once
+	searchMirror *Mirror
+	searchErr    error
+)
+
+// searchFixture is a mirror of benchHosts() hosts filled through Apply (no
+// service needed), shared by the query benchmarks.
+func searchFixture(b *testing.B) *Mirror {
+	b.Helper()
+	searchOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "mirror-search-")
+		if err != nil {
+			searchErr = err
+			return
+		}
+		ctx := context.Background()
+		m, err := Open(ctx, filepath.Join(dir, FileName))
+		if err != nil {
+			searchErr = err
+			return
+		}
+		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		var batch Batch
+		for i := range benchHosts() {
+			u, d, title, dept := benchPerson(i)
+			h := Host{ID: fmt.Sprintf("id-%07d", i), Seq: int64(i + 1), State: StateActive, UserName: u,
+				ExternalID: fmt.Sprintf("ext-%07d", i), DisplayName: d, Email: u, Active: true,
+				Created: t0.Add(time.Duration(i) * time.Second), Modified: t0.Add(time.Duration(i) * time.Second)}
+			switch i % 50 {
+			case 7:
+				h.State, h.Active, h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = StateDeactivated, false, h.Modified, "apikey:1", "active=false"
+			case 9:
+				h.State, h.DeletedAt, h.DeletedBy, h.RemovedHow = StateDeleted, h.Modified, "apikey:1", "DELETE"
+			}
+			h.Resource = userAttrs(u, d, h.Active, title, dept)
+			batch.Hosts = append(batch.Hosts, h)
+			if len(batch.Hosts) == 1000 {
+				batch.ChangesCursor = h.Seq
+				if searchErr = m.Apply(ctx, batch); searchErr != nil {
+					return
+				}
+				batch = Batch{}
+			}
+		}
+		if searchErr = m.Apply(ctx, batch); searchErr == nil {
+			_, searchErr = m.w.ExecContext(ctx, "PRAGMA optimize")
+		}
+		searchMirror = m
+	})
+	if searchErr != nil {
+		b.Fatalf("search fixture: %v", searchErr)
+	}
+	return searchMirror
+}
+
+// BenchmarkSearch measures what the Hosts table does on each keystroke or
+// scroll: count the matches and fetch one visible page.
+func BenchmarkSearch(b *testing.B) {
+	m := searchFixture(b)
+	ctx := context.Background()
+	n := benchHosts()
+	tests := []struct {
+		name string
+		q    HostQuery
+	}{
+		{"narrow prefix", HostQuery{Search: "chlo dub"}},
+		{"one letter", HostQuery{Search: "m"}},
+		{"email prefix", HostQuery{Search: "grace.rossi.1"}},
+		{"department sorted", HostQuery{Search: "sales", Sort: SortTitle}},
+		{"no search first page", HostQuery{}},
+		{"no search deep page", HostQuery{Sort: SortUserName, Offset: n / 2}},
+		{"all states by modified desc", HostQuery{State: StateAll, Sort: SortModified, Desc: true}},
+		{"removed list", HostQuery{State: StateRemoved}},
+		{"externalId", HostQuery{Search: "ext-0004242", State: StateAll}},
+	}
+	for _, tc := range tests {
+		b.Run(tc.name, func(b *testing.B) {
+			q := tc.q
+			q.Limit = 60
+			for range b.N {
+				total, err := m.CountHosts(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				page, err := m.Hosts(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if total == 0 || len(page) == 0 {
+					b.Fatalf("%+v: %d matches, page of %d", q, total, len(page))
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,248 @@
+package mirror
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// queryFixture holds five hosts in all states and a few events.
+func queryFixture(t *testing.T) *Mirror {
+	t.Helper()
+	m, _ := openTest(t)
+	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	h := func(id, state, user, name, dept, ext string, min int) Host {
+		x := Host{ID: id, Seq: int64(min), State: state, UserName: user, DisplayName: name, Email: user, ExternalID: ext,
+			Active: state == StateActive, Created: t0, Modified: t0.Add(time.Duration(min) * time.Minute),
+			Resource: userAttrs(user, name, state == StateActive, "Engineer", dept)}
+		switch state {
+		case StateDeactivated:
+			x.DeactivatedAt, x.DeactivatedBy, x.RemovedHow = x.Modified, "apikey:3", "active=false"
+		case StateDeleted:
+			x.DeletedAt, x.DeletedBy, x.RemovedHow = x.Modified, "apikey:3", "DELETE"
+		}
+		return x
+	}
+	hosts := []Host{
+		h("1", StateActive, "ann.smith@example.com", "Ann Smith", "Sales", "e-100", 1),
+		h("2", StateActive, "jose@example.com", "José Álvarez", "R&D", "e-200", 2),
+		h("3", StateActive, "zed@example.com", "=cmd|' /C calc'!A0", "-Ops", "e-300", 3),
+		h("4", StateDeactivated, "bob@example.com", "Bob Smith", "Sales", "e-400", 4),
+		h("5", StateDeleted, "carl@example.com", "Carl Jones", "Finance", "e-500", 5),
+	}
+	ev := func(seq int64, action, id, user string, ch ...FieldChange) Event {
+		return Event{Seq: seq, At: t0.Add(time.Duration(seq) * time.Hour), Actor: "apikey:3", ActorName: "API key #3",
+			Action: action, ResourceType: "User", ResourceID: id, UserName: user, Changes: ch}
+	}
+	events := []Event{
+		ev(1, "host.created", "1", "ann.smith@example.com"),
+		ev(2, "host.created", "4", "bob@example.com"),
+		ev(3, "host.updated", "1", "ann.smith@example.com", FieldChange{Field: "title", Old: "Engineer", New: "Lead"}),
+		ev(4, "host.deactivated", "4", "bob@example.com"),
+		ev(5, "host.deleted", "5", "carl@example.com"),
+	}
+	groups := []Group{{ID: "g1", Seq: 6, DisplayName: "Sales", Members: []string{"1", "4"}}}
+	if err := m.Apply(context.Background(), Batch{Hosts: hosts, Events: events, Groups: groups, ChangesCursor: 6, ActivityCursor: 5}); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	return m
+}
+
+func ids(hosts []Host) string {
+	var s []string
+	for _, h := range hosts {
+		s = append(s, h.ID)
+	}
+	return strings.Join(s, ",")
+}
+
+func TestHostsQuery(t *testing.T) {
+	m := queryFixture(t)
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		q     HostQuery
+		want  string // ids in order
+		count int
+	}{
+		{"default is active by name", HostQuery{}, "3,1,2", 3},
+		{"prefix of a last name", HostQuery{Search: "smi"}, "1", 1},
+		{"all states", HostQuery{Search: "smi", State: StateAll}, "1,4", 2},
+		{"accent-insensitive", HostQuery{Search: "jose alv"}, "2", 1},
+		{"case-insensitive", HostQuery{Search: "ANN"}, "1", 1},
+		{"email with punctuation", HostQuery{Search: "ann.smith@ex"}, "1", 1},
+		{"department", HostQuery{Search: "sales", State: StateAll}, "1,4", 2},
+		{"externalId", HostQuery{Search: "e-500", State: StateAll}, "5", 1},
+		{"FTS syntax is just text", HostQuery{Search: `"ann*)(`}, "1", 1},
+		{"no match", HostQuery{Search: "nobody"}, "", 0},
+		{"only punctuation searches nothing", HostQuery{Search: "@ ."}, "3,1,2", 3},
+		{"deactivated", HostQuery{State: StateDeactivated}, "4", 1},
+		{"deleted", HostQuery{State: StateDeleted}, "5", 1},
+		{"removed newest first", HostQuery{State: StateRemoved}, "5,4", 2},
+		{"sort by userName desc", HostQuery{Sort: SortUserName, Desc: true}, "3,2,1", 3},
+		{"sort by department", HostQuery{State: StateAll, Sort: SortDepartment}, "3,5,2,1,4", 5},
+		{"sort by modified", HostQuery{State: StateAll, Sort: SortModified}, "1,2,3,4,5", 5},
+		{"page", HostQuery{State: StateAll, Sort: SortModified, Offset: 1, Limit: 2}, "2,3", 5},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := m.Hosts(ctx, tc.q)
+			if err != nil {
+				t.Fatalf("Hosts: %v", err)
+			}
+			if ids(got) != tc.want {
+				t.Errorf("Hosts = %s, want %s", ids(got), tc.want)
+			}
+			n, err := m.CountHosts(ctx, tc.q)
+			if err != nil || n != tc.count {
+				t.Errorf("CountHosts = %d, %v; want %d", n, err, tc.count)
+			}
+		})
+	}
+	for _, q := range []HostQuery{{State: "gone"}, {Sort: "password"}} {
+		if _, err := m.Hosts(ctx, q); !errors.Is(err, ErrBadQuery) {
+			t.Errorf("Hosts(%+v) = %v, want ErrBadQuery", q, err)
+		}
+	}
+	c, err := m.Counts(ctx)
+	if err != nil || c != (Counts{Active: 3, Deactivated: 1, Deleted: 1, Groups: 1}) {
+		t.Errorf("Counts = %+v, %v", c, err)
+	}
+}
+
+func TestHostDetail(t *testing.T) {
+	m := queryFixture(t)
+	d, err := m.HostDetail(context.Background(), "1")
+	if err != nil {
+		t.Fatalf("HostDetail: %v", err)
+	}
+	if d.Host.Department != "Sales" || d.Host.Title != "Engineer" || !strings.Contains(string(d.Host.Resource), `"userName":"ann.smith@example.com"`) {
+		t.Errorf("host = %+v", d.Host)
+	}
+	if len(d.Groups) != 1 || d.Groups[0].DisplayName != "Sales" {
+		t.Errorf("groups = %+v", d.Groups)
+	}
+	if len(d.History) != 2 || d.History[0].Action != "host.updated" || d.History[0].Changes[0].New != "Lead" {
+		t.Errorf("history = %+v, want updated (title → Lead) then created", d.History)
+	}
+	if _, err := m.HostDetail(context.Background(), "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("HostDetail(nope) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestActivityQuery(t *testing.T) {
+	m := queryFixture(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		q    ActivityQuery
+		want []int64
+	}{
+		{"all newest first", ActivityQuery{}, []int64{5, 4, 3, 2, 1}},
+		{"by action", ActivityQuery{Action: "host.created"}, []int64{2, 1}},
+		{"by host id", ActivityQuery{ResourceID: "4"}, []int64{4, 2}},
+		{"by userName prefix", ActivityQuery{UserName: "ANN"}, []int64{3, 1}},
+		{"date range", ActivityQuery{From: t0.Add(2 * time.Hour), To: t0.Add(4 * time.Hour)}, []int64{3, 2}},
+		{"since seq", ActivityQuery{SinceSeq: 3}, []int64{5, 4}},
+		{"page", ActivityQuery{Offset: 1, Limit: 2}, []int64{4, 3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := m.Activity(ctx, tc.q)
+			if err != nil {
+				t.Fatalf("Activity: %v", err)
+			}
+			var seqs []int64
+			for _, e := range got {
+				seqs = append(seqs, e.Seq)
+			}
+			if len(seqs) != len(tc.want) || (len(seqs) > 0 && (seqs[0] != tc.want[0] || seqs[len(seqs)-1] != tc.want[len(tc.want)-1])) {
+				t.Errorf("Activity = %v, want %v", seqs, tc.want)
+			}
+		})
+	}
+	acts, err := m.Actions(ctx)
+	if err != nil || strings.Join(acts, ",") != "host.created,host.deactivated,host.deleted,host.updated" {
+		t.Errorf("Actions = %v, %v", acts, err)
+	}
+}
+
+func TestExport(t *testing.T) {
+	m := queryFixture(t)
+	ctx := context.Background()
+	t.Run("hosts csv", func(t *testing.T) {
+		var buf bytes.Buffer
+		n, err := m.ExportHosts(ctx, &buf, HostQuery{State: StateAll, Limit: 1}, FormatCSV)
+		if err != nil || n != 5 {
+			t.Fatalf("ExportHosts = %d, %v; want 5 (paging ignored)", n, err)
+		}
+		if !bytes.HasPrefix(buf.Bytes(), []byte("\xEF\xBB\xBF")) {
+			t.Fatal("CSV has no UTF-8 BOM")
+		}
+		recs, err := csv.NewReader(bytes.NewReader(buf.Bytes()[3:])).ReadAll()
+		if err != nil {
+			t.Fatalf("CSV: %v", err)
+		}
+		col := map[string]int{}
+		for i, h := range recs[0] {
+			col[h] = i
+		}
+		byID := map[string][]string{}
+		for _, r := range recs[1:] {
+			byID[r[col["host_id"]]] = r
+		}
+		checks := []struct{ id, field, want string }{
+			{"3", "display_name", "'=cmd|' /C calc'!A0"},
+			{"3", "department", "'-Ops"},
+			{"2", "display_name", "José Álvarez"},
+			{"5", "deleted_at", "2026-11-01T09:05:00Z"},
+			{"5", "removed_how", "DELETE"},
+			{"4", "deactivated_by", "apikey:3"},
+			{"1", "email_work", "ann.smith@example.com"},
+			{"1", "title", "Engineer"},
+		}
+		for _, c := range checks {
+			if got := byID[c.id][col[c.field]]; got != c.want {
+				t.Errorf("host %s %s = %q, want %q", c.id, c.field, got, c.want)
+			}
+		}
+	})
+	t.Run("hosts json follows the filter", func(t *testing.T) {
+		var buf bytes.Buffer
+		if _, err := m.ExportHosts(ctx, &buf, HostQuery{State: StateRemoved}, FormatJSON); err != nil {
+			t.Fatal(err)
+		}
+		var got []map[string]any
+		if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+			t.Fatalf("JSON: %v\n%s", err, buf.String())
+		}
+		if len(got) != 2 || got[0]["id"] != "5" || got[0]["deletedAt"] != "2026-11-01T09:05:00Z" || got[0]["resource"] == nil {
+			t.Errorf("JSON export = %v", got)
+		}
+	})
+	t.Run("activity csv and json", func(t *testing.T) {
+		var c, j bytes.Buffer
+		if _, err := m.ExportActivity(ctx, &c, ActivityQuery{ResourceID: "1"}, FormatCSV); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(c.String(), `title: ""Engineer"" → ""Lead""`) || strings.Count(c.String(), "\n") != 3 {
+			t.Errorf("activity CSV:\n%s", c.String())
+		}
+		if _, err := m.ExportActivity(ctx, &j, ActivityQuery{Action: "host.deleted"}, FormatJSON); err != nil {
+			t.Fatal(err)
+		}
+		var evs []Event
+		if err := json.Unmarshal(j.Bytes(), &evs); err != nil || len(evs) != 1 || evs[0].UserName != "carl@example.com" {
+			t.Errorf("activity JSON = %+v, %v", evs, err)
+		}
+	})
+	if _, err := m.ExportHosts(ctx, &bytes.Buffer{}, HostQuery{}, "xlsx"); !errors.Is(err, ErrBadQuery) {
+		t.Errorf("unknown format: %v, want ErrBadQuery", err)
+	}
+}
