@@ -192,6 +192,17 @@ func workEmail(inner node) string {
 }
 
 func (c *compiler) compileCmp(e *filter.AttributeExpression, parent *attribute, top bool) (node, error) {
+	// Some comparisons are wrong whatever the attribute, known or not.
+	switch v := e.CompareValue.(type) {
+	case bool:
+		if e.Operator != filter.EQ && e.Operator != filter.NE {
+			return nil, InvalidFilter("booleans have no order or substrings; only eq and ne compare with %v, not %s", v, e.Operator)
+		}
+	case nil:
+		if e.Operator != filter.EQ && e.Operator != filter.NE && e.Operator != filter.PR {
+			return nil, InvalidFilter("null can only be compared with eq or ne, not %s", e.Operator)
+		}
+	}
 	path, def, ok := c.resolve(e.AttributePath, parent, top)
 	if !ok {
 		return never{}, nil

@@ -136,7 +136,8 @@ func TestFilterErrors(t *testing.T) {
 		{"unknown operator", `userName xx "y"`, []string{"RFC 7644"}},
 		{"unquoted string", `externalId eq jyoung`, []string{"RFC 7644"}},
 		{"three comparisons in a value filter", `emails[type eq "work" and value co "@" and primary eq true]`, []string{"two joined by and/or"}},
-		{"booleans have no order", `active gt true`, []string{"active", "boolean"}},
+		{"booleans have no order", `active gt true`, []string{"boolean"}},
+		{"booleans have no order on any attribute", `foo lt false`, []string{"boolean"}},
 		{"no substrings of booleans", `active co "t"`, []string{"boolean"}},
 		{"boolean compared with a word", `active eq "yes"`, []string{"true or false"}},
 		{"dateTime compared with a non-time", `meta.created gt "yesterday"`, []string{"meta.created", "RFC 3339"}},
@@ -145,6 +146,7 @@ func TestFilterErrors(t *testing.T) {
 		{"complex attribute compared", `name eq "x"`, []string{"name", "sub-attributes"}},
 		{"value filter on a simple attribute", `userName[value eq "x"]`, []string{"userName"}},
 		{"null with gt", `title gt null`, []string{"null"}},
+		{"null with co on any attribute", `foo co null`, []string{"null"}},
 		{"not without parentheses", `not userName eq "x"`, []string{"RFC 7644"}},
 		{"invalid UTF-8", "userName eq \"\xff\"", []string{"UTF-8"}},
 	}
