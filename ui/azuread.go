@@ -19,9 +19,10 @@ import (
 
 // azurePage is Host Synchronization › Azure AD: Tenant URL, API key, keys, Test connection, checklist.
 type azurePage struct {
-	ctx  context.Context
-	env  *Env
-	sess *Session
+	ctx     context.Context
+	env     *Env
+	sess    *Session
+	changed func() // tells the shell the service's state moved (the header re-reads it); may be nil
 
 	secret     string // the API key this computer keeps in the keyring; "" when none
 	keys       []scimclient.Key
@@ -296,6 +297,12 @@ func (p *azurePage) record(action, resourceID, detail string) {
 		p.env.log().Warn("activity not recorded", "action", action, "err", err)
 		return func() { ShowError(p.env.Window, err) }
 	})
+}
+
+func (p *azurePage) notify() {
+	if p.changed != nil {
+		p.changed()
+	}
 }
 
 // isLoopback reports whether a service URL names this computer only.

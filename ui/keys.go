@@ -157,6 +157,7 @@ func (p *azurePage) doGenerate() {
 			p.banner.hide()
 			p.showKeys()
 			p.onRevealFresh()
+			p.notify()
 			if setErr != nil {
 				ShowError(p.env.Window, fmt.Errorf("the new key %s… was created but could not be kept in the OS keyring; "+
 					"copy it into Azure AD now, it is gone when the console closes: %w", nk.Key.Prefix, setErr))
@@ -218,6 +219,7 @@ func (p *azurePage) doRevoke(k scimclient.Key) {
 				p.showState(nil, kerr)
 			}
 			p.showKeys()
+			p.notify()
 			if delErr != nil {
 				ShowError(p.env.Window, delErr)
 			}

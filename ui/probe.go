@@ -157,6 +157,7 @@ func (p *azurePage) runStep(steps []probeStep, i, failed int) {
 			summary = fmt.Sprintf("%d of %d checks failed.", failed, len(steps))
 		}
 		p.testSummary.SetText(summary)
+		p.notify() // the test's calls are the service's latest SCIM calls now
 		p.record(scimclient.ActionConnectionTested, p.currentKeyID(), fmt.Sprintf("%d of %d checks passed", len(steps)-failed, len(steps)))
 		return
 	}

@@ -151,6 +151,7 @@ func (s *Shell) show() {
 		obj = placeholder("Not connected", "The console has no service to talk to yet. Check the message above or open Settings.")
 	case s.current == PageAzureAD:
 		s.azure = newAzurePage(ctx, s.env, s.session)
+		s.azure.changed = s.header.refresh
 		obj = s.azure.build()
 	case s.pages[s.current] != nil:
 		obj = s.pages[s.current](ctx, s.env, s.session)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -55,6 +56,12 @@ func TestShellConnectsAndNavigates(t *testing.T) {
 	s.Connect()
 	if s.Session() == nil || s.azure == nil || s.header.health != "ok" {
 		t.Fatalf("after Connect: session %v, azure page %v, health %q", s.Session(), s.azure, s.header.health)
+	}
+	// Test connection's calls are the service's latest: the header re-reads the status at once.
+	h.svc.status.LastSuccessfulCall = &scimclient.Call{At: time.Now(), Method: "GET", Path: "/Schemas"}
+	test.Tap(s.azure.test)
+	if !strings.HasPrefix(s.header.lastOK.Text, "Azure AD last called just now (GET /Schemas)") {
+		t.Errorf("header after Test connection: %q", s.header.lastOK.Text)
 	}
 	s.Show(PageHosts)
 	if l, ok := s.content.Objects[0].(*widget.Label); !ok || l.Text != "hosts screen" {
