@@ -131,7 +131,7 @@ func (p *azurePage) checklist() fyne.CanvasObject {
 		step("4.", "Press Test Connection, then Save. Use Test connection above if Azure AD reports an error.", nil),
 		step("5.", "Mappings: keep userPrincipalName → userName and Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\") → active.", nil),
 		step("6.", "Settings › Scope: \"Sync only assigned users and groups\", and assign the employees who should become hosts.", nil),
-		step("7.", "Set Provisioning Status to On and Save. The header of this window shows when Azure AD last called.", nil),
+		step("7.", "Set Provisioning Status to On and Save. The header of this window shows the last SCIM call and the last rejected one.", nil),
 	))
 }
 

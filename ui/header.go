@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,6 +15,9 @@ import (
 
 	"github.com/visitly/hostsync/scimclient"
 )
+
+// silentAfter is how long without a successful SCIM call the header warns about.
+const silentAfter = 90 * time.Minute
 
 // header tells, without guessing, which service the console uses and how it is doing.
 type header struct {
@@ -105,15 +109,25 @@ func (h *header) show(st *scimclient.Status, err error, now time.Time) {
 		return
 	}
 	if c := st.LastSuccessfulCall; c != nil {
-		h.lastOK.SetText(fmt.Sprintf("Azure AD last called %s (%s %s)", ago(c.At, now), c.Method, c.Path))
+		// The service cannot tell Azure AD from this console's Test connection: name the key, not the caller.
+		h.lastOK.SetText(fmt.Sprintf("Last SCIM call %s: %s %s with %s", ago(c.At, now), c.Method, c.Path, keyName(c.Actor)))
 		h.lastOK.Importance = widget.SuccessImportance
 	} else {
-		h.lastOK.SetText("Azure AD has not called yet")
+		h.lastOK.SetText("No SCIM call yet: Azure AD has not called")
 		h.lastOK.Importance = widget.MediumImportance
+	}
+	if c := st.LastSuccessfulCall; c != nil && now.Sub(c.At) > silentAfter {
+		// Azure AD runs a cycle about every 40 minutes; two missed cycles deserve attention.
+		h.lastOK.SetText(h.lastOK.Text + " — silent for over 90 minutes: check Azure AD's provisioning status")
+		h.lastOK.Importance = widget.WarningImportance
 	}
 	h.lastOK.Refresh()
 	if c := st.LastRejectedCall; c != nil {
-		h.lastBad.SetText(fmt.Sprintf("Last rejected call %s: %s", ago(c.At, now), c.Reason))
+		text := fmt.Sprintf("Last rejected call %s: %s", ago(c.At, now), c.Reason)
+		if ok := st.LastSuccessfulCall; ok == nil || c.At.After(ok.At) {
+			text += " — the newest call was refused: Azure AD may hold an old or wrong key"
+		}
+		h.lastBad.SetText(text)
 		h.lastBad.Importance = widget.WarningImportance
 	} else {
 		h.lastBad.SetText("No rejected calls")
@@ -140,4 +154,12 @@ func (h *header) setHealth(health, text string) {
 	h.dot.FillColor = c
 	h.dot.Refresh()
 	h.box.Refresh() // texts changed width: lay the row out again
+}
+
+// keyName turns an actor string "apikey:3" into "key #3".
+func keyName(actor string) string {
+	if id, ok := strings.CutPrefix(actor, "apikey:"); ok {
+		return "key #" + id
+	}
+	return actor
 }

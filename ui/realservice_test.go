@@ -119,7 +119,7 @@ func TestHeaderAgainstTheRealService(t *testing.T) {
 	hd := newHeader(h.env)
 	hd.setSession(context.Background(), &Session{Service: c, Embedded: true})
 	if hd.health != "ok" || !strings.Contains(hd.service.Text, "Embedded service · "+c.URL()) ||
-		hd.lastOK.Text != "Azure AD has not called yet" || hd.lastBad.Text != "No rejected calls" {
+		hd.lastOK.Text != "No SCIM call yet: Azure AD has not called" || hd.lastBad.Text != "No rejected calls" {
 		t.Fatalf("header = %q %q | %q | %q", hd.health, hd.service.Text, hd.lastOK.Text, hd.lastBad.Text)
 	}
 	// A SCIM call with a wrong key is a rejected call the header must show.
