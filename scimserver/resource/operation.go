@@ -175,7 +175,7 @@ func (p *patcher) applyFiltered(op string, rp rpath, value any) error {
 	case []any:
 		list, single = slices.Clone(t), false
 	case map[string]any:
-		list = []any{t}
+		list, single = []any{t}, true
 	}
 	var hits []int
 	for i, e := range list {
@@ -266,8 +266,9 @@ func (p *patcher) applyFiltered(op string, rp rpath, value any) error {
 func normalizeElementOf(def *attribute, v any, where string) (map[string]any, error) {
 	switch {
 	case def == nil:
-		m, _ := clean(v).(map[string]any)
-		if m == nil && clean(v) != nil {
+		c := clean(v)
+		m, ok := c.(map[string]any)
+		if !ok && c != nil {
 			return nil, InvalidValue("%s must be an object, not %s", where, jsonType(v))
 		}
 		return m, nil

@@ -89,6 +89,8 @@ func TestPatchUser(t *testing.T) {
 				d["urn:example:ext:1.0"] = Doc{"badge": "7"}
 				d["schemas"] = append(d["schemas"].([]any), "urn:example:ext:1.0")
 			}},
+		{"a filter on an unknown attribute matches nothing, so Add creates; an object stays an object", `{"op":"add","path":"custom","value":{"kind":"a","n":"1"}},{"op":"add","path":"custom[kind eq \"a\"]","value":{"n":"2"}}`,
+			func(d Doc) { d["custom"] = Doc{"kind": "a", "n": "2"} }},
 		{"a path-less key that is not a path is an unknown attribute", `{"op":"add","value":{"odd key!":"v"}}`,
 			func(d Doc) { d["odd key!"] = "v" }},
 		{"later operations see earlier ones", `{"op":"add","path":"emails[type eq \"other\"].value","value":"a@x"},{"op":"replace","path":"emails[type eq \"other\"].display","value":"A"}`,
