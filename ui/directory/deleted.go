@@ -1,0 +1,245 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/visitly/hostsync/scimclient"
+	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync/ui"
+)
+
+// deletedScreen is the Deleted hosts page: hosts Azure AD deleted or deactivated, with when, by
+// whom and how, and Restore for one or several.
+type deletedScreen struct {
+	*hostList
+	st       *statusView
+	picked   map[string]mirror.Host // checked rows, by id
+	restore  *widget.Button
+	clearSel *widget.Button
+	export   *widget.Button
+	confirm  dialog.Dialog // the open confirmation (tests)
+}
+
+func deletedColumns() []column[mirror.Host] {
+	return []column[mirror.Host]{
+		{title: "", width: 44, check: true},
+		{title: "Display name", width: 180, sort: mirror.SortDisplayName, text: func(h mirror.Host) string { return h.DisplayName }},
+		{title: "userName", width: 220, sort: mirror.SortUserName, text: func(h mirror.Host) string { return h.UserName }},
+		{title: "State", width: 110, sort: mirror.SortState, text: func(h mirror.Host) string { return stateWords(&h) },
+			tone: func(h mirror.Host) widget.Importance { return stateTone(&h) }},
+		{title: "How", width: 130, text: func(h mirror.Host) string { return howWords(h.RemovedHow) }},
+		{title: "When", width: 140, sort: mirror.SortRemovedAt, text: func(h mirror.Host) string { return whenLocal(h.RemovedAt()) }},
+		{title: "By", width: 190, text: func(h mirror.Host) string { return actorWords(h.RemovedBy()) }},
+		{title: "externalId", width: 150, sort: mirror.SortExternalID, text: func(h mirror.Host) string { return h.ExternalID }},
+	}
+}
+
+// DeletedPage builds the Deleted hosts screen and makes it the one told about syncs.
+func (d *Directory) DeletedPage() fyne.CanvasObject {
+	s := d.newDeletedScreen()
+	d.enter(s)
+	s.reload(false)
+	return s.view()
+}
+
+func (d *Directory) newDeletedScreen() *deletedScreen {
+	s := &deletedScreen{hostList: newHostList(d, mirror.StateRemoved, deletedColumns(),
+		"No deleted hosts — nothing has been removed by Azure AD",
+		"Hosts that Azure AD deletes or deactivates are kept here, never erased, so that you can bring them back.",
+		"Select a host to see when and how Azure AD removed it, and its history."),
+		picked: map[string]mirror.Host{}}
+	s.noun = [2]string{"removed host", "removed hosts"}
+	s.table.sort, s.table.desc = mirror.SortRemovedAt, true // most recent removals first
+	s.table.checked = func(h mirror.Host) bool { _, ok := s.picked[h.ID]; return ok }
+	s.table.onCheck = s.pick
+	s.st = newStatusView(d.SyncNow, nil)
+	s.restore = &widget.Button{Text: "Restore…", Icon: theme.HistoryIcon(), Importance: widget.HighImportance, OnTapped: s.askRestore}
+	s.clearSel = &widget.Button{Text: "Clear selection", Importance: widget.LowImportance, OnTapped: func() {
+		s.picked = map[string]mirror.Host{}
+		s.table.table.Refresh()
+		s.updateButtons()
+	}}
+	s.export = &widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon(), OnTapped: s.exportCurrent}
+	s.loaded = s.updateButtons
+	s.updateButtons()
+	return s
+}
+
+func (s *deletedScreen) view() fyne.CanvasObject {
+	toolbar := container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.SearchIcon())),
+		container.NewHBox(s.clearSel, s.restore, s.export), s.search)
+	split := container.NewHSplit(s.table.view, s.details.scroll)
+	split.Offset = 0.64
+	return page("Deleted hosts", s.count, s.st, toolbar, split)
+}
+
+func (s *deletedScreen) status() *statusView { return s.st }
+
+func (s *deletedScreen) dataChanged() { s.reload(true) }
+
+// pick checks or unchecks a host for Restore.
+func (s *deletedScreen) pick(h mirror.Host, on bool) {
+	if on {
+		s.picked[h.ID] = h
+	} else {
+		delete(s.picked, h.ID)
+	}
+	s.updateButtons()
+}
+
+func (s *deletedScreen) updateButtons() {
+	n := len(s.picked)
+	switch n {
+	case 0:
+		s.restore.SetText("Restore…")
+		s.restore.Disable()
+		s.clearSel.Hide()
+	case 1:
+		s.restore.SetText("Restore 1 host…")
+		s.restore.Enable()
+		s.clearSel.Show()
+	default:
+		s.restore.SetText(fmt.Sprintf("Restore %s hosts…", count(n)))
+		s.restore.Enable()
+		s.clearSel.Show()
+	}
+}
+
+// askRestore explains what a local restore does, and does it once confirmed.
+func (s *deletedScreen) askRestore() {
+	hosts := s.pickedHosts()
+	if len(hosts) == 0 {
+		return
+	}
+	who := fmt.Sprintf("%s (%s)", hosts[0].DisplayName, hosts[0].UserName)
+	if len(hosts) > 1 {
+		who = plural(len(hosts), "host", "hosts")
+	}
+	msg := widget.NewLabel(fmt.Sprintf("Restore %s? They become active hosts again and reappear in Hosts, marked "+
+		"\u201crestored locally\u201d.\n\n"+
+		"This is a local fix. Azure AD does not learn about it: its next change to the user (or a provisioning "+
+		"restart) can deactivate or delete the host again. The lasting fix is to re-assign the user to the "+
+		"Visitly application in Azure AD (Enterprise applications \u203a Visitly \u203a Users and groups).", who))
+	msg.Wrapping = fyne.TextWrapWord
+	c := dialog.NewCustomConfirm("Restore "+plural(len(hosts), "host", "hosts")+"?", "Restore", "Cancel", msg, func(ok bool) {
+		s.confirm = nil
+		if ok {
+			s.doRestore(hosts)
+		}
+	}, s.d.env.Window)
+	c.SetConfirmImportance(widget.HighImportance)
+	c.Resize(fyne.NewSize(560, 0))
+	s.confirm = c
+	c.Show()
+}
+
+func (s *deletedScreen) pickedHosts() []mirror.Host {
+	hosts := make([]mirror.Host, 0, len(s.picked))
+	for _, h := range s.picked {
+		hosts = append(hosts, h)
+	}
+	sort.Slice(hosts, func(i, j int) bool { return hosts[i].UserName < hosts[j].UserName })
+	return hosts
+}
+
+// restoreOutcome is what happened to one host.
+type restoreOutcome struct {
+	host mirror.Host
+	err  error
+}
+
+// doRestore restores through the service's admin API, one host at a time (each is its own
+// decision: a conflict on one changes nothing for it and does not stop the others), then syncs
+// the mirror so the restored hosts show up, and reports.
+func (s *deletedScreen) doRestore(hosts []mirror.Host) {
+	ctx, d := s.ctx, s.d
+	s.restore.Disable()
+	d.env.Run(func() func() {
+		out := make([]restoreOutcome, 0, len(hosts))
+		var fatal error
+		for _, h := range hosts {
+			_, err := d.deps.Admin.Restore(ctx, h.ID)
+			out = append(out, restoreOutcome{h, err})
+			if err != nil && !scimclient.IsConflict(err) && !scimclient.IsNotFound(err) {
+				fatal = err // e.g. unreachable: no point trying the rest
+				break
+			}
+		}
+		return func() {
+			if ctx.Err() != nil {
+				return
+			}
+			s.reportRestore(out, fatal)
+			for _, o := range out {
+				if o.err == nil {
+					delete(s.picked, o.host.ID)
+				}
+			}
+			s.updateButtons()
+			d.SyncNow() // the restored hosts come back through the mirror
+		}
+	})
+}
+
+func (s *deletedScreen) reportRestore(out []restoreOutcome, fatal error) {
+	var ok, failed []string
+	for _, o := range out {
+		name := o.host.UserName
+		var se *scimclient.Error
+		switch {
+		case o.err == nil:
+			ok = append(ok, name)
+		case scimclient.IsConflict(o.err):
+			failed = append(failed, fmt.Sprintf("%s: not restored — a live host now has this userName (Azure AD "+
+				"created the user again since). Nothing was changed for this host.", name))
+		case scimclient.IsNotFound(o.err):
+			failed = append(failed, name+": the service no longer knows this host. Nothing was changed.")
+		case errors.As(o.err, &se):
+			failed = append(failed, name+": "+se.Detail)
+		}
+	}
+	var b strings.Builder
+	if len(ok) > 0 {
+		fmt.Fprintf(&b, "Restored %s: %s. They are back in Hosts, marked \u201crestored locally\u201d. Re-assign them in "+
+			"Azure AD to make it last.\n", plural(len(ok), "host", "hosts"), strings.Join(ok, ", "))
+	}
+	for _, f := range failed {
+		b.WriteString("\n" + f)
+	}
+	if fatal != nil {
+		p := ui.Describe(fatal)
+		fmt.Fprintf(&b, "\n%s: %s Hosts not tried were left as they are.", p.Title, p.Message)
+	}
+	s.d.lastRestore = strings.TrimSpace(b.String())
+	title := "Hosts restored"
+	if len(ok) == 0 {
+		title = "Nothing was restored"
+	} else if len(failed) > 0 || fatal != nil {
+		title = "Some hosts were not restored"
+	}
+	body := widget.NewLabel(s.d.lastRestore)
+	body.Wrapping = fyne.TextWrapWord
+	dl := dialog.NewCustom(title, "Close", body, s.d.env.Window)
+	dl.Resize(fyne.NewSize(560, 0))
+	dl.Show()
+}
+
+// exportCurrent exports the removed hosts matching the search on screen.
+func (s *deletedScreen) exportCurrent() {
+	q, m := s.query(), s.d.deps.Mirror
+	s.d.export(exportJob{what: "deleted hosts", base: "deleted-hosts", filter: filterWords(q),
+		write: func(ctx context.Context, w io.Writer, format string) (int, error) {
+			return m.ExportHosts(ctx, w, q, format)
+		}})
+}

@@ -1,0 +1,164 @@
+package directory
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync/ui"
+)
+
+// The mass-removal banner: at least massMin hosts (fewer in a small directory: 5 % of it, but never
+// under massFloor) deactivated or deleted within massWindow.
+const (
+	massWindow = time.Hour
+	massMin    = 10
+	massFloor  = 3
+	massShare  = 0.05
+)
+
+// Deps is what a Directory works with; main wires them for one service.
+type Deps struct {
+	Mirror Mirror        // the service's local mirror
+	Source mirror.Source // the service's change feed and activity log, for syncs
+	Admin  Admin         // restore and export records
+	// Save asks where to write an export; nil means SaveDialog.
+	Save SaveFunc
+	// Navigate shows a sidebar page (the banner's "Review"); nil leaves the button doing nothing.
+	Navigate  func(page string)
+	SyncEvery time.Duration    // 0 means DefaultSyncEvery
+	Now       func() time.Time // nil means time.Now
+}
+
+// Directory is one service's Hosts, Deleted hosts and Activity screens with the sync that feeds
+// them. It lives as long as the session; the shell rebuilds a screen on every visit.
+type Directory struct {
+	env  *ui.Env
+	deps Deps
+	ctx  context.Context
+	save SaveFunc
+	loop *syncLoop
+
+	current screen // the screen on display, told about syncs
+	massN   int    // hosts removed within massWindow, when above the threshold
+
+	lastExport  string // the last export's message (tests)
+	lastRestore string // the last restore's outcome (tests)
+}
+
+// screen is what the Directory needs of the screen on display.
+type screen interface {
+	status() *statusView
+	dataChanged()   // the mirror changed
+	exportCurrent() // Ctrl+E
+}
+
+// New returns the screens of one session's service. ctx is the session's: cancelling it stops the
+// syncs and drops late results.
+func New(ctx context.Context, env *ui.Env, deps Deps) *Directory {
+	d := &Directory{env: env, deps: deps, ctx: ctx, save: deps.Save}
+	if d.save == nil {
+		d.save = SaveDialog
+	}
+	every := deps.SyncEvery
+	if every <= 0 {
+		every = DefaultSyncEvery
+	}
+	d.loop = &syncLoop{env: env, m: deps.Mirror, src: deps.Source, every: every, now: d.now, changed: d.syncChanged}
+	return d
+}
+
+// Start syncs now and then every SyncEvery until ctx ends.
+func (d *Directory) Start() {
+	d.loop.start(d.ctx)
+	d.checkMass()
+}
+
+// SyncNow syncs at once (Sync now, F5, Refresh).
+func (d *Directory) SyncNow() { d.loop.syncNow() }
+
+// Status is the sync status as last shown.
+func (d *Directory) Status() SyncStatus { return d.loop.status }
+
+// Export exports the screen on display (Ctrl+E); it does nothing on other pages.
+func (d *Directory) Export() {
+	if d.current != nil {
+		d.current.exportCurrent()
+	}
+}
+
+// Close stops the periodic sync.
+func (d *Directory) Close() { d.loop.close() }
+
+// Leave tells the Directory that none of its screens is on display any more.
+func (d *Directory) Leave() { d.current = nil }
+
+func (d *Directory) syncChanged(st SyncStatus, data bool) {
+	if d.current == nil {
+		return
+	}
+	d.current.status().show(st, d.now())
+	if !st.Running && (data || st.Err == nil) {
+		d.current.dataChanged()
+	}
+	if !st.Running {
+		d.checkMass()
+	}
+}
+
+// checkMass counts recent removals in the mirror's activity log for the banner.
+func (d *Directory) checkMass() {
+	ctx, now := d.ctx, d.now()
+	d.env.Run(func() func() {
+		n := 0
+		for _, a := range []string{"host.deleted", "host.deactivated"} {
+			c, err := d.deps.Mirror.CountActivity(ctx, mirror.ActivityQuery{Action: a, From: now.Add(-massWindow)})
+			if err != nil {
+				return nil // the banner is advisory: no error dialog for it
+			}
+			n += c
+		}
+		counts, err := d.deps.Mirror.Counts(ctx)
+		if err != nil {
+			return nil
+		}
+		total := counts.Active + counts.Deactivated + counts.Deleted
+		threshold := min(massMin, max(massFloor, int(float64(total)*massShare+0.999)))
+		if n < threshold {
+			n = 0
+		}
+		return func() {
+			d.massN = n
+			if d.current != nil {
+				d.current.status().showMass(n, massWindow)
+			}
+		}
+	})
+}
+
+// enter makes s the screen on display and shows the current sync status on it.
+func (d *Directory) enter(s screen) {
+	d.current = s
+	s.status().show(d.loop.status, d.now())
+	s.status().showMass(d.massN, massWindow)
+}
+
+func (d *Directory) review() {
+	if d.deps.Navigate != nil {
+		d.deps.Navigate(ui.PageDeleted)
+	}
+}
+
+// page lays a screen out: heading and count, the status strip, the toolbar, then the body.
+func page(title string, count *widget.Label, st *statusView, toolbar, body fyne.CanvasObject) fyne.CanvasObject {
+	h := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	h.SizeName = theme.SizeNameHeadingText
+	head := container.NewBorder(nil, nil, container.NewHBox(h, container.NewCenter(count)), st.bar())
+	top := container.NewVBox(head, st.box, toolbar, widget.NewSeparator())
+	return container.NewPadded(container.NewBorder(top, nil, nil, nil, body))
+}

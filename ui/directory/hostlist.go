@@ -1,0 +1,142 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync/ui"
+)
+
+// searchDelay lets a fast typist finish a word before the mirror is asked.
+const searchDelay = 150 * time.Millisecond
+
+// hostList is the part the Hosts and Deleted hosts screens share: search-as-you-type, the paged
+// sortable table, the count and the details panel, all over one mirror.HostQuery.
+type hostList struct {
+	d       *Directory
+	ctx     context.Context
+	state   string // mirror state filter
+	search  *widget.Entry
+	count   *widget.Label
+	noun    [2]string // "host", "hosts"
+	table   *dataTable[mirror.Host]
+	details *hostDetails
+	shown   mirror.HostQuery // the query whose result is on screen
+	gen     int
+	stop    func() // the pending debounce
+	loaded  func() // after each result (the Deleted screen updates its buttons)
+}
+
+func newHostList(d *Directory, state string, cols []column[mirror.Host], emptyTitle, emptyText, noDetails string) *hostList {
+	l := &hostList{d: d, ctx: d.ctx, state: state, count: &widget.Label{Importance: widget.LowImportance},
+		noun: [2]string{"host", "hosts"}, details: newHostDetails(noDetails)}
+	l.search = widget.NewEntry()
+	l.search.SetPlaceHolder("Search name, userName, email, department or externalId")
+	l.search.OnChanged = func(string) { l.typed() }
+	l.table = newDataTable(d.env.Run, cols, emptyTitle, emptyText)
+	l.table.key = func(h mirror.Host) string { return h.ID }
+	l.table.onSort = func() { l.reload(false) }
+	l.table.onSelect = func(h mirror.Host) { l.showDetails(h.ID) }
+	l.table.pager.onError = func(err error) { ui.ShowError(d.env.Window, err) }
+	return l
+}
+
+func (l *hostList) query() mirror.HostQuery {
+	return mirror.HostQuery{Search: strings.TrimSpace(l.search.Text), State: l.state, Sort: l.table.sort, Desc: l.table.desc}
+}
+
+// typed restarts the debounce: the query runs searchDelay after the last key.
+func (l *hostList) typed() {
+	if l.stop != nil {
+		l.stop()
+	}
+	l.stop = l.d.env.After(searchDelay, func() {
+		l.stop = nil
+		l.reload(false)
+	})
+}
+
+// reload runs the query off the UI goroutine: the count and the first page together, so the
+// table never shows a count without rows. keep keeps the scroll position and selection (a sync).
+func (l *hostList) reload(keep bool) {
+	q := l.query()
+	l.gen++
+	gen, m, ctx := l.gen, l.d.deps.Mirror, l.ctx
+	l.d.env.Run(func() func() {
+		n, err := m.CountHosts(ctx, q)
+		var first []mirror.Host
+		if err == nil && n > 0 {
+			pq := q
+			pq.Limit = pageSize
+			first, err = m.Hosts(ctx, pq)
+		}
+		return func() {
+			if gen != l.gen || ctx.Err() != nil {
+				return // a newer query or session took over
+			}
+			if err != nil {
+				ui.ShowError(l.d.env.Window, fmt.Errorf("read the local mirror: %w", err))
+				return
+			}
+			l.shown = q
+			l.table.show(n, first, func(offset, limit int) ([]mirror.Host, error) {
+				pq := q
+				pq.Offset, pq.Limit = offset, limit
+				return m.Hosts(ctx, pq)
+			})
+			if !keep {
+				l.table.scrollTop()
+			}
+			l.count.SetText(plural(n, l.noun[0], l.noun[1]))
+			if keep && l.details.id != "" {
+				l.showDetails(l.details.id)
+			}
+			if l.loaded != nil {
+				l.loaded()
+			}
+		}
+	})
+}
+
+// showDetails reads one host's details off the UI goroutine.
+func (l *hostList) showDetails(id string) {
+	m, ctx := l.d.deps.Mirror, l.ctx
+	l.d.env.Run(func() func() {
+		hd, err := m.HostDetail(ctx, id)
+		return func() {
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				l.details.clear("This host is no longer in the local mirror.")
+				return
+			}
+			l.details.show(hd)
+		}
+	})
+}
+
+// filterWords describes the query for the export's activity record.
+func filterWords(q mirror.HostQuery) string {
+	state := q.State
+	if state == "" {
+		state = mirror.StateActive
+	}
+	s := "state " + state
+	if q.Search != "" {
+		s += fmt.Sprintf(", search %q", q.Search)
+	}
+	if q.Sort != "" {
+		dir := "ascending"
+		if q.Desc {
+			dir = "descending"
+		}
+		s += ", sorted by " + q.Sort + " " + dir
+	}
+	return s
+}

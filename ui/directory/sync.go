@@ -1,0 +1,119 @@
+package directory
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync/ui"
+)
+
+// DefaultSyncEvery is how often an open window syncs the mirror.
+const DefaultSyncEvery = time.Minute
+
+// SyncStatus is what the screens tell about the mirror's freshness.
+type SyncStatus struct {
+	Running  bool
+	Progress mirror.Progress
+	LastSync time.Time // the last successful sync, from the mirror (survives restarts)
+	Err      error     // the last attempt's error; nil once a sync succeeds
+	FailedAt time.Time
+}
+
+// syncLoop syncs the mirror at start, every period while the window is open and on demand, one
+// sync at a time, always through the Runner.
+type syncLoop struct {
+	env    *ui.Env
+	m      Syncer
+	src    mirror.Source
+	every  time.Duration
+	now    func() time.Time
+	ctx    context.Context
+	status SyncStatus
+	again  bool   // asked for while a sync ran: run once more after it
+	stop   func() // the pending periodic timer
+	// changed is told every status change; data says the sync brought something new.
+	changed func(st SyncStatus, data bool)
+}
+
+// start reads when the mirror was last synced, then syncs.
+func (l *syncLoop) start(ctx context.Context) {
+	l.ctx = ctx
+	l.env.Run(func() func() {
+		last, _ := l.m.LastSync(ctx) // unknown is shown as "never"
+		return func() {
+			l.status.LastSync = last
+			l.notify(false)
+			l.syncNow()
+		}
+	})
+}
+
+// syncNow starts a sync, or queues one when a sync is running.
+func (l *syncLoop) syncNow() {
+	if l.ctx == nil || l.ctx.Err() != nil {
+		return
+	}
+	if l.status.Running {
+		l.again = true
+		return
+	}
+	if l.stop != nil {
+		l.stop()
+		l.stop = nil
+	}
+	l.status.Running = true
+	l.status.Progress = mirror.Progress{}
+	l.notify(false)
+	ctx := l.ctx
+	l.env.Run(func() func() {
+		res, err := l.m.Sync(ctx, l.src, mirror.SyncOptions{OnProgress: func(p mirror.Progress) {
+			fyne.Do(func() {
+				if l.status.Running && ctx.Err() == nil {
+					l.status.Progress = p
+					l.notify(false)
+				}
+			})
+		}})
+		last, lerr := l.m.LastSync(ctx)
+		return func() { l.done(ctx, res, err, last, lerr) }
+	})
+}
+
+func (l *syncLoop) done(ctx context.Context, res mirror.SyncResult, err error, last time.Time, lerr error) {
+	if ctx.Err() != nil {
+		return // the session was replaced or the window closed
+	}
+	l.status.Running = false
+	if lerr == nil && !last.IsZero() {
+		l.status.LastSync = last
+	}
+	l.status.Err = err
+	if err != nil {
+		l.status.FailedAt = l.now()
+	}
+	// A failed sync keeps every page it committed, so the screens reload either way.
+	l.notify(res.Hosts+res.Groups+res.Events > 0)
+	if l.again {
+		l.again = false
+		l.syncNow()
+		return
+	}
+	l.stop = l.env.After(l.every, l.syncNow)
+}
+
+func (l *syncLoop) notify(data bool) {
+	if l.changed != nil {
+		l.changed(l.status, data)
+	}
+}
+
+// close stops the periodic timer.
+func (l *syncLoop) close() {
+	if l.stop != nil {
+		l.stop()
+		l.stop = nil
+	}
+}

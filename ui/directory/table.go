@@ -1,0 +1,173 @@
+package directory
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/visitly/hostsync/ui"
+)
+
+// column describes one column of a dataTable.
+type column[T any] struct {
+	title string
+	width float32
+	sort  string // the mirror's sort key; "" when the column does not sort
+	text  func(T) string
+	// tone colours the text (states); nil is the default colour.
+	tone func(T) widget.Importance
+	// check makes a checkbox column (multi-select in Deleted hosts).
+	check bool
+}
+
+// dataTable is a virtualised, sortable table over a pager: the header row's buttons sort, the
+// cells read rows from the pager, and an empty result shows a friendly message instead.
+type dataTable[T any] struct {
+	cols  []column[T]
+	pager *pager[T]
+	table *widget.Table
+	empty *fyne.Container
+	view  *fyne.Container
+
+	sort string
+	desc bool
+
+	onSort   func()         // a header was tapped: the screen runs its query again
+	onSelect func(T)        // a row was selected
+	checked  func(T) bool   // check column state
+	onCheck  func(T, bool)  // check column toggled
+	loading  string         // text of a cell whose page is on its way
+	key      func(T) string // identifies a row, to keep the selection across reloads
+	selected string
+}
+
+func newDataTable[T any](run ui.Runner, cols []column[T], emptyTitle, emptyText string) *dataTable[T] {
+	t := &dataTable[T]{cols: cols, pager: newPager[T](run), loading: "…"}
+	t.table = &widget.Table{
+		Length: func() (int, int) { return t.pager.total, len(t.cols) },
+		CreateCell: func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return container.NewStack(l, widget.NewCheck("", nil))
+		},
+		UpdateCell:    t.updateCell,
+		ShowHeaderRow: true,
+		CreateHeader: func() fyne.CanvasObject {
+			return &widget.Button{Alignment: widget.ButtonAlignLeading, Importance: widget.LowImportance,
+				IconPlacement: widget.ButtonIconTrailingText}
+		},
+		UpdateHeader: t.updateHeader,
+	}
+	t.table.OnSelected = func(id widget.TableCellID) {
+		if r, ok := t.pager.row(id.Row); ok {
+			if t.key != nil {
+				t.selected = t.key(r)
+			}
+			if t.onSelect != nil {
+				t.onSelect(r)
+			}
+		}
+	}
+	for i, c := range cols {
+		t.table.SetColumnWidth(i, c.width)
+	}
+	t.pager.onLoaded = t.table.Refresh
+	title := widget.NewLabelWithStyle(emptyTitle, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	body := widget.NewLabel(emptyText)
+	body.Alignment = fyne.TextAlignCenter
+	body.Wrapping = fyne.TextWrapWord
+	t.empty = container.NewCenter(container.NewVBox(
+		container.NewCenter(widget.NewIcon(theme.InfoIcon())), title, body))
+	t.empty.Hide()
+	t.view = container.NewStack(t.table, t.empty)
+	return t
+}
+
+func (t *dataTable[T]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	t.pager.updating = true
+	defer func() { t.pager.updating = false }()
+	box := o.(*fyne.Container)
+	l, ch := box.Objects[0].(*widget.Label), box.Objects[1].(*widget.Check)
+	c := t.cols[id.Col]
+	r, ok := t.pager.row(id.Row)
+	if c.check {
+		l.Hide()
+		ch.Show()
+		ch.OnChanged = nil
+		ch.SetChecked(ok && t.checked != nil && t.checked(r))
+		if ok {
+			ch.OnChanged = func(on bool) {
+				if t.onCheck != nil {
+					t.onCheck(r, on)
+				}
+			}
+		}
+		return
+	}
+	ch.Hide()
+	l.Show()
+	text, imp := t.loading, widget.MediumImportance
+	if ok {
+		text = c.text(r)
+		if c.tone != nil {
+			imp = c.tone(r)
+		}
+	}
+	if l.Text != text || l.Importance != imp {
+		l.Text, l.Importance = text, imp
+		l.Refresh()
+	}
+}
+
+func (t *dataTable[T]) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	b := o.(*widget.Button)
+	if id.Col < 0 || id.Col >= len(t.cols) {
+		b.SetText("")
+		b.SetIcon(nil)
+		return
+	}
+	c := t.cols[id.Col]
+	b.SetText(c.title)
+	switch {
+	case c.sort == "" || c.sort != t.sort:
+		b.SetIcon(nil)
+	case t.desc:
+		b.SetIcon(theme.MoveDownIcon())
+	default:
+		b.SetIcon(theme.MoveUpIcon())
+	}
+	b.OnTapped = nil
+	if c.sort != "" {
+		b.OnTapped = func() { t.sortBy(c.sort) }
+	}
+}
+
+// sortBy sorts by key, or flips the direction when it already sorts by key.
+func (t *dataTable[T]) sortBy(key string) {
+	if t.sort == key {
+		t.desc = !t.desc
+	} else {
+		t.sort, t.desc = key, false
+	}
+	if t.onSort != nil {
+		t.onSort()
+	}
+}
+
+// show puts a new query result on screen: total rows, the first page, and how to fetch others.
+func (t *dataTable[T]) show(total int, first []T, fetch func(offset, limit int) ([]T, error)) {
+	t.pager.reset(total, first, fetch)
+	if total == 0 {
+		t.empty.Show()
+	} else {
+		t.empty.Hide()
+	}
+	t.table.Refresh()
+}
+
+// scrollTop shows the first rows (a new search or filter).
+func (t *dataTable[T]) scrollTop() {
+	t.table.UnselectAll()
+	t.table.ScrollToTop()
+}
