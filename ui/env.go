@@ -15,6 +15,8 @@ type Env struct {
 	After     AfterFunc
 	Delays    Delays
 	Log       *slog.Logger
+	// Navigate shows a sidebar page by ID (PageHosts…); NewShell sets it.
+	Navigate func(page string)
 }
 
 func (e *Env) log() *slog.Logger {

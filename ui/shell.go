@@ -79,6 +79,7 @@ func NewShell(ctx context.Context, env *Env, conn Connector, pages map[string]Pa
 	s.banner = newBanner()
 	s.content = container.NewStack()
 	s.nav = s.newNav()
+	env.Navigate = s.Show
 	return s
 }
 

@@ -75,6 +75,10 @@ func TestShellConnectsAndNavigates(t *testing.T) {
 	if s.setting == nil {
 		t.Fatal("Settings page not shown")
 	}
+	h.env.Navigate(PageDeleted)
+	if s.current != PageDeleted || !hasLabel(s.content, "Deleted hosts") {
+		t.Errorf("env.Navigate(PageDeleted) shows %q", s.current)
+	}
 	s.Show(PageSync)
 	if s.current != PageAzureAD || s.azure == nil {
 		t.Errorf("the Host Synchronization group opens %q", s.current)
