@@ -1,0 +1,350 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// Host is one employee provisioned by a SCIM client.
+type Host struct {
+	ID          string
+	Seq         int64 // activity seq of its last change (the change-feed cursor)
+	UserName    string
+	ExternalID  string
+	DisplayName string
+	Email       string // the work email
+	Active      bool
+	// Attrs are the canonical SCIM attributes including "schemas", userName
+	// and active; they exclude id and meta.
+	Attrs         json.RawMessage
+	Created       time.Time
+	Modified      time.Time
+	DeactivatedAt time.Time // set while deactivated
+	DeactivatedBy string    // Actor.String()
+	DeletedAt     time.Time
+	DeletedBy     string
+	RemovedHow    string    // "DELETE" when deleted, "active=false" when deactivated, else ""
+	RestoredAt    time.Time // set by RestoreHost, cleared by the next change from a SCIM client
+	RestoredBy    string
+}
+
+// Host states.
+const (
+	StateActive      = "active"
+	StateDeactivated = "deactivated"
+	StateDeleted     = "deleted"
+)
+
+// Values of Host.RemovedHow.
+const (
+	RemovedByDelete = "DELETE"
+	RemovedByActive = "active=false"
+)
+
+// State is "active", "deactivated" or "deleted".
+func (h *Host) State() string {
+	switch {
+	case !h.DeletedAt.IsZero():
+		return StateDeleted
+	case !h.Active:
+		return StateDeactivated
+	}
+	return StateActive
+}
+
+func (h *Host) clone() *Host {
+	c := *h
+	c.Attrs = bytes.Clone(h.Attrs)
+	return &c
+}
+
+const hostColumns = `n, id, seq, user_name, external_id, display_name, email, active, attrs,
+	created, modified, deactivated_at, deactivated_by, deleted_at, deleted_by, removed_how,
+	restored_at, restored_by`
+
+// hostMutable lists the columns hostArgs fills, in order.
+const hostMutable = `seq, state, user_name, user_name_key, external_id, display_name,
+	display_name_key, email, email_key, active, attrs, modified, deactivated_at, deactivated_by,
+	deleted_at, deleted_by, removed_how, restored_at, restored_by`
+
+const insertHostSQL = `INSERT INTO hosts (id, created, ` + hostMutable + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const updateHostSQL = `UPDATE hosts SET (` + hostMutable + `) =
+	(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE n = ?`
+
+func hostArgs(h *Host) []any {
+	return []any{h.Seq, h.State(), h.UserName, strings.ToLower(h.UserName), h.ExternalID,
+		h.DisplayName, strings.ToLower(h.DisplayName), h.Email, strings.ToLower(h.Email),
+		h.Active, string(h.Attrs), h.Modified.UnixMilli(), ms(h.DeactivatedAt), h.DeactivatedBy,
+		ms(h.DeletedAt), h.DeletedBy, h.RemovedHow, ms(h.RestoredAt), h.RestoredBy}
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+// scanHost reads hostColumns; n is the internal row number.
+func scanHost(sc scanner) (n int64, h *Host, err error) {
+	h = &Host{}
+	var attrs []byte
+	var created, modified int64
+	var deactivated, deleted, restored sql.NullInt64
+	err = sc.Scan(&n, &h.ID, &h.Seq, &h.UserName, &h.ExternalID, &h.DisplayName, &h.Email,
+		&h.Active, &attrs, &created, &modified, &deactivated, &h.DeactivatedBy, &deleted,
+		&h.DeletedBy, &h.RemovedHow, &restored, &h.RestoredBy)
+	if err != nil {
+		return 0, nil, err
+	}
+	h.Attrs = attrs
+	h.Created = time.UnixMilli(created).UTC()
+	h.Modified = time.UnixMilli(modified).UTC()
+	h.DeactivatedAt, h.DeletedAt, h.RestoredAt = fromMS(deactivated), fromMS(deleted), fromMS(restored)
+	return n, h, nil
+}
+
+// hostBy runs a one-row host statement; no row is ErrNotFound.
+func hostBy(ctx context.Context, stmt *sql.Stmt, id string) (int64, *Host, error) {
+	n, h, err := scanHost(stmt.QueryRowContext(ctx, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, fmt.Errorf("host %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("storage: read host %q: %w", id, err)
+	}
+	return n, h, nil
+}
+
+// CreateHost stores a new live host from h's indexed fields and Attrs and
+// returns it with its ID (a random UUID), times and Seq. A live host with the
+// same userName (case-insensitively) is ErrConflict.
+func (s *Store) CreateHost(ctx context.Context, a Actor, h *Host) (*Host, error) {
+	if err := checkHost(h); err != nil {
+		return nil, fmt.Errorf("storage: create host: %w", err)
+	}
+	t := now()
+	nh := &Host{ID: newID(), UserName: h.UserName, ExternalID: h.ExternalID,
+		DisplayName: h.DisplayName, Email: h.Email, Active: h.Active,
+		Attrs: bytes.Clone(h.Attrs), Created: t, Modified: t}
+	if !nh.Active {
+		nh.DeactivatedAt, nh.DeactivatedBy, nh.RemovedHow = t, a.String(), RemovedByActive
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		ev := Event{Action: "host.created", ResourceType: TypeUser, ResourceID: nh.ID, UserName: nh.UserName}
+		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+			return err
+		}
+		nh.Seq = ev.Seq
+		args := append([]any{nh.ID, t.UnixMilli()}, hostArgs(nh)...)
+		if _, err := tx.StmtContext(ctx, s.stmts.insertHost).ExecContext(ctx, args...); err != nil {
+			return hostWriteErr(nh, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: create host: %w", err)
+	}
+	return nh, nil
+}
+
+// checkHost validates what the store relies on: a userName and attributes
+// that are one JSON object.
+func checkHost(h *Host) error {
+	if h == nil || h.UserName == "" {
+		return errors.New("host without userName")
+	}
+	if !isObject(h.Attrs) {
+		return errors.New("host attributes are not a JSON object")
+	}
+	return nil
+}
+
+func isObject(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) >= 2 && b[0] == '{' && json.Valid(b)
+}
+
+func hostWriteErr(h *Host, err error) error {
+	if isUnique(err) {
+		return fmt.Errorf("%w: userName %q is already taken", ErrConflict, h.UserName)
+	}
+	return fmt.Errorf("write host: %w", err)
+}
+
+// GetHost returns a live host; a deleted or unknown id is ErrNotFound.
+func (s *Store) GetHost(ctx context.Context, id string) (*Host, error) {
+	_, h, err := hostBy(ctx, s.stmts.liveHost, id)
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	return h, nil
+}
+
+// AdminHost returns a host in any state.
+func (s *Store) AdminHost(ctx context.Context, id string) (*Host, error) {
+	_, h, err := hostBy(ctx, s.stmts.anyHost, id)
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	return h, nil
+}
+
+// UpdateHost changes a live host in one write transaction. fn gets a copy of
+// the current host and returns the new state; only its indexed fields, Active
+// and Attrs are used (id never changes). An error from fn rolls back and is
+// returned unchanged; a nil host or an unchanged state writes nothing and
+// records no event.
+func (s *Store) UpdateHost(ctx context.Context, a Actor, id string, fn func(cur *Host) (*Host, error)) (*Host, error) {
+	var out *Host
+	var fnErr error
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		n, cur, err := hostBy(ctx, tx.StmtContext(ctx, s.stmts.liveHostW), id)
+		if err != nil {
+			return err
+		}
+		next, err := fn(cur.clone())
+		if err != nil {
+			fnErr = err
+			return err
+		}
+		if next == nil || sameHost(cur, next) {
+			out = cur
+			return nil
+		}
+		if err := checkHost(next); err != nil {
+			return err
+		}
+		h := cur.clone()
+		h.UserName, h.ExternalID, h.DisplayName, h.Email = next.UserName, next.ExternalID, next.DisplayName, next.Email
+		h.Active, h.Attrs = next.Active, bytes.Clone(next.Attrs)
+		h.Modified = now()
+		h.RestoredAt, h.RestoredBy = time.Time{}, "" // Azure AD owns the host again
+		ev := Event{Action: "host.updated", ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
+		switch {
+		case cur.Active && !h.Active:
+			ev.Action = "host.deactivated"
+			h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = h.Modified, a.String(), RemovedByActive
+		case !cur.Active && h.Active:
+			ev.Action = "host.reactivated"
+			h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = time.Time{}, "", ""
+		}
+		if ev.Changes, err = hostChanges(cur, h); err != nil {
+			return err
+		}
+		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+			return err
+		}
+		h.Seq = ev.Seq
+		if err := s.saveHost(ctx, tx, n, h); err != nil {
+			return err
+		}
+		out = h
+		return nil
+	})
+	if fnErr != nil {
+		return nil, fnErr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: update host: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) saveHost(ctx context.Context, tx *sql.Tx, n int64, h *Host) error {
+	if _, err := tx.StmtContext(ctx, s.stmts.updateHost).ExecContext(ctx, append(hostArgs(h), n)...); err != nil {
+		return hostWriteErr(h, err)
+	}
+	return nil
+}
+
+// sameHost reports whether next would change nothing stored.
+func sameHost(cur, next *Host) bool {
+	return cur.UserName == next.UserName && cur.ExternalID == next.ExternalID &&
+		cur.DisplayName == next.DisplayName && cur.Email == next.Email &&
+		cur.Active == next.Active && jsonEqual(cur.Attrs, next.Attrs)
+}
+
+// jsonEqual compares two JSON documents semantically (key order and spacing
+// do not matter; numbers compare by their text).
+func jsonEqual(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	va, errA := decodeJSON(a)
+	vb, errB := decodeJSON(b)
+	return errA == nil && errB == nil && reflect.DeepEqual(va, vb)
+}
+
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// hostChanges is the event diff of an update: the attribute diff, or, should
+// the attributes be equal, the indexed fields that differ.
+func hostChanges(cur, next *Host) ([]FieldChange, error) {
+	ch, err := diffAttrs(cur.Attrs, next.Attrs)
+	if err != nil || len(ch) > 0 {
+		return ch, err
+	}
+	add := func(field string, o, n any) {
+		if o != n {
+			ch = append(ch, FieldChange{Field: field, Old: o, New: n})
+		}
+	}
+	add("userName", cur.UserName, next.UserName)
+	add("externalId", cur.ExternalID, next.ExternalID)
+	add("displayName", cur.DisplayName, next.DisplayName)
+	add("email", cur.Email, next.Email)
+	add("active", cur.Active, next.Active)
+	return ch, nil
+}
+
+// DeleteHost soft-deletes a live host: SCIM clients no longer see it and its
+// userName is free, but the row, its memberships and its history stay.
+func (s *Store) DeleteHost(ctx context.Context, a Actor, id string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		n, h, err := hostBy(ctx, tx.StmtContext(ctx, s.stmts.liveHostW), id)
+		if err != nil {
+			return err
+		}
+		t := now()
+		h.Modified, h.DeletedAt, h.DeletedBy, h.RemovedHow = t, t, a.String(), RemovedByDelete
+		h.RestoredAt, h.RestoredBy = time.Time{}, ""
+		ev := Event{Action: "host.deleted", ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
+		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+			return err
+		}
+		h.Seq = ev.Seq
+		if err := s.saveHost(ctx, tx, n, h); err != nil {
+			return err
+		}
+		return touchGroupsOf(ctx, tx, n, ev.Seq, t)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: delete host: %w", err)
+	}
+	return nil
+}
+
+// touchGroupsOf stamps seq on the live groups host n belongs to: their member
+// lists (live hosts only) just changed, and the change feed must resend them.
+func touchGroupsOf(ctx context.Context, tx *sql.Tx, n, seq int64, t time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE groups SET seq = ?, modified = ?
+		WHERE deleted_at IS NULL AND n IN (SELECT group_n FROM memberships WHERE host_n = ?)`,
+		seq, t.UnixMilli(), n)
+	if err != nil {
+		return fmt.Errorf("touch groups: %w", err)
+	}
+	return nil
+}
