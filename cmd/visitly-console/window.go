@@ -56,6 +56,7 @@ func runWindow(env *CommandEnv, measure bool) error {
 			time.AfterFunc(300*time.Millisecond, func() { fyne.Do(w.Close) })
 		}
 	})))
+	defer startPages(env.DataDir, uiEnv, shell)() // Hosts, Deleted hosts, Activity: their sync, menu items and keys
 	shell.Connect()
 	// SIGINT/SIGTERM (logout, a service manager) quit like closing the window: deferred cleanup runs.
 	sig := make(chan os.Signal, 1)
