@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# The project's whole check: what `make test` and CI (.ci/run) run.
+#
+#   scripts/test.sh              everything, the Windows cross-build included
+#   SKIP_WINDOWS=1 scripts/test.sh   all but the Windows cross-build (~6.5 min cold)
+#
+# It installs what is missing (scripts/install-deps.sh), then runs every step
+# inside a throwaway X + D-Bus + unlocked gnome-keyring session
+# (scripts/with-session.sh), prints each step's time, goes on past a failed
+# step so one run shows every problem, and exits non-zero if any failed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ "${HOSTSYNC_TEST_STAGE:-}" != session ]; then
+	t0=$SECONDS
+	echo "==> install-deps"
+	godir=$(scripts/install-deps.sh)
+	export PATH="$godir:$PATH"
+	echo "==> install-deps: ok ($((SECONDS - t0))s)"
+	export HOSTSYNC_TEST_STAGE=session HOSTSYNC_TEST_INSTALL_SECONDS=$((SECONDS - t0))
+	exec scripts/with-session.sh bash "${BASH_SOURCE[0]}" "$@"
+fi
+
+# Packages that must stay free of Fyne and cgo: the service side.
+backend=(./storage ./storage/secrets ./scimclient ./scimserver ./cmd/visitly-scimd)
+
+summary=("install-deps ${HOSTSYNC_TEST_INSTALL_SECONDS}s")
+failed=()
+total_start=$((SECONDS - HOSTSYNC_TEST_INSTALL_SECONDS))
+
+# step NAME CMD...: runs CMD, times it, records the outcome.
+step() {
+	local name=$1 start=$SECONDS rc=0
+	shift
+	echo
+	echo "==> $name"
+	"$@" || rc=$?
+	local took=$((SECONDS - start))
+	if [ "$rc" -eq 0 ]; then
+		echo "==> $name: ok (${took}s)"
+		summary+=("$name ${took}s")
+	else
+		echo "==> $name: FAILED with exit code $rc (${took}s)"
+		summary+=("$name FAILED ${took}s")
+		failed+=("$name")
+	fi
+}
+
+check_gofmt() {
+	local files bad
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		files=$(git ls-files -co --exclude-standard -- '*.go' ':!:**/testdata/**')
+	else
+		files=$(find . -name '*.go' -not -path '*/testdata/*' -not -path './.git/*')
+	fi
+	[ -n "$files" ] || return 0
+	# shellcheck disable=SC2086 # file names have no spaces
+	bad=$(gofmt -l $files)
+	if [ -n "$bad" ]; then
+		echo "gofmt would change these files (run gofmt -w):"
+		echo "$bad"
+		return 1
+	fi
+}
+
+# present_backend: the backend packages that exist so far.
+present_backend() {
+	local p
+	for p in "${backend[@]}"; do
+		if compgen -G "$p/*.go" >/dev/null; then
+			echo "$p"
+		else
+			echo "note: $p does not exist yet; not checked" >&2
+		fi
+	done
+}
+
+check_no_fyne() {
+	local p deps rc=0
+	for p in $(present_backend); do
+		deps=$(go list -deps "$p" | grep '^fyne\.io/' || true)
+		if [ -n "$deps" ]; then
+			echo "$p depends on Fyne: $(echo $deps)"
+			rc=1
+		fi
+	done
+	return "$rc"
+}
+
+cross_build_backend() {
+	local pkgs target rc=0
+	pkgs=$(present_backend)
+	[ -n "$pkgs" ] || return 0
+	for target in windows/amd64 darwin/amd64 darwin/arm64; do
+		echo "CGO_ENABLED=0 GOOS=${target%/*} GOARCH=${target#*/} go build" $pkgs
+		# shellcheck disable=SC2086
+		CGO_ENABLED=0 GOOS=${target%/*} GOARCH=${target#*/} go build $pkgs || rc=1
+	done
+	return "$rc"
+}
+
+# The Windows cross-build compiles the GL code with mingw on one core for
+# ~6.5 min cold, so it starts now, in the background, and fills the core the
+# other steps leave idle; its own step below waits for it and shows its log.
+windows_pid=
+windows_log=$(mktemp)
+windows_start=$SECONDS
+start_windows_build() {
+	if [ "${SKIP_WINDOWS:-}" = 1 ] || [ ! -d cmd/visitly-console ]; then
+		return
+	fi
+	make --no-print-directory windows >"$windows_log" 2>&1 &
+	windows_pid=$!
+}
+finish_windows_build() {
+	local rc=0
+	if [ -z "$windows_pid" ]; then
+		echo "no cmd/visitly-console: nothing to cross-build"
+		return 0
+	fi
+	wait "$windows_pid" || rc=$?
+	windows_pid=
+	cat "$windows_log"
+	echo "(built in the background: $((SECONDS - windows_start))s since it started)"
+	return "$rc"
+}
+trap '[ -z "$windows_pid" ] || kill "$windows_pid" 2>/dev/null; rm -f "$windows_log"' EXIT
+
+# The real console under its own X server and bus, driven by xdotool
+# (cmd/visitly-console/e2e/run.sh). Built with -race: it reuses what go vet
+# and go test compiled, and catches data races in the running app.
+e2e() {
+	local dir rc=0
+	dir=$(mktemp -d)
+	go build -race -o "$dir/visitly-console" ./cmd/visitly-console &&
+		xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+			bash cmd/visitly-console/e2e/run.sh "$dir/visitly-console" "$dir/out" || rc=$?
+	[ "$rc" -eq 0 ] || { echo "e2e console log:"; cat "$dir/out/console.log" 2>/dev/null || true; }
+	rm -rf "$dir"
+	return "$rc"
+}
+
+go version
+step "gofmt" check_gofmt
+start_windows_build
+# -race here too: vet then compiles the cgo GL packages exactly as go test
+# -race does below, so the ~3.5 min compile is paid once (same GOCACHE).
+step "go vet" go vet -race ./...
+step "backend without Fyne" check_no_fyne
+step "backend cross-builds (windows, darwin amd64/arm64)" cross_build_backend
+step "go test" go test -race -count=1 -timeout 15m ./...
+if [ -f cmd/visitly-console/e2e/run.sh ]; then
+	step "end-to-end run of the console" e2e
+fi
+if [ "${SKIP_WINDOWS:-}" = 1 ]; then
+	echo
+	echo "==> Windows cross-build of the console: skipped (SKIP_WINDOWS=1)"
+	summary+=("windows skipped")
+else
+	step "Windows cross-build of the console (make windows)" finish_windows_build
+fi
+
+join() { local IFS=';'; echo "$*" | sed 's/;/; /g'; }
+echo
+if [ ${#failed[@]} -eq 0 ]; then
+	echo "test.sh: all steps ok in $((SECONDS - total_start))s ($(join "${summary[@]}"))"
+else
+	echo "test.sh: FAILED: $(join "${failed[@]}") ($((SECONDS - total_start))s: $(join "${summary[@]}"))"
+	exit 1
+fi
