@@ -26,10 +26,13 @@ type backend struct {
 	log     *slog.Logger
 	version string
 
-	mu  sync.Mutex
-	cfg config
-	emb *embedded      // running embedded service, or nil
-	st  *storage.Store // opened once, kept across listen-address changes
+	// connMu serialises Connect and Close, which may wait on the network; cfgMu only guards cfg,
+	// so the UI goroutine reading Settings never waits behind a slow connection attempt.
+	connMu sync.Mutex
+	cfgMu  sync.Mutex
+	cfg    config
+	emb    *embedded      // running embedded service, or nil
+	st     *storage.Store // opened once, kept across listen-address changes
 }
 
 // embedded is the in-process service.
@@ -59,15 +62,15 @@ func (b *backend) accounts(remoteURL string) (admin, apiKey string) {
 
 // Settings implements ui.Connector.
 func (b *backend) Settings() ui.Settings {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.cfgMu.Lock()
+	defer b.cfgMu.Unlock()
 	return b.cfg.settings(b.dir)
 }
 
 // Connect implements ui.Connector.
 func (b *backend) Connect(ctx context.Context, s ui.Settings, adminToken string) (*ui.Session, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.connMu.Lock()
+	defer b.connMu.Unlock()
 	var sess *ui.Session
 	var err error
 	if s.Remote {
@@ -81,6 +84,8 @@ func (b *backend) Connect(ctx context.Context, s ui.Settings, adminToken string)
 	if err != nil {
 		return nil, err
 	}
+	b.cfgMu.Lock()
+	defer b.cfgMu.Unlock()
 	if c := configFrom(s); c != b.cfg {
 		if err := saveConfig(b.dir, c); err != nil {
 			return nil, err
@@ -212,8 +217,8 @@ func (b *backend) stopEmbedded() {
 
 // Close stops the embedded service and closes the database (flushing last-used times).
 func (b *backend) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.connMu.Lock()
+	defer b.connMu.Unlock()
 	b.stopEmbedded()
 	if b.st == nil {
 		return nil
