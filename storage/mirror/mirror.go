@@ -77,7 +77,11 @@ func Open(ctx context.Context, path string) (*Mirror, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, w); err != nil {
+	err = migrate(ctx, w)
+	if err == nil {
+		err = ensureSortIndexes(ctx, w)
+	}
+	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
 	}

@@ -94,6 +94,10 @@ func TestSyncFullThenIncremental(t *testing.T) {
 	if calls < 5 || last.Done != last.Total || last.Total == 0 {
 		t.Errorf("progress: %d calls, last %+v; want several, ending at Done == Total > 0", calls, last)
 	}
+	var nIdx int
+	if err := m.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'hosts' AND sql IS NOT NULL`).Scan(&nIdx); err != nil || nIdx != len(sortIndexes) {
+		t.Errorf("after the first sync %d sort indexes (%v), want %d", nIdx, err, len(sortIndexes))
+	}
 	if ls, err := m.LastSync(ctx); err != nil || ls.IsZero() {
 		t.Errorf("LastSync = %v, %v; want set", ls, err)
 	}

@@ -32,12 +32,8 @@ CREATE TABLE hosts (
 	restored_by    TEXT NOT NULL DEFAULT '',
 	resource       TEXT NOT NULL DEFAULT '{}'
 );
--- Indexes led by state serve the state filter and the common sorts with one
--- index walk (the table pages by offset). Other columns sort the matching rows
--- on demand: an index per column made the first sync of 100,000 hosts twice as slow.
-CREATE INDEX hosts_state_display ON hosts(state, display_name);
-CREATE INDEX hosts_state_user ON hosts(state, user_name);
-CREATE INDEX hosts_state_modified ON hosts(state, modified);
+-- The sort indexes are created by the Go code (mirror.sortIndexes): a first
+-- sync loads the table without them and builds them once at the end.
 
 -- Search-as-you-type: word-prefix search over the five searchable fields.
 -- detail=column and no prefix indexes keep the first sync fast (each halved
