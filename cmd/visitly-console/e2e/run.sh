@@ -9,7 +9,7 @@ set -euo pipefail
 bin=$(realpath "$1")
 out=${2:-$(mktemp -d)}
 mkdir -p "$out"
-export XDG_DATA_HOME="$(mktemp -d)" XDG_CONFIG_HOME="$(mktemp -d)" LANG=${LANG:-en_US.UTF-8}
+export XDG_DATA_HOME="$(mktemp -d)" XDG_CONFIG_HOME="$(mktemp -d)" LANG=en_US.UTF-8  # C.UTF-8 makes Fyne log a locale error
 eval "$(printf %s e2e-keyring | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
 for _ in $(seq 50); do
