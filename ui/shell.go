@@ -66,7 +66,12 @@ type Shell struct {
 	content *fyne.Container
 	azure   *azurePage
 	setting *settingsPage
+	onSess  []func(*Session)
 }
+
+// OnSession registers f to run (on the UI goroutine) each time the shell switches to a new
+// session, e.g. to start a mirror sync for it.
+func (s *Shell) OnSession(f func(*Session)) { s.onSess = append(s.onSess, f) }
 
 // NewShell returns the shell for env.Window. pages supplies the Hosts, Deleted hosts and Activity
 // screens (keys PageHosts, PageDeleted, PageActivity); missing ones show a placeholder.
@@ -120,6 +125,9 @@ func (s *Shell) SetSession(sess *Session) {
 	s.session = sess
 	s.banner.hide()
 	s.header.setSession(s.ctx, sess)
+	for _, f := range s.onSess {
+		f(sess)
+	}
 	s.show()
 }
 

@@ -53,7 +53,12 @@ func newShellHarness(t *testing.T, connErr error) (*harness, *Shell, *fakeConnec
 func TestShellConnectsAndNavigates(t *testing.T) {
 	h, s, _ := newShellHarness(t, nil)
 	h.sec.m[account] = h.svc.addKey("Azure AD")
+	var told []*Session
+	s.OnSession(func(sess *Session) { told = append(told, sess) })
 	s.Connect()
+	if len(told) != 1 || told[0] != h.sess {
+		t.Errorf("OnSession told %v", told)
+	}
 	if s.Session() == nil || s.azure == nil || s.header.health != "ok" {
 		t.Fatalf("after Connect: session %v, azure page %v, health %q", s.Session(), s.azure, s.header.health)
 	}
