@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -71,7 +72,7 @@ func (d *Directory) ActivityPage() fyne.CanvasObject {
 }
 
 func (d *Directory) newActivityScreen() *activityScreen {
-	s := &activityScreen{d: d, ctx: d.ctx, count: &widget.Label{Importance: widget.LowImportance},
+	s := &activityScreen{d: d, ctx: d.ctx, count: &widget.Label{},
 		actions: map[string]string{}, detail: container.NewVBox()}
 	s.st = newStatusView(d.SyncNow, d.review)
 	s.action = widget.NewSelect([]string{allActions}, func(string) { s.reload(false) })
@@ -88,7 +89,6 @@ func (d *Directory) newActivityScreen() *activityScreen {
 	s.from, s.to = widget.NewEntry(), widget.NewEntry()
 	s.from.SetPlaceHolder("From YYYY-MM-DD")
 	s.to.SetPlaceHolder("To YYYY-MM-DD")
-	s.from.Validator, s.to.Validator = dateValidator, dateValidator
 	s.from.OnChanged = func(string) { s.typed() }
 	s.to.OnChanged = func(string) { s.typed() }
 	s.table = newDataTable(d.env.Run, activityColumns(), "No activity matches",
@@ -104,7 +104,7 @@ func (d *Directory) newActivityScreen() *activityScreen {
 func (s *activityScreen) view() fyne.CanvasObject {
 	dates := container.NewGridWithColumns(2, s.from, s.to)
 	toolbar := container.NewBorder(nil, nil, container.NewHBox(s.action, s.rng),
-		container.NewHBox(container.NewGridWrap(fyne.NewSize(300, s.from.MinSize().Height), dates), s.export), s.host)
+		container.NewHBox(container.NewGridWrap(fyne.NewSize(360, s.from.MinSize().Height), dates), s.export), s.host)
 	split := container.NewHSplit(s.table.view, s.scroll)
 	split.Offset = 0.66
 	return page("Activity", s.count, s.st, toolbar, split)
@@ -170,13 +170,18 @@ func (s *activityScreen) reload(keep bool) {
 	s.gen++
 	gen, m, ctx := s.gen, s.d.deps.Mirror, s.ctx
 	s.d.env.Run(func() func() {
-		n, err := m.CountActivity(ctx, q)
 		var first []mirror.Event
-		if err == nil && n > 0 {
+		var ferr error
+		pageDone := make(chan struct{})
+		go func() {
+			defer close(pageDone)
 			pq := q
 			pq.Limit = pageSize
-			first, err = m.Activity(ctx, pq)
-		}
+			first, ferr = m.Activity(ctx, pq)
+		}()
+		n, err := m.CountActivity(ctx, q)
+		<-pageDone
+		err = errors.Join(err, ferr)
 		return func() {
 			if gen != s.gen || ctx.Err() != nil {
 				return
@@ -270,11 +275,4 @@ func parseDay(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return time.ParseInLocation("2006-01-02", s, time.Local)
-}
-
-func dateValidator(s string) error {
-	if _, err := parseDay(s); err != nil {
-		return fmt.Errorf("use YYYY-MM-DD")
-	}
-	return nil
 }

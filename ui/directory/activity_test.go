@@ -21,7 +21,7 @@ func TestActivityFiltersAndDetails(t *testing.T) {
 	s := h.dir.current.(*activityScreen)
 
 	actions := columnTexts(t, s.table, 1)
-	if actions[0] != "Deleted (DELETE, kept as soft delete)" || actions[1] != "Updated" {
+	if actions[0] != "Deleted (DELETE request)" || actions[1] != "Updated" {
 		t.Fatalf("not newest first: %v", actions)
 	}
 

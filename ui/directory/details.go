@@ -255,7 +255,7 @@ func scalar(v any) string {
 func form(rows [][2]string) fyne.CanvasObject {
 	objs := make([]fyne.CanvasObject, 0, 2*len(rows))
 	for _, r := range rows {
-		k := &widget.Label{Text: r[0], Importance: widget.LowImportance}
+		k := &widget.Label{Text: r[0], TextStyle: fyne.TextStyle{Italic: true}}
 		v := &widget.Label{Text: r[1], Selectable: true, Wrapping: fyne.TextWrapBreak}
 		if r[1] == "" {
 			v.Text, v.Importance = "—", widget.LowImportance

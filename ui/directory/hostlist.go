@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ type hostList struct {
 }
 
 func newHostList(d *Directory, state string, cols []column[mirror.Host], emptyTitle, emptyText, noDetails string) *hostList {
-	l := &hostList{d: d, ctx: d.ctx, state: state, count: &widget.Label{Importance: widget.LowImportance},
+	l := &hostList{d: d, ctx: d.ctx, state: state, count: &widget.Label{},
 		noun: [2]string{"host", "hosts"}, details: newHostDetails(noDetails)}
 	l.search = widget.NewEntry()
 	l.search.SetPlaceHolder("Search name, userName, email, department or externalId")
@@ -68,13 +69,19 @@ func (l *hostList) reload(keep bool) {
 	l.gen++
 	gen, m, ctx := l.gen, l.d.deps.Mirror, l.ctx
 	l.d.env.Run(func() func() {
-		n, err := m.CountHosts(ctx, q)
+		// The count and the first page are independent reads: run them side by side.
 		var first []mirror.Host
-		if err == nil && n > 0 {
+		var ferr error
+		pageDone := make(chan struct{})
+		go func() {
+			defer close(pageDone)
 			pq := q
 			pq.Limit = pageSize
-			first, err = m.Hosts(ctx, pq)
-		}
+			first, ferr = m.Hosts(ctx, pq)
+		}()
+		n, err := m.CountHosts(ctx, q)
+		<-pageDone
+		err = errors.Join(err, ferr)
 		return func() {
 			if gen != l.gen || ctx.Err() != nil {
 				return // a newer query or session took over

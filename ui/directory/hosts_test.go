@@ -84,8 +84,8 @@ func TestHostsSearchNarrowsTheTable(t *testing.T) {
 func tapHeader(t *testing.T, h *harness, title string) {
 	t.Helper()
 	for _, o := range test.LaidOutObjects(h.win.Content()) {
-		if b, ok := o.(*widget.Button); ok && b.Text == title && b.OnTapped != nil {
-			test.Tap(b)
+		if c, ok := o.(*headerCell); ok && c.label.Text == title && c.onTap != nil {
+			test.Tap(c)
 			return
 		}
 	}

@@ -36,13 +36,16 @@ type statusView struct {
 
 func newStatusView(onSync, onReview func()) *statusView {
 	v := &statusView{
-		fresh:        &widget.Label{Importance: widget.LowImportance},
+		fresh:        &widget.Label{},
 		syncBtn:      &widget.Button{Text: "Sync now", Icon: theme.ViewRefreshIcon(), OnTapped: onSync},
 		progress:     widget.NewProgressBar(),
 		offlineTitle: &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Importance: widget.WarningImportance},
 		offlineText:  &widget.Label{Wrapping: fyne.TextWrapWord},
 		massText:     &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord},
 		review:       &widget.Button{Text: "Review", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: onReview},
+	}
+	if onReview == nil {
+		v.review.Hide() // on Deleted hosts itself
 	}
 	v.progBox = container.NewVBox(v.progress)
 	v.progBox.Hide()

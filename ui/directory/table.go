@@ -3,6 +3,7 @@ package directory
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -53,11 +54,8 @@ func newDataTable[T any](run ui.Runner, cols []column[T], emptyTitle, emptyText 
 		},
 		UpdateCell:    t.updateCell,
 		ShowHeaderRow: true,
-		CreateHeader: func() fyne.CanvasObject {
-			return &widget.Button{Alignment: widget.ButtonAlignLeading, Importance: widget.LowImportance,
-				IconPlacement: widget.ButtonIconTrailingText}
-		},
-		UpdateHeader: t.updateHeader,
+		CreateHeader:  func() fyne.CanvasObject { return newHeaderCell() },
+		UpdateHeader:  t.updateHeader,
 	}
 	t.table.OnSelected = func(id widget.TableCellID) {
 		if r, ok := t.pager.row(id.Row); ok {
@@ -121,26 +119,69 @@ func (t *dataTable[T]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 }
 
 func (t *dataTable[T]) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	b := o.(*widget.Button)
+	h := o.(*headerCell)
+	h.onTap = nil
 	if id.Col < 0 || id.Col >= len(t.cols) {
-		b.SetText("")
-		b.SetIcon(nil)
+		h.set("", nil)
 		return
 	}
 	c := t.cols[id.Col]
-	b.SetText(c.title)
 	switch {
 	case c.sort == "" || c.sort != t.sort:
-		b.SetIcon(nil)
+		h.set(c.title, nil)
 	case t.desc:
-		b.SetIcon(theme.MoveDownIcon())
+		h.set(c.title, theme.MoveDownIcon())
 	default:
-		b.SetIcon(theme.MoveUpIcon())
+		h.set(c.title, theme.MoveUpIcon())
 	}
-	b.OnTapped = nil
 	if c.sort != "" {
-		b.OnTapped = func() { t.sortBy(c.sort) }
+		h.onTap = func() { t.sortBy(c.sort) }
 	}
+}
+
+// headerCell is a column header: bold title, the sort direction when the table sorts by it, and a
+// tap to sort.
+type headerCell struct {
+	widget.BaseWidget
+	label *widget.Label
+	icon  *widget.Icon
+	onTap func()
+}
+
+func newHeaderCell() *headerCell {
+	h := &headerCell{label: &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis},
+		icon: widget.NewIcon(nil)}
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+func (h *headerCell) set(title string, icon fyne.Resource) {
+	h.label.SetText(title)
+	h.icon.SetResource(icon)
+	if icon == nil {
+		h.icon.Hide()
+	} else {
+		h.icon.Show()
+	}
+}
+
+func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, h.icon, h.label))
+}
+
+// Tapped sorts by this column.
+func (h *headerCell) Tapped(*fyne.PointEvent) {
+	if h.onTap != nil {
+		h.onTap()
+	}
+}
+
+// Cursor shows that a sortable header can be clicked.
+func (h *headerCell) Cursor() desktop.Cursor {
+	if h.onTap != nil {
+		return desktop.PointerCursor
+	}
+	return desktop.DefaultCursor
 }
 
 // sortBy sorts by key, or flips the direction when it already sorts by key.

@@ -18,7 +18,7 @@ var actionWords = map[string]string{
 	"host.updated":       "Updated",
 	"host.deactivated":   "Deactivated (active=false)",
 	"host.reactivated":   "Reactivated",
-	"host.deleted":       "Deleted (DELETE, kept as soft delete)",
+	"host.deleted":       "Deleted (DELETE request)",
 	"host.restored":      "Restored locally",
 	"group.created":      "Group created",
 	"group.updated":      "Group updated",
