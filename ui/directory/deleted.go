@@ -60,6 +60,8 @@ func (d *Directory) newDeletedScreen() *deletedScreen {
 		"Select a host to see when and how Azure AD removed it, and its history."),
 		picked: map[string]mirror.Host{}}
 	s.noun = [2]string{"removed host", "removed hosts"}
+	s.none = [2]string{"No deleted hosts — nothing has been removed by Azure AD",
+		"Hosts that Azure AD deletes or deactivates are kept here, never erased, so that you can bring them back."}
 	s.table.sort, s.table.desc = mirror.SortRemovedAt, true // most recent removals first
 	s.table.checked = func(h mirror.Host) bool { _, ok := s.picked[h.ID]; return ok }
 	s.table.onCheck = s.pick

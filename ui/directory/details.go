@@ -36,7 +36,7 @@ func (d *hostDetails) clear(text string) {
 	hint.Wrapping = fyne.TextWrapWord
 	hint.Importance = widget.LowImportance
 	hint.Alignment = fyne.TextAlignCenter
-	d.body.Objects = []fyne.CanvasObject{layout.NewSpacer(), container.NewCenter(widget.NewIcon(theme.AccountIcon())), hint}
+	d.body.Objects = []fyne.CanvasObject{widget.NewLabel(""), container.NewCenter(widget.NewIcon(theme.AccountIcon())), hint}
 	d.body.Refresh()
 }
 

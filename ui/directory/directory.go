@@ -95,15 +95,12 @@ func (d *Directory) Export() {
 // Close stops the periodic sync.
 func (d *Directory) Close() { d.loop.close() }
 
-// Leave tells the Directory that none of its screens is on display any more.
-func (d *Directory) Leave() { d.current = nil }
-
 func (d *Directory) syncChanged(st SyncStatus, data bool) {
 	if d.current == nil {
 		return
 	}
 	d.current.status().show(st, d.now())
-	if !st.Running && (data || st.Err == nil) {
+	if !st.Running && data {
 		d.current.dataChanged()
 	}
 	if !st.Running {

@@ -31,6 +31,8 @@ type hostList struct {
 	gen     int
 	stop    func() // the pending debounce
 	loaded  func() // after each result (the Deleted screen updates its buttons)
+	// none is the empty state without a search; the table's own is for a search that finds nothing.
+	none [2]string
 }
 
 func newHostList(d *Directory, state string, cols []column[mirror.Host], emptyTitle, emptyText, noDetails string) *hostList {
@@ -91,6 +93,11 @@ func (l *hostList) reload(keep bool) {
 				return
 			}
 			l.shown = q
+			if q.Search == "" && l.none[0] != "" {
+				l.table.setEmpty(l.none[0], l.none[1])
+			} else {
+				l.table.setEmpty("Nothing matches", "No "+l.noun[1]+" in the local mirror match this search and filter.")
+			}
 			l.table.show(n, first, func(offset, limit int) ([]mirror.Host, error) {
 				pq := q
 				pq.Offset, pq.Limit = offset, limit

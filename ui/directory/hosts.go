@@ -54,6 +54,8 @@ func (d *Directory) newHostsScreen() *hostsScreen {
 		"No hosts match", "Nothing in the local mirror matches this search and filter.",
 		"Select a host to see all its attributes, its groups, how Azure AD matches it and its history.")}
 	s.table.sort = mirror.SortDisplayName
+	s.none = [2]string{"No hosts here yet", "Azure AD has not provisioned anyone in this state. New users appear after " +
+		"its next provisioning cycle (every 20 to 40 minutes) and the console's next sync."}
 	s.st = newStatusView(d.SyncNow, d.review)
 	labels := make([]string, len(hostStates))
 	for i, hs := range hostStates {

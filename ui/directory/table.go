@@ -25,11 +25,12 @@ type column[T any] struct {
 // dataTable is a virtualised, sortable table over a pager: the header row's buttons sort, the
 // cells read rows from the pager, and an empty result shows a friendly message instead.
 type dataTable[T any] struct {
-	cols  []column[T]
-	pager *pager[T]
-	table *widget.Table
-	empty *fyne.Container
-	view  *fyne.Container
+	cols                  []column[T]
+	pager                 *pager[T]
+	table                 *widget.Table
+	empty                 *fyne.Container
+	emptyTitle, emptyText *widget.Label
+	view                  *fyne.Container
 
 	sort string
 	desc bool
@@ -71,12 +72,12 @@ func newDataTable[T any](run ui.Runner, cols []column[T], emptyTitle, emptyText 
 		t.table.SetColumnWidth(i, c.width)
 	}
 	t.pager.onLoaded = t.table.Refresh
-	title := widget.NewLabelWithStyle(emptyTitle, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	body := widget.NewLabel(emptyText)
-	body.Alignment = fyne.TextAlignCenter
-	body.Wrapping = fyne.TextWrapWord
-	t.empty = container.NewCenter(container.NewVBox(
-		container.NewCenter(widget.NewIcon(theme.InfoIcon())), title, body))
+	t.emptyTitle = widget.NewLabelWithStyle(emptyTitle, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	t.emptyText = widget.NewLabel(emptyText)
+	t.emptyText.Alignment = fyne.TextAlignCenter
+	t.emptyText.Wrapping = fyne.TextWrapWord
+	t.empty = container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 160), container.NewVBox(
+		container.NewCenter(widget.NewIcon(theme.InfoIcon())), t.emptyTitle, t.emptyText)))
 	t.empty.Hide()
 	t.view = container.NewStack(t.table, t.empty)
 	return t
@@ -205,6 +206,12 @@ func (t *dataTable[T]) show(total int, first []T, fetch func(offset, limit int) 
 		t.empty.Hide()
 	}
 	t.table.Refresh()
+}
+
+// setEmpty changes what an empty result says (nothing at all, or nothing matching a search).
+func (t *dataTable[T]) setEmpty(title, text string) {
+	t.emptyTitle.SetText(title)
+	t.emptyText.SetText(text)
 }
 
 // scrollTop shows the first rows (a new search or filter).
