@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -298,5 +297,3 @@ func dialogText(win fyne.Window) string {
 	}
 	return s
 }
-
-func isErr(err, target error) bool { return errors.Is(err, target) }
