@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -9,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/visitly/hostsync/storage/secrets"
 )
 
 // Sidebar page IDs.
@@ -107,7 +110,12 @@ func (s *Shell) Connect() {
 		return func() {
 			if err != nil {
 				s.header.setHealth("unreachable", "not connected")
-				s.banner.show(Describe(err), "Open Settings", func() { s.Show(PageSettings) })
+				if errors.Is(err, secrets.ErrUnavailable) || errors.Is(err, ErrDatabase) {
+					// Settings cannot fix these; the user fixes the keyring or disk, then retries.
+					s.banner.show(Describe(err), "Retry", s.Connect)
+				} else {
+					s.banner.show(Describe(err), "Open Settings", func() { s.Show(PageSettings) })
+				}
 				s.show()
 				return
 			}

@@ -104,28 +104,36 @@ func TestShellConnectsAndNavigates(t *testing.T) {
 
 func TestShellShowsStartupErrors(t *testing.T) {
 	tests := []struct {
-		name, title string
-		err         error
+		name, title, action string
+		err                 error
 	}{
-		{"port in use", "The service address is already in use", fmt.Errorf("listen on 127.0.0.1:8765: %w: bind: address already in use", ErrAddressInUse)},
-		{"database", "The database cannot be opened", fmt.Errorf("/x/hostsync.db: %w: unable to open database file", ErrDatabase)},
-		{"keyring", "The OS keyring is not available", errKeyringDown},
-		{"remote refuses", "The service refused the credential", &scimclient.Error{Status: 401}},
-		{"remote without credential", "No admin credential for this service", fmt.Errorf("https://x: %w", ErrNoAdminCredential)},
+		{"port in use", "The service address is already in use", "Open Settings", fmt.Errorf("listen on 127.0.0.1:8765: %w: bind: address already in use", ErrAddressInUse)},
+		{"database", "The database cannot be opened", "Retry", fmt.Errorf("/x/hostsync.db: %w: unable to open database file", ErrDatabase)},
+		{"keyring", "The OS keyring is not available", "Retry", errKeyringDown},
+		{"remote refuses", "The service refused the credential", "Open Settings", &scimclient.Error{Status: 401}},
+		{"remote without credential", "No admin credential for this service", "Open Settings", fmt.Errorf("https://x: %w", ErrNoAdminCredential)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, s, _ := newShellHarness(t, tt.err)
+			_, s, conn := newShellHarness(t, tt.err)
 			s.Connect()
-			if !s.banner.visible() || s.banner.title.Text != tt.title || s.banner.action.Text != "Open Settings" {
-				t.Fatalf("banner = %q [%s]", s.banner.title.Text, s.banner.action.Text)
+			if !s.banner.visible() || s.banner.title.Text != tt.title || s.banner.action.Text != tt.action {
+				t.Fatalf("banner = %q [%s], want %q [%s]", s.banner.title.Text, s.banner.action.Text, tt.title, tt.action)
 			}
 			if s.header.health != "unreachable" {
 				t.Errorf("health = %q", s.header.health)
 			}
+			conn.err = nil // the user fixed it
 			test.Tap(s.banner.action)
-			if s.current != PageSettings || s.setting == nil {
-				t.Errorf("Open Settings went to %q", s.current)
+			switch tt.action {
+			case "Open Settings":
+				if s.current != PageSettings || s.setting == nil {
+					t.Errorf("Open Settings went to %q", s.current)
+				}
+			case "Retry":
+				if s.Session() == nil || s.banner.visible() {
+					t.Errorf("Retry did not connect")
+				}
 			}
 		})
 	}
