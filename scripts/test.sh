@@ -104,12 +104,15 @@ cross_build_backend() {
 # other steps leave idle; its own step below waits for it and shows its log.
 windows_pid=
 windows_log=$(mktemp)
-windows_start=$SECONDS
 start_windows_build() {
 	if [ "${SKIP_WINDOWS:-}" = 1 ] || [ ! -d cmd/visitly-console ]; then
 		return
 	fi
-	make --no-print-directory windows >"$windows_log" 2>&1 &
+	# Its own process group, so that an interrupted run can stop all of it.
+	setsid bash -c 'start=$SECONDS rc=0
+		make --no-print-directory windows || rc=$?
+		echo "(built in the background in $((SECONDS - start))s)"
+		exit "$rc"' >"$windows_log" 2>&1 &
 	windows_pid=$!
 }
 finish_windows_build() {
@@ -121,10 +124,9 @@ finish_windows_build() {
 	wait "$windows_pid" || rc=$?
 	windows_pid=
 	cat "$windows_log"
-	echo "(built in the background: $((SECONDS - windows_start))s since it started)"
 	return "$rc"
 }
-trap '[ -z "$windows_pid" ] || kill "$windows_pid" 2>/dev/null; rm -f "$windows_log"' EXIT
+trap '[ -z "$windows_pid" ] || kill -- "-$windows_pid" 2>/dev/null; rm -f "$windows_log"' EXIT
 
 # The real console under its own X server and bus, driven by xdotool
 # (cmd/visitly-console/e2e/run.sh). Built with -race: it reuses what go vet
@@ -135,7 +137,10 @@ e2e() {
 	go build -race -o "$dir/visitly-console" ./cmd/visitly-console &&
 		xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
 			bash cmd/visitly-console/e2e/run.sh "$dir/visitly-console" "$dir/out" || rc=$?
-	[ "$rc" -eq 0 ] || { echo "e2e console log:"; cat "$dir/out/console.log" 2>/dev/null || true; }
+	if [ "$rc" -ne 0 ] && [ -f "$dir/out/console.log" ]; then
+		echo "e2e console log:"
+		cat "$dir/out/console.log"
+	fi
 	rm -rf "$dir"
 	return "$rc"
 }
