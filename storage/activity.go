@@ -98,7 +98,7 @@ func (s *Store) Activity(ctx context.Context, q ActivityQuery) ([]Event, error) 
 // own actions (apikey.copied, export.created).
 func (s *Store) RecordEvent(ctx context.Context, a Actor, action, resourceType, resourceID, detail string) (Event, error) {
 	ev := Event{Action: action, ResourceType: resourceType, ResourceID: resourceID, Detail: detail}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return s.appendEvent(ctx, tx, a, &ev)
 	})
 	if err != nil {

@@ -65,7 +65,7 @@ func TestActivity(t *testing.T) {
 func TestActivityLimitIsCapped(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := context.Background()
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for range maxActivityLimit + 10 {
 			ev := Event{Action: "connection.tested", ResourceType: TypeConsole}
 			if err := s.appendEvent(ctx, tx, admin, &ev); err != nil {

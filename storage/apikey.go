@@ -46,7 +46,7 @@ func newSecret(prefix string) (secret string, hash []byte) {
 func (s *Store) CreateAPIKey(ctx context.Context, a Actor, label string) (secret string, key APIKey, err error) {
 	secret, hash := newSecret(apiKeyPrefix)
 	key = APIKey{Label: label, Prefix: secret[:displayPrefixLen], Created: now()}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "INSERT INTO api_keys (label, prefix, hash, created) VALUES (?, ?, ?, ?)",
 			key.Label, key.Prefix, hash, key.Created.UnixMilli())
 		if err != nil {
@@ -110,7 +110,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, a Actor, id string) (APIKey, e
 		return APIKey{}, fmt.Errorf("storage: API key %q: %w", id, ErrNotFound)
 	}
 	var key APIKey
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		k, err := scanKey(tx.QueryRowContext(ctx,
 			"SELECT id, label, prefix, created, last_used, revoked FROM api_keys WHERE id = ?", n))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -167,7 +167,7 @@ func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (APIKey, 
 // second).
 func (s *Store) RotateAdminToken(ctx context.Context, a Actor) (string, error) {
 	secret, hash := newSecret(adminTokenPrefix)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO admin_token (id, prefix, hash, created) VALUES (1, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET prefix = excluded.prefix, hash = excluded.hash, created = excluded.created`,
 			secret[:displayPrefixLen], hash, now().UnixMilli()); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -86,7 +87,7 @@ func seed() (string, []string, error) {
 		return "", nil, err
 	}
 	ids := make([]string, benchHosts)
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		ins := tx.StmtContext(ctx, s.stmts.insertHost)
 		for i := range benchHosts {
 			h := azureHost(i)
@@ -134,6 +135,27 @@ func BenchmarkCreateHost(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// BenchmarkCreateHostParallel creates from 16 goroutines at once, as the
+// HTTP server does under Azure AD's initial cycle: the calls share commits.
+func BenchmarkCreateHostParallel(b *testing.B) {
+	s, _ := seedStore(b)
+	ctx := context.Background()
+	var next atomic.Int64
+	next.Store(benchHosts)
+	b.SetParallelism(8)
+	b.ResetTimer()
+	defer reportCPU(b, cpuTime())
+	commits := s.commits.Load()
+	defer func() { b.ReportMetric(float64(b.N)/float64(s.commits.Load()-commits), "calls/commit") }()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.CreateHost(ctx, azure, azureHost(int(next.Add(1)))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func BenchmarkGetHost(b *testing.B) {

@@ -113,7 +113,7 @@ func (s *Store) CreateGroup(ctx context.Context, a Actor, g *Group) (*Group, err
 	t := now()
 	ng := &Group{ID: newID(), DisplayName: g.DisplayName, ExternalID: g.ExternalID,
 		Attrs: bytes.Clone(g.Attrs), Created: t, Modified: t}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		add, err := resolveLive(ctx, tx, g.Members)
 		if err != nil {
 			return err
@@ -179,7 +179,7 @@ func (s *Store) GetGroup(ctx context.Context, id string, withMembers bool) (*Gro
 // nothing visible.
 var errNoChange = errors.New("no change")
 
-// UpdateGroup changes a live group in one write transaction. fn gets the
+// UpdateGroup changes a live group in one atomic write. fn gets the
 // current group without members; its error rolls back and is returned
 // unchanged; a nil change, or one that changes nothing, writes nothing and
 // records no event. The result carries no Members (GetGroup for them), which
@@ -187,7 +187,7 @@ var errNoChange = errors.New("no change")
 func (s *Store) UpdateGroup(ctx context.Context, a Actor, id string, fn func(cur *Group) (*GroupChange, error)) (*Group, error) {
 	var out, cur *Group
 	var fnErr error
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, g, err := liveGroup(ctx, tx, id)
 		if err != nil {
 			return err
@@ -254,7 +254,7 @@ func (s *Store) UpdateGroup(ctx context.Context, a Actor, id string, fn func(cur
 
 // DeleteGroup soft-deletes a live group; its displayName is free afterwards.
 func (s *Store) DeleteGroup(ctx context.Context, a Actor, id string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, g, err := liveGroup(ctx, tx, id)
 		if err != nil {
 			return err

@@ -134,7 +134,7 @@ func (s *Store) CreateHost(ctx context.Context, a Actor, h *Host) (*Host, error)
 	if !nh.Active {
 		nh.DeactivatedAt, nh.DeactivatedBy, nh.RemovedHow = t, a.String(), RemovedByActive
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		ev := Event{Action: "host.created", ResourceType: TypeUser, ResourceID: nh.ID, UserName: nh.UserName}
 		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
 			return err
@@ -194,7 +194,7 @@ func (s *Store) AdminHost(ctx context.Context, id string) (*Host, error) {
 	return h, nil
 }
 
-// UpdateHost changes a live host in one write transaction. fn gets a copy of
+// UpdateHost changes a live host in one atomic write. fn gets a copy of
 // the current host and returns the new state; only its indexed fields, Active
 // and Attrs are used (id never changes). An error from fn rolls back and is
 // returned unchanged; a nil host or an unchanged state writes nothing and
@@ -202,7 +202,7 @@ func (s *Store) AdminHost(ctx context.Context, id string) (*Host, error) {
 func (s *Store) UpdateHost(ctx context.Context, a Actor, id string, fn func(cur *Host) (*Host, error)) (*Host, error) {
 	var out *Host
 	var fnErr error
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, cur, err := hostBy(ctx, tx.StmtContext(ctx, s.stmts.liveHostW), id)
 		if err != nil {
 			return err
@@ -313,7 +313,7 @@ func hostChanges(cur, next *Host) ([]FieldChange, error) {
 // DeleteHost soft-deletes a live host: SCIM clients no longer see it and its
 // userName is free, but the row, its memberships and its history stay.
 func (s *Store) DeleteHost(ctx context.Context, a Actor, id string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, h, err := hostBy(ctx, tx.StmtContext(ctx, s.stmts.liveHostW), id)
 		if err != nil {
 			return err

@@ -92,10 +92,13 @@ func (s *Store) QueryHosts(ctx context.Context, q HostQuery) (hosts []*Host, tot
 func (s *Store) pageHosts(ctx context.Context, where string, args []any, offset, count int) ([]*Host, int, error) {
 	var hosts []*Host
 	if count > 0 {
-		// The inner select walks only a covering index, so a large OFFSET
-		// skips index entries, not table rows.
-		query := "SELECT " + hostColumns + " FROM hosts WHERE n IN (SELECT n FROM hosts WHERE " +
-			where + " ORDER BY n LIMIT ? OFFSET ?) ORDER BY n"
+		query := "SELECT " + hostColumns + " FROM hosts WHERE " + where + " ORDER BY n LIMIT ? OFFSET ?"
+		if offset > 0 {
+			// The inner select walks only a covering index, so a large
+			// OFFSET skips index entries, not table rows.
+			query = "SELECT " + hostColumns + " FROM hosts WHERE n IN (SELECT n FROM hosts WHERE " +
+				where + " ORDER BY n LIMIT ? OFFSET ?) ORDER BY n"
+		}
 		var err error
 		if hosts, err = s.queryHostRows(ctx, query, append(args, count, offset)...); err != nil {
 			return nil, 0, err

@@ -147,14 +147,14 @@ func (s *Store) flushLoop(every time.Duration) {
 	}
 }
 
-// flushLastUsed writes the pending last-used times in one transaction. It is
+// flushLastUsed writes the pending last-used times in one write. It is
 // bookkeeping, not a directory change, so it records no event.
 func (s *Store) flushLastUsed(ctx context.Context) error {
 	used := s.keys.take()
 	if used == nil {
 		return nil
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for id, t := range used {
 			if _, err := tx.ExecContext(ctx, "UPDATE api_keys SET last_used = max(coalesce(last_used, 0), ?) WHERE id = ?",
 				t.UnixMilli(), id); err != nil {

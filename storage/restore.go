@@ -17,7 +17,7 @@ import (
 // nothing changes; restoring an active host is a no-op without event.
 func (s *Store) RestoreHost(ctx context.Context, a Actor, id string) (*Host, error) {
 	var out *Host
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, cur, err := hostBy(ctx, tx.StmtContext(ctx, s.stmts.anyHostW), id)
 		if err != nil {
 			return err

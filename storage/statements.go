@@ -17,6 +17,9 @@ type statements struct {
 	updateHost  *sql.Stmt
 	liveHostW   *sql.Stmt // live host by id, in a write transaction
 	anyHostW    *sql.Stmt // host in any state by id, in a write transaction
+	savepoint   *sql.Stmt // one call's savepoint in a shared transaction
+	release     *sql.Stmt
+	rollbackTo  *sql.Stmt
 
 	liveHost *sql.Stmt // live host by id, on the reader pool
 	anyHost  *sql.Stmt
@@ -43,6 +46,9 @@ func prepare(ctx context.Context, w, r *sql.DB) (*statements, error) {
 	st.updateHost = p(w, updateHostSQL)
 	st.liveHostW = p(w, "SELECT "+hostColumns+" FROM hosts WHERE id = ? AND deleted_at IS NULL")
 	st.anyHostW = p(w, "SELECT "+hostColumns+" FROM hosts WHERE id = ?")
+	st.savepoint = p(w, "SAVEPOINT call")
+	st.release = p(w, "RELEASE call")
+	st.rollbackTo = p(w, "ROLLBACK TO call")
 	st.liveHost = p(r, "SELECT "+hostColumns+" FROM hosts WHERE id = ? AND deleted_at IS NULL")
 	st.anyHost = p(r, "SELECT "+hostColumns+" FROM hosts WHERE id = ?")
 	if err := errors.Join(errs...); err != nil {
@@ -71,8 +77,8 @@ func (st *statements) query(ctx context.Context, query string) (*sql.Stmt, bool,
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.insertEvent, st.insertHost, st.updateHost,
-		st.liveHostW, st.anyHostW, st.liveHost, st.anyHost} {
+	for _, s := range []*sql.Stmt{st.insertEvent, st.insertHost, st.updateHost, st.liveHostW,
+		st.anyHostW, st.savepoint, st.release, st.rollbackTo, st.liveHost, st.anyHost} {
 		if s != nil {
 			s.Close()
 		}

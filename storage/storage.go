@@ -3,8 +3,9 @@
 // SQLite file.
 //
 // It knows nothing about SCIM syntax: callers hand it canonical JSON attributes
-// plus the indexed fields they extracted. Every public write method is one
-// transaction on a single writer connection, so writes are serialised and the
+// plus the indexed fields they extracted. Every public write method is atomic
+// and runs on a single writer connection (concurrent calls share a commit,
+// each in its own savepoint; see writer.go), so writes are serialised and the
 // activity seq each of them takes is also its commit order; reads go to a
 // separate pool of read-only connections and never wait for a writer (WAL).
 package storage
@@ -19,6 +20,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -63,9 +65,15 @@ type Store struct {
 	rejectLast       time.Time
 	rejectSuppressed int
 
+	queueMu     sync.RWMutex // guards sending on queue against its closing
+	queue       chan *writeReq
+	queueClosed bool
+	committed   chan struct{} // closed when the committer has ended
+	commits     atomic.Int64  // transactions the committer ran (for tests)
+
 	closeOnce sync.Once
-	done      chan struct{}
-	flushed   chan struct{}
+	done      chan struct{} // closed by Close: stops the last-used flusher
+	flushed   chan struct{} // closed when the flusher has ended
 }
 
 // Open opens the store at path, creating the file and schema or migrating an
@@ -102,13 +110,15 @@ func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, e
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
-	s := &Store{w: w, r: r, done: make(chan struct{}), flushed: make(chan struct{})}
+	s := &Store{w: w, r: r, done: make(chan struct{}), flushed: make(chan struct{}),
+		queue: make(chan *writeReq, 4*maxBatch), committed: make(chan struct{})}
 	if s.stmts, err = prepare(ctx, w, r); err != nil {
 		w.Close()
 		r.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	s.keys = newKeyRing()
+	go s.commitLoop()
 	go s.flushLoop(flushEvery)
 	return s, nil
 }
@@ -129,35 +139,24 @@ func dsn(path string) (string, error) {
 	return "file:" + p + "?" + pragmas, nil
 }
 
-// Close stops the background flusher, writes pending last-used times and
-// closes the database.
+// Close stops the background flusher, writes pending last-used times, lets
+// the writes already queued finish and closes the database. Writes after
+// Close fail.
 func (s *Store) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		close(s.done)
 		<-s.flushed
 		err = s.flushLastUsed(context.Background())
+		s.queueMu.Lock()
+		s.queueClosed = true
+		close(s.queue)
+		s.queueMu.Unlock()
+		<-s.committed
 		s.stmts.close()
 		err = errors.Join(err, s.r.Close(), s.w.Close())
 	})
 	return err
-}
-
-// write runs fn in one immediate transaction on the writer connection. An
-// error from fn rolls back and is returned unchanged.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("storage: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("storage: commit: %w", err)
-	}
-	return nil
 }
 
 // read runs fn in one read transaction so that several statements see the
