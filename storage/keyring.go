@@ -24,7 +24,8 @@ const (
 // collects last-used times in memory.
 type keyRing struct {
 	snap     atomic.Pointer[keySnapshot]
-	reloadMu sync.Mutex // one reload at a time
+	gen      atomic.Uint64 // bumped by invalidate
+	reloadMu sync.Mutex    // one reload at a time
 
 	usedMu sync.Mutex
 	used   map[int64]time.Time // pending last-used times by key id
@@ -46,7 +47,10 @@ func newKeyRing() *keyRing { return &keyRing{used: map[int64]time.Time{}} }
 
 // invalidate makes the next authentication reload, after this process changed
 // a key.
-func (k *keyRing) invalidate() { k.snap.Store(nil) }
+func (k *keyRing) invalidate() {
+	k.gen.Add(1)
+	k.snap.Store(nil)
+}
 
 // current returns a snapshot at most keyCacheTTL old. When a reload fails a
 // stale snapshot is still used rather than locking everyone out.
@@ -60,6 +64,7 @@ func (k *keyRing) current(ctx context.Context, db *sql.DB) (*keySnapshot, error)
 	if old != nil && time.Since(old.loaded) < keyCacheTTL {
 		return old, nil // another caller reloaded meanwhile
 	}
+	gen := k.gen.Load()
 	s, err := loadKeys(ctx, db)
 	if err != nil {
 		if old != nil {
@@ -67,7 +72,11 @@ func (k *keyRing) current(ctx context.Context, db *sql.DB) (*keySnapshot, error)
 		}
 		return nil, err
 	}
-	k.snap.Store(s)
+	// A key change committed while this reload read the table makes the
+	// snapshot stale at once: keep it for this caller only.
+	if k.gen.Load() == gen {
+		k.snap.Store(s)
+	}
 	return s, nil
 }
 
