@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -61,26 +60,12 @@ func startPages(dataDir string, env *ui.Env, shell *ui.Shell) (stop func()) {
 			prev(e)
 		}
 	})
-	// The shell has no "session changed" hook: look once a second (on the UI goroutine).
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				fyne.Do(func() {
-					if s := shell.Session(); s != nil && s != p.sess {
-						p.attach(s)
-					}
-				})
-			}
+	shell.OnSession(func(s *ui.Session) {
+		if s != p.sess {
+			p.attach(s) // sync as soon as connected, whichever page is shown
 		}
-	}()
+	})
 	return func() {
-		close(done)
 		p.detach()
 		for path, m := range p.mirrors {
 			if err := m.Close(); err != nil && env.Log != nil {
