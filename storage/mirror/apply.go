@@ -323,6 +323,12 @@ func (m *Mirror) endBulk(ctx context.Context) error {
 	if err := createSortIndexes(ctx, tx); err != nil {
 		return err
 	}
+	// Statistics let the planner drive a narrow search from the search index
+	// and a broad one from a sort index; analysis_limit (in the DSN) keeps
+	// this to a sample.
+	if _, err := tx.ExecContext(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("mirror: analyze: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sync_state WHERE name = ?`, keyFTSBulk); err != nil {
 		return fmt.Errorf("mirror: rebuild search index: %w", err)
 	}

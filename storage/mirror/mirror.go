@@ -71,7 +71,7 @@ const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=s
 func Open(ctx context.Context, path string) (*Mirror, error) {
 	// The writer gets a bigger page cache: a first sync touches the table, its
 	// indexes and the search index all over.
-	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=cache_size(-65536)&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=cache_size(-65536)&_pragma=analysis_limit(1000)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
 	}

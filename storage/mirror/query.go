@@ -54,28 +54,34 @@ type HostQuery struct {
 	Offset, Limit int
 }
 
-// where returns the SQL condition and arguments of q's filter.
-func (q HostQuery) where() (string, []any, error) {
+// from returns the FROM clause, condition and arguments of q's filter. A
+// search drives the query from the search index (CROSS JOIN fixes the join
+// order), so its cost follows the number of matches, not of hosts: the
+// planner cannot know how few rows a MATCH returns and would otherwise walk
+// every host of the state probing the matches.
+func (q HostQuery) from() (string, []any, error) {
 	var conds []string
 	var args []any
+	from := " FROM hosts"
+	if m := matchExpr(q.Search); m != "" {
+		from = " FROM hosts_fts CROSS JOIN hosts ON hosts.rid = hosts_fts.rowid"
+		conds, args = append(conds, "hosts_fts MATCH ?"), append(args, m)
+	}
 	switch q.State {
 	case "", StateActive:
-		conds, args = append(conds, "state = ?"), append(args, StateActive)
+		conds, args = append(conds, "hosts.state = ?"), append(args, StateActive)
 	case StateDeactivated, StateDeleted:
-		conds, args = append(conds, "state = ?"), append(args, q.State)
+		conds, args = append(conds, "hosts.state = ?"), append(args, q.State)
 	case StateRemoved:
-		conds = append(conds, "state IN ('deactivated', 'deleted')")
+		conds = append(conds, "hosts.state IN ('deactivated', 'deleted')")
 	case StateAll:
 	default:
 		return "", nil, fmt.Errorf("%w: unknown state %q", ErrBadQuery, q.State)
 	}
-	if m := matchExpr(q.Search); m != "" {
-		conds, args = append(conds, "rid IN (SELECT rowid FROM hosts_fts WHERE hosts_fts MATCH ?)"), append(args, m)
+	if len(conds) > 0 {
+		from += " WHERE " + strings.Join(conds, " AND ")
 	}
-	if len(conds) == 0 {
-		return "", nil, nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args, nil
+	return from, args, nil
 }
 
 func (q HostQuery) orderBy() (string, error) {
@@ -95,7 +101,7 @@ func (q HostQuery) orderBy() (string, error) {
 		dir = " DESC"
 	}
 	// rid breaks ties so that paging by offset is stable.
-	return " ORDER BY " + col + dir + ", rid" + dir, nil
+	return " ORDER BY hosts." + col + dir + ", hosts.rid" + dir, nil
 }
 
 // matchExpr turns typed text into an FTS5 query: split into words the way
@@ -110,8 +116,9 @@ func matchExpr(search string) string {
 	return strings.Join(terms, " AND ")
 }
 
-const hostColumns = `id, seq, state, user_name, external_id, display_name, email, department, title, active,
-	created, modified, deactivated_at, deactivated_by, deleted_at, deleted_by, removed_how, restored_at, restored_by`
+const hostColumns = `hosts.id, hosts.seq, hosts.state, hosts.user_name, hosts.external_id, hosts.display_name,
+	hosts.email, hosts.department, hosts.title, hosts.active, hosts.created, hosts.modified, hosts.deactivated_at,
+	hosts.deactivated_by, hosts.deleted_at, hosts.deleted_by, hosts.removed_how, hosts.restored_at, hosts.restored_by`
 
 type scanner interface{ Scan(...any) error }
 
@@ -150,7 +157,7 @@ func (m *Mirror) Hosts(ctx context.Context, q HostQuery) ([]Host, error) {
 
 // eachHost streams the hosts matching q to fn.
 func (m *Mirror) eachHost(ctx context.Context, q HostQuery, withResource bool, fn func(*Host) error) error {
-	where, args, err := q.where()
+	from, args, err := q.from()
 	if err != nil {
 		return err
 	}
@@ -160,9 +167,9 @@ func (m *Mirror) eachHost(ctx context.Context, q HostQuery, withResource bool, f
 	}
 	cols := hostColumns
 	if withResource {
-		cols += ", resource"
+		cols += ", hosts.resource"
 	}
-	query := "SELECT " + cols + " FROM hosts" + where + order
+	query := "SELECT " + cols + from + order
 	if q.Limit > 0 || q.Offset > 0 {
 		limit := q.Limit
 		if limit <= 0 {
@@ -193,12 +200,12 @@ func (m *Mirror) eachHost(ctx context.Context, q HostQuery, withResource bool, f
 
 // CountHosts returns how many hosts match q (ignoring Offset and Limit).
 func (m *Mirror) CountHosts(ctx context.Context, q HostQuery) (int, error) {
-	where, args, err := q.where()
+	from, args, err := q.from()
 	if err != nil {
 		return 0, err
 	}
 	var n int
-	if err := m.r.QueryRowContext(ctx, "SELECT count(*) FROM hosts"+where, args...).Scan(&n); err != nil {
+	if err := m.r.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("mirror: count hosts: %w", err)
 	}
 	return n, nil
@@ -252,7 +259,7 @@ type HostDetail struct {
 // HostDetail returns a host in any state with its groups and history, or
 // ErrNotFound.
 func (m *Mirror) HostDetail(ctx context.Context, id string) (*HostDetail, error) {
-	h, err := scanHost(m.r.QueryRowContext(ctx, "SELECT "+hostColumns+", resource FROM hosts WHERE id = ?", id), true)
+	h, err := scanHost(m.r.QueryRowContext(ctx, "SELECT "+hostColumns+", hosts.resource FROM hosts WHERE id = ?", id), true)
 	if err == sql.ErrNoRows {
 		return nil, fmt.Errorf("%w: host %q", ErrNotFound, id)
 	}
