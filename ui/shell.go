@@ -242,10 +242,15 @@ func (s *Shell) menu() *fyne.MainMenu {
 		}
 	}
 	goTo := func(id string) func() { return func() { s.Show(id) } }
+	// Quit with no action: the driver fills in closing every window, so deferred cleanup runs.
+	quit := item("Quit", short(fyne.KeyQ, false), nil)
+	quit.IsQuit = true
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File",
 			item("Refresh", short(fyne.KeyR, false), s.refresh),
 			item("Settings…", short(fyne.KeyComma, false), goTo(PageSettings)),
+			fyne.NewMenuItemSeparator(),
+			quit,
 		),
 		fyne.NewMenu("Go",
 			item("Hosts", short(fyne.Key1, false), goTo(PageHosts)),
