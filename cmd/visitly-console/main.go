@@ -16,8 +16,14 @@ import (
 	"github.com/visitly/hostsync/storage/secrets"
 )
 
-// processStart approximates the process start for the time-to-first-frame measurement.
-var processStart = time.Now()
+// processStart is when the process started, for the time-to-first-frame figure: the kernel's
+// record where the OS has one, else this package's initialisation.
+var processStart = func() time.Time {
+	if t, ok := processStarted(); ok {
+		return t
+	}
+	return time.Now()
+}()
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
