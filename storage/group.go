@@ -183,7 +183,8 @@ var errNoChange = errors.New("no change")
 // current group without members; its error rolls back and is returned
 // unchanged; a nil change, or one that changes nothing, writes nothing and
 // records no event. The result carries no Members (GetGroup for them), which
-// keeps a one-member PATCH of a large group cheap.
+// keeps a one-member PATCH of a large group cheap. Like UpdateHost's, fn runs
+// under the write lock and must not call the Store's write methods.
 func (s *Store) UpdateGroup(ctx context.Context, a Actor, id string, fn func(cur *Group) (*GroupChange, error)) (*Group, error) {
 	var out, cur *Group
 	var fnErr error

@@ -198,7 +198,8 @@ func (s *Store) AdminHost(ctx context.Context, id string) (*Host, error) {
 // the current host and returns the new state; only its indexed fields, Active
 // and Attrs are used (id never changes). An error from fn rolls back and is
 // returned unchanged; a nil host or an unchanged state writes nothing and
-// records no event.
+// records no event. fn runs while the store holds its write lock: keep it
+// quick and pure (no I/O, no write calls on the Store, which would deadlock).
 func (s *Store) UpdateHost(ctx context.Context, a Actor, id string, fn func(cur *Host) (*Host, error)) (*Host, error) {
 	var out *Host
 	var fnErr error
