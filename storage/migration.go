@@ -58,6 +58,10 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
+	return applyMigrations(ctx, db, ms)
+}
+
+func applyMigrations(ctx context.Context, db *sql.DB, ms []migration) error {
 	for _, m := range ms {
 		if err := applyMigration(ctx, db, m); err != nil {
 			return err
