@@ -29,6 +29,8 @@ type azurePage struct {
 	revealed   bool
 	stopReveal func()
 	stopClear  func()
+	stopPoll   func() // pending key-list refresh during a rotation
+	closed     bool   // the shell replaced this page
 
 	banner       *banner
 	tenantURL    *widget.Label

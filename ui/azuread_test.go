@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -321,4 +322,34 @@ func bannerText(b *banner) string {
 		}
 	}
 	return strings.Join(s, "\n")
+}
+
+func TestRotationWatchesForTheNewKeysFirstUse(t *testing.T) {
+	h := newHarness(t)
+	h.svc.addKey("old")
+	h.sec.m[account] = h.svc.addKey("new")
+	p := h.azure(t)
+	if !strings.Contains(p.rotationTxt.Text, "not yet") {
+		t.Fatalf("rotation = %q", p.rotationTxt.Text)
+	}
+	h.svc.mu.Lock()
+	h.svc.keys[1].LastUsed = time.Now()
+	h.svc.mu.Unlock()
+	if n := h.timers.fire(testDelays.StatusEvery); n != 1 {
+		t.Fatalf("%d key refreshes pending, want 1", n)
+	}
+	if !strings.Contains(p.rotationTxt.Text, "✓ Azure AD used the new key just now") || !strings.Contains(p.rotationTxt.Text, "Now revoke the older key: #1") {
+		t.Errorf("rotation after the first use = %q", p.rotationTxt.Text)
+	}
+	if h.timers.fire(testDelays.StatusEvery) != 0 {
+		t.Error("still polling after the new key was used")
+	}
+
+	// A page the shell replaced stops polling.
+	h.svc.addKey("newer")
+	p2 := h.azure(t)
+	p2.close()
+	if h.timers.fire(testDelays.StatusEvery) != 0 {
+		t.Error("a closed page keeps polling")
+	}
 }

@@ -98,17 +98,48 @@ func (p *azurePage) showRotation() {
 	for _, k := range active[:len(active)-1] {
 		older = append(older, "#"+k.ID)
 	}
-	wait := "3. Wait for Azure AD's first call with the new key (not yet: it is checked every time this page loads)."
+	wait := "3. Wait for Azure AD's first call with the new key (not yet; this page checks again every few seconds)."
 	revoke := "4. Then revoke the older key"
 	if !newest.LastUsed.IsZero() {
 		wait = "3. ✓ Azure AD used the new key " + ago(newest.LastUsed, time.Now()) + "."
 		revoke = "4. Now revoke the older key"
+	} else if p.stopPoll == nil && !p.closed {
+		// Watch for the new key's first use while the rotation waits on it.
+		p.stopPoll = p.env.After(p.env.Delays.StatusEvery, func() {
+			p.stopPoll = nil
+			p.reloadKeys()
+		})
 	}
 	p.rotationTxt.SetText(fmt.Sprintf("%d keys are valid. The newest is #%s (%s…).\n"+
 		"1. Paste it into Azure AD › Provisioning › Admin Credentials › Secret Token and Save.\n"+
 		"2. Press Test Connection in Azure AD.\n%s\n%s: %s.",
 		len(active), newest.ID, newest.Prefix, wait, plural(revoke, len(older)), strings.Join(older, ", ")))
 	p.rotation.Show()
+}
+
+// reloadKeys refreshes the key list from the service.
+func (p *azurePage) reloadKeys() {
+	if p.closed {
+		return
+	}
+	p.env.Run(func() func() {
+		keys, err := p.sess.Service.Keys(p.ctx)
+		return func() {
+			if err == nil && !p.closed {
+				p.keys = keys
+				p.showKeys()
+			}
+		}
+	})
+}
+
+// close stops the page's polling once the shell replaces it.
+func (p *azurePage) close() {
+	p.closed = true
+	if p.stopPoll != nil {
+		p.stopPoll()
+		p.stopPoll = nil
+	}
 }
 
 func plural(s string, n int) string {

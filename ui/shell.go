@@ -155,6 +155,9 @@ func (s *Shell) Show(id string) {
 // show rebuilds the current page for the current session.
 func (s *Shell) show() {
 	var obj fyne.CanvasObject
+	if s.azure != nil {
+		s.azure.close()
+	}
 	s.azure, s.setting = nil, nil
 	ctx := s.ctx
 	if ctx == nil {
