@@ -136,6 +136,9 @@ func (s *Shell) SetSession(sess *Session) {
 	for _, f := range s.onSess {
 		f(sess)
 	}
+	if s.current == PageSettings && s.setting != nil {
+		return // keep the page that just saved, with its "Connected to …" line
+	}
 	s.show()
 }
 

@@ -153,6 +153,9 @@ func TestSettingsSwitchToRemoteAndBack(t *testing.T) {
 	if !got.Remote || got.RemoteURL != "https://hosts.example.com" || conn.tokens[len(conn.tokens)-1] != "vha_secret" {
 		t.Fatalf("Connect(%+v, token %q)", got, conn.tokens[len(conn.tokens)-1])
 	}
+	if s.setting != p {
+		t.Error("saving rebuilt the Settings page: its confirmation is lost")
+	}
 	if p.adminToken.Text != "" || !strings.HasPrefix(p.status.Text, "Connected to") {
 		t.Errorf("after save: token field %q, status %q", p.adminToken.Text, p.status.Text)
 	}
