@@ -25,6 +25,9 @@ var processStart = func() time.Time {
 	return time.Now()
 }()
 
+// initTime is when this package initialised (the runtime had started by then).
+var initTime = time.Now()
+
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
 
