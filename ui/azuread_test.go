@@ -338,7 +338,7 @@ func TestRotationWatchesForTheNewKeysFirstUse(t *testing.T) {
 	if n := h.timers.fire(testDelays.StatusEvery); n != 1 {
 		t.Fatalf("%d key refreshes pending, want 1", n)
 	}
-	if !strings.Contains(p.rotationTxt.Text, "✓ Azure AD used the new key just now") || !strings.Contains(p.rotationTxt.Text, "Now revoke the older key: #1") {
+	if !strings.Contains(p.rotationTxt.Text, "✓ Key #2 is in use (last call just now)") || !strings.Contains(p.rotationTxt.Text, "Now revoke the older key: #1") {
 		t.Errorf("rotation after the first use = %q", p.rotationTxt.Text)
 	}
 	if h.timers.fire(testDelays.StatusEvery) != 0 {

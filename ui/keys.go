@@ -101,7 +101,8 @@ func (p *azurePage) showRotation() {
 	wait := "3. Wait for Azure AD's first call with the new key (not yet; this page checks again every few seconds)."
 	revoke := "4. Then revoke the older key"
 	if !newest.LastUsed.IsZero() {
-		wait = "3. ✓ Azure AD used the new key " + ago(newest.LastUsed, time.Now()) + "."
+		// The service records use, not who used it: Test connection counts too, so say what is known.
+		wait = fmt.Sprintf("3. ✓ Key #%s is in use (last call %s).", newest.ID, ago(newest.LastUsed, time.Now()))
 		revoke = "4. Now revoke the older key"
 	} else if p.stopPoll == nil && !p.closed {
 		// Watch for the new key's first use while the rotation waits on it.
