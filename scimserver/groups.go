@@ -201,7 +201,7 @@ func (s *Server) queryGroups(w http.ResponseWriter, r *http.Request, p listParam
 		writeError(w, asSCIMError(err, "groups"))
 		return
 	}
-	lw := newListWriter(total, listParams{StartIndex: p.StartIndex})
+	lw := newListWriter(total, len(groups), listParams{StartIndex: p.StartIndex})
 	for _, g := range groups {
 		b, err := json.Marshal(s.projectDoc(s.groupDoc(r, g, withMembers), p))
 		if err != nil {

@@ -19,9 +19,9 @@ type listWriter struct {
 	tmp     []byte
 }
 
-func newListWriter(total int, p listParams) *listWriter {
+func newListWriter(total, rows int, p listParams) *listWriter {
 	lw := &listWriter{p: p, project: len(p.Attributes) > 0 || len(p.Excl) > 0}
-	lw.buf = make([]byte, 0, 512+p.Count*1200)
+	lw.buf = make([]byte, 0, 256+rows*1300) // sized by what is returned, not by count
 	lw.buf = append(lw.buf, `{"schemas":["`+resource.ListResponseSchema+`"],"totalResults":`...)
 	lw.buf = strconv.AppendInt(lw.buf, int64(total), 10)
 	lw.buf = append(lw.buf, `,"Resources":[`...)

@@ -176,9 +176,11 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams
 			return
 		}
 		q.Conds = storageConds(f.Conds())
-		q.Match = func(h *storage.Host) bool {
-			d, err := resource.Decode(resource.AppendResource(nil, h.Attrs, s.userMeta(r, h)))
-			return err == nil && f.Match(d)
+		if !f.Exact() || len(q.Conds) == 0 {
+			q.Match = func(h *storage.Host) bool {
+				d, err := resource.Decode(resource.AppendResource(nil, h.Attrs, s.userMeta(r, h)))
+				return err == nil && f.Match(d)
+			}
 		}
 	}
 	hosts, total, err := s.st.QueryHosts(r.Context(), q)
@@ -186,7 +188,7 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams
 		writeError(w, asSCIMError(err, "users"))
 		return
 	}
-	lw := newListWriter(total, p)
+	lw := newListWriter(total, len(hosts), p)
 	for _, h := range hosts {
 		lw.add(resource.AppendResource(lw.scratch(), h.Attrs, s.userMeta(r, h)))
 	}

@@ -118,7 +118,7 @@ func TestOpenConfiguresConnections(t *testing.T) {
 		{"busy_timeout", true, "10000"},
 		{"query_only", true, "1"},
 		{"wal_autocheckpoint", false, "10000"},
-		{"mmap_size", true, "268435456"},
+		{"mmap_size", true, "0"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s read=%v", tt.name, tt.read), func(t *testing.T) {

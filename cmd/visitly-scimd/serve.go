@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -21,7 +22,7 @@ import (
 )
 
 type serveConfig struct {
-	listen, db, tlsCert, tlsKey, publicURL, logLevel, logFormat string
+	listen, db, tlsCert, tlsKey, publicURL, logLevel, logFormat, cpuProfile string
 	maxBody                                                     int64
 }
 
@@ -36,6 +37,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.publicURL, "public-url", "", "public base URL for meta.location when behind a reverse proxy")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error (debug logs every request)")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
+	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file (for performance work)")
 	fs.Int64Var(&c.maxBody, "max-body", scimserver.DefaultMaxBodyBytes, "largest accepted request body in bytes")
 	if err := fs.Parse(args); err != nil {
 		return c, usageError("%v", err)
@@ -77,6 +79,17 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	log, err := newLogger(logOut, c.logLevel, c.logFormat)
 	if err != nil {
 		return err
+	}
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	st, err := storage.Open(ctx, c.db)
 	if err != nil {
