@@ -23,7 +23,7 @@ import (
 
 type serveConfig struct {
 	listen, db, tlsCert, tlsKey, publicURL, logLevel, logFormat, cpuProfile string
-	maxBody                                                     int64
+	maxBody                                                                 int64
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
