@@ -55,7 +55,8 @@ check_gofmt() {
 	fi
 	[ -n "$files" ] || return 0
 	# shellcheck disable=SC2086 # file names have no spaces
-	bad=$(gofmt -l $files)
+	# Errexit is off inside a step (it runs in an || list): check by hand.
+	bad=$(gofmt -l $files) || return 1
 	if [ -n "$bad" ]; then
 		echo "gofmt would change these files (run gofmt -w):"
 		echo "$bad"
@@ -78,7 +79,8 @@ present_backend() {
 check_no_fyne() {
 	local p deps rc=0
 	for p in $(present_backend); do
-		deps=$(go list -deps "$p" | grep '^fyne\.io/' || true)
+		deps=$(go list -deps "$p") || { rc=1; continue; }
+		deps=$(grep '^fyne\.io/' <<<"$deps" || true)
 		if [ -n "$deps" ]; then
 			echo "$p depends on Fyne: $(echo $deps)"
 			rc=1
