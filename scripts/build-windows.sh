@@ -8,6 +8,7 @@
 # compile cold, seconds warm.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
 
 toml() { awk -F' *= *' -v k="$1" '$1 == k { gsub(/"/, "", $2); print $2; exit }' FyneApp.toml; }
 version=$(toml Version)
@@ -21,14 +22,15 @@ ldflags="-s -w -X main.version=$version"
 console="dist/visitly-console-$version-windows-amd64.exe"
 scimd="dist/visitly-scimd-$version-windows-amd64.exe"
 
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
 build_console() {
-	local work syso
-	work=$(mktemp -d)
-	# go build links a .syso only from the package's folder; the
-	# _windows_amd64 suffix hides it from every other build, and it goes
-	# again as soon as the build ends.
-	syso=cmd/visitly-console/zz_resource_windows_amd64.syso
-	trap 'rm -rf "$work" "$syso"' RETURN
+	# go build links a .syso only from the package's own folder, and a file
+	# appearing and vanishing there breaks builds and tests running at the
+	# same time (test.sh runs this in the background): build from a copy.
+	mkdir "$work/src"
+	tar -C . --exclude=./.git --exclude=./dist --exclude=./bin -cf - . | tar -C "$work/src" -xf -
 
 	convert assets/icon.png -define icon:auto-resize=256,64,48,32,24,16 "$work/app.ico"
 	local major minor patch
@@ -60,11 +62,12 @@ BEGIN
 	END
 END
 RC
-	x86_64-w64-mingw32-windres -O coff -I "$work" -i "$work/app.rc" -o "$syso"
+	x86_64-w64-mingw32-windres -O coff -I "$work" -i "$work/app.rc" \
+		-o "$work/src/cmd/visitly-console/zz_resource_windows_amd64.syso"
 
 	echo "build-windows: $console"
-	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
-		go build -ldflags "$ldflags -H=windowsgui" -o "$console" ./cmd/visitly-console
+	(cd "$work/src" && CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+		go build -ldflags "$ldflags -H=windowsgui" -o "$root/$console" ./cmd/visitly-console)
 
 	# Check what was built: a GUI-subsystem exe carrying its icon and version.
 	local headers
