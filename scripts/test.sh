@@ -139,11 +139,12 @@ e2e() {
 	go build -race -o "$dir/visitly-console" ./cmd/visitly-console &&
 		xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
 			bash cmd/visitly-console/e2e/run.sh "$dir/visitly-console" "$dir/out" || rc=$?
-	if [ "$rc" -ne 0 ] && [ -f "$dir/out/console.log" ]; then
-		echo "e2e console log:"
+	if [ "$rc" -eq 0 ]; then
+		rm -rf "$dir"
+	elif [ -f "$dir/out/console.log" ]; then
+		echo "e2e console log (screenshots kept in $dir/out):"
 		cat "$dir/out/console.log"
 	fi
-	rm -rf "$dir"
 	return "$rc"
 }
 
