@@ -200,12 +200,17 @@ func TestSyncRandomisedRealService(t *testing.T) {
 					cancelAt = int32(1 + rng.IntN(6))
 				}
 				var pages atomic.Int32
+				// The hook runs on the handlers' goroutines, which the sync may drive in
+				// parallel (changes and activity), so the shared rng and writer are locked.
+				var hookMu sync.Mutex
 				hook := func(string) {
 					n := pages.Add(1)
 					if n <= 6 {
+						hookMu.Lock()
 						for range rng.IntN(4) {
 							w.step(t)
 						}
+						hookMu.Unlock()
 					}
 					if n == cancelAt {
 						cancel()
