@@ -1,10 +1,13 @@
 package scimserver
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/visitly/hostsync/storage"
 )
 
 func TestAdminKeys(t *testing.T) {
@@ -123,4 +126,31 @@ func TestChangeFeedCursor(t *testing.T) {
 	paged := e.adm("GET", "/changes?since=0&limit=1", "").want(t, 200)
 	equal(t, "limit", len(paged.get("changes").([]any)), 1)
 	equal(t, "more when limited", paged.get("more"), true)
+}
+
+// TestActivityPagesAtMaximumLimit pages the activity log with the largest
+// limit: a full page must say there is more (the store caps a read at 5000,
+// so asking it for limit+1 used to answer more=false with events left).
+func TestActivityPagesAtMaximumLimit(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for i := range 5001 {
+		if _, err := e.st.RecordEvent(ctx, storage.Actor{Kind: "admin"}, "export.created", storage.TypeConsole, "", fmt.Sprint(i)); err != nil {
+			t.Fatalf("record event %d: %v", i, err)
+		}
+	}
+	total := 0
+	for since, pages := int64(0), 0; ; pages++ {
+		r := e.adm("GET", fmt.Sprintf("/activity?since=%d&limit=5000", since), "").want(t, 200)
+		total += len(r.get("events").([]any))
+		since = int64(r.get("cursor").(float64))
+		if r.get("more") != true {
+			break
+		}
+		if pages > 3 {
+			t.Fatal("more never turns false")
+		}
+	}
+	// 5001 recorded, plus the key creation and token rotation of newEnv.
+	equal(t, "events read", total, 5003)
 }
