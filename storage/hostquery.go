@@ -78,9 +78,12 @@ func (s *Store) QueryHosts(ctx context.Context, q HostQuery) (hosts []*Host, tot
 	}
 	w := strings.Join(where, " AND ")
 	offset := max(q.StartIndex, 1) - 1
-	if q.Match != nil {
+	switch {
+	case q.Match != nil:
 		hosts, total, err = s.matchHosts(ctx, w, args, q.Match, offset, q.Count)
-	} else {
+	case len(q.Conds) == 0:
+		hosts, total, err = s.pageLive(ctx, offset, q.Count)
+	default:
 		hosts, total, err = s.pageHosts(ctx, w, args, offset, q.Count)
 	}
 	if err != nil {

@@ -132,6 +132,8 @@ func TestQueriesUseIndexes(t *testing.T) {
 	}{
 		{"page", "SELECT n FROM hosts WHERE deleted_at IS NULL ORDER BY n LIMIT ? OFFSET ?", []any{1000, 99000}, true},
 		{"count", "SELECT count(*) FROM hosts WHERE deleted_at IS NULL", nil, true},
+		{"page start", liveStart, []any{99000}, true},
+		{"page from", liveFrom, []any{99000, 1000}, false},
 		{"page rows", "SELECT " + hostColumns + " FROM hosts WHERE n IN (SELECT n FROM hosts WHERE deleted_at IS NULL ORDER BY n LIMIT ? OFFSET ?) ORDER BY n", []any{1000, 99000}, false},
 		{"first page rows", "SELECT " + hostColumns + " FROM hosts WHERE deleted_at IS NULL ORDER BY n LIMIT ? OFFSET ?", []any{100, 0}, false},
 		{"first page by displayName", "SELECT " + hostColumns + " FROM hosts WHERE deleted_at IS NULL AND display_name_key = ? ORDER BY n LIMIT ? OFFSET ?", []any{"a", 100, 0}, false},
@@ -188,5 +190,53 @@ func TestQueryHostsReturnsStoredFields(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got[0], h) {
 		t.Errorf("QueryHosts = %+v, want %+v", got[0], h)
+	}
+}
+
+// TestPagingAcrossWrites pages through the live hosts the way a SCIM client
+// does while hosts are created, deleted and restored between pages: every
+// page must equal what a fresh, memo-free read of the same range returns,
+// so the page memo never serves a position or total a write has changed.
+func TestPagingAcrossWrites(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	var hs []*Host
+	for i := range 60 {
+		hs = append(hs, mustCreateHost(t, s, fmt.Sprintf("p%02d", i), nil))
+	}
+	all := func(h *Host) bool { return true } // Match forces the plain path
+	check := func(start, count int) {
+		t.Helper()
+		got, gotTotal, err := s.QueryHosts(ctx, HostQuery{StartIndex: start, Count: count})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantTotal, err := s.QueryHosts(ctx, HostQuery{StartIndex: start, Count: count, Match: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if userNames(got) != userNames(want) || gotTotal != wantTotal {
+			t.Fatalf("page %d+%d: got %s (total %d), want %s (total %d)", start, count, userNames(got), gotTotal, userNames(want), wantTotal)
+		}
+	}
+	for pass := range 3 {
+		for start := 1; start <= 70; start += 7 {
+			check(start, 7)
+			check(start, 7) // the same page again comes from the memo
+			switch start {
+			case 15:
+				if err := s.DeleteHost(ctx, azure, hs[3+pass].ID); err != nil {
+					t.Fatal(err)
+				}
+			case 29:
+				mustCreateHost(t, s, fmt.Sprintf("late%d", pass), nil)
+			case 43:
+				if _, err := s.RestoreHost(ctx, azure, hs[3+pass].ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		check(200, 5) // past the end
+		check(1, 0)   // count only
 	}
 }

@@ -71,6 +71,8 @@ type Store struct {
 	queueClosed bool
 	committed   chan struct{} // closed when the committer has ended
 	commits     atomic.Int64  // transactions the committer ran (for tests)
+	gen         atomic.Int64  // moves on after every write transaction
+	memo        pageMemo      // where pages of the live host list end, per gen
 
 	closeOnce sync.Once
 	done      chan struct{} // closed by Close: stops the last-used flusher

@@ -96,6 +96,9 @@ func (s *Store) commitLoop() {
 func (s *Store) runBatch(batch []*writeReq) {
 	results := make([]error, len(batch))
 	defer func() {
+		// Before any caller hears back, so that a read after an
+		// acknowledged write never gets a page memo from before it.
+		s.gen.Add(1)
 		for i, r := range batch {
 			r.done <- results[i]
 		}
