@@ -196,64 +196,91 @@ func (s *Store) AdminHost(ctx context.Context, id string) (*Host, error) {
 
 // UpdateHost changes a live host in one atomic write. fn gets a copy of
 // the current host and returns the new state; only its indexed fields, Active
-// and Attrs are used (id never changes). An error from fn rolls back and is
-// returned unchanged; a nil host or an unchanged state writes nothing and
-// records no event. fn runs while the store holds its write lock: keep it
-// quick and pure (no I/O, no write calls on the Store, which would deadlock).
+// and Attrs are used (id never changes). An error from fn is returned
+// unchanged and writes nothing; a nil host or an unchanged state writes
+// nothing and records no event.
+//
+// fn and the diff run outside the single writer, on a snapshot read from the
+// reader pool; the write then only checks that the host's seq is still the
+// one fn saw. If another write changed the host meanwhile, the whole update
+// is redone on the new state, so fn may run more than once and must be pure.
+// This keeps the writer, which every write in the service queues for, busy
+// with SQL alone: PATCH throughput under Azure AD's load is bounded by it.
 func (s *Store) UpdateHost(ctx context.Context, a Actor, id string, fn func(cur *Host) (*Host, error)) (*Host, error) {
-	var out *Host
-	var fnErr error
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		n, cur, err := hostBy(ctx, tx.StmtContext(ctx, s.stmts.liveHostW), id)
+	for attempt := 0; ; attempt++ {
+		out, err := s.updateHostOnce(ctx, a, id, fn)
+		if errors.Is(err, errStale) && attempt < maxUpdateAttempts {
+			continue
+		}
+		if errors.Is(err, errStale) {
+			err = fmt.Errorf("storage: update host %q: changed by %d concurrent writes in a row", id, attempt+1)
+		}
+		return out, err
+	}
+}
+
+// errStale: the host changed between the snapshot an update was computed on
+// and its write.
+var errStale = errors.New("storage: host changed concurrently")
+
+// maxUpdateAttempts bounds the redo of an update that keeps losing races;
+// Azure AD sends one change per host at a time, so a second attempt is rare.
+const maxUpdateAttempts = 20
+
+func (s *Store) updateHostOnce(ctx context.Context, a Actor, id string, fn func(cur *Host) (*Host, error)) (*Host, error) {
+	n, cur, err := hostBy(ctx, s.stmts.liveHost, id)
+	if err != nil {
+		return nil, fmt.Errorf("storage: update host: %w", err)
+	}
+	next, err := fn(cur.clone())
+	if err != nil {
+		return nil, err
+	}
+	if next == nil || sameHost(cur, next) {
+		return cur, nil
+	}
+	if err := checkHost(next); err != nil {
+		return nil, fmt.Errorf("storage: update host: %w", err)
+	}
+	h := cur.clone()
+	h.UserName, h.ExternalID, h.DisplayName, h.Email = next.UserName, next.ExternalID, next.DisplayName, next.Email
+	h.Active, h.Attrs = next.Active, bytes.Clone(next.Attrs)
+	h.Modified = now()
+	h.RestoredAt, h.RestoredBy = time.Time{}, "" // Azure AD owns the host again
+	ev := Event{Action: "host.updated", ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
+	switch {
+	case cur.Active && !h.Active:
+		ev.Action = "host.deactivated"
+		h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = h.Modified, a.String(), RemovedByActive
+	case !cur.Active && h.Active:
+		ev.Action = "host.reactivated"
+		h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = time.Time{}, "", ""
+	}
+	if ev.Changes, err = hostChanges(cur, h); err != nil {
+		return nil, fmt.Errorf("storage: update host: %w", err)
+	}
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var seq int64
+		err := tx.StmtContext(ctx, s.stmts.hostSeqW).QueryRowContext(ctx, n).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && seq != cur.Seq {
+			return errStale // deleted or changed since the snapshot: redo
+		}
 		if err != nil {
-			return err
-		}
-		next, err := fn(cur.clone())
-		if err != nil {
-			fnErr = err
-			return err
-		}
-		if next == nil || sameHost(cur, next) {
-			out = cur
-			return nil
-		}
-		if err := checkHost(next); err != nil {
-			return err
-		}
-		h := cur.clone()
-		h.UserName, h.ExternalID, h.DisplayName, h.Email = next.UserName, next.ExternalID, next.DisplayName, next.Email
-		h.Active, h.Attrs = next.Active, bytes.Clone(next.Attrs)
-		h.Modified = now()
-		h.RestoredAt, h.RestoredBy = time.Time{}, "" // Azure AD owns the host again
-		ev := Event{Action: "host.updated", ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
-		switch {
-		case cur.Active && !h.Active:
-			ev.Action = "host.deactivated"
-			h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = h.Modified, a.String(), RemovedByActive
-		case !cur.Active && h.Active:
-			ev.Action = "host.reactivated"
-			h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = time.Time{}, "", ""
-		}
-		if ev.Changes, err = hostChanges(cur, h); err != nil {
 			return err
 		}
 		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
 			return err
 		}
 		h.Seq = ev.Seq
-		if err := s.saveHost(ctx, tx, n, h); err != nil {
-			return err
-		}
-		out = h
-		return nil
+		return s.saveHost(ctx, tx, n, h)
 	})
-	if fnErr != nil {
-		return nil, fnErr
+	if errors.Is(err, errStale) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: update host: %w", err)
 	}
-	return out, nil
+	return h, nil
 }
 
 func (s *Store) saveHost(ctx context.Context, tx *sql.Tx, n int64, h *Host) error {

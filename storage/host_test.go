@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -368,5 +370,87 @@ func TestTimesRoundTripToTheMillisecond(t *testing.T) {
 	}
 	if !got.Created.Equal(h.Created) || got.Created.Nanosecond()%int(time.Millisecond) != 0 || got.Created.Location() != time.UTC {
 		t.Errorf("created %v, stored %v", h.Created, got.Created)
+	}
+}
+
+// TestConcurrentUpdatesLoseNothing: UpdateHost computes outside the writer
+// and only checks the host's seq when it writes, so racing updates of one
+// host must be redone, never overwrite each other.
+func TestConcurrentUpdatesLoseNothing(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	h := mustCreateHost(t, s, "counter", map[string]any{"title": ""})
+	before := len(events(t, s))
+	const writers = 24
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.UpdateHost(ctx, azure, h.ID, func(cur *Host) (*Host, error) {
+				var m map[string]any
+				if err := json.Unmarshal(cur.Attrs, &m); err != nil {
+					return nil, err
+				}
+				m["title"] = m["title"].(string) + fmt.Sprintf("<%d>", i)
+				cur.Attrs, _ = json.Marshal(m)
+				return cur, nil
+			})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.GetHost(ctx, h.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(got.Attrs, &m); err != nil {
+		t.Fatal(err)
+	}
+	title := m["title"].(string)
+	for i := range writers {
+		if !strings.Contains(title, fmt.Sprintf("<%d>", i)) {
+			t.Errorf("update %d lost: title %q", i, title)
+		}
+	}
+	if n := len(events(t, s)) - before; n != writers {
+		t.Errorf("%d events, want %d", n, writers)
+	}
+}
+
+// TestUpdateOfHostDeletedMeanwhile: a host deleted between an update's
+// snapshot and its write is not found, and stays deleted.
+func TestUpdateOfHostDeletedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	h := mustCreateHost(t, s, "gone", nil)
+	calls := 0
+	_, err := s.UpdateHost(ctx, azure, h.ID, func(cur *Host) (*Host, error) {
+		calls++
+		if calls == 1 {
+			if err := s.DeleteHost(ctx, azure, h.ID); err != nil {
+				return nil, err
+			}
+		}
+		cur.DisplayName = "changed"
+		return cur, nil
+	})
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+	got, err := s.AdminHost(ctx, h.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State() != StateDeleted || got.DisplayName == "changed" {
+		t.Errorf("host after: state %s, displayName %q", got.State(), got.DisplayName)
 	}
 }

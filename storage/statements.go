@@ -17,6 +17,7 @@ type statements struct {
 	updateHost  *sql.Stmt
 	liveHostW   *sql.Stmt // live host by id, in a write transaction
 	anyHostW    *sql.Stmt // host in any state by id, in a write transaction
+	hostSeqW    *sql.Stmt // a live host's seq by n, in a write transaction
 	savepoint   *sql.Stmt // one call's savepoint in a shared transaction
 	release     *sql.Stmt
 	rollbackTo  *sql.Stmt
@@ -46,6 +47,7 @@ func prepare(ctx context.Context, w, r *sql.DB) (*statements, error) {
 	st.updateHost = p(w, updateHostSQL)
 	st.liveHostW = p(w, "SELECT "+hostColumns+" FROM hosts WHERE id = ? AND deleted_at IS NULL")
 	st.anyHostW = p(w, "SELECT "+hostColumns+" FROM hosts WHERE id = ?")
+	st.hostSeqW = p(w, "SELECT seq FROM hosts WHERE n = ? AND deleted_at IS NULL")
 	st.savepoint = p(w, "SAVEPOINT call")
 	st.release = p(w, "RELEASE call")
 	st.rollbackTo = p(w, "ROLLBACK TO call")
@@ -77,7 +79,7 @@ func (st *statements) query(ctx context.Context, query string) (*sql.Stmt, bool,
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.insertEvent, st.insertHost, st.updateHost, st.liveHostW,
+	for _, s := range []*sql.Stmt{st.insertEvent, st.insertHost, st.updateHost, st.liveHostW, st.hostSeqW,
 		st.anyHostW, st.savepoint, st.release, st.rollbackTo, st.liveHost, st.anyHost} {
 		if s != nil {
 			s.Close()
