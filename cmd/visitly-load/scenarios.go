@@ -118,39 +118,63 @@ type hostRef struct{ id, userName string }
 
 // paging reads every host with count=1000, as a client syncing everything does.
 func paging(ctx context.Context, cl *client) (result, []hostRef, error) {
+	const count = 1000
+	type page struct {
+		body []byte
+		lat  time.Duration
+		err  error
+	}
+	// One client walks the pages strictly one request at a time, as a SCIM
+	// client does; decoding a page overlaps fetching the next, so the
+	// figure is the service's pace, not this tool's JSON decoder's.
+	pages := make(chan page, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(pages)
+		for idx := 1; ; idx += count {
+			t := time.Now()
+			var buf bytes.Buffer
+			st, err := cl.do(ctx, "GET", fmt.Sprintf("/Users?startIndex=%d&count=%d", idx, count), "", &buf)
+			if err == nil && st != 200 {
+				err = fmt.Errorf("page at %d: status %d", idx, st)
+			}
+			select {
+			case pages <- page{buf.Bytes(), time.Since(t), err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	start := time.Now()
 	var hosts []hostRef
 	var lat []time.Duration
-	for idx := 1; ; {
-		t := time.Now()
-		var buf bytes.Buffer
-		st, err := cl.do(ctx, "GET", fmt.Sprintf("/Users?startIndex=%d&count=1000", idx), "", &buf)
-		if err != nil {
-			return result{}, nil, err
+	for p := range pages {
+		if p.err != nil {
+			return result{}, nil, p.err
 		}
-		if st != 200 {
-			return result{}, nil, fmt.Errorf("page at %d: status %d", idx, st)
-		}
-		lat = append(lat, time.Since(t))
-		var page struct {
+		lat = append(lat, p.lat)
+		var list struct {
 			TotalResults int `json:"totalResults"`
 			Resources    []struct {
 				ID       string `json:"id"`
 				UserName string `json:"userName"`
 			} `json:"Resources"`
 		}
-		if err := json.Unmarshal(buf.Bytes(), &page); err != nil {
+		if err := json.Unmarshal(p.body, &list); err != nil {
 			return result{}, nil, err
 		}
-		for _, r := range page.Resources {
+		for _, r := range list.Resources {
 			hosts = append(hosts, hostRef{r.ID, r.UserName})
 		}
-		idx += len(page.Resources)
-		if len(page.Resources) == 0 || idx > page.TotalResults {
+		if len(list.Resources) < count || len(hosts) >= list.TotalResults {
 			break
 		}
 	}
-	return result{name: fmt.Sprintf("paging all %d hosts, count=1000", len(hosts)), unit: "hosts/s", units: len(hosts),
+	return result{name: fmt.Sprintf("paging all %d hosts, count=%d", len(hosts), count), unit: "hosts/s", units: len(hosts),
 		elapsed: time.Since(start), latencies: lat, target: "all 100,000 in < 2 s"}, hosts, nil
 }
 
