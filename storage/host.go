@@ -121,7 +121,7 @@ func hostBy(ctx context.Context, stmt *sql.Stmt, id string) (int64, *Host, error
 }
 
 // CreateHost stores a new live host from h's indexed fields and Attrs and
-// returns it with its ID (a random UUID), times and Seq. A live host with the
+// returns it with its ID (a UUIDv7), times and Seq. A live host with the
 // same userName (case-insensitively) is ErrConflict.
 func (s *Store) CreateHost(ctx context.Context, a Actor, h *Host) (*Host, error) {
 	if err := checkHost(h); err != nil {

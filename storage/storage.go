@@ -199,11 +199,18 @@ func fromMS(v sql.NullInt64) time.Time {
 	return time.UnixMilli(v.Int64).UTC()
 }
 
-// newID returns a random (version 4) UUID.
+// newID returns a time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix
+// milliseconds, then 74 random bits. New ids land at the end of the id
+// index and of the activity's per-resource index instead of on a random
+// page each, which is two fewer pages written per created host.
 func newID() string {
 	var b [16]byte
-	rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
-	b[6] = b[6]&0x0f | 0x40
+	rand.Read(b[6:]) // crypto/rand.Read never fails (Go ≥ 1.24)
+	ms := uint64(time.Now().UnixMilli())
+	for i := range 6 {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x70
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 var (
@@ -225,17 +227,27 @@ func TestActor(t *testing.T) {
 	}
 }
 
-func TestNewIDIsUUIDv4(t *testing.T) {
+func TestNewIDIsUUIDv7(t *testing.T) {
 	seen := map[string]bool{}
-	for range 100 {
+	before := time.Now().UnixMilli()
+	var prev string
+	for range 1000 {
 		id := newID()
-		if len(id) != 36 || id[14] != '4' || !strings.ContainsRune("89ab", rune(id[19])) || strings.Count(id, "-") != 4 {
-			t.Fatalf("newID() = %q, not a version 4 UUID", id)
+		if len(id) != 36 || id[14] != '7' || !strings.ContainsRune("89ab", rune(id[19])) || strings.Count(id, "-") != 4 {
+			t.Fatalf("newID() = %q, not a version 7 UUID", id)
 		}
 		if seen[id] {
 			t.Fatalf("newID() repeated %q", id)
 		}
 		seen[id] = true
+		ms, err := strconv.ParseInt(strings.ReplaceAll(id[:13], "-", ""), 16, 64)
+		if err != nil || ms < before || ms > time.Now().UnixMilli() {
+			t.Fatalf("newID() = %q: timestamp %d not between %d and now", id, ms, before)
+		}
+		if prev != "" && id[:13] < prev[:13] {
+			t.Fatalf("newID() went back in time: %q after %q", id, prev)
+		}
+		prev = id
 	}
 }
 
