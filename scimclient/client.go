@@ -32,9 +32,11 @@ const maxBody = 64 << 20
 // Client calls one host-sync service. It is safe for concurrent use; the credentials may be replaced
 // while requests run.
 type Client struct {
-	base *url.URL
-	hc   *http.Client
-	ua   string
+	base      *url.URL
+	public    *url.URL // what Azure AD calls, when it differs from base (reverse proxy); may be nil
+	publicRaw string   // WithPublicURL's argument, parsed by New
+	hc        *http.Client
+	ua        string
 
 	mu         sync.RWMutex
 	adminToken string
@@ -52,6 +54,11 @@ func WithAdminToken(token string) Option { return func(c *Client) { c.adminToken
 
 // WithAPIKey sets the SCIM bearer key used for the SCIM API.
 func WithAPIKey(key string) Option { return func(c *Client) { c.apiKey = key } }
+
+// WithPublicURL sets the address Azure AD reaches the service at (e.g. "https://hosts.example.com"
+// behind a reverse proxy) when it differs from baseURL. It changes TenantURL only: every call still
+// goes to baseURL. New fails with ErrBadURL if u is not accepted by ParsePublicURL; "" means none.
+func WithPublicURL(u string) Option { return func(c *Client) { c.publicRaw = u } }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *Client) { c.ua = ua } }
@@ -88,7 +95,36 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	if c.hc == nil {
 		c.hc = NewHTTPClient()
 	}
+	if strings.TrimSpace(c.publicRaw) != "" {
+		if c.public, err = ParsePublicURL(c.publicRaw); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
+}
+
+// ParsePublicURL validates the address Azure AD calls, as typed by a user: an http or https URL
+// with a host and no query, fragment or user name (a pasted Tenant URL is trimmed to its service
+// URL). It does not insist on https: a caller warns, since Azure AD accepts only https.
+func ParsePublicURL(s string) (*url.URL, error) {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("scimclient: public URL %q: %w", s, err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("scimclient: public URL %q must start with https:// (or http://): %w", s, ErrBadURL)
+	case u.Host == "" || u.Hostname() == "":
+		return nil, fmt.Errorf("scimclient: public URL %q has no host: %w", s, ErrBadURL)
+	case u.RawQuery != "" || u.ForceQuery:
+		return nil, fmt.Errorf("scimclient: public URL %q must not have a query (?…): %w", s, ErrBadURL)
+	case u.Fragment != "":
+		return nil, fmt.Errorf("scimclient: public URL %q must not have a fragment (#…): %w", s, ErrBadURL)
+	case u.User != nil:
+		return nil, fmt.Errorf("scimclient: public URL %q must not contain a user name or password: %w", s, ErrBadURL)
+	}
+	return ParseServiceURL(s)
 }
 
 // ParseServiceURL validates a service URL as typed by a user and returns it normalised.
@@ -113,8 +149,14 @@ func ParseServiceURL(s string) (*url.URL, error) {
 // URL is the service URL, without a trailing slash.
 func (c *Client) URL() string { return c.base.String() }
 
-// TenantURL is what Azure AD's provisioning page calls the Tenant URL.
-func (c *Client) TenantURL() string { return c.base.String() + SCIMPath }
+// TenantURL is what Azure AD's provisioning page calls the Tenant URL: under the public URL when
+// one is set (WithPublicURL), else under the service URL.
+func (c *Client) TenantURL() string {
+	if c.public != nil {
+		return c.public.String() + SCIMPath
+	}
+	return c.base.String() + SCIMPath
+}
 
 // SetAdminToken replaces the admin credential.
 func (c *Client) SetAdminToken(token string) {
