@@ -158,6 +158,28 @@ func BenchmarkCreateHostParallel(b *testing.B) {
 	})
 }
 
+// BenchmarkUpdateHostParallel replaces the title of random hosts from 16
+// goroutines, as Azure AD's PATCH does under the steady mix.
+func BenchmarkUpdateHostParallel(b *testing.B) {
+	s, ids := seedStore(b)
+	ctx := context.Background()
+	var next atomic.Int64
+	b.SetParallelism(8)
+	b.ResetTimer()
+	defer reportCPU(b, cpuTime())
+	commits := s.commits.Load()
+	defer func() { b.ReportMetric(float64(b.N)/float64(s.commits.Load()-commits), "calls/commit") }()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			id := ids[(i*7919)%int64(len(ids))]
+			if _, err := s.UpdateHost(ctx, azure, id, withAttr("title", fmt.Sprintf("Title %d", i))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 func BenchmarkGetHost(b *testing.B) {
 	s, ids := seedStore(b)
 	ctx := context.Background()

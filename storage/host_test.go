@@ -103,6 +103,10 @@ func withAttr(key string, value any) func(*Host) (*Host, error) {
 			cur.Active = value.(bool)
 		case "userName":
 			cur.UserName = value.(string)
+		case "externalId":
+			cur.ExternalID = value.(string)
+		case "displayName":
+			cur.DisplayName = value.(string)
 		}
 		b, err := json.Marshal(m)
 		cur.Attrs = b
@@ -452,5 +456,61 @@ func TestUpdateOfHostDeletedMeanwhile(t *testing.T) {
 	}
 	if got.State() != StateDeleted || got.DisplayName == "changed" {
 		t.Errorf("host after: state %s, displayName %q", got.State(), got.DisplayName)
+	}
+}
+
+// TestSaveHostNamesOnlyChangedIndexedColumns: a title change must not name
+// any indexed column (SQLite would rewrite those index entries), and every
+// kind of change must leave each index agreeing with the table.
+func TestSaveHostNamesOnlyChangedIndexedColumns(t *testing.T) {
+	if q := hostUpdateSQL(0); strings.Contains(q, "user_name_key") || strings.Contains(q, "state") ||
+		strings.Contains(q, "deleted_at") || strings.Contains(q, "email_key") || !strings.Contains(q, "attrs = ?11") {
+		t.Errorf("title-only update: %s", q)
+	}
+	ctx := context.Background()
+	s, _ := openTest(t)
+	h := mustCreateHost(t, s, "before@x", map[string]any{"externalId": "e1", "displayName": "Before"})
+	steps := []struct {
+		name    string
+		fn      func(*Host) (*Host, error)
+		cond    Cond
+		gone    Cond
+		present bool
+	}{
+		{"title", withAttr("title", "Boss"), Cond{FieldUserName, "before@x"}, Cond{FieldUserName, "nobody"}, true},
+		{"userName", withAttr("userName", "after@x"), Cond{FieldUserName, "AFTER@x"}, Cond{FieldUserName, "before@x"}, true},
+		{"externalId", withAttr("externalId", "e2"), Cond{FieldExternalID, "e2"}, Cond{FieldExternalID, "e1"}, true},
+		{"displayName", withAttr("displayName", "After"), Cond{FieldDisplayName, "after"}, Cond{FieldDisplayName, "before"}, true},
+		{"deactivate", withAttr("active", false), Cond{FieldActive, "false"}, Cond{FieldActive, "true"}, true},
+	}
+	for _, st := range steps {
+		if _, err := s.UpdateHost(ctx, azure, h.ID, st.fn); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		for _, c := range []struct {
+			cond Cond
+			want int
+		}{{st.cond, 1}, {st.gone, 0}} {
+			_, total, err := s.QueryHosts(ctx, HostQuery{Conds: []Cond{c.cond}})
+			if err != nil || total != c.want {
+				t.Errorf("after %s: %v matches %d (%v), want %d", st.name, c.cond, total, err, c.want)
+			}
+		}
+	}
+	if err := s.DeleteHost(ctx, azure, h.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, _ := s.QueryHosts(ctx, HostQuery{Conds: []Cond{{FieldExternalID, "e2"}}}); total != 0 {
+		t.Errorf("deleted host still found by externalId")
+	}
+	if _, err := s.RestoreHost(ctx, azure, h.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, _ := s.QueryHosts(ctx, HostQuery{Conds: []Cond{{FieldExternalID, "e2"}, {FieldActive, "true"}}}); total != 1 {
+		t.Errorf("restored host not found by externalId and active")
+	}
+	var res string
+	if err := s.r.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
+		t.Errorf("integrity_check: %q %v", res, err)
 	}
 }

@@ -54,7 +54,7 @@ func (s *Store) RestoreHost(ctx context.Context, a Actor, id string) (*Host, err
 			return err
 		}
 		h.Seq = ev.Seq
-		if err := s.saveHost(ctx, tx, n, h); err != nil {
+		if err := s.saveHost(ctx, tx, n, cur, h); err != nil {
 			return err
 		}
 		if state == StateDeleted {
