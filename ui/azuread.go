@@ -61,11 +61,10 @@ func newAzurePage(ctx context.Context, env *Env, sess *Session) *azurePage {
 	p.tenantURL = widget.NewLabelWithStyle(sess.Service.TenantURL(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	p.tenantURL.Selectable = true
 	p.tenantURL.Truncation = fyne.TextTruncateEllipsis
-	p.loopbackNote = widget.NewLabel("This address is reachable from this computer only. Azure AD needs a public HTTPS address: " +
-		"put a reverse proxy or tunnel in front of it, or change the listen address in Settings.")
+	p.loopbackNote = widget.NewLabel(tenantNote(sess))
 	p.loopbackNote.Wrapping = fyne.TextWrapWord
 	p.loopbackNote.Importance = widget.WarningImportance
-	if !isLoopback(sess.Service.URL()) {
+	if p.loopbackNote.Text == "" {
 		p.loopbackNote.Hide()
 	}
 	p.copyTenant = newCopyButton("Copy", func() { p.copyTenantURL(p.copyTenant) })
@@ -305,6 +304,23 @@ func (p *azurePage) notify() {
 	if p.changed != nil {
 		p.changed()
 	}
+}
+
+// tenantNote warns when Azure AD cannot use the Tenant URL as shown; "" when it can.
+func tenantNote(sess *Session) string {
+	tenant := sess.Service.TenantURL()
+	switch {
+	case isLoopback(tenant) && sess.Embedded:
+		return "This address is reachable from this computer only. Azure AD needs a public HTTPS address: " +
+			"put a reverse proxy or tunnel in front of it and enter its address as the Public URL in Settings."
+	case isLoopback(tenant):
+		return "This address is reachable from this computer only. Azure AD needs a public HTTPS address: " +
+			"put a reverse proxy or tunnel in front of the service."
+	case strings.HasPrefix(tenant, "http:"):
+		return "Azure AD accepts only https:// Tenant URLs (TLS 1.2 or newer): put an HTTPS reverse proxy in front of the service, " +
+			"or give it a TLS certificate, and use its https:// address."
+	}
+	return ""
 }
 
 // isLoopback reports whether a service URL names this computer only.

@@ -20,6 +20,8 @@ var (
 	ErrDatabase     = errors.New("database cannot be opened")
 	// ErrNoAdminCredential: a remote service was chosen but the keyring holds no admin credential for it.
 	ErrNoAdminCredential = errors.New("no admin credential stored for this service")
+	// ErrTLSCertificate: the embedded service's TLS certificate or key file cannot be used.
+	ErrTLSCertificate = errors.New("TLS certificate cannot be used")
 )
 
 // IsAddressInUse reports whether err is the OS's "address already in use" (Unix EADDRINUSE,
@@ -60,6 +62,11 @@ func Describe(err error) Problem {
 		p.Title = "The service address is already in use"
 		p.Message = "The embedded host-sync service could not listen on its address: another program (or another Visitly Console) uses that port."
 		p.Hint = "Close the other program, or choose another address in Settings (for example 127.0.0.1:8766)."
+	case errors.Is(err, ErrTLSCertificate):
+		p.Title = "The TLS certificate cannot be used"
+		p.Message = "The embedded service could not load its TLS certificate and key, so it cannot serve HTTPS."
+		p.Hint = "In Settings, check that both files exist and are readable PEM files and that the key belongs to the certificate " +
+			"(the certificate first, then any intermediates, in the certificate file). Or clear both fields to serve plain HTTP on loopback behind a reverse proxy."
 	case errors.Is(err, ErrDatabase):
 		p.Title = "The database cannot be opened"
 		p.Message = "The embedded service could not open its database in the data folder."

@@ -64,6 +64,11 @@ type Settings struct {
 	ListenAddr string // the embedded service's address, e.g. "127.0.0.1:8765"
 	RemoteURL  string // e.g. "https://hosts.example.com"
 	DataDir    string // informational: where local state lives
+
+	// The embedded service behind a reverse proxy or serving HTTPS itself; all optional.
+	PublicURL string // what Azure AD calls, e.g. "https://hosts.example.com"; the Tenant URL is built from it
+	TLSCert   string // PEM certificate file; with TLSKey the embedded service serves HTTPS
+	TLSKey    string // PEM private key file (its path only: the key itself is never copied)
 }
 
 // Connector starts or connects to the configured service. main implements it.

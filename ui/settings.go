@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -29,6 +31,9 @@ type settingsPage struct {
 
 	mode       *widget.RadioGroup
 	listen     *widget.Entry
+	publicURL  *widget.Entry
+	tlsCert    *widget.Entry
+	tlsKey     *widget.Entry
 	remoteURL  *widget.Entry
 	adminToken *widget.Entry
 	save       *widget.Button
@@ -41,6 +46,9 @@ func newSettingsPage(ctx context.Context, env *Env, conn Connector, apply func(*
 	s := conn.Settings()
 	p := &settingsPage{ctx: ctx, env: env, conn: conn, apply: apply}
 	p.listen = &widget.Entry{Text: s.ListenAddr, PlaceHolder: "127.0.0.1:8765"}
+	p.publicURL = &widget.Entry{Text: s.PublicURL, PlaceHolder: "optional, e.g. https://hosts.example.com"}
+	p.tlsCert = &widget.Entry{Text: s.TLSCert, PlaceHolder: "optional: certificate file (PEM) to serve HTTPS"}
+	p.tlsKey = &widget.Entry{Text: s.TLSKey, PlaceHolder: "optional: private key file (PEM)"}
 	p.remoteURL = &widget.Entry{Text: s.RemoteURL, PlaceHolder: "https://hosts.example.com"}
 	p.adminToken = widget.NewPasswordEntry()
 	p.adminToken.SetPlaceHolder("leave empty to keep the credential stored in the keyring")
@@ -58,8 +66,14 @@ func newSettingsPage(ctx context.Context, env *Env, conn Connector, apply func(*
 
 func (p *settingsPage) build() fyne.CanvasObject {
 	heading := pageHeading("Settings")
-	p.listenBox = container.NewVBox(widget.NewForm(widget.NewFormItem("Listen address", p.listen)),
-		lowLabel("The embedded service listens here. Keep 127.0.0.1 unless a reverse proxy on this computer exposes it to Azure AD."))
+	p.listenBox = container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Listen address", p.listen),
+		widget.NewFormItem("Public URL", p.publicURL),
+		widget.NewFormItem("TLS certificate", p.fileField(p.tlsCert)),
+		widget.NewFormItem("TLS private key", p.fileField(p.tlsKey))),
+		lowLabel("The embedded service listens here. Keep 127.0.0.1 unless a reverse proxy on this computer exposes it to Azure AD."),
+		lowLabel("Public URL: the HTTPS address Azure AD reaches the service at (a reverse proxy or tunnel); the Tenant URL is built from it. "+
+			"With a certificate and key the service serves HTTPS itself (TLS 1.2 or newer); the key file stays where it is."))
 	p.remoteBox = container.NewVBox(widget.NewForm(
 		widget.NewFormItem("Service URL", p.remoteURL),
 		widget.NewFormItem("Admin credential", p.adminToken)),
@@ -73,6 +87,20 @@ func (p *settingsPage) build() fyne.CanvasObject {
 		lowLabel("Start the console with --data-dir or VISITLY_DATA_DIR to keep local state elsewhere. Secrets are never stored there."),
 		lowLabel("Light and dark appearance follow the operating system.")))
 	return container.NewVScroll(container.NewPadded(container.NewVBox(heading, service, local)))
+}
+
+// fileField is an entry with a Browse… button that fills in a file's path.
+func (p *settingsPage) fileField(e *widget.Entry) fyne.CanvasObject {
+	browse := widget.NewButtonWithIcon("Browse…", theme.FolderOpenIcon(), func() {
+		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err != nil || r == nil {
+				return
+			}
+			r.Close()
+			e.SetText(r.URI().Path())
+		}, p.env.Window)
+	})
+	return container.NewBorder(nil, nil, nil, browse, e)
 }
 
 func lowLabel(s string) *widget.Label {
@@ -114,7 +142,33 @@ func (p *settingsPage) settings() (Settings, error) {
 	if _, _, err := net.SplitHostPort(s.ListenAddr); err != nil {
 		return s, fmt.Errorf("%w: listen address %q must be host:port, e.g. 127.0.0.1:8765: %w", errInvalidSetting, s.ListenAddr, err)
 	}
+	s.PublicURL = strings.TrimSpace(p.publicURL.Text)
+	if s.PublicURL != "" {
+		u, err := scimclient.ParsePublicURL(s.PublicURL)
+		if err != nil {
+			return s, fmt.Errorf("%w: %w", errInvalidSetting, err)
+		}
+		s.PublicURL = u.String()
+	}
+	s.TLSCert, s.TLSKey = strings.TrimSpace(p.tlsCert.Text), strings.TrimSpace(p.tlsKey.Text)
+	if (s.TLSCert == "") != (s.TLSKey == "") {
+		return s, fmt.Errorf("%w: set both the TLS certificate and the private key file, or neither", errInvalidSetting)
+	}
+	for _, f := range []string{s.TLSCert, s.TLSKey} {
+		// The console may be started from any folder: a relative path would change meaning.
+		if f != "" && !filepath.IsAbs(f) {
+			return s, fmt.Errorf("%w: %q must be a full path", errInvalidSetting, f)
+		}
+	}
 	return s, nil
+}
+
+// httpWarning is shown after a save whose Public URL Azure AD would refuse; "" when none.
+func httpWarning(s Settings) string {
+	if !s.Remote && strings.HasPrefix(s.PublicURL, "http:") {
+		return " Note: Azure AD accepts only https:// Tenant URLs, so it will not accept " + s.PublicURL + "."
+	}
+	return ""
 }
 
 func (p *settingsPage) onSave() {
@@ -141,7 +195,15 @@ func (p *settingsPage) onSave() {
 			}
 			p.adminToken.SetText("")
 			p.status.Importance = widget.SuccessImportance
-			p.status.SetText("Connected to " + sess.Service.URL())
+			msg := "Connected to " + sess.Service.URL()
+			if tenant := sess.Service.TenantURL(); !strings.HasPrefix(tenant, sess.Service.URL()+"/") {
+				msg += ". Azure AD calls " + tenant
+			}
+			if w := httpWarning(s); w != "" {
+				p.status.Importance = widget.WarningImportance
+				msg += "." + w
+			}
+			p.status.SetText(msg)
 			p.apply(sess)
 		}
 	})

@@ -24,6 +24,8 @@ type fakeConnector struct {
 	err      error
 	calls    []Settings
 	tokens   []string
+	// makeSession, when set, makes the session for the settings, as main's backend would.
+	makeSession func(Settings) *Session
 }
 
 func (c *fakeConnector) Settings() Settings { return c.settings }
@@ -35,6 +37,9 @@ func (c *fakeConnector) Connect(ctx context.Context, s Settings, adminToken stri
 		return nil, c.err
 	}
 	c.settings = s
+	if c.makeSession != nil {
+		return c.makeSession(s), nil
+	}
 	return c.sess, nil
 }
 

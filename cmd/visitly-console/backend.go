@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,11 +39,14 @@ type backend struct {
 
 // embedded is the in-process service.
 type embedded struct {
-	addr string // as configured
-	url  string
-	hs   *http.Server
-	srv  *scimserver.Server
-	done chan struct{}
+	addr   string // as configured
+	public string // Options.PublicURL, normalised; "" for none
+	leaf   []byte // DER of the certificate it serves over HTTPS; nil for plain HTTP
+	url    string
+	hc     *http.Client // the console's own client of it
+	hs     *http.Server
+	srv    *scimserver.Server
+	done   chan struct{}
 }
 
 func newBackend(dir string, cfg config, keyring ui.SecretStore, log *slog.Logger, version string) *backend {
@@ -79,7 +84,7 @@ func (b *backend) Connect(ctx context.Context, s ui.Settings, adminToken string)
 			b.stopEmbedded()
 		}
 	} else {
-		sess, err = b.connectEmbedded(ctx, s.ListenAddr)
+		sess, err = b.connectEmbeddedWith(ctx, s)
 	}
 	if err != nil {
 		return nil, err
@@ -123,7 +128,32 @@ func (b *backend) connectRemote(ctx context.Context, rawURL, adminToken string) 
 	return &ui.Session{Service: c, APIKeyAccount: keyAcct}, nil
 }
 
+// connectEmbedded starts the embedded service on addr over plain HTTP (the subcommands' way).
 func (b *backend) connectEmbedded(ctx context.Context, addr string) (*ui.Session, error) {
+	return b.connectEmbeddedWith(ctx, ui.Settings{ListenAddr: addr})
+}
+
+// connectEmbeddedWith starts the embedded service as s says (address, public URL, TLS), or keeps
+// the running one when nothing it serves with changed.
+func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.Session, error) {
+	// Check the certificate and public URL before anything changes, so a bad file keeps the
+	// running service and its settings.
+	cert, err := loadTLS(s.TLSCert, s.TLSKey)
+	if err != nil {
+		return nil, err
+	}
+	var public string
+	if s.PublicURL != "" {
+		u, err := scimclient.ParsePublicURL(s.PublicURL)
+		if err != nil {
+			return nil, fmt.Errorf("public URL: %w", err)
+		}
+		public = u.String()
+	}
+	var leaf []byte
+	if cert != nil {
+		leaf = cert.Certificate[0]
+	}
 	if b.st == nil {
 		st, err := storage.Open(ctx, b.dbPath())
 		if err != nil {
@@ -136,13 +166,17 @@ func (b *backend) connectEmbedded(ctx context.Context, addr string) (*ui.Session
 	if err != nil {
 		return nil, err
 	}
-	if b.emb == nil || b.emb.addr != addr {
+	// A renewed certificate at the same path counts as a change: compare what is served.
+	if b.emb == nil || b.emb.addr != s.ListenAddr || b.emb.public != public || !bytes.Equal(b.emb.leaf, leaf) {
 		b.stopEmbedded()
-		if err := b.startEmbedded(addr); err != nil {
+		if err := b.startEmbedded(s.ListenAddr, public, cert); err != nil {
 			return nil, err
 		}
 	}
-	c, err := scimclient.New(b.emb.url, scimclient.WithAdminToken(tok))
+	// The console's own client talks to the local address; the public URL only changes the
+	// Tenant URL it shows.
+	c, err := scimclient.New(b.emb.url, scimclient.WithAdminToken(tok),
+		scimclient.WithHTTPClient(b.emb.hc), scimclient.WithPublicURL(public))
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +206,7 @@ func (b *backend) adminToken(ctx context.Context, account string) (string, error
 	return tok, nil
 }
 
-func (b *backend) startEmbedded(addr string) error {
+func (b *backend) startEmbedded(addr, public string, cert *tls.Certificate) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if ui.IsAddressInUse(err) {
@@ -180,23 +214,93 @@ func (b *backend) startEmbedded(addr string) error {
 		}
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	srv := scimserver.New(b.st, scimserver.Options{Logger: b.log, Version: b.version})
+	srv := scimserver.New(b.st, scimserver.Options{Logger: b.log, Version: b.version, PublicURL: public})
 	e := &embedded{
-		addr: addr,
-		url:  "http://" + ln.Addr().String(),
-		srv:  srv,
-		hs:   &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
-		done: make(chan struct{}),
+		addr:   addr,
+		public: public,
+		url:    "http://" + ln.Addr().String(),
+		srv:    srv,
+		hs:     &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
+		done:   make(chan struct{}),
 	}
+	if cert != nil {
+		e.leaf = cert.Certificate[0]
+		e.url = "https://" + ln.Addr().String()
+		e.hs.TLSConfig = serverTLS(cert)
+	}
+	e.hc = e.httpClient()
 	go func() {
 		defer close(e.done)
-		if err := e.hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if cert != nil {
+			err = e.hs.ServeTLS(ln, "", "") // the certificate is in TLSConfig
+		} else {
+			err = e.hs.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			b.log.Error("embedded service stopped", "err", err)
 		}
 	}()
 	b.emb = e
-	b.log.Info("embedded service listening", "url", e.url)
+	b.log.Info("embedded service listening", "url", e.url, "publicURL", public)
 	return nil
+}
+
+// loadTLS loads the embedded service's certificate and key; nil, nil when neither is set.
+func loadTLS(certFile, keyFile string) (*tls.Certificate, error) {
+	if certFile == "" && keyFile == "" {
+		return nil, nil
+	}
+	if certFile == "" || keyFile == "" {
+		return nil, fmt.Errorf("%w: set both the certificate and the key file, or neither", ui.ErrTLSCertificate)
+	}
+	// The error names the files and the problem (missing, not PEM, key does not match); never
+	// the key's content.
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("load %s and %s: %w: %w", certFile, keyFile, ui.ErrTLSCertificate, err)
+	}
+	return &cert, nil
+}
+
+// serverTLS is the embedded service's TLS configuration, as visitly-scimd serve's: Azure AD
+// requires TLS 1.2 or newer.
+func serverTLS(cert *tls.Certificate) *tls.Config {
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*cert}}
+}
+
+// errNotPinned: whatever answered on the embedded service's address is not that service.
+var errNotPinned = errors.New("the service presented a certificate other than the one the embedded service loaded")
+
+// httpClient is the HTTP client the console's own scimclient reaches the embedded service with.
+func (e *embedded) httpClient() *http.Client {
+	hc := scimclient.NewHTTPClient()
+	if tr, ok := hc.Transport.(*http.Transport); ok {
+		tr.Proxy = nil // the service runs in this process: never through a proxy
+		if e.leaf != nil {
+			tr.TLSClientConfig = pinnedTLS(e.leaf)
+		}
+	}
+	return hc
+}
+
+// pinnedTLS trusts exactly one certificate: the one the embedded service loaded. The console
+// dials a loopback address the certificate does not name (it names the public host), and the
+// certificate may be self-signed or from an internal CA, so the usual chain and host-name check
+// would fail. Pinning the leaf is stricter than that check: InsecureSkipVerify turns the usual
+// check off only so that VerifyConnection, which runs on every handshake (resumed ones too),
+// accepts this certificate and no other.
+func pinnedTLS(leaf []byte) *tls.Config {
+	return &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: true, // replaced by the pin below, never on its own
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 || !bytes.Equal(cs.PeerCertificates[0].Raw, leaf) {
+				return errNotPinned
+			}
+			return nil
+		},
+	}
 }
 
 // stopEmbedded shuts the embedded service down gracefully: requests in flight finish.
@@ -206,6 +310,9 @@ func (b *backend) stopEmbedded() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// The console's own idle connections would otherwise hold Shutdown up (an HTTP/2 one for a
+	// second or more after its GOAWAY).
+	b.emb.hc.CloseIdleConnections()
 	if err := b.emb.hs.Shutdown(ctx); err != nil {
 		b.log.Warn("embedded service shutdown", "err", err)
 	}

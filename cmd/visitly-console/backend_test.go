@@ -1,16 +1,28 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/storage/secrets"
@@ -264,4 +276,250 @@ func assertNoSecretInFiles(t *testing.T, dir, secret string) {
 		}
 		return nil
 	})
+}
+
+// testCert is a self-signed certificate for hosts.example.com (not 127.0.0.1: the console's client
+// must connect through the pin, not the host name) written as PEM files.
+type testCert struct {
+	certFile, keyFile string
+	der               []byte
+	keyPEM            []byte
+}
+
+func writeTestCert(t *testing.T, dir, name string) testCert {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: "hosts.example.com"},
+		DNSNames:     []string{"hosts.example.com"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := testCert{certFile: filepath.Join(dir, name+".crt"), keyFile: filepath.Join(dir, name+".key"), der: der,
+		keyPEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})}
+	if err := os.WriteFile(c.certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(c.keyFile, c.keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func tlsSettings(c testCert, public string) ui.Settings {
+	return ui.Settings{ListenAddr: "127.0.0.1:0", TLSCert: c.certFile, TLSKey: c.keyFile, PublicURL: public}
+}
+
+func TestEmbeddedServesHTTPS(t *testing.T) {
+	ctx := context.Background()
+	dir, certDir := t.TempDir(), t.TempDir()
+	certA, certB := writeTestCert(t, certDir, "a"), writeTestCert(t, certDir, "b")
+	kr := &memKeyring{m: map[string]string{}}
+	b := newTestBackend(t, dir, kr)
+	s := tlsSettings(certA, "https://hosts.example.com")
+	sess, err := b.Connect(ctx, s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(sess.Service.URL(), "https://127.0.0.1:") {
+		t.Fatalf("embedded service URL = %q, want https on loopback", sess.Service.URL())
+	}
+	// The console's own client connects through the pin, although the certificate names another host.
+	if _, err := sess.Service.Status(ctx); err != nil {
+		t.Fatalf("console client through the pin: %v", err)
+	}
+	host := strings.TrimPrefix(sess.Service.URL(), "https://")
+
+	t.Run("plain HTTP is refused", func(t *testing.T) {
+		resp, err := http.Get("http://" + host + "/v1/admin/status")
+		if err != nil {
+			return // refused outright is fine too
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "HTTPS") {
+			t.Errorf("plain HTTP answered %d %q", resp.StatusCode, body)
+		}
+	})
+	t.Run("TLS 1.1 is refused", func(t *testing.T) {
+		if v := serverTLS(&tls.Certificate{}).MinVersion; v != tls.VersionTLS12 {
+			t.Errorf("server MinVersion = %x, want TLS 1.2", v)
+		}
+		conn, err := tls.Dial("tcp", host, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11})
+		if err == nil {
+			conn.Close()
+			t.Fatalf("a TLS 1.1 handshake succeeded (version %x)", conn.ConnectionState().Version)
+		}
+		conn, err = tls.Dial("tcp", host, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12})
+		if err != nil {
+			t.Fatalf("TLS 1.2: %v", err)
+		}
+		conn.Close()
+	})
+	t.Run("the pin accepts no other certificate", func(t *testing.T) {
+		hc := (&embedded{leaf: certB.der}).httpClient()
+		resp, err := hc.Get(sess.Service.URL() + "/v1/admin/status")
+		if err == nil {
+			resp.Body.Close()
+			t.Fatal("a client pinned to another certificate connected")
+		}
+		if !errors.Is(err, errNotPinned) {
+			t.Errorf("err = %v, want errNotPinned", err)
+		}
+		// And verification is not off for everyone: an ordinary client rejects the self-signed certificate.
+		if resp, err := http.Get(sess.Service.URL() + "/v1/admin/status"); err == nil {
+			resp.Body.Close()
+			t.Error("an ordinary client accepted the self-signed certificate")
+		}
+	})
+
+	cfg, err := loadConfig(dir)
+	if err != nil || cfg.TLSCert != certA.certFile || cfg.TLSKey != certA.keyFile || cfg.PublicURL != "https://hosts.example.com" {
+		t.Fatalf("saved settings = %+v, %v", cfg, err)
+	}
+	raw, _ := os.ReadFile(configPath(dir))
+	if bytes.Contains(raw, bytes.TrimSpace(certA.keyPEM[28:80])) {
+		t.Error("settings.json holds the key's content")
+	}
+
+	// The same settings keep the running service; a renewed certificate at the same path restarts it.
+	url := sess.Service.URL()
+	if again, err := b.Connect(ctx, s, ""); err != nil || again.Service.URL() != url {
+		t.Fatalf("reconnect with unchanged settings: %v, %v (was %s)", again, err, url)
+	}
+	if err := os.Rename(certB.certFile, certA.certFile); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(certB.keyFile, certA.keyFile); err != nil {
+		t.Fatal(err)
+	}
+	renewed, err := b.Connect(ctx, s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.emb.leaf, certB.der) {
+		t.Error("the renewed certificate is not served")
+	}
+	if _, err := renewed.Service.Status(ctx); err != nil {
+		t.Fatalf("client pinned to the renewed certificate: %v", err)
+	}
+}
+
+func TestPublicURLInTenantURLAndLocation(t *testing.T) {
+	ctx := context.Background()
+	cert := writeTestCert(t, t.TempDir(), "c")
+	tests := []struct {
+		name     string
+		settings ui.Settings
+		tenant   string // "" = the local address
+	}{
+		{"plain HTTP behind a proxy", ui.Settings{ListenAddr: "127.0.0.1:0", PublicURL: "https://hosts.example.com/"}, "https://hosts.example.com/v1/usersync/SCIM"},
+		{"HTTPS with a path prefix", tlsSettings(cert, "https://proxy.example.com/visitly"), "https://proxy.example.com/visitly/v1/usersync/SCIM"},
+		{"HTTPS, no public URL", tlsSettings(cert, ""), ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			b := newTestBackend(t, dir, &memKeyring{m: map[string]string{}})
+			sess, err := b.Connect(ctx, tt.settings, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.tenant
+			if want == "" {
+				want = sess.Service.URL() + scimclient.SCIMPath
+			}
+			if got := sess.Service.TenantURL(); got != want {
+				t.Errorf("TenantURL = %q, want %q", got, want)
+			}
+			key, err := sess.Service.CreateKey(ctx, "Azure AD")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A real SCIM POST as Azure AD sends it, to the local address.
+			user := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann%d@contoso.example","active":true}`, i)
+			req, _ := http.NewRequestWithContext(ctx, "POST", sess.Service.URL()+scimclient.SCIMPath+"/Users", strings.NewReader(user))
+			req.Header.Set("Content-Type", "application/scim+json")
+			req.Header.Set("Authorization", "Bearer "+key.Secret)
+			resp, err := b.emb.hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var created struct {
+				ID   string `json:"id"`
+				Meta struct {
+					Location string `json:"location"`
+				} `json:"meta"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || resp.StatusCode != http.StatusCreated {
+				t.Fatalf("POST /Users: %d, %v", resp.StatusCode, err)
+			}
+			if wantLoc := want + "/Users/" + created.ID; created.Meta.Location != wantLoc || resp.Header.Get("Location") != wantLoc {
+				t.Errorf("meta.location = %q, Location = %q; want %q", created.Meta.Location, resp.Header.Get("Location"), wantLoc)
+			}
+		})
+	}
+}
+
+func TestBadTLSSettingsKeepThePrevious(t *testing.T) {
+	ctx := context.Background()
+	certDir := t.TempDir()
+	good, other := writeTestCert(t, certDir, "good"), writeTestCert(t, certDir, "other")
+	notPEM := filepath.Join(certDir, "not.pem")
+	os.WriteFile(notPEM, []byte("this is not a certificate\n"), 0o600)
+	tests := []struct {
+		name       string
+		cert, key  string
+		wantDetail string
+	}{
+		{"key of another certificate", good.certFile, other.keyFile, "private key does not match"},
+		{"missing key file", good.certFile, filepath.Join(certDir, "gone.key"), "gone.key"},
+		{"certificate not PEM", notPEM, good.keyFile, "not.pem"},
+		{"key without certificate", "", good.keyFile, "both"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			b := newTestBackend(t, dir, &memKeyring{m: map[string]string{}})
+			prev := ui.Settings{ListenAddr: "127.0.0.1:0", PublicURL: "https://before.example.com"}
+			sess, err := b.Connect(ctx, prev, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			saved, _ := os.ReadFile(configPath(dir))
+			_, err = b.Connect(ctx, ui.Settings{ListenAddr: "127.0.0.1:0", TLSCert: tt.cert, TLSKey: tt.key, PublicURL: "https://after.example.com"}, "")
+			if !errors.Is(err, ui.ErrTLSCertificate) || !strings.Contains(err.Error(), tt.wantDetail) {
+				t.Fatalf("err = %v, want ErrTLSCertificate mentioning %q", err, tt.wantDetail)
+			}
+			if p := ui.Describe(err); p.Title != "The TLS certificate cannot be used" || !strings.Contains(p.Hint, "Settings") {
+				t.Errorf("Describe = %+v", p)
+			}
+			if now, _ := os.ReadFile(configPath(dir)); !bytes.Equal(now, saved) || b.Settings().PublicURL != prev.PublicURL {
+				t.Errorf("settings changed after a failure:\n%s", now)
+			}
+			// The previous service still runs, unchanged.
+			if b.emb == nil || b.emb.url != sess.Service.URL() || b.emb.public != prev.PublicURL {
+				t.Fatalf("the running service was replaced: %+v", b.emb)
+			}
+			if _, err := sess.Service.Status(ctx); err != nil {
+				t.Errorf("the previous service stopped answering: %v", err)
+			}
+		})
+	}
 }

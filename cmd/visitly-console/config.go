@@ -49,11 +49,15 @@ func osDataDir(goos string, getenv func(string) string, configDir, homeDir func(
 	}
 }
 
-// config is the console's non-secret settings file; secrets live in the OS keyring only.
+// config is the console's non-secret settings file; secrets live in the OS keyring only. The TLS
+// key is named by its path: its content is never copied here.
 type config struct {
 	Remote     bool   `json:"remote,omitempty"`
 	ListenAddr string `json:"listenAddr,omitempty"`
 	RemoteURL  string `json:"remoteURL,omitempty"`
+	PublicURL  string `json:"publicURL,omitempty"`
+	TLSCert    string `json:"tlsCert,omitempty"`
+	TLSKey     string `json:"tlsKey,omitempty"`
 }
 
 func configPath(dir string) string { return filepath.Join(dir, "settings.json") }
@@ -93,9 +97,11 @@ func saveConfig(dir string, c config) error {
 }
 
 func (c config) settings(dir string) ui.Settings {
-	return ui.Settings{Remote: c.Remote, ListenAddr: c.ListenAddr, RemoteURL: c.RemoteURL, DataDir: dir}
+	return ui.Settings{Remote: c.Remote, ListenAddr: c.ListenAddr, RemoteURL: c.RemoteURL, DataDir: dir,
+		PublicURL: c.PublicURL, TLSCert: c.TLSCert, TLSKey: c.TLSKey}
 }
 
 func configFrom(s ui.Settings) config {
-	return config{Remote: s.Remote, ListenAddr: s.ListenAddr, RemoteURL: s.RemoteURL}
+	return config{Remote: s.Remote, ListenAddr: s.ListenAddr, RemoteURL: s.RemoteURL,
+		PublicURL: s.PublicURL, TLSCert: s.TLSCert, TLSKey: s.TLSKey}
 }
