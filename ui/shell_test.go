@@ -117,6 +117,7 @@ func TestShellShowsStartupErrors(t *testing.T) {
 		{"keyring", "The OS keyring is not available", "Retry", errKeyringDown},
 		{"remote refuses", "The service refused the credential", "Open Settings", &scimclient.Error{Status: 401}},
 		{"remote without credential", "No admin credential for this service", "Open Settings", fmt.Errorf("https://x: %w", ErrNoAdminCredential)},
+		{"TLS certificate", "The TLS certificate cannot be used", "Open Settings", fmt.Errorf("load /x/tls.crt and /x/tls.key: %w: open /x/tls.key: no such file or directory", ErrTLSCertificate)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,6 +204,7 @@ func TestDescribe(t *testing.T) {
 		{"too big", fmt.Errorf("set: %w", secrets.ErrTooBig), "Secret too large for the keyring", true},
 		{"unreachable", fmt.Errorf("x: %w: refused", scimclient.ErrUnreachable), "The host-sync service is unreachable", true},
 		{"refused", fmt.Errorf("x: %w", &scimclient.Error{Status: 401}), "The service refused the credential", true},
+		{"TLS certificate", fmt.Errorf("load: %w: tls: private key does not match public key", ErrTLSCertificate), "The TLS certificate cannot be used", true},
 		{"conflict", &scimclient.Error{Status: 409, Detail: "userName taken"}, "The service reported an error", false},
 		{"other", errors.New("boom"), "Something went wrong", false},
 	}
