@@ -22,18 +22,12 @@ func groupHandlers(s *Server) resourceHandlers {
 }
 
 func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
-	doc, members, err := s.readGroup(w, r)
+	in, err := s.readGroup(w, r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	attrs, err := json.Marshal(doc)
-	if err != nil {
-		writeError(w, badValue("the group cannot be encoded: %v", err))
-		return
-	}
-	g := &storage.Group{Attrs: attrs, Members: members}
-	g.DisplayName, g.ExternalID = resource.GroupIndex(doc)
+	g := &storage.Group{DisplayName: in.displayName, ExternalID: in.externalID, Attrs: in.attrs, Members: in.members}
 	g, err = s.st.CreateGroup(r.Context(), actorFrom(r.Context()), g)
 	if err != nil {
 		writeError(w, asSCIMError(err, "group"))
@@ -43,17 +37,34 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.groupDoc(r, g, true))
 }
 
+// groupBody is a POST/PUT group body, normalised and encoded for storage.
+type groupBody struct {
+	attrs                   []byte
+	displayName, externalID string
+	members                 []string
+}
+
 // readGroup decodes and normalises a POST/PUT group body.
-func (s *Server) readGroup(w http.ResponseWriter, r *http.Request) (resource.Doc, []string, error) {
+func (s *Server) readGroup(w http.ResponseWriter, r *http.Request) (groupBody, error) {
 	body, err := s.readBody(w, r)
 	if err != nil {
-		return nil, nil, err
+		return groupBody{}, err
 	}
 	in, err := resource.Decode(body)
 	if err != nil {
-		return nil, nil, err
+		return groupBody{}, err
 	}
-	return resource.NormalizeGroup(in)
+	doc, members, err := resource.NormalizeGroup(in)
+	if err != nil {
+		return groupBody{}, err
+	}
+	attrs, err := json.Marshal(doc)
+	if err != nil {
+		return groupBody{}, badValue("the group cannot be encoded: %v", err)
+	}
+	g := groupBody{attrs: attrs, members: members}
+	g.displayName, g.externalID = resource.GroupIndex(doc)
+	return g, nil
 }
 
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, id string) {
@@ -99,19 +110,13 @@ func (s *Server) projectDoc(d resource.Doc, p listParams) resource.Doc {
 }
 
 func (s *Server) replaceGroup(w http.ResponseWriter, r *http.Request, id string) {
-	doc, members, err := s.readGroup(w, r)
+	in, err := s.readGroup(w, r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	attrs, err := json.Marshal(doc)
-	if err != nil {
-		writeError(w, badValue("the group cannot be encoded: %v", err))
-		return
-	}
-	dn, ext := resource.GroupIndex(doc)
 	g, err := s.st.UpdateGroup(r.Context(), actorFrom(r.Context()), id, func(*storage.Group) (*storage.GroupChange, error) {
-		return &storage.GroupChange{DisplayName: dn, ExternalID: ext, Attrs: attrs, RemoveAll: true, Add: members}, nil
+		return &storage.GroupChange{DisplayName: in.displayName, ExternalID: in.externalID, Attrs: in.attrs, RemoveAll: true, Add: in.members}, nil
 	})
 	if err != nil {
 		writeError(w, asSCIMError(err, "group "+id))

@@ -33,18 +33,21 @@ func hostFromDoc(base *storage.Host, doc resource.Doc) (*storage.Host, error) {
 	return &h, nil
 }
 
-func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+// readUser reads a POST or PUT body as a canonical User document.
+func (s *Server) readUser(w http.ResponseWriter, r *http.Request) (resource.Doc, error) {
 	body, err := s.readBody(w, r)
 	if err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
 	in, err := resource.Decode(body)
 	if err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
-	doc, err := resource.NormalizeUser(in)
+	return resource.NormalizeUser(in)
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+	doc, err := s.readUser(w, r)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -89,17 +92,7 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, h
 }
 
 func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, id string) {
-	body, err := s.readBody(w, r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	in, err := resource.Decode(body)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	doc, err := resource.NormalizeUser(in)
+	doc, err := s.readUser(w, r)
 	if err != nil {
 		writeError(w, err)
 		return
