@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,7 +26,17 @@ type fakeService struct {
 	nextID int
 	// afterPage, when set, runs after each /changes or /activity page has
 	// been computed (outside the lock), to write or cancel while a sync runs.
-	afterPage func(path string)
+	// Handlers may still be running one when a test replaces it.
+	afterPage atomic.Pointer[func(path string)]
+}
+
+// setAfterPage sets (or with nil clears) the per-page hook.
+func (f *fakeService) setAfterPage(fn func(path string)) {
+	if fn == nil {
+		f.afterPage.Store(nil)
+		return
+	}
+	f.afterPage.Store(&fn)
 }
 
 func newFakeService() *fakeService {
@@ -132,7 +144,19 @@ func (f *fakeService) remove(id string) error {
 	}
 	h.Seq = f.write("host.deleted", "User", id, h.UserName, nil)
 	h.State, h.DeletedAt, h.DeletedBy, h.RemovedHow = StateDeleted, f.events[len(f.events)-1].At, "apikey:1", "DELETE"
+	f.touchGroupsOf(id, h.Seq)
 	return nil
+}
+
+// touchGroupsOf stamps seq on the live groups that list host id, as the
+// service does when the host is deleted or restored: their live member
+// lists changed, so the feed resends them.
+func (f *fakeService) touchGroupsOf(id string, seq int64) {
+	for _, g := range f.groups {
+		if g.DeletedAt.IsZero() && slices.Contains(g.Members, id) {
+			g.Seq, g.Modified = seq, f.events[len(f.events)-1].At
+		}
+	}
 }
 
 func (f *fakeService) restore(id string) error {
@@ -150,6 +174,9 @@ func (f *fakeService) restore(id string) error {
 	}
 	h.Seq = f.write("host.restored", "User", id, h.UserName, nil)
 	at := f.events[len(f.events)-1].At
+	if h.State == StateDeleted {
+		f.touchGroupsOf(id, h.Seq)
+	}
 	h.State, h.Active, h.RemovedHow = StateActive, true, ""
 	h.DeactivatedAt, h.DeactivatedBy, h.DeletedAt, h.DeletedBy = time.Time{}, "", time.Time{}, ""
 	h.RestoredAt, h.RestoredBy = at, "admin"
@@ -194,15 +221,36 @@ func (f *fakeService) changes(since int64, limit int) ChangePage {
 			all = append(all, Change{Seq: g.Seq, Type: "group", Group: &c})
 		}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Seq < all[j].Seq })
+	// Seq order, a host before the groups its write touched; one seq is
+	// never split across pages (the cursor would skip the rest of it).
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Seq != all[j].Seq {
+			return all[i].Seq < all[j].Seq
+		}
+		if (all[i].Host != nil) != (all[j].Host != nil) {
+			return all[i].Host != nil
+		}
+		return all[i].Type+hostOrGroupID(all[i]) < all[j].Type+hostOrGroupID(all[j])
+	})
 	p := ChangePage{Changes: all, Cursor: since}
 	if len(all) > limit {
-		p.Changes, p.More = all[:limit], true
+		k := limit
+		for k < len(all) && all[k].Seq == all[limit-1].Seq {
+			k++
+		}
+		p.Changes, p.More = all[:k], k < len(all)
 	}
 	if len(p.Changes) > 0 {
 		p.Cursor = p.Changes[len(p.Changes)-1].Seq
 	}
 	return p
+}
+
+func hostOrGroupID(c Change) string {
+	if c.Host != nil {
+		return c.Host.ID
+	}
+	return c.Group.ID
 }
 
 func (f *fakeService) liveMembers(g *Group) []string {
@@ -257,8 +305,8 @@ func (f *fakeService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(body)
-	if f.afterPage != nil && r.URL.Path != "/v1/admin/status" {
-		f.afterPage(r.URL.Path)
+	if hook := f.afterPage.Load(); hook != nil && r.URL.Path != "/v1/admin/status" {
+		(*hook)(r.URL.Path)
 	}
 }
 

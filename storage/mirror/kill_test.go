@@ -29,7 +29,7 @@ func TestSyncKilledProcessResumes(t *testing.T) {
 		u, d, title, dept := benchPerson(i)
 		svc.create(u, d, title, dept)
 	}
-	svc.afterPage = func(string) { time.Sleep(15 * time.Millisecond) } // slow pages: time to kill mid-way
+	svc.setAfterPage(func(string) { time.Sleep(15 * time.Millisecond) }) // slow pages: time to kill mid-way
 	srv := httptest.NewServer(svc)
 	defer srv.Close()
 	path := filepath.Join(t.TempDir(), FileName)
@@ -72,7 +72,7 @@ func TestSyncKilledProcessResumes(t *testing.T) {
 	if c == 0 || c >= svc.seq {
 		t.Fatalf("cursor after kill = %d; want committed progress short of %d", c, svc.seq)
 	}
-	svc.afterPage = nil
+	svc.setAfterPage(nil)
 	res, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{})
 	if err != nil {
 		t.Fatalf("resumed Sync: %v", err)

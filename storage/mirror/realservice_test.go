@@ -190,7 +190,12 @@ func TestSyncRandomisedRealService(t *testing.T) {
 			w := &randomWriter{svc: rs, rng: rand.New(rand.NewPCG(seed, 42))}
 			m, _ := openTest(t)
 			rng := rand.New(rand.NewPCG(seed, 8))
+			// The hook runs on the handlers' goroutines: two at once (the sync
+			// reads both feeds side by side), and possibly still after a
+			// cancelled Sync returned. So the rng and the writer are locked.
+			var mu sync.Mutex
 			for round := range 10 {
+				mu.Lock()
 				for range rng.IntN(60) {
 					w.step(t)
 				}
@@ -199,31 +204,32 @@ func TestSyncRandomisedRealService(t *testing.T) {
 				if round%3 == 1 {
 					cancelAt = int32(1 + rng.IntN(6))
 				}
+				opt := SyncOptions{ChangesPage: 1 + rng.IntN(15), ActivityPage: 1 + rng.IntN(20)}
+				mu.Unlock()
 				var pages atomic.Int32
-				// The hook runs on the handlers' goroutines, which the sync may drive in
-				// parallel (changes and activity), so the shared rng and writer are locked.
-				var hookMu sync.Mutex
 				hook := func(string) {
 					n := pages.Add(1)
 					if n <= 6 {
-						hookMu.Lock()
+						mu.Lock()
 						for range rng.IntN(4) {
 							w.step(t)
 						}
-						hookMu.Unlock()
+						mu.Unlock()
 					}
 					if n == cancelAt {
 						cancel()
 					}
 				}
 				rs.afterPage.Store(&hook)
-				_, err := m.Sync(cctx, rs.source(), SyncOptions{ChangesPage: 1 + rng.IntN(15), ActivityPage: 1 + rng.IntN(20)})
+				_, err := m.Sync(cctx, rs.source(), opt)
 				cancel()
 				rs.afterPage.Store(nil)
 				if err != nil && !isCancel(err) {
 					t.Fatalf("round %d: Sync: %v", round, err)
 				}
 			}
+			mu.Lock() // a late hook of the last round writes no more
+			defer mu.Unlock()
 			if _, err := m.Sync(ctx, rs.source(), SyncOptions{ChangesPage: 7}); err != nil {
 				t.Fatalf("final Sync: %v", err)
 			}

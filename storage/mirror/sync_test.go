@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -140,7 +141,7 @@ func TestSyncCancelledHalfWayResumes(t *testing.T) {
 			cctx, cancel := context.WithCancel(ctx)
 			var pages atomic.Int32
 			c0, _, _ := m.Cursors(ctx)
-			svc.afterPage = func(path string) {
+			svc.setAfterPage(func(path string) {
 				if path == tc.after && pages.Add(1) == 3 {
 					// Cancel once a page of this feed is committed, so that
 					// the test sees progress kept (pages are fetched ahead).
@@ -153,9 +154,9 @@ func TestSyncCancelledHalfWayResumes(t *testing.T) {
 					}
 					cancel()
 				}
-			}
+			})
 			_, err := m.Sync(cctx, newHTTPSource(srv.URL), SyncOptions{ChangesPage: 10, ActivityPage: 10})
-			svc.afterPage = nil
+			svc.setAfterPage(nil)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("cancelled Sync = %v, want context.Canceled", err)
 			}
@@ -189,7 +190,12 @@ func TestSyncRandomised(t *testing.T) {
 			defer srv.Close()
 			m, _ := openTest(t)
 			rng := rand.New(rand.NewPCG(seed, 7))
+			// The hook runs on the handlers' goroutines: two at once (the sync
+			// reads both feeds side by side), and possibly still after a
+			// cancelled Sync returned. So the rng and the writer are locked.
+			var mu sync.Mutex
 			for round := range 12 {
+				mu.Lock()
 				for range rng.IntN(80) {
 					w.step(t)
 				}
@@ -198,25 +204,31 @@ func TestSyncRandomised(t *testing.T) {
 				if round%3 == 1 {
 					cancelAt = int32(1 + rng.IntN(6))
 				}
+				opt := SyncOptions{ChangesPage: 1 + rng.IntN(15), ActivityPage: 1 + rng.IntN(20)}
 				var pages atomic.Int32
-				svc.afterPage = func(string) {
+				svc.setAfterPage(func(string) {
 					n := pages.Add(1)
 					if n <= 6 { // bounded, or small pages would never catch up
+						mu.Lock()
 						for range rng.IntN(4) {
 							w.step(t) // a write while the sync is paging
 						}
+						mu.Unlock()
 					}
 					if n == cancelAt {
 						cancel()
 					}
-				}
-				_, err := m.Sync(cctx, newHTTPSource(srv.URL), SyncOptions{ChangesPage: 1 + rng.IntN(15), ActivityPage: 1 + rng.IntN(20)})
+				})
+				mu.Unlock()
+				_, err := m.Sync(cctx, newHTTPSource(srv.URL), opt)
 				cancel()
-				svc.afterPage = nil
+				svc.setAfterPage(nil)
 				if err != nil && !errors.Is(err, context.Canceled) {
 					t.Fatalf("round %d: Sync: %v", round, err)
 				}
 			}
+			mu.Lock() // a late hook of the last round writes no more
+			defer mu.Unlock()
 			if _, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{ChangesPage: 7}); err != nil {
 				t.Fatalf("final Sync: %v", err)
 			}
