@@ -1,7 +1,7 @@
 # The commands people type. The scripts in scripts/ do the work.
 VERSION := $(shell awk -F'"' '/^Version/ { print $$2 }' FyneApp.toml)
 
-.PHONY: run test build windows screenshots dist clean
+.PHONY: run test build windows linux screenshots dist clean
 
 run: ## install what is missing, then build and start the console
 	godir=$$(scripts/install-deps.sh) && PATH="$$godir:$$PATH" go run ./cmd/visitly-console
@@ -15,15 +15,16 @@ build: ## bin/visitly-scimd and bin/visitly-console for this machine
 windows: ## dist/visitly-{console,scimd}-$(VERSION)-windows-amd64.exe
 	scripts/build-windows.sh
 
+linux: ## dist/visitly-console-$(VERSION)-linux-amd64.tar.xz (fyne package: binary, .desktop entry, icon)
+	scripts/package-linux.sh
+
 screenshots: ## the console's screens as PNGs, in a throwaway X session
 	@if [ -d cmd/screenshots ]; then scripts/with-session.sh go run ./cmd/screenshots; \
 	else echo "no cmd/screenshots yet"; fi
 
-dist: windows ## release files in dist/: Linux and Windows builds with checksums
+dist: windows linux ## release files in dist/: Linux and Windows builds with checksums
 	CGO_ENABLED=0 go build -ldflags "-s -w -X main.version=$(VERSION)" \
 		-o dist/visitly-scimd-$(VERSION)-linux-amd64 ./cmd/visitly-scimd
-	go build -ldflags "-s -w -X main.version=$(VERSION)" \
-		-o dist/visitly-console-$(VERSION)-linux-amd64 ./cmd/visitly-console
 	cd dist && sha256sum *-$(VERSION)-* > SHA256SUMS-$(VERSION)
 
 clean:
