@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,7 +37,14 @@ type Batch struct {
 // Apply commits a batch in one transaction. It is idempotent: a host or group
 // older (by seq) than the stored one is ignored and an event already held is
 // skipped, so replaying a page after a crash changes nothing.
-func (m *Mirror) Apply(ctx context.Context, b Batch) error {
+func (m *Mirror) Apply(ctx context.Context, b Batch) (err error) {
+	defer func() {
+		// A cancelled context rolls the transaction back under a running
+		// statement, which then fails as "statement is closed": say why.
+		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("mirror: apply: %w", context.Cause(ctx))
+		}
+	}()
 	tx, err := m.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("mirror: apply: %w", err)

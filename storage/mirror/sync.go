@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -35,9 +36,9 @@ type Progress struct {
 
 // SyncOptions tunes a sync; the zero value is fine.
 type SyncOptions struct {
-	ChangesPage  int            // page size asked of /changes; default 1000
-	ActivityPage int            // page size asked of /activity; default 2000
-	OnProgress   func(Progress) // called from the syncing goroutine
+	ChangesPage  int            // page size asked of /changes; default 5000
+	ActivityPage int            // page size asked of /activity; default 5000 (the service's maximum)
+	OnProgress   func(Progress) // called from the syncing goroutines, one call at a time
 }
 
 // SyncResult says what one sync brought in.
@@ -52,12 +53,13 @@ type SyncResult struct {
 // cursor does not move, which would otherwise loop forever.
 var ErrFeedStuck = errors.New("mirror: feed cursor does not advance")
 
-// Sync brings the mirror up to date with src: it reads the change feed from
-// the stored cursor until `more` is false, then the activity log likewise.
-// Each page is committed with its cursor in one transaction, so a sync that
-// is cancelled, fails or is killed half way keeps every committed page and
-// the next Sync resumes after it. While one page is being written the next
-// is already being fetched.
+// Sync brings the mirror up to date with src: it reads the change feed and
+// the activity log side by side, each from its stored cursor until `more` is
+// false. Each page is committed with its cursor in one transaction, so a sync
+// that is cancelled, fails or is killed half way keeps every committed page
+// and the next Sync resumes after it. While one page is being written the
+// next is already being fetched, and one feed's pages are fetched while the
+// other's are written: the two feeds share only the writer connection.
 //
 // A first sync into an empty mirror loads hosts without updating the search
 // index row by row and rebuilds it once the change feed is read; until then
@@ -68,10 +70,10 @@ func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncRes
 	defer m.syncMu.Unlock()
 	start := m.now()
 	if opt.ChangesPage <= 0 {
-		opt.ChangesPage = 1000
+		opt.ChangesPage = 5000
 	}
 	if opt.ActivityPage <= 0 {
-		opt.ActivityPage = 2000
+		opt.ActivityPage = 5000
 	}
 	var head int64
 	haveHead := false
@@ -98,6 +100,7 @@ func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncRes
 	if err != nil {
 		return res, err
 	}
+	var mu sync.Mutex // guards res and serialises OnProgress between the two feeds
 	report := func(phase string) {
 		if opt.OnProgress == nil {
 			return
@@ -112,66 +115,94 @@ func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncRes
 	}
 	report("changes")
 
-	err = pump(ctx, c0, func(ctx context.Context, since int64) (Batch, int64, bool, error) {
-		p, err := src.Changes(ctx, since, opt.ChangesPage)
-		if err != nil {
-			return Batch{}, 0, false, err
-		}
-		// Built here, on the fetching goroutine, so that decoding resources
-		// overlaps with writing the previous page.
-		b := Batch{ChangesCursor: p.Cursor, derived: true}
-		for _, c := range p.Changes {
-			switch {
-			case c.Host != nil:
-				h := *c.Host
-				h.Department, h.Title = resourceFields(h.Resource)
-				b.Hosts = append(b.Hosts, h)
-			case c.Group != nil:
-				b.Groups = append(b.Groups, *c.Group)
+	changes := func(ctx context.Context) error {
+		err := pump(ctx, c0, func(ctx context.Context, since int64) (Batch, int64, bool, error) {
+			p, err := src.Changes(ctx, since, opt.ChangesPage)
+			if err != nil {
+				return Batch{}, 0, false, err
 			}
+			// Built here, on the fetching goroutine, so that decoding resources
+			// overlaps with writing the previous page.
+			b := Batch{ChangesCursor: p.Cursor, derived: true}
+			for _, c := range p.Changes {
+				switch {
+				case c.Host != nil:
+					h := *c.Host
+					h.Department, h.Title = resourceFields(h.Resource)
+					b.Hosts = append(b.Hosts, h)
+				case c.Group != nil:
+					b.Groups = append(b.Groups, *c.Group)
+				}
+			}
+			return b, p.Cursor, p.More, nil
+		}, func(b Batch) error {
+			if err := m.Apply(ctx, b); err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			res.Hosts += len(b.Hosts)
+			res.Groups += len(b.Groups)
+			res.ChangesCursor = max(res.ChangesCursor, b.ChangesCursor)
+			report("changes")
+			return nil
+		})
+		if err == nil && bulk {
+			err = m.endBulk(ctx)
 		}
-		return b, p.Cursor, p.More, nil
-	}, func(b Batch) error {
-		if err := m.Apply(ctx, b); err != nil {
-			return err
+		if err != nil {
+			return fmt.Errorf("mirror: sync changes: %w", err)
 		}
-		res.Hosts += len(b.Hosts)
-		res.Groups += len(b.Groups)
-		res.ChangesCursor = max(res.ChangesCursor, b.ChangesCursor)
-		report("changes")
 		return nil
-	})
-	if err != nil {
-		res.Duration = m.now().Sub(start)
-		return res, fmt.Errorf("mirror: sync changes: %w", err)
 	}
-	if bulk {
-		if err := m.endBulk(ctx); err != nil {
-			return res, err
+	activity := func(ctx context.Context) error {
+		err := pump(ctx, a0, func(ctx context.Context, since int64) (ActivityPage, int64, bool, error) {
+			p, err := src.Activity(ctx, since, opt.ActivityPage)
+			return p, p.Cursor, p.More, err
+		}, func(p ActivityPage) error {
+			if err := m.Apply(ctx, Batch{Events: p.Events, ActivityCursor: p.Cursor}); err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			res.Events += len(p.Events)
+			res.ActivityCursor = max(res.ActivityCursor, p.Cursor)
+			report("activity")
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("mirror: sync activity: %w", err)
 		}
-	}
-
-	err = pump(ctx, a0, func(ctx context.Context, since int64) (ActivityPage, int64, bool, error) {
-		p, err := src.Activity(ctx, since, opt.ActivityPage)
-		return p, p.Cursor, p.More, err
-	}, func(p ActivityPage) error {
-		if err := m.Apply(ctx, Batch{Events: p.Events, ActivityCursor: p.Cursor}); err != nil {
-			return err
-		}
-		res.Events += len(p.Events)
-		res.ActivityCursor = max(res.ActivityCursor, p.Cursor)
-		report("activity")
 		return nil
-	})
-	if err != nil {
-		res.Duration = m.now().Sub(start)
-		return res, fmt.Errorf("mirror: sync activity: %w", err)
 	}
-	if err := m.setLastSync(ctx, m.now()); err != nil {
-		return res, err
+	err = both(ctx, changes, activity)
+	if err == nil {
+		err = m.setLastSync(ctx, m.now())
 	}
 	res.Duration = m.now().Sub(start)
-	return res, nil
+	return res, err
+}
+
+// both runs f and g concurrently. The first to fail cancels the other, and
+// its error is the one returned (not the cancellation it caused).
+func both(ctx context.Context, f, g func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var once sync.Once
+	var first error
+	var wg sync.WaitGroup
+	for _, fn := range []func(context.Context) error{f, g} {
+		wg.Go(func() {
+			if err := fn(ctx); err != nil {
+				once.Do(func() {
+					first = err
+					cancel()
+				})
+			}
+		})
+	}
+	wg.Wait()
+	return first
 }
 
 // fetched is one page handed from the fetching goroutine to the writer.

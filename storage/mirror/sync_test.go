@@ -122,37 +122,42 @@ func TestSyncFullThenIncremental(t *testing.T) {
 }
 
 func TestSyncCancelledHalfWayResumes(t *testing.T) {
-	ctx := context.Background()
-	svc := newFakeService()
-	w := &randomWriter{svc: svc, rng: rand.New(rand.NewPCG(3, 4))}
-	for range 200 {
-		w.step(t)
-	}
-	srv := httptest.NewServer(svc)
-	defer srv.Close()
-	m, _ := openTest(t)
-
 	tests := []struct {
 		name  string
 		after string // the feed whose third page cancels
 	}{{"during changes", "/v1/admin/changes"}, {"during activity", "/v1/admin/activity"}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			svc := newFakeService()
+			w := &randomWriter{svc: svc, rng: rand.New(rand.NewPCG(3, 4))}
+			for range 200 {
+				w.step(t)
+			}
+			srv := httptest.NewServer(svc)
+			defer srv.Close()
+			m, _ := openTest(t)
+
 			cctx, cancel := context.WithCancel(ctx)
 			var pages atomic.Int32
-			c0, _, _ := m.Cursors(ctx)
+			var mu sync.Mutex // the hook may still run after Sync returned
 			svc.setAfterPage(func(path string) {
 				if path == tc.after && pages.Add(1) == 3 {
 					// Cancel once a page of this feed is committed, so that
 					// the test sees progress kept (pages are fetched ahead).
 					for range 500 {
 						c, a, _ := m.Cursors(ctx)
-						if (path == "/v1/admin/changes" && c > c0) || (path == "/v1/admin/activity" && a > 0) {
+						if (path == "/v1/admin/changes" && c > 0) || (path == "/v1/admin/activity" && a > 0) {
 							break
 						}
 						time.Sleep(2 * time.Millisecond)
 					}
 					cancel()
+					mu.Lock()
+					for range 20 {
+						w.step(t) // and the service moves on meanwhile
+					}
+					mu.Unlock()
 				}
 			})
 			_, err := m.Sync(cctx, newHTTPSource(srv.URL), SyncOptions{ChangesPage: 10, ActivityPage: 10})
@@ -160,20 +165,19 @@ func TestSyncCancelledHalfWayResumes(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("cancelled Sync = %v, want context.Canceled", err)
 			}
-			for range 20 {
-				w.step(t) // and the service moves on meanwhile
+			c, a, _ := m.Cursors(ctx)
+			if (tc.after == "/v1/admin/changes" && c == 0) || (tc.after == "/v1/admin/activity" && a == 0) {
+				t.Fatalf("cursors after the cancelled sync = %d, %d; want progress kept", c, a)
 			}
+			mu.Lock()
+			defer mu.Unlock()
+			if _, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{ChangesPage: 10}); err != nil {
+				t.Fatalf("resumed Sync: %v", err)
+			}
+			hosts, groups, events := svc.state()
+			assertMirrorEquals(t, m, hosts, groups, events)
 		})
 	}
-	c, a, _ := m.Cursors(ctx)
-	if c == 0 || a == 0 {
-		t.Fatalf("cursors after cancelled syncs = %d, %d; want progress kept", c, a)
-	}
-	if _, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{ChangesPage: 10}); err != nil {
-		t.Fatalf("resumed Sync: %v", err)
-	}
-	hosts, groups, events := svc.state()
-	assertMirrorEquals(t, m, hosts, groups, events)
 }
 
 // TestSyncRandomised runs random creates, updates, deactivations, deletions,
