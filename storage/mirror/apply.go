@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -15,7 +14,7 @@ const (
 	keyChangesCursor  = "changes_cursor"
 	keyActivityCursor = "activity_cursor"
 	keyLastSync       = "last_sync"
-	keyFTSBulk        = "fts_bulk" // set while a first sync loads without the search triggers
+	keyFTSBulk        = "fts_bulk" // set while a first sync bulk-loads (see bulk.go)
 )
 
 // Batch is what one Apply commits at once: changed hosts and groups in their
@@ -247,101 +246,6 @@ func (m *Mirror) setLastSync(ctx context.Context, t time.Time) error {
 		ON CONFLICT(name) DO UPDATE SET value = excluded.value`, keyLastSync, ms(t))
 	if err != nil {
 		return fmt.Errorf("mirror: last sync: %w", err)
-	}
-	return nil
-}
-
-// beginBulk turns the search triggers off for a first sync into an empty
-// mirror, or reports that an interrupted first sync left them off.
-func (m *Mirror) beginBulk(ctx context.Context) (bool, error) {
-	var n int
-	if err := m.w.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM sync_state WHERE name = ?) + 2 * NOT EXISTS (SELECT 1 FROM hosts)`, keyFTSBulk).Scan(&n); err != nil {
-		return false, fmt.Errorf("mirror: bulk: %w", err)
-	}
-	switch n {
-	case 0: // hosts and no bulk load under way: an incremental sync
-		return false, nil
-	case 2: // empty mirror: start a bulk load
-		if _, err := m.w.ExecContext(ctx, `INSERT OR IGNORE INTO sync_state(name, value) VALUES (?, 1)`, keyFTSBulk); err != nil {
-			return false, fmt.Errorf("mirror: bulk: %w", err)
-		}
-		for _, ix := range sortIndexes {
-			name, _, _ := strings.Cut(ix, " ")
-			if _, err := m.w.ExecContext(ctx, "DROP INDEX IF EXISTS "+name); err != nil {
-				return false, fmt.Errorf("mirror: bulk: %w", err)
-			}
-		}
-	}
-	return true, nil
-}
-
-// sortIndexes serve the state filter and the sorts of the Hosts tables with
-// one index walk (the tables page by offset): by state and column for one
-// state, by column alone for "all". Other columns sort the matching rows on
-// demand. A first sync loads without them and builds them at the end, which
-// is several times cheaper than maintaining them row by row.
-var sortIndexes = []string{
-	"hosts_state_display ON hosts(state, display_name)",
-	"hosts_state_user ON hosts(state, user_name)",
-	"hosts_state_modified ON hosts(state, modified)",
-	"hosts_state_removed ON hosts(state, removed_at)",
-	"hosts_display ON hosts(display_name)",
-	"hosts_user ON hosts(user_name)",
-	"hosts_modified ON hosts(modified)",
-}
-
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-func createSortIndexes(ctx context.Context, db execer) error {
-	for _, ix := range sortIndexes {
-		if _, err := db.ExecContext(ctx, "CREATE INDEX IF NOT EXISTS "+ix); err != nil {
-			return fmt.Errorf("mirror: create index: %w", err)
-		}
-	}
-	return nil
-}
-
-// ensureSortIndexes creates missing sort indexes unless a bulk load is under
-// way (its sync creates them when it completes).
-func ensureSortIndexes(ctx context.Context, db *sql.DB) error {
-	var bulk bool
-	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sync_state WHERE name = ?)`, keyFTSBulk).Scan(&bulk); err != nil {
-		return fmt.Errorf("mirror: indexes: %w", err)
-	}
-	if bulk {
-		return nil
-	}
-	return createSortIndexes(ctx, db)
-}
-
-// endBulk rebuilds the search index from the hosts table and turns the
-// triggers back on, in one transaction.
-func (m *Mirror) endBulk(ctx context.Context) error {
-	tx, err := m.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("mirror: rebuild search index: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO hosts_fts(hosts_fts) VALUES ('rebuild')`); err != nil {
-		return fmt.Errorf("mirror: rebuild search index: %w", err)
-	}
-	if err := createSortIndexes(ctx, tx); err != nil {
-		return err
-	}
-	// Statistics let the planner drive a narrow search from the search index
-	// and a broad one from a sort index; analysis_limit (in the DSN) keeps
-	// this to a sample.
-	if _, err := tx.ExecContext(ctx, `ANALYZE`); err != nil {
-		return fmt.Errorf("mirror: analyze: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sync_state WHERE name = ?`, keyFTSBulk); err != nil {
-		return fmt.Errorf("mirror: rebuild search index: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("mirror: rebuild search index: %w", err)
 	}
 	return nil
 }

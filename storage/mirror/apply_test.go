@@ -2,8 +2,11 @@ package mirror
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"io/fs"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -21,8 +24,9 @@ func TestOpenReopenKeepsDataAndSchemaVersion(t *testing.T) {
 	}
 	defer m2.Close()
 	var version int
-	if err := m2.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != 1 {
-		t.Fatalf("user_version = %d, %v; want 1", version, err)
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	if err := m2.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != len(names) || version < 2 {
+		t.Fatalf("user_version = %d, %v; want %d, the last migration", version, err, len(names))
 	}
 	var mode string
 	if err := m2.r.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
@@ -146,5 +150,47 @@ func TestApplyGroupMembers(t *testing.T) {
 	d, err := m.HostDetail(ctx, "a")
 	if err != nil || len(d.Groups) != 1 || d.Groups[0].DisplayName != "Sales" {
 		t.Fatalf("HostDetail(a).Groups = %+v, %v; want [Sales]", d, err)
+	}
+}
+
+// TestMigrateVersion1Mirror opens a mirror written by the first schema (its
+// search triggers switched off by a WHEN clause) and checks that searches
+// still follow changes once the triggers are replaced.
+func TestMigrateVersion1Mirror(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	db, err := sql.Open("sqlite", path+"?"+pragmas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := migrations.ReadFile("migrations/001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{string(v1), "PRAGMA user_version = 1",
+		`INSERT INTO hosts(id, seq, state, user_name, display_name) VALUES ('a', 1, 'active', 'ann@x', 'Ann Old')`,
+		`INSERT INTO sync_state(name, value) VALUES ('changes_cursor', 1)`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("version 1 mirror: %v", err)
+		}
+	}
+	db.Close()
+
+	m, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer m.Close()
+	if n, err := m.CountHosts(ctx, HostQuery{Search: "old"}); err != nil || n != 1 {
+		t.Fatalf("search before the change = %d, %v; want 1", n, err)
+	}
+	if err := m.Apply(ctx, Batch{Hosts: []Host{{ID: "a", Seq: 2, State: StateActive, UserName: "ann@x", DisplayName: "Ann New"},
+		{ID: "b", Seq: 2, State: StateActive, UserName: "bo@x", DisplayName: "Bo New"}}}); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	for search, want := range map[string]int{"old": 0, "new": 2, "ann new": 1} {
+		if n, err := m.CountHosts(ctx, HostQuery{Search: search}); err != nil || n != want {
+			t.Errorf("search %q after the change = %d, %v; want %d", search, n, err, want)
+		}
 	}
 }

@@ -71,7 +71,7 @@ const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=s
 func Open(ctx context.Context, path string) (*Mirror, error) {
 	// The writer gets a bigger page cache: a first sync touches the table, its
 	// indexes and the search index all over.
-	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=cache_size(-65536)&_pragma=analysis_limit(1000)&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=cache_size(-65536)&_pragma=analysis_limit(1000)&_pragma=wal_autocheckpoint(10000)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
 	}
@@ -79,7 +79,7 @@ func Open(ctx context.Context, path string) (*Mirror, error) {
 	w.SetConnMaxIdleTime(0)
 	err = migrate(ctx, w)
 	if err == nil {
-		err = ensureSortIndexes(ctx, w)
+		err = ensureDerived(ctx, w)
 	}
 	if err != nil {
 		w.Close()
@@ -111,6 +111,13 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	var version int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version == 0 {
+		for _, q := range []string{"PRAGMA journal_mode = DELETE", "PRAGMA page_size = 16384", "VACUUM", "PRAGMA journal_mode = WAL"} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("page size: %w", err)
+			}
+		}
 	}
 	for _, name := range names {
 		n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
@@ -169,10 +176,14 @@ func (m *Mirror) Reset(ctx context.Context) error {
 		return fmt.Errorf("mirror: reset: %w", err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{"DELETE FROM sync_state", "INSERT INTO hosts_fts(hosts_fts) VALUES ('delete-all')",
-		"INSERT INTO sync_state(name, value) VALUES ('" + keyFTSBulk + "', 1)", // no per-row index deletes
+	// Triggers off first: the search index is emptied at once, not row by
+	// row. The next sync is a bulk load, which puts them back.
+	if err := dropDerived(ctx, tx); err != nil {
+		return err
+	}
+	for _, q := range []string{"INSERT INTO hosts_fts(hosts_fts) VALUES ('delete-all')",
 		"DELETE FROM hosts", "DELETE FROM sync_state", "DELETE FROM groups", "DELETE FROM memberships",
-		"DELETE FROM events"} {
+		"DELETE FROM events", "INSERT INTO sync_state(name, value) VALUES ('" + keyFTSBulk + "', 1)"} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("mirror: reset: %w", err)
 		}

@@ -1,0 +1,157 @@
+package mirror
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// A first sync into an empty mirror is a bulk load: it writes the hosts
+// without their sort indexes and without the search triggers, then builds
+// the indexes and the search index once, which is several times cheaper than
+// maintaining them row by row. Without triggers an upsert is also a single
+// write, so SQLite keeps no statement journal for it (with them, every row
+// copied its pages aside in case the trigger failed). The sync_state row
+// keyFTSBulk marks a bulk load under way, so that one interrupted resumes as
+// one.
+
+// sortIndexes serve the state filter and the sorts of the Hosts tables with
+// one index walk (the tables page by offset): by state and column for one
+// state, by column alone for "all". Other columns sort the matching rows on
+// demand.
+var sortIndexes = []string{
+	"hosts_state_display ON hosts(state, display_name)",
+	"hosts_state_user ON hosts(state, user_name)",
+	"hosts_state_modified ON hosts(state, modified)",
+	"hosts_state_removed ON hosts(state, removed_at)",
+	"hosts_display ON hosts(display_name)",
+	"hosts_user ON hosts(user_name)",
+	"hosts_modified ON hosts(modified)",
+}
+
+// ftsTriggers keep the search index (an external-content FTS5 table over
+// hosts) current outside bulk loads.
+var ftsTriggers = []string{
+	`hosts_fts_ai AFTER INSERT ON hosts BEGIN
+	INSERT INTO hosts_fts(rowid, display_name, user_name, email, department, external_id)
+	VALUES (new.rid, new.display_name, new.user_name, new.email, new.department, new.external_id);
+END`,
+	`hosts_fts_ad AFTER DELETE ON hosts BEGIN
+	INSERT INTO hosts_fts(hosts_fts, rowid, display_name, user_name, email, department, external_id)
+	VALUES ('delete', old.rid, old.display_name, old.user_name, old.email, old.department, old.external_id);
+END`,
+	`hosts_fts_au AFTER UPDATE OF display_name, user_name, email, department, external_id ON hosts BEGIN
+	INSERT INTO hosts_fts(hosts_fts, rowid, display_name, user_name, email, department, external_id)
+	VALUES ('delete', old.rid, old.display_name, old.user_name, old.email, old.department, old.external_id);
+	INSERT INTO hosts_fts(rowid, display_name, user_name, email, department, external_id)
+	VALUES (new.rid, new.display_name, new.user_name, new.email, new.department, new.external_id);
+END`,
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// dropDerived drops the sort indexes and the search triggers.
+func dropDerived(ctx context.Context, db execer) error {
+	for _, ix := range sortIndexes {
+		name, _, _ := strings.Cut(ix, " ")
+		if _, err := db.ExecContext(ctx, "DROP INDEX IF EXISTS "+name); err != nil {
+			return fmt.Errorf("mirror: bulk: %w", err)
+		}
+	}
+	for _, tr := range ftsTriggers {
+		name, _, _ := strings.Cut(tr, " ")
+		if _, err := db.ExecContext(ctx, "DROP TRIGGER IF EXISTS "+name); err != nil {
+			return fmt.Errorf("mirror: bulk: %w", err)
+		}
+	}
+	return nil
+}
+
+// createDerived creates the sort indexes and the search triggers that are
+// missing.
+func createDerived(ctx context.Context, db execer) error {
+	for _, ix := range sortIndexes {
+		if _, err := db.ExecContext(ctx, "CREATE INDEX IF NOT EXISTS "+ix); err != nil {
+			return fmt.Errorf("mirror: create index: %w", err)
+		}
+	}
+	for _, tr := range ftsTriggers {
+		if _, err := db.ExecContext(ctx, "CREATE TRIGGER IF NOT EXISTS "+tr); err != nil {
+			return fmt.Errorf("mirror: create trigger: %w", err)
+		}
+	}
+	return nil
+}
+
+// ensureDerived creates missing sort indexes and triggers unless a bulk load
+// is under way (its sync creates them when it completes).
+func ensureDerived(ctx context.Context, db *sql.DB) error {
+	var bulk bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sync_state WHERE name = ?)`, keyFTSBulk).Scan(&bulk); err != nil {
+		return fmt.Errorf("mirror: indexes: %w", err)
+	}
+	if bulk {
+		return nil
+	}
+	return createDerived(ctx, db)
+}
+
+// beginBulk starts a bulk load into an empty mirror, or reports that an
+// interrupted one is to be resumed.
+func (m *Mirror) beginBulk(ctx context.Context) (bool, error) {
+	var n int
+	if err := m.w.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM sync_state WHERE name = ?) + 2 * NOT EXISTS (SELECT 1 FROM hosts)`, keyFTSBulk).Scan(&n); err != nil {
+		return false, fmt.Errorf("mirror: bulk: %w", err)
+	}
+	if n == 0 { // hosts and no bulk load under way: an incremental sync
+		return false, nil
+	}
+	tx, err := m.w.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("mirror: bulk: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_state(name, value) VALUES (?, 1)`, keyFTSBulk); err != nil {
+		return false, fmt.Errorf("mirror: bulk: %w", err)
+	}
+	if err := dropDerived(ctx, tx); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("mirror: bulk: %w", err)
+	}
+	return true, nil
+}
+
+// endBulk rebuilds the search index from the hosts table, creates the sort
+// indexes and the triggers, and ends the bulk load, in one transaction.
+func (m *Mirror) endBulk(ctx context.Context) error {
+	tx, err := m.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mirror: rebuild search index: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO hosts_fts(hosts_fts) VALUES ('rebuild')`); err != nil {
+		return fmt.Errorf("mirror: rebuild search index: %w", err)
+	}
+	if err := createDerived(ctx, tx); err != nil {
+		return err
+	}
+	// Statistics let the planner drive a narrow search from the search index
+	// and a broad one from a sort index; analysis_limit (in the DSN) keeps
+	// this to a sample.
+	if _, err := tx.ExecContext(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("mirror: analyze: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sync_state WHERE name = ?`, keyFTSBulk); err != nil {
+		return fmt.Errorf("mirror: rebuild search index: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mirror: rebuild search index: %w", err)
+	}
+	return nil
+}
