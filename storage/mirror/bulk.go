@@ -31,21 +31,21 @@ var sortIndexes = []string{
 }
 
 // ftsTriggers keep the search index (an external-content FTS5 table over
-// hosts) current outside bulk loads.
+// hosts, see search.go) current outside bulk loads.
 var ftsTriggers = []string{
 	`hosts_fts_ai AFTER INSERT ON hosts BEGIN
-	INSERT INTO hosts_fts(rowid, display_name, user_name, email, department, external_id)
-	VALUES (new.rid, new.display_name, new.user_name, new.email, new.department, new.external_id);
+	INSERT INTO hosts_fts(rowid, display_name, user_name, email, department, external_id, state)
+	VALUES (new.rid, new.display_name, new.user_name, new.email, new.department, new.external_id, new.state);
 END`,
 	`hosts_fts_ad AFTER DELETE ON hosts BEGIN
-	INSERT INTO hosts_fts(hosts_fts, rowid, display_name, user_name, email, department, external_id)
-	VALUES ('delete', old.rid, old.display_name, old.user_name, old.email, old.department, old.external_id);
+	INSERT INTO hosts_fts(hosts_fts, rowid, display_name, user_name, email, department, external_id, state)
+	VALUES ('delete', old.rid, old.display_name, old.user_name, old.email, old.department, old.external_id, old.state);
 END`,
-	`hosts_fts_au AFTER UPDATE OF display_name, user_name, email, department, external_id ON hosts BEGIN
-	INSERT INTO hosts_fts(hosts_fts, rowid, display_name, user_name, email, department, external_id)
-	VALUES ('delete', old.rid, old.display_name, old.user_name, old.email, old.department, old.external_id);
-	INSERT INTO hosts_fts(rowid, display_name, user_name, email, department, external_id)
-	VALUES (new.rid, new.display_name, new.user_name, new.email, new.department, new.external_id);
+	`hosts_fts_au AFTER UPDATE OF display_name, user_name, email, department, external_id, state ON hosts BEGIN
+	INSERT INTO hosts_fts(hosts_fts, rowid, display_name, user_name, email, department, external_id, state)
+	VALUES ('delete', old.rid, old.display_name, old.user_name, old.email, old.department, old.external_id, old.state);
+	INSERT INTO hosts_fts(rowid, display_name, user_name, email, department, external_id, state)
+	VALUES (new.rid, new.display_name, new.user_name, new.email, new.department, new.external_id, new.state);
 END`,
 }
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
-	"unicode"
 )
 
 // Sort columns of the Hosts and Deleted hosts tables.
@@ -54,37 +52,8 @@ type HostQuery struct {
 	Offset, Limit int
 }
 
-// from returns the FROM clause, condition and arguments of q's filter. A
-// search drives the query from the search index (CROSS JOIN fixes the join
-// order), so its cost follows the number of matches, not of hosts: the
-// planner cannot know how few rows a MATCH returns and would otherwise walk
-// every host of the state probing the matches.
-func (q HostQuery) from() (string, []any, error) {
-	var conds []string
-	var args []any
-	from := " FROM hosts"
-	if m := matchExpr(q.Search); m != "" {
-		from = " FROM hosts_fts CROSS JOIN hosts ON hosts.rid = hosts_fts.rowid"
-		conds, args = append(conds, "hosts_fts MATCH ?"), append(args, m)
-	}
-	switch q.State {
-	case "", StateActive:
-		conds, args = append(conds, "hosts.state = ?"), append(args, StateActive)
-	case StateDeactivated, StateDeleted:
-		conds, args = append(conds, "hosts.state = ?"), append(args, q.State)
-	case StateRemoved:
-		conds = append(conds, "hosts.state IN ('deactivated', 'deleted')")
-	case StateAll:
-	default:
-		return "", nil, fmt.Errorf("%w: unknown state %q", ErrBadQuery, q.State)
-	}
-	if len(conds) > 0 {
-		from += " WHERE " + strings.Join(conds, " AND ")
-	}
-	return from, args, nil
-}
-
-func (q HostQuery) orderBy() (string, error) {
+// order returns q's sort column and ORDER BY clause.
+func (q HostQuery) order() (col, clause string, err error) {
 	key, desc := q.Sort, q.Desc
 	if key == "" {
 		key = SortDisplayName
@@ -94,26 +63,14 @@ func (q HostQuery) orderBy() (string, error) {
 	}
 	col, ok := sortColumns[key]
 	if !ok {
-		return "", fmt.Errorf("%w: unknown sort column %q", ErrBadQuery, key)
+		return "", "", fmt.Errorf("%w: unknown sort column %q", ErrBadQuery, key)
 	}
 	dir := " ASC"
 	if desc {
 		dir = " DESC"
 	}
 	// rid breaks ties so that paging by offset is stable.
-	return " ORDER BY hosts." + col + dir + ", hosts.rid" + dir, nil
-}
-
-// matchExpr turns typed text into an FTS5 query: split into words the way
-// the tokenizer splits (on anything but letters and digits), each word quoted
-// (so no FTS syntax can be injected) and matched as a prefix, all ANDed.
-func matchExpr(search string) string {
-	words := strings.FieldsFunc(search, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	terms := make([]string, 0, len(words))
-	for _, w := range words {
-		terms = append(terms, `"`+w+`"*`)
-	}
-	return strings.Join(terms, " AND ")
+	return col, " ORDER BY hosts." + col + dir + ", hosts.rid" + dir, nil
 }
 
 const hostColumns = `hosts.id, hosts.seq, hosts.state, hosts.user_name, hosts.external_id, hosts.display_name,
@@ -157,14 +114,19 @@ func (m *Mirror) Hosts(ctx context.Context, q HostQuery) ([]Host, error) {
 
 // eachHost streams the hosts matching q to fn.
 func (m *Mirror) eachHost(ctx context.Context, q HostQuery, withResource bool, fn func(*Host) error) error {
-	from, args, err := q.from()
+	f, err := q.filter()
 	if err != nil {
 		return err
 	}
-	order, err := q.orderBy()
+	col, order, err := q.order()
 	if err != nil {
 		return err
 	}
+	p, err := m.plan(ctx, q, f, col)
+	if err != nil || p == planNone {
+		return err
+	}
+	from, args := f.from(p)
 	cols := hostColumns
 	if withResource {
 		cols += ", hosts.resource"
@@ -175,7 +137,14 @@ func (m *Mirror) eachHost(ctx context.Context, q HostQuery, withResource bool, f
 		if limit <= 0 {
 			limit = -1
 		}
-		query += " LIMIT ? OFFSET ?"
+		page := " LIMIT ? OFFSET ?"
+		if p == planSparse {
+			// Sort only the keys, then read the page's rows: the sort keeps
+			// every row up to the page, and whole rows made deep pages slow.
+			query = "SELECT " + cols + " FROM hosts WHERE hosts.rid IN (SELECT hosts.rid" + from + order + page + ")" + order
+			page = ""
+		}
+		query += page
 		args = append(args, limit, max(q.Offset, 0))
 	}
 	rows, err := m.r.QueryContext(ctx, query, args...)
@@ -200,12 +169,18 @@ func (m *Mirror) eachHost(ctx context.Context, q HostQuery, withResource bool, f
 
 // CountHosts returns how many hosts match q (ignoring Offset and Limit).
 func (m *Mirror) CountHosts(ctx context.Context, q HostQuery) (int, error) {
-	from, args, err := q.from()
+	f, err := q.filter()
 	if err != nil {
 		return 0, err
 	}
+	from, args := f.from(planScan)
+	query := "SELECT count(*)" + from
+	if f.words != "" {
+		// The search index holds the state too: no host row is read.
+		query, args = "SELECT count(*) FROM hosts_fts WHERE hosts_fts MATCH ?", []any{f.match}
+	}
 	var n int
-	if err := m.r.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&n); err != nil {
+	if err := m.r.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("mirror: count hosts: %w", err)
 	}
 	return n, nil

@@ -1,0 +1,204 @@
+package mirror
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// TestSearchPlansAgree checks both ways of reading a page of search results
+// (sparse: from the search index; dense: along a sort index) and the plan
+// Hosts chooses against a model of the search in Go, over every state
+// filter, the indexed and unindexed sorts, both directions and deep pages.
+func TestSearchPlansAgree(t *testing.T) {
+	ctx := context.Background()
+	m, _ := openTest(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	first := []string{"Ann", "Anna", "Bob", "Maya", "Mark", "Sam", "Sara", "Zoe"}
+	last := []string{"Smith", "Martin", "Moreau", "Salas", "Berg", "Ng"}
+	depts := []string{"Sales", "Marketing", "R&D", "", "Support"}
+	states := []string{StateActive, StateActive, StateActive, StateDeactivated, StateDeleted}
+	var hosts []Host
+	for i := range 1500 {
+		f, l := first[rng.IntN(len(first))], last[rng.IntN(len(last))]
+		h := Host{ID: fmt.Sprintf("h%04d", i), Seq: int64(i + 1), State: states[rng.IntN(len(states))],
+			UserName: strings.ToLower(f+"."+l) + fmt.Sprint(i) + "@example.com", DisplayName: f + " " + l,
+			ExternalID: fmt.Sprintf("x-%d", rng.IntN(300)), Department: depts[rng.IntN(len(depts))],
+			Title: []string{"Lead", "Engineer", "Analyst"}[rng.IntN(3)]}
+		h.Email, h.Modified = h.UserName, fromMS(int64(1_700_000_000_000+rng.IntN(1000)*1000))
+		if h.State != StateActive {
+			h.DeactivatedAt = h.Modified
+		}
+		hosts = append(hosts, h)
+	}
+	// Half through a bulk load (search index rebuilt at the end), half
+	// through the triggers, as a first and a later sync would.
+	if _, err := m.beginBulk(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Apply(ctx, Batch{Hosts: hosts[:750], derived: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.endBulk(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Apply(ctx, Batch{Hosts: hosts[750:], derived: true}); err != nil {
+		t.Fatal(err)
+	}
+	// Some hosts change state, some their name too, afterwards (the
+	// triggers follow).
+	for i := 0; i < 1500; i += 7 {
+		h := &hosts[i]
+		h.Seq += 10_000
+		h.State = states[(i/7+1)%len(states)]
+		if i%2 == 0 {
+			h.DisplayName = "Renamed " + h.DisplayName
+		}
+	}
+	var changed []Host
+	for i := 0; i < 1500; i += 7 {
+		changed = append(changed, hosts[i])
+	}
+	if err := m.Apply(ctx, Batch{Hosts: changed, derived: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	searches := []string{"m", "sa", "mar", "anna smi", "x 1", "r&d", "renamed m", "zz"}
+	sorts := []string{SortDisplayName, SortModified, SortRemovedAt, SortTitle}
+	pages := [][2]int{{0, 60}, {500, 20}, {0, 0}}
+	for _, search := range searches {
+		for _, state := range []string{StateActive, StateDeactivated, StateDeleted, StateRemoved, StateAll} {
+			for _, sort := range sorts {
+				for _, desc := range []bool{false, true} {
+					if desc && sort != SortDisplayName && sort != SortModified {
+						continue
+					}
+					q := HostQuery{Search: search, State: state, Sort: sort, Desc: desc}
+					want := modelSearch(hosts, q)
+					n, err := m.CountHosts(ctx, q)
+					if err != nil || n != len(want) {
+						t.Fatalf("CountHosts(%+v) = %d, %v; want %d", q, n, err, len(want))
+					}
+					for _, pg := range pages {
+						q.Offset, q.Limit = pg[0], pg[1]
+						lo, hi := min(q.Offset, len(want)), len(want)
+						if q.Limit > 0 {
+							hi = min(lo+q.Limit, len(want))
+						}
+						wantIDs := strings.Join(want[lo:hi], ",")
+						got, err := m.Hosts(ctx, q)
+						if err != nil {
+							t.Fatalf("Hosts(%+v): %v", q, err)
+						}
+						if ids(got) != wantIDs {
+							t.Fatalf("Hosts(%+v) =\n%s\nwant\n%s", q, ids(got), wantIDs)
+						}
+						for _, p := range []queryPlan{planSparse, planDense} {
+							if got := planIDs(t, m, q, p); got != wantIDs {
+								t.Fatalf("plan %d of %+v =\n%s\nwant\n%s", p, q, got, wantIDs)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// planIDs reads q's page under plan p.
+func planIDs(t *testing.T, m *Mirror, q HostQuery, p queryPlan) string {
+	t.Helper()
+	f, err := q.filter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, order, err := q.order()
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, args := f.from(p)
+	limit := q.Limit
+	if limit == 0 {
+		limit = -1
+	}
+	rows, err := m.r.QueryContext(context.Background(), "SELECT hosts.id"+from+order+" LIMIT ? OFFSET ?", append(args, limit, q.Offset)...)
+	if err != nil {
+		t.Fatalf("plan %d of %+v: %v", p, q, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		out = append(out, id)
+	}
+	return strings.Join(out, ",")
+}
+
+// modelSearch is the search in Go, for ASCII data: lower-cased words of
+// letters and digits, each typed word the prefix of a word of a searchable
+// field; sorted case-insensitively with the insertion order breaking ties.
+func modelSearch(hosts []Host, q HostQuery) []string {
+	split := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	type row struct {
+		h   Host
+		pos int
+	}
+	var rows []row
+	for i, h := range hosts {
+		switch {
+		case q.State == StateAll:
+		case q.State == StateRemoved:
+			if h.State == StateActive {
+				continue
+			}
+		case h.State != q.State:
+			continue
+		}
+		var tokens []string
+		for _, f := range []string{h.DisplayName, h.UserName, h.Email, h.Department, h.ExternalID} {
+			tokens = append(tokens, split(f)...)
+		}
+		ok := true
+		for _, w := range split(q.Search) {
+			ok = ok && slices.ContainsFunc(tokens, func(tok string) bool { return strings.HasPrefix(tok, w) })
+		}
+		if ok {
+			rows = append(rows, row{h, i})
+		}
+	}
+	key := func(h Host) string {
+		switch q.Sort {
+		case SortUserName:
+			return strings.ToLower(h.UserName)
+		case SortModified:
+			return fmt.Sprintf("%020d", ms(h.Modified))
+		case SortRemovedAt:
+			return fmt.Sprintf("%020d", ms(h.RemovedAt()))
+		case SortTitle:
+			return strings.ToLower(h.Title)
+		case SortDepartment:
+			return strings.ToLower(h.Department)
+		}
+		return strings.ToLower(h.DisplayName)
+	}
+	slices.SortStableFunc(rows, func(a, b row) int {
+		c := cmp.Or(strings.Compare(key(a.h), key(b.h)), cmp.Compare(a.pos, b.pos))
+		if q.Desc {
+			return -c
+		}
+		return c
+	})
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.h.ID
+	}
+	return out
+}
