@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/visitly/hostsync/scimserver/resource"
 	"github.com/visitly/hostsync/storage"
@@ -411,29 +413,146 @@ func (s *Server) adminChanges(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	type item struct {
-		Seq   int64       `json:"seq"`
-		Type  string      `json:"type"`
-		Host  *adminHost  `json:"host,omitempty"`
-		Group *adminGroup `json:"group,omitempty"`
-	}
-	out := make([]item, 0, len(changes))
-	for _, c := range changes {
+	// The page is written by hand (appendAdminHost): encoding/json spent
+	// most of a page's time re-validating each host's resource, which
+	// AppendResource has just built, and growing its buffer.
+	buf := feedBuffers.Get().(*[]byte)
+	defer feedBuffers.Put(buf)
+	b := append((*buf)[:0], `{"changes":[`...)
+	for i, c := range changes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"seq":`...)
+		b = strconv.AppendInt(b, c.Seq, 10)
 		switch {
 		case c.Host != nil:
 			h := s.toAdminHost(r, c.Host)
-			out = append(out, item{Seq: c.Seq, Type: "host", Host: &h})
+			b = append(b, `,"type":"host","host":`...)
+			b = appendAdminHost(b, &h)
 		case c.Group != nil:
 			g := c.Group
 			members := g.Members
 			if members == nil {
 				members = []string{}
 			}
-			out = append(out, item{Seq: c.Seq, Type: "group", Group: &adminGroup{
+			enc, err := json.Marshal(adminGroup{
 				ID: g.ID, Seq: g.Seq, DisplayName: g.DisplayName, ExternalID: g.ExternalID, Members: members,
 				Created: ts(g.Created), Modified: ts(g.Modified), DeletedAt: ts(g.DeletedAt), DeletedBy: g.DeletedBy,
-			}})
+			})
+			if err != nil {
+				writeError(w, err)
+				return
+			}
+			b = append(b, `,"type":"group","group":`...)
+			b = append(b, enc...)
 		}
+		b = append(b, '}')
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"changes": out, "cursor": cursor, "more": more})
+	b = append(b, `],"cursor":`...)
+	b = strconv.AppendInt(b, cursor, 10)
+	b = append(b, `,"more":`...)
+	b = strconv.AppendBool(b, more)
+	b = append(b, '}')
+	*buf = b
+	writeRaw(w, http.StatusOK, b)
+}
+
+// feedBuffers keeps change-feed pages' buffers (a few MB for a page of 5000
+// hosts) between requests.
+var feedBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// appendAdminHost appends h as encoding/json would (without HTML escaping):
+// the same fields, order and omissions. Its resource, built by
+// resource.AppendResource from canonical JSON, goes in as it is.
+func appendAdminHost(b []byte, h *adminHost) []byte {
+	field := func(key, v string, omitEmpty bool) {
+		if v == "" && omitEmpty {
+			return
+		}
+		b = append(b, ',', '"')
+		b = append(b, key...)
+		b = append(b, '"', ':')
+		b = appendJSONString(b, v)
+	}
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, h.ID)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendInt(b, h.Seq, 10)
+	field("state", h.State, false)
+	field("userName", h.UserName, false)
+	field("externalId", h.ExternalID, true)
+	field("displayName", h.DisplayName, true)
+	field("email", h.Email, true)
+	b = append(b, `,"active":`...)
+	b = strconv.AppendBool(b, h.Active)
+	field("created", h.Created, false)
+	field("modified", h.Modified, false)
+	field("deactivatedAt", h.DeactivatedAt, true)
+	field("deactivatedBy", h.DeactivatedBy, true)
+	field("deletedAt", h.DeletedAt, true)
+	field("deletedBy", h.DeletedBy, true)
+	field("removedHow", h.RemovedHow, true)
+	field("restoredAt", h.RestoredAt, true)
+	field("restoredBy", h.RestoredBy, true)
+	b = append(b, `,"resource":`...)
+	if h.Resource == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, h.Resource...)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string exactly as encoding/json does
+// with HTML escaping off: invalid UTF-8 becomes U+FFFD, and U+2028 and
+// U+2029 are escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

@@ -1,7 +1,9 @@
 package scimserver
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -153,4 +155,29 @@ func TestActivityPagesAtMaximumLimit(t *testing.T) {
 	}
 	// 5001 recorded, plus the key creation and token rotation of newEnv.
 	equal(t, "events read", total, 5003)
+}
+
+// TestAdminHostJSONIsEncodingJSON holds the change feed's hand-written host
+// objects to what encoding/json makes of the same adminHost, byte for byte.
+func TestAdminHostJSONIsEncodingJSON(t *testing.T) {
+	odd := []string{"", "plain", `quote " backslash \ slash /`, "ctl \x00\x01\b\f\n\r\t\x1f\x7f", "<>&", "é漢字😀",
+		"\u2028 \u2029", "bad \xff\xfe utf-8", "cut \xc3", "ok"}
+	res := json.RawMessage(`{"id":"x","userName":"ann","name":{"givenName":"Ann \"A\""},"meta":{"resourceType":"User"}}`)
+	for i, s := range odd {
+		h := adminHost{ID: "id-" + s, Seq: int64(i) * 1e12, State: "deleted", UserName: s, ExternalID: s, DisplayName: s,
+			Email: s, Active: i%2 == 0, Created: "2026-11-25T18:49:35.123456789Z", Modified: s, DeactivatedAt: s,
+			DeactivatedBy: s, DeletedAt: s, DeletedBy: s, RemovedHow: s, RestoredAt: s, RestoredBy: s, Resource: res}
+		if i == len(odd)-1 {
+			h.Resource = nil
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(h); err != nil {
+			t.Fatal(err)
+		}
+		if got := appendAdminHost(nil, &h); string(got) != strings.TrimSuffix(want.String(), "\n") {
+			t.Errorf("%q:\ngot  %s\nwant %s", s, got, want.String())
+		}
+	}
 }
