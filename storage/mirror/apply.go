@@ -49,13 +49,17 @@ func (m *Mirror) Apply(ctx context.Context, b Batch) (err error) {
 		return fmt.Errorf("mirror: apply: %w", err)
 	}
 	defer tx.Rollback()
-	if err := applyHosts(ctx, tx, b.Hosts, b.derived); err != nil {
+	// The transaction still ends with ctx (database/sql rolls it back when
+	// ctx is done), but its row-by-row statements do not watch ctx each: the
+	// driver would start a goroutine per statement to do so.
+	rowCtx := context.WithoutCancel(ctx)
+	if err := applyHosts(rowCtx, tx, b.Hosts, b.derived); err != nil {
 		return fmt.Errorf("mirror: apply hosts: %w", err)
 	}
-	if err := applyGroups(ctx, tx, b.Groups); err != nil {
+	if err := applyGroups(rowCtx, tx, b.Groups); err != nil {
 		return fmt.Errorf("mirror: apply groups: %w", err)
 	}
-	if err := applyEvents(ctx, tx, b.Events); err != nil {
+	if err := applyEvents(rowCtx, tx, b.Events); err != nil {
 		return fmt.Errorf("mirror: apply events: %w", err)
 	}
 	for _, c := range []struct {
@@ -90,15 +94,55 @@ ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, state = excluded.state, user_n
 	restored_by = excluded.restored_by, resource = excluded.resource
 WHERE excluded.seq >= hosts.seq`
 
+// searchRow is what the search index holds of a host.
+type searchRow struct {
+	displayName, userName, email, department, externalID, state string
+}
+
+func (r *searchRow) args(rid int64) []any {
+	return []any{rid, r.displayName, r.userName, r.email, r.department, r.externalID, r.state}
+}
+
+// applyHosts upserts hosts and keeps the search index current, except during
+// a bulk load (rebuilt at its end). It does so itself rather than through
+// triggers: a trigger makes each upsert a statement SQLite may have to undo,
+// so it kept a statement journal, and the search index wrote its pending
+// terms to disk after every row instead of once per transaction.
 func applyHosts(ctx context.Context, tx *sql.Tx, hosts []Host, derived bool) error {
 	if len(hosts) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, upsertHost)
+	var bulk bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sync_state WHERE name = ?)`, keyFTSBulk).Scan(&bulk); err != nil {
+		return err
+	}
+	var err error
+	stmts := make([]*sql.Stmt, 0, 4)
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	prepare := func(q string) (st *sql.Stmt) {
+		if err == nil {
+			if st, err = tx.PrepareContext(ctx, q); err == nil {
+				stmts = append(stmts, st)
+			}
+		}
+		return st
+	}
+	upsert := prepare(upsertHost)
+	var held, index, unindex *sql.Stmt
+	if !bulk {
+		held = prepare(`SELECT rid, seq, display_name, user_name, email, department, external_id, state FROM hosts WHERE id = ?`)
+		index = prepare(`INSERT INTO hosts_fts(rowid, display_name, user_name, email, department, external_id, state)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		unindex = prepare(`INSERT INTO hosts_fts(hosts_fts, rowid, display_name, user_name, email, department, external_id, state)
+			VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)`)
+	}
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	for i := range hosts {
 		h := &hosts[i]
 		if h.ID == "" {
@@ -112,10 +156,43 @@ func applyHosts(ctx context.Context, tx *sql.Tx, hosts []Host, derived bool) err
 		if res == "" {
 			res = "{}"
 		}
-		if _, err := st.ExecContext(ctx, h.ID, h.Seq, h.State, h.UserName, h.ExternalID, h.DisplayName, h.Email,
+		row := searchRow{h.DisplayName, h.UserName, h.Email, dept, h.ExternalID, h.State}
+		var old searchRow
+		var rid, seq int64
+		found := false
+		if !bulk {
+			err := held.QueryRowContext(ctx, h.ID).Scan(&rid, &seq, &old.displayName, &old.userName, &old.email,
+				&old.department, &old.externalID, &old.state)
+			switch {
+			case err == sql.ErrNoRows:
+			case err != nil:
+				return fmt.Errorf("host %s: %w", h.ID, err)
+			case seq > h.Seq:
+				continue // older than the state held
+			default:
+				found = true
+			}
+		}
+		r, err := upsert.ExecContext(ctx, h.ID, h.Seq, h.State, h.UserName, h.ExternalID, h.DisplayName, h.Email,
 			dept, title, h.Active, ms(h.Created), ms(h.Modified), ms(h.DeactivatedAt), h.DeactivatedBy,
-			ms(h.DeletedAt), h.DeletedBy, h.RemovedHow, ms(h.RemovedAt()), ms(h.RestoredAt), h.RestoredBy, res); err != nil {
+			ms(h.DeletedAt), h.DeletedBy, h.RemovedHow, ms(h.RemovedAt()), ms(h.RestoredAt), h.RestoredBy, res)
+		if err != nil {
 			return fmt.Errorf("host %s: %w", h.ID, err)
+		}
+		switch {
+		case bulk || (found && old == row):
+			continue
+		case found:
+			if _, err := unindex.ExecContext(ctx, old.args(rid)...); err != nil {
+				return fmt.Errorf("host %s: search index: %w", h.ID, err)
+			}
+		default:
+			if rid, err = r.LastInsertId(); err != nil {
+				return fmt.Errorf("host %s: %w", h.ID, err)
+			}
+		}
+		if _, err := index.ExecContext(ctx, row.args(rid)...); err != nil {
+			return fmt.Errorf("host %s: search index: %w", h.ID, err)
 		}
 	}
 	return nil

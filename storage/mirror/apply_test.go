@@ -154,8 +154,8 @@ func TestApplyGroupMembers(t *testing.T) {
 }
 
 // TestMigrateVersion1Mirror opens a mirror written by the first schema (its
-// search triggers switched off by a WHEN clause) and checks that searches
-// still follow changes once the triggers are replaced.
+// search index kept by triggers) and checks that searches still follow
+// changes once Apply keeps the index itself.
 func TestMigrateVersion1Mirror(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), FileName)

@@ -8,13 +8,10 @@ import (
 )
 
 // A first sync into an empty mirror is a bulk load: it writes the hosts
-// without their sort indexes and without the search triggers, then builds
-// the indexes and the search index once, which is several times cheaper than
-// maintaining them row by row. Without triggers an upsert is also a single
-// write, so SQLite keeps no statement journal for it (with them, every row
-// copied its pages aside in case the trigger failed). The sync_state row
-// keyFTSBulk marks a bulk load under way, so that one interrupted resumes as
-// one.
+// without their sort indexes and without updating the search index, then
+// builds the indexes and the search index once, which is several times
+// cheaper than maintaining them row by row. The sync_state row keyFTSBulk
+// marks a bulk load under way, so that one interrupted resumes as one.
 
 // sortIndexes serve the state filter and the sorts of the Hosts tables with
 // one index walk (the tables page by offset): by state and column for one
@@ -30,30 +27,11 @@ var sortIndexes = []string{
 	"hosts_modified ON hosts(modified)",
 }
 
-// ftsTriggers keep the search index (an external-content FTS5 table over
-// hosts, see search.go) current outside bulk loads.
-var ftsTriggers = []string{
-	`hosts_fts_ai AFTER INSERT ON hosts BEGIN
-	INSERT INTO hosts_fts(rowid, display_name, user_name, email, department, external_id, state)
-	VALUES (new.rid, new.display_name, new.user_name, new.email, new.department, new.external_id, new.state);
-END`,
-	`hosts_fts_ad AFTER DELETE ON hosts BEGIN
-	INSERT INTO hosts_fts(hosts_fts, rowid, display_name, user_name, email, department, external_id, state)
-	VALUES ('delete', old.rid, old.display_name, old.user_name, old.email, old.department, old.external_id, old.state);
-END`,
-	`hosts_fts_au AFTER UPDATE OF display_name, user_name, email, department, external_id, state ON hosts BEGIN
-	INSERT INTO hosts_fts(hosts_fts, rowid, display_name, user_name, email, department, external_id, state)
-	VALUES ('delete', old.rid, old.display_name, old.user_name, old.email, old.department, old.external_id, old.state);
-	INSERT INTO hosts_fts(rowid, display_name, user_name, email, department, external_id, state)
-	VALUES (new.rid, new.display_name, new.user_name, new.email, new.department, new.external_id, new.state);
-END`,
-}
-
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// dropDerived drops the sort indexes and the search triggers.
+// dropDerived drops the sort indexes.
 func dropDerived(ctx context.Context, db execer) error {
 	for _, ix := range sortIndexes {
 		name, _, _ := strings.Cut(ix, " ")
@@ -61,33 +39,21 @@ func dropDerived(ctx context.Context, db execer) error {
 			return fmt.Errorf("mirror: bulk: %w", err)
 		}
 	}
-	for _, tr := range ftsTriggers {
-		name, _, _ := strings.Cut(tr, " ")
-		if _, err := db.ExecContext(ctx, "DROP TRIGGER IF EXISTS "+name); err != nil {
-			return fmt.Errorf("mirror: bulk: %w", err)
-		}
-	}
 	return nil
 }
 
-// createDerived creates the sort indexes and the search triggers that are
-// missing.
+// createDerived creates the sort indexes that are missing.
 func createDerived(ctx context.Context, db execer) error {
 	for _, ix := range sortIndexes {
 		if _, err := db.ExecContext(ctx, "CREATE INDEX IF NOT EXISTS "+ix); err != nil {
 			return fmt.Errorf("mirror: create index: %w", err)
 		}
 	}
-	for _, tr := range ftsTriggers {
-		if _, err := db.ExecContext(ctx, "CREATE TRIGGER IF NOT EXISTS "+tr); err != nil {
-			return fmt.Errorf("mirror: create trigger: %w", err)
-		}
-	}
 	return nil
 }
 
-// ensureDerived creates missing sort indexes and triggers unless a bulk load
-// is under way (its sync creates them when it completes).
+// ensureDerived creates missing sort indexes unless a bulk load is under way
+// (its sync creates them when it completes).
 func ensureDerived(ctx context.Context, db *sql.DB) error {
 	var bulk bool
 	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sync_state WHERE name = ?)`, keyFTSBulk).Scan(&bulk); err != nil {
@@ -128,7 +94,7 @@ func (m *Mirror) beginBulk(ctx context.Context) (bool, error) {
 }
 
 // endBulk rebuilds the search index from the hosts table, creates the sort
-// indexes and the triggers, and ends the bulk load, in one transaction.
+// indexes and ends the bulk load, in one transaction.
 func (m *Mirror) endBulk(ctx context.Context) error {
 	tx, err := m.w.BeginTx(ctx, nil)
 	if err != nil {

@@ -37,7 +37,7 @@ func TestSearchPlansAgree(t *testing.T) {
 		hosts = append(hosts, h)
 	}
 	// Half through a bulk load (search index rebuilt at the end), half
-	// through the triggers, as a first and a later sync would.
+	// indexed row by row, as a first and a later sync would.
 	if _, err := m.beginBulk(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +50,8 @@ func TestSearchPlansAgree(t *testing.T) {
 	if err := m.Apply(ctx, Batch{Hosts: hosts[750:], derived: true}); err != nil {
 		t.Fatal(err)
 	}
-	// Some hosts change state, some their name too, afterwards (the
-	// triggers follow).
+	// Some hosts change state, some their name too, afterwards (the search
+	// index follows).
 	for i := 0; i < 1500; i += 7 {
 		h := &hosts[i]
 		h.Seq += 10_000
