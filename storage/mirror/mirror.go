@@ -113,7 +113,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if version == 0 {
-		for _, q := range []string{"PRAGMA journal_mode = DELETE", "PRAGMA page_size = 16384", "VACUUM", "PRAGMA journal_mode = WAL"} {
+		// A new file gets 8 KiB pages (the page size of a WAL file is fixed
+		// once written, hence the detour). Over 4 KiB they made a first sync
+		// of 100,000 hosts 10-20% faster (fewer page splits and WAL frames
+		// for rows of ~1 KB); 16 KiB pages gained nothing more there but
+		// made an incremental sync write twice as much to the WAL.
+		for _, q := range []string{"PRAGMA journal_mode = DELETE", "PRAGMA page_size = 8192", "VACUUM", "PRAGMA journal_mode = WAL"} {
 			if _, err := db.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("page size: %w", err)
 			}

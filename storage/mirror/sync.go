@@ -54,12 +54,12 @@ type SyncResult struct {
 var ErrFeedStuck = errors.New("mirror: feed cursor does not advance")
 
 // Sync brings the mirror up to date with src: it reads the change feed and
-// the activity log side by side, each from its stored cursor until `more` is
-// false. Each page is committed with its cursor in one transaction, so a sync
-// that is cancelled, fails or is killed half way keeps every committed page
-// and the next Sync resumes after it. While one page is being written the
-// next is already being fetched, and one feed's pages are fetched while the
-// other's are written: the two feeds share only the writer connection.
+// the activity log, each from its stored cursor until `more` is false, side
+// by side when there is much to read (a first sync). Each page is committed
+// with its cursor in one transaction, so a sync that is cancelled, fails or
+// is killed half way keeps every committed page and the next Sync resumes
+// after it. While one page is being written the next is already being
+// fetched.
 //
 // A first sync into an empty mirror loads hosts without updating the search
 // index row by row and rebuilds it once the change feed is read; until then
@@ -175,13 +175,25 @@ func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncRes
 		}
 		return nil
 	}
-	err = both(ctx, changes, activity)
+	// Side by side, one feed's pages are fetched while the other's are
+	// written, which makes a long sync much shorter; for a few changes it
+	// only costs CPU (the service warms two of its readers instead of one),
+	// so a short sync reads one feed after the other.
+	if c0 == 0 || (haveHead && head-c0 > sideBySideFrom) {
+		err = both(ctx, changes, activity)
+	} else if err = changes(ctx); err == nil {
+		err = activity(ctx)
+	}
 	if err == nil {
 		err = m.setLastSync(ctx, m.now())
 	}
 	res.Duration = m.now().Sub(start)
 	return res, err
 }
+
+// sideBySideFrom is how many changes make a sync read both feeds side by
+// side.
+const sideBySideFrom = 10_000
 
 // both runs f and g concurrently. The first to fail cancels the other, and
 // its error is the one returned (not the cancellation it caused).
