@@ -81,68 +81,15 @@ func (m *Mirror) Apply(ctx context.Context, b Batch) (err error) {
 	return nil
 }
 
-const upsertHost = `INSERT INTO hosts(id, seq, state, user_name, external_id, display_name, email, department, title,
-	active, created, modified, deactivated_at, deactivated_by, deleted_at, deleted_by, removed_how, removed_at,
-	restored_at, restored_by, resource)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, state = excluded.state, user_name = excluded.user_name,
-	external_id = excluded.external_id, display_name = excluded.display_name, email = excluded.email,
-	department = excluded.department, title = excluded.title, active = excluded.active,
-	created = excluded.created, modified = excluded.modified, deactivated_at = excluded.deactivated_at,
-	deactivated_by = excluded.deactivated_by, deleted_at = excluded.deleted_at, deleted_by = excluded.deleted_by,
-	removed_how = excluded.removed_how, removed_at = excluded.removed_at, restored_at = excluded.restored_at,
-	restored_by = excluded.restored_by, resource = excluded.resource
-WHERE excluded.seq >= hosts.seq`
-
-// searchRow is what the search index holds of a host.
-type searchRow struct {
-	displayName, userName, email, department, externalID, state string
-}
-
-func (r *searchRow) args(rid int64) []any {
-	return []any{rid, r.displayName, r.userName, r.email, r.department, r.externalID, r.state}
-}
-
-// applyHosts upserts hosts and keeps the search index current, except during
-// a bulk load (rebuilt at its end). It does so itself rather than through
-// triggers: a trigger makes each upsert a statement SQLite may have to undo,
-// so it kept a statement journal, and the search index wrote its pending
-// terms to disk after every row instead of once per transaction.
 func applyHosts(ctx context.Context, tx *sql.Tx, hosts []Host, derived bool) error {
 	if len(hosts) == 0 {
 		return nil
 	}
-	var bulk bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sync_state WHERE name = ?)`, keyFTSBulk).Scan(&bulk); err != nil {
-		return err
-	}
-	var err error
-	stmts := make([]*sql.Stmt, 0, 4)
-	defer func() {
-		for _, st := range stmts {
-			st.Close()
-		}
-	}()
-	prepare := func(q string) (st *sql.Stmt) {
-		if err == nil {
-			if st, err = tx.PrepareContext(ctx, q); err == nil {
-				stmts = append(stmts, st)
-			}
-		}
-		return st
-	}
-	upsert := prepare(upsertHost)
-	var held, index, unindex *sql.Stmt
-	if !bulk {
-		held = prepare(`SELECT rid, seq, display_name, user_name, email, department, external_id, state FROM hosts WHERE id = ?`)
-		index = prepare(`INSERT INTO hosts_fts(rowid, display_name, user_name, email, department, external_id, state)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`)
-		unindex = prepare(`INSERT INTO hosts_fts(hosts_fts, rowid, display_name, user_name, email, department, external_id, state)
-			VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)`)
-	}
+	w, err := newHostWriter(ctx, tx)
 	if err != nil {
 		return err
 	}
+	defer w.close()
 	for i := range hosts {
 		h := &hosts[i]
 		if h.ID == "" {
@@ -152,47 +99,8 @@ func applyHosts(ctx context.Context, tx *sql.Tx, hosts []Host, derived bool) err
 		if !derived {
 			dept, title = resourceFields(h.Resource)
 		}
-		res := string(h.Resource)
-		if res == "" {
-			res = "{}"
-		}
-		row := searchRow{h.DisplayName, h.UserName, h.Email, dept, h.ExternalID, h.State}
-		var old searchRow
-		var rid, seq int64
-		found := false
-		if !bulk {
-			err := held.QueryRowContext(ctx, h.ID).Scan(&rid, &seq, &old.displayName, &old.userName, &old.email,
-				&old.department, &old.externalID, &old.state)
-			switch {
-			case err == sql.ErrNoRows:
-			case err != nil:
-				return fmt.Errorf("host %s: %w", h.ID, err)
-			case seq > h.Seq:
-				continue // older than the state held
-			default:
-				found = true
-			}
-		}
-		r, err := upsert.ExecContext(ctx, h.ID, h.Seq, h.State, h.UserName, h.ExternalID, h.DisplayName, h.Email,
-			dept, title, h.Active, ms(h.Created), ms(h.Modified), ms(h.DeactivatedAt), h.DeactivatedBy,
-			ms(h.DeletedAt), h.DeletedBy, h.RemovedHow, ms(h.RemovedAt()), ms(h.RestoredAt), h.RestoredBy, res)
-		if err != nil {
+		if err := w.put(ctx, h, dept, title); err != nil {
 			return fmt.Errorf("host %s: %w", h.ID, err)
-		}
-		switch {
-		case bulk || (found && old == row):
-			continue
-		case found:
-			if _, err := unindex.ExecContext(ctx, old.args(rid)...); err != nil {
-				return fmt.Errorf("host %s: search index: %w", h.ID, err)
-			}
-		default:
-			if rid, err = r.LastInsertId(); err != nil {
-				return fmt.Errorf("host %s: %w", h.ID, err)
-			}
-		}
-		if _, err := index.ExecContext(ctx, row.args(rid)...); err != nil {
-			return fmt.Errorf("host %s: search index: %w", h.ID, err)
 		}
 	}
 	return nil

@@ -168,7 +168,7 @@ func TestMigrateVersion1Mirror(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{string(v1), "PRAGMA user_version = 1",
-		`INSERT INTO hosts(id, seq, state, user_name, display_name) VALUES ('a', 1, 'active', 'ann@x', 'Ann Old')`,
+		`INSERT INTO hosts(id, seq, state, user_name, display_name, resource) VALUES ('a', 1, 'active', 'ann@x', 'Ann Old', '{"userName":"ann@x"}')`,
 		`INSERT INTO sync_state(name, value) VALUES ('changes_cursor', 1)`} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("version 1 mirror: %v", err)
@@ -184,9 +184,15 @@ func TestMigrateVersion1Mirror(t *testing.T) {
 	if n, err := m.CountHosts(ctx, HostQuery{Search: "old"}); err != nil || n != 1 {
 		t.Fatalf("search before the change = %d, %v; want 1", n, err)
 	}
+	if d, err := m.HostDetail(ctx, "a"); err != nil || string(d.Host.Resource) != `{"userName":"ann@x"}` {
+		t.Fatalf("resource after the migrations = %v, %v", d, err)
+	}
 	if err := m.Apply(ctx, Batch{Hosts: []Host{{ID: "a", Seq: 2, State: StateActive, UserName: "ann@x", DisplayName: "Ann New"},
 		{ID: "b", Seq: 2, State: StateActive, UserName: "bo@x", DisplayName: "Bo New"}}}); err != nil {
 		t.Fatalf("Apply: %v", err)
+	}
+	if d, err := m.HostDetail(ctx, "b"); err != nil || string(d.Host.Resource) != "{}" {
+		t.Fatalf("resource of a host sent without one = %v, %v", d, err)
 	}
 	for search, want := range map[string]int{"old": 0, "new": 2, "ann new": 1} {
 		if n, err := m.CountHosts(ctx, HostQuery{Search: search}); err != nil || n != want {

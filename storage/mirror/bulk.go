@@ -62,7 +62,22 @@ func ensureDerived(ctx context.Context, db *sql.DB) error {
 	if bulk {
 		return nil
 	}
-	return createDerived(ctx, db)
+	var have int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'hosts'
+		AND sql IS NOT NULL`).Scan(&have); err != nil {
+		return fmt.Errorf("mirror: indexes: %w", err)
+	}
+	if have >= len(sortIndexes) {
+		return nil
+	}
+	if err := createDerived(ctx, db); err != nil {
+		return err
+	}
+	// Indexes made here (a migration rebuilt the table) get statistics too.
+	if _, err := db.ExecContext(ctx, `ANALYZE hosts`); err != nil {
+		return fmt.Errorf("mirror: analyze: %w", err)
+	}
+	return nil
 }
 
 // beginBulk starts a bulk load into an empty mirror, or reports that an

@@ -190,7 +190,7 @@ func (m *Mirror) Reset(ctx context.Context) error {
 		return err
 	}
 	for _, q := range []string{"INSERT INTO hosts_fts(hosts_fts) VALUES ('delete-all')",
-		"DELETE FROM hosts", "DELETE FROM sync_state", "DELETE FROM groups", "DELETE FROM memberships",
+		"DELETE FROM hosts", "DELETE FROM host_resources", "DELETE FROM sync_state", "DELETE FROM groups", "DELETE FROM memberships",
 		"DELETE FROM events", "INSERT INTO sync_state(name, value) VALUES ('" + keyFTSBulk + "', 1)"} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("mirror: reset: %w", err)

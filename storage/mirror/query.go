@@ -77,6 +77,10 @@ const hostColumns = `hosts.id, hosts.seq, hosts.state, hosts.user_name, hosts.ex
 	hosts.email, hosts.department, hosts.title, hosts.active, hosts.created, hosts.modified, hosts.deactivated_at,
 	hosts.deactivated_by, hosts.deleted_at, hosts.deleted_by, hosts.removed_how, hosts.restored_at, hosts.restored_by`
 
+// resourceColumn reads a host's SCIM resource, kept apart from the hosts
+// table (see migrations/005_host_resources.sql).
+const resourceColumn = `coalesce((SELECT r.resource FROM host_resources r WHERE r.rid = hosts.rid), '{}')`
+
 type scanner interface{ Scan(...any) error }
 
 // scanHost reads hostColumns, plus the resource when withResource.
@@ -129,7 +133,7 @@ func (m *Mirror) eachHost(ctx context.Context, q HostQuery, withResource bool, f
 	from, args := f.from(p)
 	cols := hostColumns
 	if withResource {
-		cols += ", hosts.resource"
+		cols += ", " + resourceColumn
 	}
 	query := "SELECT " + cols + from + order
 	if q.Limit > 0 || q.Offset > 0 {
@@ -234,7 +238,7 @@ type HostDetail struct {
 // HostDetail returns a host in any state with its groups and history, or
 // ErrNotFound.
 func (m *Mirror) HostDetail(ctx context.Context, id string) (*HostDetail, error) {
-	h, err := scanHost(m.r.QueryRowContext(ctx, "SELECT "+hostColumns+", hosts.resource FROM hosts WHERE id = ?", id), true)
+	h, err := scanHost(m.r.QueryRowContext(ctx, "SELECT "+hostColumns+", "+resourceColumn+" FROM hosts WHERE id = ?", id), true)
 	if err == sql.ErrNoRows {
 		return nil, fmt.Errorf("%w: host %q", ErrNotFound, id)
 	}
