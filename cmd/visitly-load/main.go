@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 )
@@ -26,6 +28,8 @@ func main() {
 
 type config struct {
 	url, key, scenario, prefix string
+	cpuProfile                 string
+	netHTTP                    bool
 	clients, users             int
 	duration                   time.Duration
 }
@@ -40,14 +44,30 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&c.users, "users", 100000, "users the initial cycle creates")
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long the mix runs")
 	fs.StringVar(&c.prefix, "prefix", fmt.Sprintf("load%d", time.Now().Unix()), "userName prefix (keeps runs apart)")
+	fs.BoolVar(&c.netHTTP, "net-http", false, "use Go's net/http client also for http:// (it costs more CPU)")
+	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile of the load tool itself to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if c.key == "" {
 		return fmt.Errorf("no API key: pass -key or set VISITLY_API_KEY")
 	}
 	c.url = strings.TrimRight(c.url, "/")
-	cl := newClient(c)
+	cl, err := newClient(c)
+	if err != nil {
+		return err
+	}
 	ctx := context.Background()
 	fmt.Fprintf(out, "visitly-load: %s, %d clients\n", c.url, c.clients)
 	var hosts []hostRef
@@ -77,20 +97,35 @@ func run(args []string, out io.Writer) error {
 	return failed
 }
 
-// client is a keep-alive HTTP client with the bearer key.
+// client is a keep-alive HTTP client with the bearer key: rawHTTP for an
+// http:// URL, net/http for https:// (and with -net-http).
 type client struct {
 	hc   *http.Client
+	raw  *rawHTTP
 	base string
 	auth string
 }
 
-func newClient(c config) *client {
+func newClient(c config) (*client, error) {
+	u, err := url.Parse(c.url)
+	if err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("-url %q is not an http:// or https:// URL", c.url)
+	}
+	cl := &client{base: c.url, auth: "Bearer " + c.key}
+	if u.Scheme == "http" && !c.netHTTP {
+		cl.raw = newRawHTTP(u, cl.auth, c.clients)
+		return cl, nil
+	}
 	tr := &http.Transport{MaxIdleConns: c.clients * 2, MaxIdleConnsPerHost: c.clients * 2, IdleConnTimeout: time.Minute}
-	return &client{hc: &http.Client{Transport: tr, Timeout: 60 * time.Second}, base: c.url, auth: "Bearer " + c.key}
+	cl.hc = &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	return cl, nil
 }
 
 // do sends one request and drains the response; it returns the status.
 func (c *client) do(ctx context.Context, method, path, body string, into io.Writer) (int, error) {
+	if c.raw != nil {
+		return c.raw.do(method, path, body, into)
+	}
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
