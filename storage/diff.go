@@ -21,6 +21,23 @@ func diffAttrs(oldAttrs, newAttrs []byte) ([]FieldChange, error) {
 	if err != nil {
 		return nil, err
 	}
+	return diffFlat(o, n), nil
+}
+
+// diffDecoded is diffAttrs of two documents decoded with decodeJSON.
+func diffDecoded(oldDoc, newDoc any) ([]FieldChange, error) {
+	o, err := flattenDoc(oldDoc)
+	if err != nil {
+		return nil, err
+	}
+	n, err := flattenDoc(newDoc)
+	if err != nil {
+		return nil, err
+	}
+	return diffFlat(o, n), nil
+}
+
+func diffFlat(o, n map[string]any) []FieldChange {
 	var fields []string
 	for f := range o {
 		fields = append(fields, f)
@@ -37,18 +54,22 @@ func diffAttrs(oldAttrs, newAttrs []byte) ([]FieldChange, error) {
 			ch = append(ch, FieldChange{Field: f, Old: o[f], New: n[f]})
 		}
 	}
-	return ch, nil
+	return ch
 }
 
 func flattenAttrs(attrs []byte) (map[string]any, error) {
-	out := map[string]any{}
 	if len(attrs) == 0 {
-		return out, nil
+		return map[string]any{}, nil
 	}
 	v, err := decodeJSON(attrs)
 	if err != nil {
 		return nil, fmt.Errorf("decode attributes: %w", err)
 	}
+	return flattenDoc(v)
+}
+
+func flattenDoc(v any) (map[string]any, error) {
+	out := map[string]any{}
 	doc, ok := v.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("attributes are not a JSON object")

@@ -66,6 +66,10 @@ func hostCond(c Cond) (clause string, arg any, ok bool) {
 // total is counted only when the page does not tell it); with Match every
 // host satisfying Conds is read once.
 func (s *Store) QueryHosts(ctx context.Context, q HostQuery) (hosts []*Host, total int, err error) {
+	offset := max(q.StartIndex, 1) - 1
+	if hosts, total, ok := s.queryCached(q, offset); ok {
+		return hosts, total, nil
+	}
 	where := []string{"deleted_at IS NULL"}
 	var args []any
 	for _, c := range q.Conds {
@@ -77,7 +81,6 @@ func (s *Store) QueryHosts(ctx context.Context, q HostQuery) (hosts []*Host, tot
 		args = append(args, arg)
 	}
 	w := strings.Join(where, " AND ")
-	offset := max(q.StartIndex, 1) - 1
 	switch {
 	case q.Match != nil:
 		hosts, total, err = s.matchHosts(ctx, w, args, q.Match, offset, q.Count)

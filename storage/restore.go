@@ -57,6 +57,7 @@ func (s *Store) RestoreHost(ctx context.Context, a Actor, id string) (*Host, err
 		if err := s.saveHost(ctx, tx, n, cur, h); err != nil {
 			return err
 		}
+		s.cacheHost(n, h.clone())
 		if state == StateDeleted {
 			if err := touchGroupsOf(ctx, tx, n, ev.Seq, t); err != nil {
 				return err

@@ -78,10 +78,14 @@ type Store struct {
 	commits     atomic.Int64  // transactions the committer ran (for tests)
 	gen         atomic.Int64  // moves on after every write transaction
 	memo        pageMemo      // where pages of the live host list end, per gen
+	hosts       hostCache     // every live host, kept by the committer (hostcache.go)
+	running     *writeReq     // the call the committer runs now (committer only)
+	dataVersion atomic.Int64  // PRAGMA data_version last seen on the writer
 
 	closeOnce sync.Once
 	done      chan struct{} // closed by Close: stops the last-used flusher
 	flushed   chan struct{} // closed when the flusher has ended
+	watched   chan struct{} // closed when watchOtherWriters has ended
 }
 
 // Open opens the store at path, creating the file and schema or migrating an
@@ -118,7 +122,7 @@ func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, e
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
-	s := &Store{w: w, r: r, done: make(chan struct{}), flushed: make(chan struct{}),
+	s := &Store{w: w, r: r, done: make(chan struct{}), flushed: make(chan struct{}), watched: make(chan struct{}),
 		queue: make(chan *writeReq, 4*maxBatch), committed: make(chan struct{})}
 	if s.stmts, err = prepare(ctx, w, r); err != nil {
 		w.Close()
@@ -126,8 +130,10 @@ func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, e
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	s.keys = newKeyRing()
+	s.hosts.limit.Store(DefaultHostCacheLimit)
 	go s.commitLoop()
 	go s.flushLoop(flushEvery)
+	go s.watchOtherWriters(time.Second)
 	return s, nil
 }
 
@@ -155,6 +161,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.done)
 		<-s.flushed
+		<-s.watched
 		err = s.flushLastUsed(context.Background())
 		s.queueMu.Lock()
 		s.queueClosed = true

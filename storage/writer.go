@@ -38,9 +38,18 @@ var errClosed = errors.New("storage: store is closed")
 type writeFunc func(ctx context.Context, tx *sql.Tx) error
 
 type writeReq struct {
-	ctx  context.Context
-	fn   writeFunc
-	done chan error
+	ctx   context.Context
+	fn    writeFunc
+	done  chan error
+	after []func() // run once the call's changes are committed (afterCommit)
+}
+
+// afterCommit schedules f to run on the committer goroutine once the write
+// that is running now has committed, in commit order and before its caller
+// hears back; if the write's changes are rolled back, f never runs. Only a
+// writeFunc may call it.
+func (s *Store) afterCommit(f func()) {
+	s.running.after = append(s.running.after, f)
 }
 
 // panicked carries a panic from a caller's callback back to the caller.
@@ -95,9 +104,25 @@ func (s *Store) commitLoop() {
 
 func (s *Store) runBatch(batch []*writeReq) {
 	results := make([]error, len(batch))
+	committed := false
 	defer func() {
+		s.running = nil
+		if committed {
+			for i, r := range batch {
+				if results[i] == nil {
+					for _, f := range r.after {
+						f()
+					}
+				}
+			}
+		} else {
+			// A failed commit or a broken transaction: the cache may not
+			// know what the database holds; let it refill.
+			s.hosts.invalidate()
+		}
 		// Before any caller hears back, so that a read after an
-		// acknowledged write never gets a page memo from before it.
+		// acknowledged write never gets a page memo or a cached host from
+		// before it.
 		s.gen.Add(1)
 		for i, r := range batch {
 			r.done <- results[i]
@@ -116,12 +141,14 @@ func (s *Store) runBatch(batch []*writeReq) {
 		fail(fmt.Errorf("storage: begin: %w", err))
 		return
 	}
+	s.noteOtherWriters(context.Background(), tx)
 	shared := len(batch) > 1
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = err // gave up while queued; nothing ran
 			continue
 		}
+		s.running = r
 		results[i] = s.runOne(tx, r, shared)
 		if results[i] != nil && broken(results[i]) {
 			// SQLite may have rolled the whole transaction back: report
@@ -133,11 +160,14 @@ func (s *Store) runBatch(batch []*writeReq) {
 	}
 	if !shared && results[0] != nil {
 		tx.Rollback()
+		committed = true // nothing was: the database is as the cache knows it
 		return
 	}
 	if err := tx.Commit(); err != nil {
 		fail(fmt.Errorf("storage: commit: %w", err))
+		return
 	}
+	committed = true
 }
 
 // runOne runs one call; in a shared transaction it is wrapped in a savepoint

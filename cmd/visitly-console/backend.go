@@ -160,6 +160,7 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 			return nil, fmt.Errorf("%s: %w: %w", b.dbPath(), ui.ErrDatabase, err)
 		}
 		b.st = st
+		st.WarmHostCache()
 	}
 	adminAcct, keyAcct := b.accounts("")
 	tok, err := b.adminToken(ctx, adminAcct)

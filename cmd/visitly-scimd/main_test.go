@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -19,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync/storage"
 )
 
 func runCmd(t *testing.T, args ...string) (string, string, int) {
@@ -122,7 +125,8 @@ func TestServeAnswersAzureAndShutsDownGracefully(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "hostsync.db")
 	key, _, _ := runCmd(t, "apikey", "create", "--db", db)
 	key = strings.TrimSpace(key)
-	c := serveConfig{listen: freeAddr(t), db: db, logLevel: "debug", logFormat: "json", maxBody: 1 << 20}
+	c := serveConfig{listen: freeAddr(t), db: db, logLevel: "debug", logFormat: "json", maxBody: 1 << 20,
+		hostCache: storage.DefaultHostCacheLimit}
 	stop, logs := startServe(t, c, "http", http.DefaultClient)
 
 	req, _ := http.NewRequest("GET", "http://"+c.listen+"/v1/usersync/SCIM/Users?filter=userName+eq+%22x%22", nil)
@@ -154,6 +158,21 @@ func TestServeAnswersAzureAndShutsDownGracefully(t *testing.T) {
 	for _, secret := range []string{key, "vhs_not_a_key_but_secret_looking", "filter"} {
 		if strings.Contains(l, secret) {
 			t.Errorf("logs contain %q", secret)
+		}
+	}
+}
+
+func TestServeFlags(t *testing.T) {
+	c, err := parseServeFlags([]string{"--db", "h.db"}, io.Discard)
+	if err != nil || c.hostCache != storage.DefaultHostCacheLimit || c.listen != "127.0.0.1:8080" {
+		t.Errorf("defaults: %+v, %v", c, err)
+	}
+	if c, err := parseServeFlags([]string{"--db", "h.db", "--host-cache", "0"}, io.Discard); err != nil || c.hostCache != 0 {
+		t.Errorf("--host-cache 0: %+v, %v", c, err)
+	}
+	for _, args := range [][]string{{"--db", "h.db", "--host-cache", "-1"}, {"--host-cache", "5"}, {"--db", "h.db", "--tls-cert", "c.pem"}} {
+		if _, err := parseServeFlags(args, io.Discard); err == nil {
+			t.Errorf("%q accepted", args)
 		}
 	}
 }

@@ -24,6 +24,7 @@ import (
 type serveConfig struct {
 	listen, db, tlsCert, tlsKey, publicURL, logLevel, logFormat, cpuProfile string
 	maxBody                                                                 int64
+	hostCache                                                               int
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -39,6 +40,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file (for performance work)")
 	fs.Int64Var(&c.maxBody, "max-body", scimserver.DefaultMaxBodyBytes, "largest accepted request body in bytes")
+	fs.IntVar(&c.hostCache, "host-cache", storage.DefaultHostCacheLimit,
+		"keep up to this many live hosts in memory for reads (about 2 KB each); 0 turns the cache off")
 	if err := fs.Parse(args); err != nil {
 		return c, usageError("%v", err)
 	}
@@ -47,6 +50,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return c, usageError("--tls-cert and --tls-key go together")
+	}
+	if c.hostCache < 0 {
+		return c, usageError("--host-cache must be 0 or more")
 	}
 	return c, nil
 }
@@ -96,6 +102,8 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 		return fmt.Errorf("open database %s: %w", c.db, err)
 	}
 	defer st.Close()
+	st.SetHostCacheLimit(c.hostCache)
+	st.WarmHostCache()
 
 	srv := scimserver.New(st, scimserver.Options{Logger: log, MaxBodyBytes: c.maxBody, Version: version, PublicURL: c.publicURL})
 	defer srv.Close()
