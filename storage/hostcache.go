@@ -53,6 +53,7 @@ type hostCache struct {
 	mu     sync.RWMutex
 	byID   map[string]cachedHost
 	byName map[string]cachedHost // strings.ToLower(userName) of live hosts
+	byN    map[int64]*Host       // by row number, for pages of the whole list
 }
 
 // SetHostCacheLimit sets how many live hosts the in-memory host cache may
@@ -122,7 +123,7 @@ func (s *Store) fillHostCache() {
 			return err
 		}
 		defer rows.Close()
-		byID, byName := map[string]cachedHost{}, map[string]cachedHost{}
+		byID, byName, byN := map[string]cachedHost{}, map[string]cachedHost{}, map[int64]*Host{}
 		for rows.Next() {
 			n, h, err := scanHost(rows)
 			if err != nil {
@@ -133,14 +134,14 @@ func (s *Store) fillHostCache() {
 				return nil
 			}
 			e := cachedHost{n, h}
-			byID[h.ID], byName[strings.ToLower(h.UserName)] = e, e
+			byID[h.ID], byName[strings.ToLower(h.UserName)], byN[n] = e, e, h
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
 		s.afterCommit(func() {
 			c.mu.Lock()
-			c.byID, c.byName = byID, byName
+			c.byID, c.byName, c.byN = byID, byName, byN
 			c.mu.Unlock()
 			c.state.CompareAndSwap(cacheLoading, cacheOn)
 		})
@@ -170,10 +171,11 @@ func (s *Store) cacheHost(n int64, h *Host) {
 		}
 		if !h.DeletedAt.IsZero() {
 			delete(c.byID, h.ID)
+			delete(c.byN, n)
 			return
 		}
 		e := cachedHost{n, h}
-		c.byID[h.ID], c.byName[strings.ToLower(h.UserName)] = e, e
+		c.byID[h.ID], c.byName[strings.ToLower(h.UserName)], c.byN[n] = e, e, h
 		if int64(len(c.byID)) > c.limit.Load() {
 			c.dropLocked()
 			c.state.Store(cacheOff)
@@ -200,7 +202,27 @@ func (c *hostCache) switchOff() {
 	c.state.Store(cacheOff)
 }
 
-func (c *hostCache) dropLocked() { c.byID, c.byName = nil, nil }
+func (c *hostCache) dropLocked() { c.byID, c.byName, c.byN = nil, nil, nil }
+
+// cachedRows returns copies of the live hosts stored as rows ns; ok is false
+// unless the cache is on and holds every one.
+func (s *Store) cachedRows(ns []int64) (hosts []*Host, ok bool) {
+	c := &s.hosts
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.state.Load() != cacheOn {
+		return nil, false
+	}
+	hosts = make([]*Host, 0, len(ns))
+	for _, n := range ns {
+		h, ok := c.byN[n]
+		if !ok {
+			return nil, false
+		}
+		hosts = append(hosts, h.clone())
+	}
+	return hosts, true
+}
 
 // queryCached answers q from the cache when a condition on userName or id
 // narrows it to at most one host; ok is false when the cache cannot answer.

@@ -56,10 +56,13 @@ func checkCacheMatchesDB(t *testing.T, s *Store) {
 		if byName := s.hosts.byName[strings.ToLower(h.UserName)]; byName.h != e.h {
 			t.Errorf("userName %q does not lead to host %s in the cache", h.UserName, h.ID)
 		}
+		if s.hosts.byN[n] != e.h {
+			t.Errorf("row %d does not lead to host %s in the cache", n, h.ID)
+		}
 	}
-	if len(s.hosts.byID) != live || len(s.hosts.byName) != live {
-		t.Errorf("cache holds %d hosts by id and %d by userName, the database %d live ones",
-			len(s.hosts.byID), len(s.hosts.byName), live)
+	if len(s.hosts.byID) != live || len(s.hosts.byName) != live || len(s.hosts.byN) != live {
+		t.Errorf("cache holds %d hosts by id, %d by userName and %d by row, the database %d live ones",
+			len(s.hosts.byID), len(s.hosts.byName), len(s.hosts.byN), live)
 	}
 }
 
@@ -135,6 +138,19 @@ func TestHostCacheFollowsEveryWrite(t *testing.T) {
 		}
 	}
 	checkCacheMatchesDB(t, s)
+
+	// The whole list, page by page, as the cache serves it and as SQLite does.
+	for start := 1; ; start += 7 {
+		q := HostQuery{StartIndex: start, Count: 7}
+		ha, ta, errA := s.QueryHosts(ctx, q)
+		hb, tb, errB := plain.QueryHosts(ctx, q)
+		if errA != nil || errB != nil || ta != tb || fmt.Sprint(hostList(ha)) != fmt.Sprint(hostList(hb)) {
+			t.Fatalf("page at %d: cache %v of %d (%v), SQLite %v of %d (%v)", start, hostList(ha), ta, errA, hostList(hb), tb, errB)
+		}
+		if len(ha) < 7 {
+			break
+		}
+	}
 
 	all, _, err := s.AdminHosts(ctx, "all", 1, 10000)
 	if err != nil {
@@ -254,4 +270,12 @@ func TestHostCacheSeesOtherProcesses(t *testing.T) {
 	}
 	waitCacheOn(t, s)
 	checkCacheMatchesDB(t, s)
+}
+
+func hostList(hosts []*Host) []string {
+	var out []string
+	for _, h := range hosts {
+		out = append(out, fmt.Sprintf("%+v", *h))
+	}
+	return out
 }

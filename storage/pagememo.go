@@ -62,6 +62,8 @@ const (
 	// covering index.
 	liveStart = "SELECT n FROM hosts WHERE deleted_at IS NULL ORDER BY n LIMIT 1 OFFSET ?"
 	liveCount = "SELECT count(*) FROM hosts WHERE deleted_at IS NULL"
+	// liveNsFrom is liveFrom's row numbers alone, from the covering index.
+	liveNsFrom = "SELECT n FROM hosts INDEXED BY hosts_live WHERE n > ? AND deleted_at IS NULL ORDER BY n LIMIT ?"
 )
 
 // pageLive is pageHosts for the unconditioned list of live hosts.
@@ -91,23 +93,10 @@ func (s *Store) pageLive(ctx context.Context, offset, count int) ([]*Host, int, 
 	}
 	var hosts []*Host
 	if count > 0 {
-		rows, release, err := s.dynamicQuery(ctx, liveFrom, after, count)
-		if err != nil {
-			return nil, 0, err
-		}
 		var last int64
-		for rows.Next() {
-			n, h, err := scanHost(rows)
-			if err != nil {
-				rows.Close()
-				release()
-				return nil, 0, err
-			}
-			hosts, last = append(hosts, h), n
-		}
-		rows.Close()
-		release()
-		if err := rows.Err(); err != nil {
+		var err error
+		hosts, last, err = s.livePage(ctx, after, count)
+		if err != nil {
 			return nil, 0, err
 		}
 		if len(hosts) > 0 {
@@ -128,4 +117,57 @@ func (s *Store) pageLive(ctx context.Context, offset, count int) ([]*Host, int, 
 		total = max(total, offset+len(hosts))
 	}
 	return hosts, total, nil
+}
+
+// livePage reads up to count live hosts after row n after, in row order, and
+// returns the last one's n. With the host cache on, only the row numbers
+// come from SQLite (an index-only scan) and the hosts from the cache:
+// decoding 1,000 full rows was two thirds of a page's time. Should the cache
+// lack one of them (a commit not yet applied to it), the page is read from
+// the table.
+func (s *Store) livePage(ctx context.Context, after int64, count int) (hosts []*Host, last int64, err error) {
+	if s.cacheReady() {
+		ns, err := s.liveNs(ctx, after, count)
+		if err != nil {
+			return nil, 0, err
+		}
+		if hosts, ok := s.cachedRows(ns); ok {
+			if len(ns) > 0 {
+				last = ns[len(ns)-1]
+			}
+			return hosts, last, nil
+		}
+	}
+	rows, release, err := s.dynamicQuery(ctx, liveFrom, after, count)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer release()
+	defer rows.Close()
+	for rows.Next() {
+		n, h, err := scanHost(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		hosts, last = append(hosts, h), n
+	}
+	return hosts, last, rows.Err()
+}
+
+func (s *Store) liveNs(ctx context.Context, after int64, count int) ([]int64, error) {
+	rows, release, err := s.dynamicQuery(ctx, liveNsFrom, after, count)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	defer rows.Close()
+	ns := make([]int64, 0, count)
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		ns = append(ns, n)
+	}
+	return ns, rows.Err()
 }
