@@ -22,6 +22,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeRaw(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", scimContentType)
+	if status != http.StatusNoContent && status != http.StatusNotModified {
+		// The whole body is at hand: say its length, so that a 1 MB page
+		// goes out in one piece rather than chunked and a client can size
+		// its buffer once.
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

@@ -145,6 +145,9 @@ func readResponse(br *bufio.Reader, into io.Writer) (status int, keep bool, err 
 	case chunked:
 		err = readChunked(br, into)
 	case length >= 0:
+		if b, ok := into.(*bytes.Buffer); ok {
+			b.Grow(int(length))
+		}
 		_, err = io.CopyN(into, br, length)
 	default: // no length: the body runs to the end of the connection
 		_, err = io.Copy(into, br)
