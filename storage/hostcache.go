@@ -304,10 +304,11 @@ func (s *Store) noteOtherWriters(ctx context.Context, q rowQuerier) {
 	}
 }
 
-// watchOtherWriters looks for other processes' commits once a second while
-// the cache is on, so that an idle service does not serve a host another
-// process changed for longer than that; the committer also looks before
-// each batch.
+// watchOtherWriters looks for other processes' commits four times a second
+// while the cache is on, so that the service does not serve a host another
+// process changed for longer than that. (Only reads can be stale: a write
+// reads what it checks from SQLite. Looking before every batch instead cost
+// 4% of the writer's time in Azure AD's initial cycle.)
 func (s *Store) watchOtherWriters(every time.Duration) {
 	defer close(s.watched)
 	t := time.NewTicker(every)

@@ -133,7 +133,7 @@ func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, e
 	s.hosts.limit.Store(DefaultHostCacheLimit)
 	go s.commitLoop()
 	go s.flushLoop(flushEvery)
-	go s.watchOtherWriters(time.Second)
+	go s.watchOtherWriters(250 * time.Millisecond)
 	return s, nil
 }
 

@@ -141,7 +141,6 @@ func (s *Store) runBatch(batch []*writeReq) {
 		fail(fmt.Errorf("storage: begin: %w", err))
 		return
 	}
-	s.noteOtherWriters(context.Background(), tx)
 	shared := len(batch) > 1
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {

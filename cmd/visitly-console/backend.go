@@ -53,6 +53,10 @@ func newBackend(dir string, cfg config, keyring ui.SecretStore, log *slog.Logger
 	return &backend{dir: dir, cfg: cfg, keyring: keyring, log: log, version: version}
 }
 
+// embeddedHostCacheLimit caps the embedded service's in-memory host cache
+// (see storage.SetHostCacheLimit) at about 100 MB.
+const embeddedHostCacheLimit = 50_000
+
 func (b *backend) dbPath() string { return filepath.Join(b.dir, "hostsync.db") }
 
 // accounts name the keyring entries of a service. The embedded service is keyed by its database
@@ -160,6 +164,9 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 			return nil, fmt.Errorf("%s: %w: %w", b.dbPath(), ui.ErrDatabase, err)
 		}
 		b.st = st
+		// A desktop app: cap the host cache at ~100 MB. Azure AD sends
+		// about 25 requests a second, which SQLite alone serves with ease.
+		st.SetHostCacheLimit(embeddedHostCacheLimit)
 		st.WarmHostCache()
 	}
 	adminAcct, keyAcct := b.accounts("")
