@@ -139,6 +139,13 @@ func (s *Store) fillHostCache() {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		// What other processes had committed is in this snapshot: the
+		// watcher compares later looks with this one.
+		var v int64
+		if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+			return err
+		}
+		s.dataVersion.Store(v)
 		s.afterCommit(func() {
 			c.mu.Lock()
 			c.byID, c.byName, c.byN = byID, byName, byN
