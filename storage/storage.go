@@ -44,10 +44,9 @@ var (
 //     benchmark, but under Azure AD's mixed load every checkpoint rewrites
 //     mapped pages and readers fault them back in: visitly-load's steady mix
 //     ran at 1,381 req/s with a 256 MB map and 2,775 req/s without (same run);
-//   - wal_autocheckpoint: checkpoint every 10,000 pages (40 MB of WAL) rather
-//     than 1,000, so the checkpoint's two fsyncs and its writes of index
-//     pages touched by many commits are paid once per ~600 creates instead of
-//     once per ~60 (it was the largest single cost of CreateHost);
+//   - wal_autocheckpoint(0): no automatic checkpoint in the committing
+//     connection; a connection of its own checkpoints beside the writer
+//     (checkpoint.go);
 //   - journal_size_limit: a WAL that a large transaction grew is cut back
 //     to 64 MB once it restarts;
 //   - temp_store(MEMORY): the savepoint journal of a group commit (see
@@ -56,7 +55,7 @@ var (
 //     Azure AD's initial cycle. It holds only pages of the running batch.
 const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
-	"&_pragma=mmap_size(0)&_pragma=wal_autocheckpoint(10000)&_pragma=journal_size_limit(67108864)" +
+	"&_pragma=mmap_size(0)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)" +
 	"&_pragma=temp_store(MEMORY)"
 
 // Store is the directory store. It is safe for concurrent use.
@@ -86,6 +85,12 @@ type Store struct {
 	done      chan struct{} // closed by Close: stops the last-used flusher
 	flushed   chan struct{} // closed when the flusher has ended
 	watched   chan struct{} // closed when watchOtherWriters has ended
+
+	ck              *sql.DB       // the checkpoint connection (checkpoint.go)
+	ckptDone        chan struct{} // closed when the checkpoint loop has ended
+	ckptAsk         atomic.Bool   // the WAL is past walRestartPages: the committer checkpoints
+	checkpoints     atomic.Int64  // checkpoints the loop ran (for tests)
+	walRestartPages atomic.Int64  // the WAL size that asks the committer for a checkpoint
 }
 
 // Open opens the store at path, creating the file and schema or migrating an
@@ -122,7 +127,7 @@ func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, e
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
-	s := &Store{w: w, r: r, done: make(chan struct{}), flushed: make(chan struct{}), watched: make(chan struct{}),
+	s := &Store{w: w, r: r, done: make(chan struct{}), flushed: make(chan struct{}), watched: make(chan struct{}), ckptDone: make(chan struct{}),
 		queue: make(chan *writeReq, 4*maxBatch), committed: make(chan struct{})}
 	if s.stmts, err = prepare(ctx, w, r); err != nil {
 		w.Close()
@@ -131,6 +136,12 @@ func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, e
 	}
 	s.keys = newKeyRing()
 	s.hosts.limit.Store(DefaultHostCacheLimit)
+	if err := s.openCheckpointer(base); err != nil {
+		s.stmts.close()
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
 	go s.commitLoop()
 	go s.flushLoop(flushEvery)
 	go s.watchOtherWriters(250 * time.Millisecond)
@@ -162,6 +173,7 @@ func (s *Store) Close() error {
 		close(s.done)
 		<-s.flushed
 		<-s.watched
+		<-s.ckptDone
 		err = s.flushLastUsed(context.Background())
 		s.queueMu.Lock()
 		s.queueClosed = true
@@ -169,7 +181,9 @@ func (s *Store) Close() error {
 		s.queueMu.Unlock()
 		<-s.committed
 		s.stmts.close()
-		err = errors.Join(err, s.r.Close(), s.w.Close())
+		// The writer last: closing the last connection checkpoints the
+		// whole WAL and removes it.
+		err = errors.Join(err, s.r.Close(), s.ck.Close(), s.w.Close())
 	})
 	return err
 }

@@ -119,7 +119,7 @@ func TestOpenConfiguresConnections(t *testing.T) {
 		{"synchronous", true, "1"},
 		{"busy_timeout", true, "10000"},
 		{"query_only", true, "1"},
-		{"wal_autocheckpoint", false, "10000"},
+		{"wal_autocheckpoint", false, "0"}, // checkpoint.go checkpoints
 		{"mmap_size", true, "0"},
 	}
 	for _, tt := range tests {

@@ -99,6 +99,7 @@ func (s *Store) commitLoop() {
 			}
 		}
 		s.runBatch(batch)
+		s.checkpointIfAsked()
 	}
 }
 
