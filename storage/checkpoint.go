@@ -40,22 +40,8 @@ func (s *Store) openCheckpointer(base string) error {
 	ck.SetConnMaxIdleTime(0)
 	s.ck = ck
 	s.walRestartPages.Store(walRestartPages)
-	go s.checkpointLoop(checkpointEvery)
+	go s.tick(checkpointEvery, s.ckptDone, func() { s.checkpoint(context.Background()) })
 	return nil
-}
-
-func (s *Store) checkpointLoop(every time.Duration) {
-	defer close(s.ckptDone)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.done:
-			return
-		case <-t.C:
-			s.checkpoint(context.Background())
-		}
-	}
 }
 
 // checkpoint runs one PASSIVE checkpoint on the checkpoint connection and,

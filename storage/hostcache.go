@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // The host cache keeps every live host in memory, so that the reads Azure AD
@@ -308,27 +307,6 @@ func (s *Store) noteOtherWriters(ctx context.Context, q rowQuerier) {
 	if old := s.dataVersion.Swap(v); old != 0 && old != v {
 		s.hosts.invalidate()
 		s.gen.Add(1)
-	}
-}
-
-// watchOtherWriters looks for other processes' commits four times a second
-// while the cache is on, so that the service does not serve a host another
-// process changed for longer than that. (Only reads can be stale: a write
-// reads what it checks from SQLite. Looking before every batch instead cost
-// 4% of the writer's time in Azure AD's initial cycle.)
-func (s *Store) watchOtherWriters(every time.Duration) {
-	defer close(s.watched)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.done:
-			return
-		case <-t.C:
-			if s.hosts.state.Load() == cacheOn {
-				s.noteOtherWriters(context.Background(), s.w)
-			}
-		}
 	}
 }
 

@@ -141,9 +141,9 @@ func (k *keyRing) take() map[int64]time.Time {
 	return m
 }
 
-// flushLoop writes pending last-used times every interval until Close.
-func (s *Store) flushLoop(every time.Duration) {
-	defer close(s.flushed)
+// tick runs fn every period until Close, then closes ended.
+func (s *Store) tick(every time.Duration, ended chan struct{}, fn func()) {
+	defer close(ended)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -151,7 +151,7 @@ func (s *Store) flushLoop(every time.Duration) {
 		case <-s.done:
 			return
 		case <-t.C:
-			s.flushLastUsed(context.Background()) // a failure is retried next tick
+			fn()
 		}
 	}
 }
