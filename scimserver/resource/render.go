@@ -46,13 +46,13 @@ func AppendGroup(dst []byte, attrs json.RawMessage, members []Member, m Meta) []
 				dst = append(dst, ',')
 			}
 			dst = append(dst, `{"value":`...)
-			dst = appendString(dst, mb.Value)
+			dst = AppendString(dst, mb.Value)
 			for _, f := range [...]struct{ k, v string }{{"$ref", mb.Ref}, {"display", mb.Display}, {"type", mb.Type}} {
 				if f.v != "" {
 					dst = append(dst, ',', '"')
 					dst = append(dst, f.k...)
 					dst = append(dst, '"', ':')
-					dst = appendString(dst, f.v)
+					dst = AppendString(dst, f.v)
 				}
 			}
 			dst = append(dst, '}')
@@ -66,7 +66,7 @@ func AppendGroup(dst []byte, attrs json.RawMessage, members []Member, m Meta) []
 // open.
 func appendHead(dst []byte, attrs json.RawMessage, m Meta) []byte {
 	dst = append(dst, `{"id":`...)
-	dst = appendString(dst, m.ID)
+	dst = AppendString(dst, m.ID)
 	inner := bytes.TrimSpace(attrs)
 	if len(inner) >= 2 && inner[0] == '{' && inner[len(inner)-1] == '}' {
 		inner = bytes.TrimSpace(inner[1 : len(inner)-1])
@@ -92,7 +92,7 @@ func appendMeta(dst []byte, m Meta) []byte {
 		dst = append(dst, '"')
 		dst = append(dst, k...)
 		dst = append(dst, '"', ':')
-		dst = appendString(dst, v)
+		dst = AppendString(dst, v)
 	}
 	field("resourceType", m.ResourceType)
 	if !m.Created.IsZero() {
@@ -106,53 +106,57 @@ func appendMeta(dst []byte, m Meta) []byte {
 	return append(dst, '}', '}')
 }
 
-// appendString appends s as a JSON string, like encoding/json without HTML
-// escaping; invalid UTF-8 becomes U+FFFD.
-func appendString(dst []byte, s string) []byte {
+// AppendString appends s as a JSON string exactly as encoding/json does
+// with HTML escaping off: invalid UTF-8 becomes U+FFFD, and U+2028 and
+// U+2029 are escaped.
+func AppendString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
+	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
+		if c := s[i]; c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
 				i++
 				continue
 			}
-			dst = append(dst, s[start:i]...)
+			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
-				dst = append(dst, '\\', c)
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
 			case '\n':
-				dst = append(dst, '\\', 'n')
+				b = append(b, '\\', 'n')
 			case '\r':
-				dst = append(dst, '\\', 'r')
+				b = append(b, '\\', 'r')
 			case '\t':
-				dst = append(dst, '\\', 't')
+				b = append(b, '\\', 't')
 			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 			}
 			i++
 			start = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			switch r {
-			case utf8.RuneError:
-				dst = append(dst, `\ufffd`...)
-			default:
-				dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			}
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
 			i += size
-			start = i
 			continue
 		}
 		i += size
+		start = i
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // Project applies attributes / excludedAttributes (RFC 7644 §3.4.2.5, §3.9)

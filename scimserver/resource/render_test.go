@@ -64,7 +64,7 @@ func TestAppendResource(t *testing.T) {
 }
 
 func TestAppendResourceMatchesEncodingJSON(t *testing.T) {
-	// appendString must agree with encoding/json on every string a client
+	// AppendString must agree with encoding/json on every string a client
 	// can send, so that a spliced resource decodes to what was stored.
 	for _, s := range []string{"", "plain", "quote\"back\\slash", "tab\tnl\ncr\r", "\x00\x1f\x7f", "<script>&", "日本語", "\u2028\u2029", "bad\xffutf8"} {
 		out := AppendResource(nil, json.RawMessage(`{}`), Meta{ID: s})
