@@ -13,18 +13,30 @@ import (
 // typed objects as emails[type eq "work"].value, other arrays whole.
 // "schemas" is left out: it follows from the other attributes.
 func diffAttrs(oldAttrs, newAttrs []byte) ([]FieldChange, error) {
-	o, err := flattenAttrs(oldAttrs)
+	o, err := decodeAttrs(oldAttrs)
 	if err != nil {
 		return nil, err
 	}
-	n, err := flattenAttrs(newAttrs)
+	n, err := decodeAttrs(newAttrs)
 	if err != nil {
 		return nil, err
 	}
-	return diffFlat(o, n), nil
+	return diffDecoded(o, n)
 }
 
-// diffDecoded is diffAttrs of two documents decoded with decodeJSON.
+// decodeAttrs decodes an attribute document with decodeJSON; empty is {}.
+func decodeAttrs(attrs []byte) (any, error) {
+	if len(attrs) == 0 {
+		return map[string]any{}, nil
+	}
+	v, err := decodeJSON(attrs)
+	if err != nil {
+		return nil, fmt.Errorf("decode attributes: %w", err)
+	}
+	return v, nil
+}
+
+// diffDecoded is diffAttrs of two documents already decoded (decodeAttrs).
 func diffDecoded(oldDoc, newDoc any) ([]FieldChange, error) {
 	o, err := flattenDoc(oldDoc)
 	if err != nil {
@@ -34,10 +46,6 @@ func diffDecoded(oldDoc, newDoc any) ([]FieldChange, error) {
 	if err != nil {
 		return nil, err
 	}
-	return diffFlat(o, n), nil
-}
-
-func diffFlat(o, n map[string]any) []FieldChange {
 	var fields []string
 	for f := range o {
 		fields = append(fields, f)
@@ -54,18 +62,7 @@ func diffFlat(o, n map[string]any) []FieldChange {
 			ch = append(ch, FieldChange{Field: f, Old: o[f], New: n[f]})
 		}
 	}
-	return ch
-}
-
-func flattenAttrs(attrs []byte) (map[string]any, error) {
-	if len(attrs) == 0 {
-		return map[string]any{}, nil
-	}
-	v, err := decodeJSON(attrs)
-	if err != nil {
-		return nil, fmt.Errorf("decode attributes: %w", err)
-	}
-	return flattenDoc(v)
+	return ch, nil
 }
 
 func flattenDoc(v any) (map[string]any, error) {

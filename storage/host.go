@@ -352,10 +352,10 @@ func hostDelta(cur, next *Host) (same bool, ch []FieldChange, err error) {
 		cur.DisplayName == next.DisplayName && cur.Email == next.Email && cur.Active == next.Active
 	attrsSame := bytes.Equal(cur.Attrs, next.Attrs)
 	if !attrsSame {
-		va, errA := decodeJSON(cur.Attrs)
-		vb, errB := decodeJSON(next.Attrs)
+		va, errA := decodeAttrs(cur.Attrs)
+		vb, errB := decodeAttrs(next.Attrs)
 		if err := errors.Join(errA, errB); err != nil {
-			return false, nil, fmt.Errorf("decode attributes: %w", err)
+			return false, nil, err
 		}
 		if attrsSame = reflect.DeepEqual(va, vb); !attrsSame {
 			if ch, err = diffDecoded(va, vb); err != nil || len(ch) > 0 {
