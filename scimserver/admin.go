@@ -321,23 +321,10 @@ func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
 	q := storage.ActivityQuery{Since: since, Limit: int(limit)}
 	q.ResourceID, _ = query(r, "resourceId")
 	q.Action, _ = query(r, "action")
-	events, err := s.st.Activity(r.Context(), q)
+	events, more, err := s.st.ActivityPage(r.Context(), q)
 	if err != nil {
 		writeError(w, err)
 		return
-	}
-	// A full page asks whether one more follows. (Asking the store for
-	// limit+1 instead would hit its cap of 5000 at the maximum limit and
-	// answer more=false with events left.)
-	more := false
-	if len(events) == int(limit) {
-		q.Since, q.Limit = events[len(events)-1].Seq, 1
-		next, err := s.st.Activity(r.Context(), q)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		more = len(next) > 0
 	}
 	cursor := since
 	out := make([]adminEvent, 0, len(events))

@@ -58,6 +58,13 @@ const (
 
 // Activity returns the events after q.Since in seq order.
 func (s *Store) Activity(ctx context.Context, q ActivityQuery) ([]Event, error) {
+	evs, _, err := s.ActivityPage(ctx, q)
+	return evs, err
+}
+
+// ActivityPage is Activity that also tells whether more events follow the
+// page (one row past the limit is read for that).
+func (s *Store) ActivityPage(ctx context.Context, q ActivityQuery) (evs []Event, more bool, err error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = defaultActivityLimit
@@ -73,25 +80,28 @@ func (s *Store) Activity(ctx context.Context, q ActivityQuery) ([]Event, error) 
 		where = append(where, "action = ?")
 		args = append(args, q.Action)
 	}
-	args = append(args, limit)
+	args = append(args, limit+1)
 	rows, err := s.r.QueryContext(ctx, "SELECT "+eventColumns+" FROM activity WHERE "+
 		strings.Join(where, " AND ")+" ORDER BY seq LIMIT ?", args...)
 	if err != nil {
-		return nil, fmt.Errorf("storage: activity: %w", err)
+		return nil, false, fmt.Errorf("storage: activity: %w", err)
 	}
 	defer rows.Close()
-	var evs []Event
 	for rows.Next() {
+		if len(evs) == limit {
+			more = true
+			break
+		}
 		ev, err := scanEvent(rows)
 		if err != nil {
-			return nil, fmt.Errorf("storage: activity: %w", err)
+			return nil, false, fmt.Errorf("storage: activity: %w", err)
 		}
 		evs = append(evs, ev)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: activity: %w", err)
+		return nil, false, fmt.Errorf("storage: activity: %w", err)
 	}
-	return evs, nil
+	return evs, more, nil
 }
 
 // RecordEvent appends an event that changes nothing else, e.g. the console's
