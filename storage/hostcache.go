@@ -51,8 +51,8 @@ type hostCache struct {
 
 	mu     sync.RWMutex
 	byID   map[string]cachedHost
-	byName map[string]cachedHost // strings.ToLower(userName) of live hosts
-	byN    map[int64]*Host       // by row number, for pages of the whole list
+	byName map[string]*Host // strings.ToLower(userName) of live hosts
+	byN    map[int64]*Host  // by row number, for pages of the whole list
 }
 
 // SetHostCacheLimit sets how many live hosts the in-memory host cache may
@@ -88,12 +88,8 @@ func (s *Store) cachedByUserName(userName string) (h *Host, on bool) {
 		return nil, false
 	}
 	c.mu.RLock()
-	e, ok := c.byName[strings.ToLower(userName)]
-	c.mu.RUnlock()
-	if !ok {
-		return nil, true
-	}
-	return e.h, true
+	defer c.mu.RUnlock()
+	return c.byName[strings.ToLower(userName)], true
 }
 
 // cacheReady reports whether the cache is on, starting its fill on the first
@@ -122,7 +118,7 @@ func (s *Store) fillHostCache() {
 			return err
 		}
 		defer rows.Close()
-		byID, byName, byN := map[string]cachedHost{}, map[string]cachedHost{}, map[int64]*Host{}
+		byID, byName, byN := map[string]cachedHost{}, map[string]*Host{}, map[int64]*Host{}
 		for rows.Next() {
 			n, h, err := scanHost(rows)
 			if err != nil {
@@ -132,8 +128,7 @@ func (s *Store) fillHostCache() {
 				c.switchOff()
 				return nil
 			}
-			e := cachedHost{n, h}
-			byID[h.ID], byName[strings.ToLower(h.UserName)], byN[n] = e, e, h
+			byID[h.ID], byName[strings.ToLower(h.UserName)], byN[n] = cachedHost{n, h}, h, h
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -171,7 +166,7 @@ func (s *Store) cacheHost(n int64, h *Host) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if old, ok := c.byID[h.ID]; ok {
-			if k := strings.ToLower(old.h.UserName); c.byName[k].h == old.h {
+			if k := strings.ToLower(old.h.UserName); c.byName[k] == old.h {
 				delete(c.byName, k)
 			}
 		}
@@ -180,8 +175,7 @@ func (s *Store) cacheHost(n int64, h *Host) {
 			delete(c.byN, n)
 			return
 		}
-		e := cachedHost{n, h}
-		c.byID[h.ID], c.byName[strings.ToLower(h.UserName)], c.byN[n] = e, e, h
+		c.byID[h.ID], c.byName[strings.ToLower(h.UserName)], c.byN[n] = cachedHost{n, h}, h, h
 		if int64(len(c.byID)) > c.limit.Load() {
 			c.dropLocked()
 			c.state.Store(cacheOff)

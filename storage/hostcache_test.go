@@ -53,7 +53,7 @@ func checkCacheMatchesDB(t *testing.T, s *Store) {
 		if e.n != n || fmt.Sprintf("%+v", *e.h) != fmt.Sprintf("%+v", *h) {
 			t.Errorf("cache has host %s as\n%d %+v\ndatabase:\n%d %+v", h.ID, e.n, *e.h, n, *h)
 		}
-		if byName := s.hosts.byName[strings.ToLower(h.UserName)]; byName.h != e.h {
+		if byName := s.hosts.byName[strings.ToLower(h.UserName)]; byName != e.h {
 			t.Errorf("userName %q does not lead to host %s in the cache", h.UserName, h.ID)
 		}
 		if s.hosts.byN[n] != e.h {
