@@ -84,7 +84,8 @@ func TestActivityLimitIsCapped(t *testing.T) {
 				t.Errorf("limit %d: %d events, err %v; want %d", tt.limit, len(evs), err, tt.want)
 			}
 		})
-	} // ActivityPage tells whether more follow, also at the cap.
+	}
+	// ActivityPage tells whether more follow, also at the cap.
 	evs, more, err := s.ActivityPage(ctx, ActivityQuery{Limit: maxActivityLimit})
 	if err != nil || len(evs) != maxActivityLimit || !more {
 		t.Fatalf("full page: %d events, more %v, %v; want %d, true", len(evs), more, err, maxActivityLimit)
