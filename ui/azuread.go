@@ -323,6 +323,13 @@ func tenantNote(sess *Session) string {
 	return ""
 }
 
+// publicTenant returns the Tenant URL and whether it lies under another address than the one the
+// console calls (a Public URL in front of the service, e.g. a reverse proxy).
+func publicTenant(svc Service) (tenant string, public bool) {
+	tenant = svc.TenantURL()
+	return tenant, !strings.HasPrefix(tenant, svc.URL()+"/")
+}
+
 // isLoopback reports whether a service URL names this computer only.
 func isLoopback(serviceURL string) bool {
 	u, err := url.Parse(serviceURL)

@@ -152,13 +152,16 @@ func (p *azurePage) onTest() {
 func (p *azurePage) runStep(steps []probeStep, i, failed int) {
 	if i == len(steps) {
 		p.test.Enable()
-		summary := fmt.Sprintf("All %d checks passed: Azure AD's Test Connection should succeed with this key.", len(steps))
-		if tenant, local := p.sess.Service.TenantURL(), p.sess.Service.URL(); !strings.HasPrefix(tenant, local+"/") {
-			// The test reached the service directly; the proxy in front of it is Azure AD's to test.
-			summary = fmt.Sprintf("All %d checks passed at %s. Azure AD calls %s: its own Test Connection also checks the way there.", len(steps), local, tenant)
-		}
-		if failed > 0 {
+		var summary string
+		switch tenant, public := publicTenant(p.sess.Service); {
+		case failed > 0:
 			summary = fmt.Sprintf("%d of %d checks failed.", failed, len(steps))
+		case public:
+			// The test reached the service directly; the proxy in front of it is Azure AD's to test.
+			summary = fmt.Sprintf("All %d checks passed at %s. Azure AD calls %s: its own Test Connection also checks the way there.",
+				len(steps), p.sess.Service.URL(), tenant)
+		default:
+			summary = fmt.Sprintf("All %d checks passed: Azure AD's Test Connection should succeed with this key.", len(steps))
 		}
 		p.testSummary.SetText(summary)
 		p.notify() // the test's calls are the service's latest SCIM calls now
@@ -186,10 +189,10 @@ func (p *azurePage) explainProbe(err error) string {
 	case scimclient.IsUnauthorized(err):
 		return "The service refused the API key (401). Azure AD would fail the same way: give it the current key, or generate a new one. " + err.Error()
 	case errors.Is(err, scimclient.ErrUnreachable):
-		tenant := p.sess.Service.TenantURL()
-		if local := p.sess.Service.URL(); !strings.HasPrefix(tenant, local+"/") {
+		tenant, public := publicTenant(p.sess.Service)
+		if public {
 			// Behind a reverse proxy the test calls the service directly, not the public address.
-			return "No answer from the service at " + local + ". Azure AD calls " + tenant + ", which must lead to it. " + err.Error()
+			return "No answer from the service at " + p.sess.Service.URL() + ". Azure AD calls " + tenant + ", which must lead to it. " + err.Error()
 		}
 		return "No answer from " + tenant + ". Azure AD must be able to reach this address. " + err.Error()
 	default:

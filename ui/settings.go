@@ -196,7 +196,7 @@ func (p *settingsPage) onSave() {
 			p.adminToken.SetText("")
 			p.status.Importance = widget.SuccessImportance
 			msg := "Connected to " + sess.Service.URL()
-			if tenant := sess.Service.TenantURL(); !strings.HasPrefix(tenant, sess.Service.URL()+"/") {
+			if tenant, public := publicTenant(sess.Service); public {
 				msg += ". Azure AD calls " + tenant
 			}
 			if w := httpWarning(s); w != "" {
