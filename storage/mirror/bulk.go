@@ -27,6 +27,9 @@ var sortIndexes = []string{
 	"hosts_modified ON hosts(modified)",
 }
 
+// bulkUnderWay reads whether a bulk load is under way.
+const bulkUnderWay = `SELECT EXISTS (SELECT 1 FROM sync_state WHERE name = '` + keyFTSBulk + `')`
+
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
@@ -56,7 +59,7 @@ func createDerived(ctx context.Context, db execer) error {
 // (its sync creates them when it completes).
 func ensureDerived(ctx context.Context, db *sql.DB) error {
 	var bulk bool
-	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sync_state WHERE name = ?)`, keyFTSBulk).Scan(&bulk); err != nil {
+	if err := db.QueryRowContext(ctx, bulkUnderWay).Scan(&bulk); err != nil {
 		return fmt.Errorf("mirror: indexes: %w", err)
 	}
 	if bulk {
@@ -83,12 +86,11 @@ func ensureDerived(ctx context.Context, db *sql.DB) error {
 // beginBulk starts a bulk load into an empty mirror, or reports that an
 // interrupted one is to be resumed.
 func (m *Mirror) beginBulk(ctx context.Context) (bool, error) {
-	var n int
-	if err := m.w.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM sync_state WHERE name = ?) + 2 * NOT EXISTS (SELECT 1 FROM hosts)`, keyFTSBulk).Scan(&n); err != nil {
+	var bulk bool
+	if err := m.w.QueryRowContext(ctx, `SELECT (`+bulkUnderWay+`) OR NOT EXISTS (SELECT 1 FROM hosts)`).Scan(&bulk); err != nil {
 		return false, fmt.Errorf("mirror: bulk: %w", err)
 	}
-	if n == 0 { // hosts and no bulk load under way: an incremental sync
+	if !bulk { // hosts and no bulk load under way: an incremental sync
 		return false, nil
 	}
 	tx, err := m.w.BeginTx(ctx, nil)

@@ -26,7 +26,7 @@ const hostValues = `seq, state, user_name, external_id, display_name, email, dep
 
 func newHostWriter(ctx context.Context, tx *sql.Tx) (*hostWriter, error) {
 	w := &hostWriter{}
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sync_state WHERE name = ?)`, keyFTSBulk).Scan(&w.bulk); err != nil {
+	if err := tx.QueryRowContext(ctx, bulkUnderWay).Scan(&w.bulk); err != nil {
 		return nil, err
 	}
 	var err error
