@@ -308,14 +308,13 @@ func (p *azurePage) notify() {
 
 // tenantNote warns when Azure AD cannot use the Tenant URL as shown; "" when it can.
 func tenantNote(sess *Session) string {
+	const loopback = "This address is reachable from this computer only. Azure AD needs a public HTTPS address: "
 	tenant := sess.Service.TenantURL()
 	switch {
 	case isLoopback(tenant) && sess.Embedded:
-		return "This address is reachable from this computer only. Azure AD needs a public HTTPS address: " +
-			"put a reverse proxy or tunnel in front of it and enter its address as the Public URL in Settings."
+		return loopback + "put a reverse proxy or tunnel in front of it and enter its address as the Public URL in Settings."
 	case isLoopback(tenant):
-		return "This address is reachable from this computer only. Azure AD needs a public HTTPS address: " +
-			"put a reverse proxy or tunnel in front of the service."
+		return loopback + "put a reverse proxy or tunnel in front of the service."
 	case strings.HasPrefix(tenant, "http:"):
 		return "Azure AD accepts only https:// Tenant URLs (TLS 1.2 or newer): put an HTTPS reverse proxy in front of the service, " +
 			"or give it a TLS certificate, and use its https:// address."
