@@ -184,8 +184,9 @@ func (m *Mirror) Reset(ctx context.Context) error {
 		return fmt.Errorf("mirror: reset: %w", err)
 	}
 	defer tx.Rollback()
-	// Triggers off first: the search index is emptied at once, not row by
-	// row. The next sync is a bulk load, which puts them back.
+	// Sort indexes off first, so the rows go without index upkeep; the
+	// search index is emptied at once. The next sync is a bulk load (the
+	// fts_bulk row), which builds both again when it ends.
 	if err := dropDerived(ctx, tx); err != nil {
 		return err
 	}
