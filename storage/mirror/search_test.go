@@ -134,8 +134,13 @@ func planIDs(t *testing.T, m *Mirror, q HostQuery, p queryPlan) string {
 	var out []string
 	for rows.Next() {
 		var id string
-		rows.Scan(&id)
+		if err := rows.Scan(&id); err != nil {
+			t.Fatalf("plan %d of %+v: %v", p, q, err)
+		}
 		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("plan %d of %+v: %v", p, q, err)
 	}
 	return strings.Join(out, ",")
 }
