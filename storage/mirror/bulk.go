@@ -34,8 +34,8 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// dropDerived drops the sort indexes.
-func dropDerived(ctx context.Context, db execer) error {
+// dropSortIndexes drops the sort indexes.
+func dropSortIndexes(ctx context.Context, db execer) error {
 	for _, ix := range sortIndexes {
 		name, _, _ := strings.Cut(ix, " ")
 		if _, err := db.ExecContext(ctx, "DROP INDEX IF EXISTS "+name); err != nil {
@@ -45,8 +45,8 @@ func dropDerived(ctx context.Context, db execer) error {
 	return nil
 }
 
-// createDerived creates the sort indexes that are missing.
-func createDerived(ctx context.Context, db execer) error {
+// createSortIndexes creates the sort indexes that are missing.
+func createSortIndexes(ctx context.Context, db execer) error {
 	for _, ix := range sortIndexes {
 		if _, err := db.ExecContext(ctx, "CREATE INDEX IF NOT EXISTS "+ix); err != nil {
 			return fmt.Errorf("mirror: create index: %w", err)
@@ -55,9 +55,9 @@ func createDerived(ctx context.Context, db execer) error {
 	return nil
 }
 
-// ensureDerived creates missing sort indexes unless a bulk load is under way
+// ensureSortIndexes creates missing sort indexes unless a bulk load is under way
 // (its sync creates them when it completes).
-func ensureDerived(ctx context.Context, db *sql.DB) error {
+func ensureSortIndexes(ctx context.Context, db *sql.DB) error {
 	var bulk bool
 	if err := db.QueryRowContext(ctx, bulkUnderWay).Scan(&bulk); err != nil {
 		return fmt.Errorf("mirror: indexes: %w", err)
@@ -73,7 +73,7 @@ func ensureDerived(ctx context.Context, db *sql.DB) error {
 	if have >= len(sortIndexes) {
 		return nil
 	}
-	if err := createDerived(ctx, db); err != nil {
+	if err := createSortIndexes(ctx, db); err != nil {
 		return err
 	}
 	// Indexes made here (a migration rebuilt the table) get statistics too.
@@ -101,7 +101,7 @@ func (m *Mirror) beginBulk(ctx context.Context) (bool, error) {
 	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_state(name, value) VALUES (?, 1)`, keyFTSBulk); err != nil {
 		return false, fmt.Errorf("mirror: bulk: %w", err)
 	}
-	if err := dropDerived(ctx, tx); err != nil {
+	if err := dropSortIndexes(ctx, tx); err != nil {
 		return false, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -121,7 +121,7 @@ func (m *Mirror) endBulk(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO hosts_fts(hosts_fts) VALUES ('rebuild')`); err != nil {
 		return fmt.Errorf("mirror: rebuild search index: %w", err)
 	}
-	if err := createDerived(ctx, tx); err != nil {
+	if err := createSortIndexes(ctx, tx); err != nil {
 		return err
 	}
 	// Statistics let the planner drive a narrow search from the search index

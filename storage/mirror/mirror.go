@@ -82,7 +82,7 @@ func Open(ctx context.Context, path string) (*Mirror, error) {
 	w.SetConnMaxIdleTime(0)
 	err = migrate(ctx, w)
 	if err == nil {
-		err = ensureDerived(ctx, w)
+		err = ensureSortIndexes(ctx, w)
 	}
 	if err != nil {
 		w.Close()
@@ -187,7 +187,7 @@ func (m *Mirror) Reset(ctx context.Context) error {
 	// Sort indexes off first, so the rows go without index upkeep; the
 	// search index is emptied at once. The next sync is a bulk load (the
 	// fts_bulk row), which builds both again when it ends.
-	if err := dropDerived(ctx, tx); err != nil {
+	if err := dropSortIndexes(ctx, tx); err != nil {
 		return err
 	}
 	for _, q := range []string{"INSERT INTO hosts_fts(hosts_fts) VALUES ('delete-all')",
