@@ -89,6 +89,12 @@ func (b *backend) Connect(ctx context.Context, s ui.Settings, adminToken string)
 		}
 	} else {
 		sess, err = b.connectEmbeddedWith(ctx, s)
+		if err == nil {
+			// The window serves Azure AD for as long as it is open: fill
+			// the host cache now. (The one-shot subcommands, which connect
+			// through connectEmbedded, would only pay for it at Close.)
+			b.st.WarmHostCache()
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -167,7 +173,6 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 		// A desktop app: cap the host cache at ~100 MB. Azure AD sends
 		// about 25 requests a second, which SQLite alone serves with ease.
 		st.SetHostCacheLimit(embeddedHostCacheLimit)
-		st.WarmHostCache()
 	}
 	adminAcct, keyAcct := b.accounts("")
 	tok, err := b.adminToken(ctx, adminAcct)
