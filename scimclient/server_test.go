@@ -9,14 +9,14 @@ import (
 
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // realService runs the real service on a temp database; the client holds its admin credential.
 func realService(t *testing.T) *scimclient.Client {
 	t.Helper()
 	ctx := context.Background()
-	st, err := storage.Open(ctx, filepath.Join(t.TempDir(), "hostsync.db"))
+	st, err := hostdb.Open(ctx, filepath.Join(t.TempDir(), "hostsync.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func realService(t *testing.T) *scimclient.Client {
 		srv.Close()
 		st.Close()
 	})
-	tok, err := st.RotateAdminToken(ctx, storage.Actor{Kind: "system"})
+	tok, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
 	if err != nil {
 		t.Fatal(err)
 	}

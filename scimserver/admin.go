@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync/scimserver/resource"
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // serveAdmin routes the console's admin API (docs/admin-api.md).
@@ -104,7 +104,7 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) {
 		if keys, err := s.st.ListAPIKeys(r.Context()); err == nil {
 			for _, k := range keys {
 				if !k.LastUsed.IsZero() && (last == nil || k.LastUsed.After(last.At)) {
-					last = &callInfo{At: k.LastUsed, Actor: storage.Actor{Kind: "apikey", ID: k.ID}.String()}
+					last = &callInfo{At: k.LastUsed, Actor: hostdb.Actor{Kind: "apikey", ID: k.ID}.String()}
 				}
 			}
 		}
@@ -129,7 +129,7 @@ type adminKey struct {
 	Revoked  string `json:"revoked,omitempty"`
 }
 
-func toAdminKey(k storage.APIKey) adminKey {
+func toAdminKey(k hostdb.APIKey) adminKey {
 	return adminKey{ID: k.ID, Label: k.Label, Prefix: k.Prefix, Created: ts(k.Created), LastUsed: ts(k.LastUsed), Revoked: ts(k.Revoked)}
 }
 
@@ -216,7 +216,7 @@ type adminHost struct {
 	Resource      json.RawMessage `json:"resource"`
 }
 
-func (s *Server) toAdminHost(r *http.Request, h *storage.Host) adminHost {
+func (s *Server) toAdminHost(r *http.Request, h *hostdb.Host) adminHost {
 	return adminHost{
 		ID: h.ID, Seq: h.Seq, State: h.State(),
 		UserName: h.UserName, ExternalID: h.ExternalID, DisplayName: h.DisplayName, Email: h.Email, Active: h.Active,
@@ -276,19 +276,19 @@ func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request, id string)
 }
 
 type adminEvent struct {
-	Seq          int64                 `json:"seq"`
-	At           string                `json:"at"`
-	Actor        string                `json:"actor"`
-	ActorName    string                `json:"actorName,omitempty"`
-	Action       string                `json:"action"`
-	ResourceType string                `json:"resourceType,omitempty"`
-	ResourceID   string                `json:"resourceId,omitempty"`
-	UserName     string                `json:"userName,omitempty"`
-	Changes      []storage.FieldChange `json:"changes,omitempty"`
-	Detail       string                `json:"detail,omitempty"`
+	Seq          int64                `json:"seq"`
+	At           string               `json:"at"`
+	Actor        string               `json:"actor"`
+	ActorName    string               `json:"actorName,omitempty"`
+	Action       string               `json:"action"`
+	ResourceType string               `json:"resourceType,omitempty"`
+	ResourceID   string               `json:"resourceId,omitempty"`
+	UserName     string               `json:"userName,omitempty"`
+	Changes      []hostdb.FieldChange `json:"changes,omitempty"`
+	Detail       string               `json:"detail,omitempty"`
 }
 
-func toAdminEvent(e storage.Event) adminEvent {
+func toAdminEvent(e hostdb.Event) adminEvent {
 	return adminEvent{Seq: e.Seq, At: ts(e.At), Actor: e.Actor, ActorName: e.ActorName, Action: e.Action,
 		ResourceType: e.ResourceType, ResourceID: e.ResourceID, UserName: e.UserName, Changes: e.Changes, Detail: e.Detail}
 }
@@ -318,7 +318,7 @@ func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit = min(max(limit, 1), 5000)
-	q := storage.ActivityQuery{Since: since, Limit: int(limit)}
+	q := hostdb.ActivityQuery{Since: since, Limit: int(limit)}
 	q.ResourceID, _ = query(r, "resourceId")
 	q.Action, _ = query(r, "action")
 	events, more, err := s.st.ActivityPage(r.Context(), q)

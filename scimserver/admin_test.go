@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 func TestAdminKeys(t *testing.T) {
@@ -137,7 +137,7 @@ func TestActivityPagesAtMaximumLimit(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	for i := range 5001 {
-		if _, err := e.st.RecordEvent(ctx, storage.Actor{Kind: "admin"}, "export.created", storage.TypeConsole, "", fmt.Sprint(i)); err != nil {
+		if _, err := e.st.RecordEvent(ctx, hostdb.Actor{Kind: "admin"}, "export.created", hostdb.TypeConsole, "", fmt.Sprint(i)); err != nil {
 			t.Fatalf("record event %d: %v", i, err)
 		}
 	}

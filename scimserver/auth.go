@@ -8,17 +8,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 type actorKey struct{}
 
 // actorFrom returns who is making the request (set by the auth step).
-func actorFrom(ctx context.Context) storage.Actor {
-	if a, ok := ctx.Value(actorKey{}).(storage.Actor); ok {
+func actorFrom(ctx context.Context) hostdb.Actor {
+	if a, ok := ctx.Value(actorKey{}).(hostdb.Actor); ok {
 		return a
 	}
-	return storage.Actor{Kind: "system"}
+	return hostdb.Actor{Kind: "system"}
 }
 
 // bearer extracts the token of an "Authorization: Bearer <token>" header. The
@@ -54,13 +54,13 @@ func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
 	}
 	key, err := s.st.AuthenticateAPIKey(r.Context(), tok)
 	if err != nil {
-		if !errors.Is(err, storage.ErrUnauthorized) {
+		if !errors.Is(err, hostdb.ErrUnauthorized) {
 			return r, err
 		}
 		s.reject(r, "unknown or revoked API key")
 		return r, errUnauthorized
 	}
-	a := storage.Actor{Kind: "apikey", ID: key.ID, Label: key.Label}
+	a := hostdb.Actor{Kind: "apikey", ID: key.ID, Label: key.Label}
 	s.last.Store(&callInfo{At: time.Now().UTC(), Actor: a.String(), Method: r.Method, Path: scimRelPath(r.URL.Path)})
 	return r.WithContext(context.WithValue(r.Context(), actorKey{}, a)), nil
 }
@@ -73,13 +73,13 @@ func (s *Server) authAdmin(r *http.Request) (*http.Request, error) {
 		return r, &scimError{Status: http.StatusUnauthorized, Detail: "missing admin credential: send Authorization: Bearer <admin token>"}
 	}
 	if err := s.st.AuthenticateAdmin(r.Context(), tok); err != nil {
-		if !errors.Is(err, storage.ErrUnauthorized) {
+		if !errors.Is(err, hostdb.ErrUnauthorized) {
 			return r, err
 		}
 		s.reject(r, "admin API: wrong admin credential")
 		return r, &scimError{Status: http.StatusUnauthorized, Detail: "the admin credential was refused; create a new one with `visitly-scimd admin-token`"}
 	}
-	return r.WithContext(context.WithValue(r.Context(), actorKey{}, storage.Actor{Kind: "admin"})), nil
+	return r.WithContext(context.WithValue(r.Context(), actorKey{}, hostdb.Actor{Kind: "admin"})), nil
 }
 
 func (s *Server) reject(r *http.Request, reason string) {

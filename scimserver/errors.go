@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/visitly/hostsync/scimserver/resource"
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // scimError is the one error value every handler returns to a client.
@@ -31,11 +31,11 @@ func asSCIMError(err error, what string) *scimError {
 	switch {
 	case errors.As(err, &se):
 		return se
-	case errors.Is(err, storage.ErrNotFound):
+	case errors.Is(err, hostdb.ErrNotFound):
 		return notFound(what + " not found")
-	case errors.Is(err, storage.ErrConflict):
+	case errors.Is(err, hostdb.ErrConflict):
 		return &scimError{Status: http.StatusConflict, ScimType: "uniqueness", Detail: storageDetail(err)}
-	case errors.Is(err, storage.ErrInvalidMember):
+	case errors.Is(err, hostdb.ErrInvalidMember):
 		return &scimError{Status: http.StatusBadRequest, ScimType: "invalidValue", Detail: storageDetail(err)}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &scimError{Status: http.StatusServiceUnavailable, Detail: "the request was cancelled before it completed; nothing was changed"}
@@ -44,11 +44,11 @@ func asSCIMError(err error, what string) *scimError {
 	}
 }
 
-// storageDetail turns "storage: conflict: userName \"x\" is already taken" into
+// storageDetail turns "hostdb: conflict: userName \"x\" is already taken" into
 // the readable part.
 func storageDetail(err error) string {
 	msg := err.Error()
-	for _, p := range []string{"storage: conflict: ", "storage: invalid member: ", "storage: "} {
+	for _, p := range []string{"hostdb: conflict: ", "hostdb: invalid member: ", "hostdb: "} {
 		if strings.HasPrefix(msg, p) {
 			return msg[len(p):]
 		}

@@ -12,14 +12,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // env is a real service on a real SQLite file, reached over loopback HTTP.
 type env struct {
 	t     *testing.T
 	srv   *httptest.Server
-	st    *storage.Store
+	st    *hostdb.Store
 	key   string // SCIM API key
 	admin string // admin token
 	db    string
@@ -29,15 +29,15 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "hostsync.db")
-	st, err := storage.Open(ctx, db)
+	st, err := hostdb.Open(ctx, db)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	key, _, err := st.CreateAPIKey(ctx, storage.Actor{Kind: "cli"}, "Azure AD")
+	key, _, err := st.CreateAPIKey(ctx, hostdb.Actor{Kind: "cli"}, "Azure AD")
 	if err != nil {
 		t.Fatalf("create key: %v", err)
 	}
-	admin, err := st.RotateAdminToken(ctx, storage.Actor{Kind: "cli"})
+	admin, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "cli"})
 	if err != nil {
 		t.Fatalf("admin token: %v", err)
 	}

@@ -1,7 +1,7 @@
 // Package scimserver is the host-sync service's HTTP side: the SCIM 2.0 service
 // provider that Azure AD provisions hosts into (/v1/usersync/SCIM) and the small
 // admin API the console uses (/v1/admin). It speaks Azure AD's dialect on input,
-// answers in strict RFC 7644 form, and keeps everything in a storage.Store.
+// answers in strict RFC 7644 form, and keeps everything in a hostdb.Store.
 package scimserver
 
 import (
@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // Base paths. The SCIM one is the Tenant URL's path in Visitly's Azure AD tutorial.
@@ -41,7 +41,7 @@ type Options struct {
 
 // Server serves the SCIM and admin APIs. It is an http.Handler.
 type Server struct {
-	st   *storage.Store
+	st   *hostdb.Store
 	log  *slog.Logger
 	opt  Options
 	last atomic.Pointer[callInfo] // last successful SCIM call
@@ -59,7 +59,7 @@ type callInfo struct {
 }
 
 // New returns a Server on st.
-func New(st *storage.Store, opt Options) *Server {
+func New(st *hostdb.Store, opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}

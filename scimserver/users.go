@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/visitly/hostsync/scimserver/resource"
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 func userHandlers(s *Server) resourceHandlers {
@@ -20,9 +20,9 @@ func userHandlers(s *Server) resourceHandlers {
 	}
 }
 
-// hostFromDoc fills a storage.Host's indexed fields and attributes from a
+// hostFromDoc fills a hostdb.Host's indexed fields and attributes from a
 // canonical User document.
-func hostFromDoc(base *storage.Host, doc resource.Doc) (*storage.Host, error) {
+func hostFromDoc(base *hostdb.Host, doc resource.Doc) (*hostdb.Host, error) {
 	attrs, err := json.Marshal(doc)
 	if err != nil {
 		return nil, badValue("the user cannot be encoded: %v", err)
@@ -52,7 +52,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	h, err := hostFromDoc(&storage.Host{}, doc)
+	h, err := hostFromDoc(&hostdb.Host{}, doc)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -83,7 +83,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, id string) {
 
 // writeUser answers with one user, projected when attributes or
 // excludedAttributes were asked for.
-func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, h *storage.Host, p listParams) {
+func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, h *hostdb.Host, p listParams) {
 	raw := resource.AppendResource(nil, h.Attrs, s.userMeta(r, h))
 	if len(p.Attributes) > 0 || len(p.Excl) > 0 {
 		raw = project(raw, p)
@@ -97,7 +97,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, id string) 
 		writeError(w, err)
 		return
 	}
-	h, err := s.st.UpdateHost(r.Context(), actorFrom(r.Context()), id, func(cur *storage.Host) (*storage.Host, error) {
+	h, err := s.st.UpdateHost(r.Context(), actorFrom(r.Context()), id, func(cur *hostdb.Host) (*hostdb.Host, error) {
 		return hostFromDoc(cur, doc)
 	})
 	if err != nil {
@@ -113,7 +113,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, id string) {
 		writeError(w, err)
 		return
 	}
-	h, err := s.st.UpdateHost(r.Context(), actorFrom(r.Context()), id, func(cur *storage.Host) (*storage.Host, error) {
+	h, err := s.st.UpdateHost(r.Context(), actorFrom(r.Context()), id, func(cur *hostdb.Host) (*hostdb.Host, error) {
 		doc, err := resource.Decode(cur.Attrs)
 		if err != nil {
 			return nil, err
@@ -161,7 +161,7 @@ func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request) {
 // ANDs at its top level go to the store's indexes; the whole filter is then
 // evaluated on each candidate, so the index is only ever a shortcut.
 func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams) {
-	q := storage.HostQuery{StartIndex: p.StartIndex, Count: p.Count}
+	q := hostdb.HostQuery{StartIndex: p.StartIndex, Count: p.Count}
 	if p.Filter != "" {
 		f, err := resource.ParseFilter(resource.User, p.Filter)
 		if err != nil {
@@ -170,7 +170,7 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams
 		}
 		q.Conds = storageConds(f.Conds())
 		if !f.Exact() || len(q.Conds) == 0 {
-			q.Match = func(h *storage.Host) bool {
+			q.Match = func(h *hostdb.Host) bool {
 				d, err := resource.Decode(resource.AppendResource(nil, h.Attrs, s.userMeta(r, h)))
 				return err == nil && f.Match(d)
 			}
@@ -188,26 +188,26 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams
 	writeRaw(w, http.StatusOK, lw.finish())
 }
 
-var condFields = map[string]storage.Field{
-	"id":          storage.FieldID,
-	"userName":    storage.FieldUserName,
-	"externalId":  storage.FieldExternalID,
-	"displayName": storage.FieldDisplayName,
-	"email":       storage.FieldEmail,
-	"active":      storage.FieldActive,
+var condFields = map[string]hostdb.Field{
+	"id":          hostdb.FieldID,
+	"userName":    hostdb.FieldUserName,
+	"externalId":  hostdb.FieldExternalID,
+	"displayName": hostdb.FieldDisplayName,
+	"email":       hostdb.FieldEmail,
+	"active":      hostdb.FieldActive,
 }
 
-func storageConds(cs []resource.Cond) []storage.Cond {
-	var out []storage.Cond
+func storageConds(cs []resource.Cond) []hostdb.Cond {
+	var out []hostdb.Cond
 	for _, c := range cs {
 		if f, ok := condFields[c.Attr]; ok {
-			out = append(out, storage.Cond{Field: f, Value: c.Value})
+			out = append(out, hostdb.Cond{Field: f, Value: c.Value})
 		}
 	}
 	return out
 }
 
-func (s *Server) userMeta(r *http.Request, h *storage.Host) resource.Meta {
+func (s *Server) userMeta(r *http.Request, h *hostdb.Host) resource.Meta {
 	return resource.Meta{
 		ResourceType: "User",
 		ID:           h.ID,

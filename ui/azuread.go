@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/secrets"
+	"github.com/visitly/hostsync/storage/keyring"
 )
 
 // azurePage is Host Synchronization › Azure AD: Tenant URL, API key, keys, Test connection, checklist.
@@ -154,7 +154,7 @@ func (p *azurePage) load() {
 				p.keys = keys
 			}
 			p.showKey()
-			if serr != nil && !errors.Is(serr, secrets.ErrNotFound) {
+			if serr != nil && !errors.Is(serr, keyring.ErrNotFound) {
 				p.keyText.SetText("Unavailable: the OS keyring cannot be used")
 			}
 			p.showKeys()
@@ -168,7 +168,7 @@ func (p *azurePage) showState(serr, kerr error) {
 	switch {
 	case kerr != nil:
 		p.banner.show(Describe(kerr), "Retry", p.load)
-	case errors.Is(serr, secrets.ErrNotFound):
+	case errors.Is(serr, keyring.ErrNotFound):
 		p.banner.show(Describe(serr), "Generate new key…", p.onGenerate)
 	case serr != nil:
 		p.banner.show(Describe(serr), "Retry", p.load)

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/secrets"
+	"github.com/visitly/hostsync/storage/keyring"
 )
 
 func TestRevealShowsTheKeyAndHidesItAgain(t *testing.T) {
@@ -215,10 +215,10 @@ func TestKeyringAndServiceErrors(t *testing.T) {
 	}{
 		{name: "no Secret Service", getErr: errKeyringDown, wantTitle: "The OS keyring is not available", wantAction: "Retry",
 			wantDetail: "org.freedesktop.secrets was not provided"},
-		{name: "locked keychain", getErr: fmt.Errorf("%w: User interaction is not allowed.", secrets.ErrUnavailable),
+		{name: "locked keychain", getErr: fmt.Errorf("%w: User interaction is not allowed.", keyring.ErrUnavailable),
 			wantTitle: "The OS keyring is not available", wantAction: "Retry", wantDetail: "User interaction is not allowed"},
 		{name: "key missing from the keyring", wantTitle: "No API key on this computer", wantAction: "Generate new key…",
-			wantDetail: "secrets: not found"},
+			wantDetail: "keyring: not found"},
 		{name: "service unreachable", stored: true, svcErr: fmt.Errorf("GET /apikeys: %w: dial tcp: connection refused", scimclient.ErrUnreachable),
 			wantTitle: "The host-sync service is unreachable", wantAction: "Retry", wantDetail: "connection refused"},
 		{name: "admin credential refused", stored: true, svcErr: &scimclient.Error{Status: 401, Detail: "missing or wrong admin token"},
@@ -248,7 +248,7 @@ func TestKeyringAndServiceErrors(t *testing.T) {
 
 func TestGenerateWhenTheKeyringRefusesToStore(t *testing.T) {
 	h := newHarness(t)
-	h.sec.setErr = fmt.Errorf("secrets: set: %w: failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", secrets.ErrUnavailable)
+	h.sec.setErr = fmt.Errorf("keyring: set: %w: failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", keyring.ErrUnavailable)
 	p := h.azure(t)
 	test.Tap(p.banner.action) // "Generate new key…" offered because nothing is stored
 	tapDialogButton(t, h.win, "Generate key")

@@ -3,7 +3,7 @@
 // explains errors.
 //
 // Screens depend on the small interfaces in service.go, which *scimclient.Client and
-// *secrets.Keyring satisfy; ui never opens a database or builds an HTTP client. Work runs off the UI
+// *keyring.Keyring satisfy; ui never opens a database or builds an HTTP client. Work runs off the UI
 // goroutine through a Runner and its result is applied on the UI goroutine, so tests can make it
 // synchronous.
 package ui

@@ -12,7 +12,7 @@ import (
 
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // realService starts the real host-sync service on a temp database and returns a client holding
@@ -20,7 +20,7 @@ import (
 func realService(t *testing.T) *scimclient.Client {
 	t.Helper()
 	ctx := context.Background()
-	st, err := storage.Open(ctx, filepath.Join(t.TempDir(), "hostsync.db"))
+	st, err := hostdb.Open(ctx, filepath.Join(t.TempDir(), "hostsync.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func realService(t *testing.T) *scimclient.Client {
 		srv.Close()
 		st.Close()
 	})
-	tok, err := st.RotateAdminToken(ctx, storage.Actor{Kind: "system"})
+	tok, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
 	if err != nil {
 		t.Fatal(err)
 	}

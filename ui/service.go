@@ -43,8 +43,8 @@ type Service interface {
 	TenantURL() string
 }
 
-// SecretStore is the OS keyring. *secrets.Keyring satisfies it; errors match secrets.ErrNotFound and
-// secrets.ErrUnavailable.
+// SecretStore is the OS keyring. *keyring.Keyring satisfies it; errors match keyring.ErrNotFound and
+// keyring.ErrUnavailable.
 type SecretStore interface {
 	Get(account string) (string, error)
 	Set(account, secret string) error

@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/secrets"
+	"github.com/visitly/hostsync/storage/keyring"
 )
 
 // fakeConnector hands out the harness's session, or fails.
@@ -200,8 +200,8 @@ func TestDescribe(t *testing.T) {
 		wantHint bool
 	}{
 		{"keyring unavailable", errKeyringDown, "The OS keyring is not available", true},
-		{"key missing", fmt.Errorf("get: %w", secrets.ErrNotFound), "No API key on this computer", true},
-		{"too big", fmt.Errorf("set: %w", secrets.ErrTooBig), "Secret too large for the keyring", true},
+		{"key missing", fmt.Errorf("get: %w", keyring.ErrNotFound), "No API key on this computer", true},
+		{"too big", fmt.Errorf("set: %w", keyring.ErrTooBig), "Secret too large for the keyring", true},
 		{"unreachable", fmt.Errorf("x: %w: refused", scimclient.ErrUnreachable), "The host-sync service is unreachable", true},
 		{"refused", fmt.Errorf("x: %w", &scimclient.Error{Status: 401}), "The service refused the credential", true},
 		{"TLS certificate", fmt.Errorf("load: %w: tls: private key does not match public key", ErrTLSCertificate), "The TLS certificate cannot be used", true},

@@ -22,8 +22,8 @@ import (
 
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
-	"github.com/visitly/hostsync/storage"
-	"github.com/visitly/hostsync/storage/secrets"
+	"github.com/visitly/hostsync/storage/hostdb"
+	"github.com/visitly/hostsync/storage/keyring"
 	"github.com/visitly/hostsync/ui"
 )
 
@@ -42,7 +42,7 @@ func run(out string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	st, err := storage.Open(ctx, filepath.Join(tmp, "hostsync.db"))
+	st, err := hostdb.Open(ctx, filepath.Join(tmp, "hostsync.db"))
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func run(out string) error {
 	srv := scimserver.New(st, scimserver.Options{Version: "0.1.0"})
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
-	tok, err := st.RotateAdminToken(ctx, storage.Actor{Kind: "system"})
+	tok, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func run(out string) error {
 		{"azuread-dark.png", theme.VariantDark, ui.PageAzureAD, testConnection, sec, 1480},
 		{"settings.png", theme.VariantLight, ui.PageSettings, nil, sec, 760},
 		{"keyring-unavailable.png", theme.VariantLight, ui.PageAzureAD, nil, &memSecrets{err: fmt.Errorf(
-			"secrets: get %q: %w: The name org.freedesktop.secrets was not provided by any .service files", account, secrets.ErrUnavailable)}, 760},
+			"keyring: get %q: %w: The name org.freedesktop.secrets was not provided by any .service files", account, keyring.ErrUnavailable)}, 760},
 	}
 	for _, shot := range shots {
 		a := test.NewApp()
@@ -196,7 +196,7 @@ func (s *memSecrets) Get(a string) (string, error) {
 	}
 	v, ok := s.m[a]
 	if !ok {
-		return "", secrets.ErrNotFound
+		return "", keyring.ErrNotFound
 	}
 	return v, nil
 }

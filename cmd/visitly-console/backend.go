@@ -15,8 +15,8 @@ import (
 
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
-	"github.com/visitly/hostsync/storage"
-	"github.com/visitly/hostsync/storage/secrets"
+	"github.com/visitly/hostsync/storage/hostdb"
+	"github.com/visitly/hostsync/storage/keyring"
 	"github.com/visitly/hostsync/ui"
 )
 
@@ -33,8 +33,8 @@ type backend struct {
 	connMu sync.Mutex
 	cfgMu  sync.Mutex
 	cfg    config
-	emb    *embedded      // running embedded service, or nil
-	st     *storage.Store // opened once, kept across listen-address changes
+	emb    *embedded     // running embedded service, or nil
+	st     *hostdb.Store // opened once, kept across listen-address changes
 }
 
 // embedded is the in-process service.
@@ -54,7 +54,7 @@ func newBackend(dir string, cfg config, keyring ui.SecretStore, log *slog.Logger
 }
 
 // embeddedHostCacheLimit caps the embedded service's in-memory host cache
-// (see storage.SetHostCacheLimit) at about 100 MB.
+// (see hostdb.SetHostCacheLimit) at about 100 MB.
 const embeddedHostCacheLimit = 50_000
 
 func (b *backend) dbPath() string { return filepath.Join(b.dir, "hostsync.db") }
@@ -66,7 +66,7 @@ func (b *backend) accounts(remoteURL string) (admin, apiKey string) {
 	if remoteURL == "" {
 		id = "embedded:" + b.dbPath()
 	}
-	return secrets.AccountAdminToken + "/" + id, secrets.AccountAPIKey + "/" + id
+	return keyring.AccountAdminToken + "/" + id, keyring.AccountAPIKey + "/" + id
 }
 
 // Settings implements ui.Connector.
@@ -122,7 +122,7 @@ func (b *backend) connectRemote(ctx context.Context, rawURL, adminToken string) 
 		}
 	}
 	tok, err := b.keyring.Get(adminAcct)
-	if errors.Is(err, secrets.ErrNotFound) {
+	if errors.Is(err, keyring.ErrNotFound) {
 		return nil, fmt.Errorf("%s: %w", u, ui.ErrNoAdminCredential)
 	}
 	if err != nil {
@@ -165,7 +165,7 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 		leaf = cert.Certificate[0]
 	}
 	if b.st == nil {
-		st, err := storage.Open(ctx, b.dbPath())
+		st, err := hostdb.Open(ctx, b.dbPath())
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w: %w", b.dbPath(), ui.ErrDatabase, err)
 		}
@@ -205,10 +205,10 @@ func (b *backend) adminToken(ctx context.Context, account string) (string, error
 		if b.st.AuthenticateAdmin(ctx, tok) == nil {
 			return tok, nil
 		}
-	case !errors.Is(err, secrets.ErrNotFound):
+	case !errors.Is(err, keyring.ErrNotFound):
 		return "", err // keyring unavailable: never fall back to a file
 	}
-	tok, err = b.st.RotateAdminToken(ctx, storage.Actor{Kind: "system"})
+	tok, err = b.st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
 	if err != nil {
 		return "", fmt.Errorf("create the admin credential: %w", err)
 	}

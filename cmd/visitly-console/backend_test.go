@@ -25,11 +25,11 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/secrets"
+	"github.com/visitly/hostsync/storage/keyring"
 	"github.com/visitly/hostsync/ui"
 )
 
-// memKeyring is an OS keyring stand-in; real-keyring behaviour is tested in storage/secrets.
+// memKeyring is an OS keyring stand-in; real-keyring behaviour is tested in storage/keyring.
 type memKeyring struct {
 	m   map[string]string
 	err error
@@ -41,7 +41,7 @@ func (k *memKeyring) Get(a string) (string, error) {
 	}
 	v, ok := k.m[a]
 	if !ok {
-		return "", fmt.Errorf("get %s: %w", a, secrets.ErrNotFound)
+		return "", fmt.Errorf("get %s: %w", a, keyring.ErrNotFound)
 	}
 	return v, nil
 }
@@ -135,9 +135,9 @@ func TestEmbeddedErrors(t *testing.T) {
 			return embeddedSettings(dir)
 		}, ui.ErrDatabase},
 		{"keyring unavailable", func(dir string, kr *memKeyring) ui.Settings {
-			kr.err = fmt.Errorf("%w: The name org.freedesktop.secrets was not provided by any .service files", secrets.ErrUnavailable)
+			kr.err = fmt.Errorf("%w: The name org.freedesktop.secrets was not provided by any .service files", keyring.ErrUnavailable)
 			return embeddedSettings(dir)
-		}, secrets.ErrUnavailable},
+		}, keyring.ErrUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync/scimclient"
+	"github.com/visitly/hostsync/storage/keyring"
 	"github.com/visitly/hostsync/storage/mirror"
-	"github.com/visitly/hostsync/storage/secrets"
 	"github.com/visitly/hostsync/ui"
 )
 
@@ -80,7 +80,7 @@ func runCLI(ctx context.Context, name string, f cliFunc, e *cliEnv, args []strin
 		return 2
 	default:
 		msg := oneLine(err.Error())
-		if h := secrets.Hint(err); h != "" && (errors.Is(err, secrets.ErrUnavailable) || errors.Is(err, secrets.ErrTooBig)) {
+		if h := keyring.Hint(err); h != "" && (errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTooBig)) {
 			msg += " — " + oneLine(h)
 		}
 		fmt.Fprintf(e.stderr, "visitly-console %s: %s\n", name, msg)

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync/scimserver"
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
+	"github.com/visitly/hostsync/storage/keyring"
 	"github.com/visitly/hostsync/storage/mirror"
-	"github.com/visitly/hostsync/storage/secrets"
 )
 
 // cliSecrets is an in-memory keyring for the CLI tests.
@@ -32,7 +32,7 @@ func (k *cliSecrets) Get(a string) (string, error) {
 	if v, ok := k.m[a]; ok {
 		return v, nil
 	}
-	return "", fmt.Errorf("get %s: %w", a, secrets.ErrNotFound)
+	return "", fmt.Errorf("get %s: %w", a, keyring.ErrNotFound)
 }
 
 func (k *cliSecrets) Set(a, s string) error {
@@ -67,7 +67,7 @@ func cli(t *testing.T, e *cliEnv, stdin string, args ...string) (code int, stdou
 	return code, out.String(), errOut.String()
 }
 
-var azureActor = storage.Actor{Kind: "apikey", ID: "1", Label: "Azure AD"}
+var azureActor = hostdb.Actor{Kind: "apikey", ID: "1", Label: "Azure AD"}
 
 func hostAttrs(userName, displayName, dept string) json.RawMessage {
 	b, _ := json.Marshal(map[string]any{
@@ -80,14 +80,14 @@ func hostAttrs(userName, displayName, dept string) json.RawMessage {
 
 // seedDirectory writes hosts into a service database as Azure AD would:
 // ann (active), bob (deleted), carl (deactivated), and a hostile display name.
-func seedDirectory(t *testing.T, st *storage.Store) map[string]string {
+func seedDirectory(t *testing.T, st *hostdb.Store) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	ids := map[string]string{}
 	for _, u := range []struct{ user, name, dept string }{
 		{"ann@example.com", "Ann Émile", "Sales"}, {"bob@example.com", "Bob", "R&D"},
 		{"carl@example.com", "Carl", "R&D"}, {"eve@example.com", "=HYPERLINK(\"x\")", "-Ops"}} {
-		h, err := st.CreateHost(ctx, azureActor, &storage.Host{UserName: u.user, DisplayName: u.name, Email: u.user,
+		h, err := st.CreateHost(ctx, azureActor, &hostdb.Host{UserName: u.user, DisplayName: u.name, Email: u.user,
 			Active: true, Attrs: hostAttrs(u.user, u.name, u.dept)})
 		if err != nil {
 			t.Fatalf("CreateHost: %v", err)
@@ -97,7 +97,7 @@ func seedDirectory(t *testing.T, st *storage.Store) map[string]string {
 	if err := st.DeleteHost(ctx, azureActor, ids["bob@example.com"]); err != nil {
 		t.Fatalf("DeleteHost: %v", err)
 	}
-	if _, err := st.UpdateHost(ctx, azureActor, ids["carl@example.com"], func(h *storage.Host) (*storage.Host, error) {
+	if _, err := st.UpdateHost(ctx, azureActor, ids["carl@example.com"], func(h *hostdb.Host) (*hostdb.Host, error) {
 		h.Active = false
 		h.Attrs = json.RawMessage(strings.Replace(string(h.Attrs), `"active":true`, `"active":false`, 1))
 		return h, nil
@@ -110,9 +110,9 @@ func seedDirectory(t *testing.T, st *storage.Store) map[string]string {
 // seedEmbedded fills the embedded service's database in the data folder.
 func seedEmbedded(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	st, err := storage.Open(context.Background(), filepath.Join(dir, "hostsync.db"))
+	st, err := hostdb.Open(context.Background(), filepath.Join(dir, "hostsync.db"))
 	if err != nil {
-		t.Fatalf("storage.Open: %v", err)
+		t.Fatalf("hostdb.Open: %v", err)
 	}
 	defer st.Close()
 	return seedDirectory(t, st)
@@ -205,14 +205,14 @@ func TestCLIRestore(t *testing.T) {
 	}
 
 	// Delete bob again and let Azure AD create a new bob: restoring the old one conflicts.
-	st, err := storage.Open(context.Background(), filepath.Join(e.dataDir, "hostsync.db"))
+	st, err := hostdb.Open(context.Background(), filepath.Join(e.dataDir, "hostsync.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := st.DeleteHost(context.Background(), azureActor, bob); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateHost(context.Background(), azureActor, &storage.Host{UserName: "bob@example.com", Active: true,
+	if _, err := st.CreateHost(context.Background(), azureActor, &hostdb.Host{UserName: "bob@example.com", Active: true,
 		Attrs: hostAttrs("bob@example.com", "New Bob", "")}); err != nil {
 		t.Fatal(err)
 	}
@@ -269,12 +269,12 @@ func TestCLIUsage(t *testing.T) {
 
 func TestCLIConnectRemote(t *testing.T) {
 	ctx := context.Background()
-	st, err := storage.Open(ctx, filepath.Join(t.TempDir(), "remote.db"))
+	st, err := hostdb.Open(ctx, filepath.Join(t.TempDir(), "remote.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	token, err := st.RotateAdminToken(ctx, storage.Actor{Kind: "system"})
+	token, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestCLIConnectRemote(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "connected to "+hs.URL) {
 		t.Fatalf("connect: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	if got, _ := kr.Get(secrets.AccountAdminToken + "/" + hs.URL); got != token {
+	if got, _ := kr.Get(keyring.AccountAdminToken + "/" + hs.URL); got != token {
 		t.Fatalf("keyring holds %q for the service, want the credential", got)
 	}
 	code, out, errOut = cli(t, e, "", "sync")
@@ -318,12 +318,12 @@ func TestCLIConnectRemote(t *testing.T) {
 
 func TestCLIKeyringUnavailable(t *testing.T) {
 	e, kr := newCLIEnv(t)
-	kr.err = fmt.Errorf("The name org.freedesktop.secrets was not provided by any .service files: %w", secrets.ErrUnavailable)
+	kr.err = fmt.Errorf("The name org.freedesktop.secrets was not provided by any .service files: %w", keyring.ErrUnavailable)
 	code, _, errOut := cli(t, e, "", "sync")
 	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "org.freedesktop.secrets") {
 		t.Fatalf("sync without a keyring: exit %d, stderr %q; want 1 and one line with the cause", code, errOut)
 	}
-	if h := secrets.Hint(kr.err); h != "" && !strings.Contains(errOut, oneLine(h)) {
+	if h := keyring.Hint(kr.err); h != "" && !strings.Contains(errOut, oneLine(h)) {
 		t.Fatalf("stderr %q lacks the hint %q", errOut, h)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/visitly/hostsync/storage/secrets"
+	"github.com/visitly/hostsync/storage/keyring"
 )
 
 func init() {
@@ -29,8 +29,8 @@ func cmdUninstall(_ context.Context, env *CommandEnv, args []string) int {
 	}
 	if err := env.Keyring.DeleteAll(); err != nil {
 		fmt.Fprintf(env.Stderr, "visitly-console: could not remove the keyring entries of %s: %v\n", env.Keyring.Service, err)
-		if errors.Is(err, secrets.ErrUnavailable) {
-			fmt.Fprintln(env.Stderr, secrets.Hint(err))
+		if errors.Is(err, keyring.ErrUnavailable) {
+			fmt.Fprintln(env.Stderr, keyring.Hint(err))
 		}
 		return 1
 	}

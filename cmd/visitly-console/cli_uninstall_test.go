@@ -10,20 +10,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/visitly/hostsync/storage/secrets"
+	"github.com/visitly/hostsync/storage/keyring"
 )
 
 // TestUninstallRemovesKeyringEntries runs against the real Secret Service
 // (CI starts one); it skips elsewhere when none is reachable.
 func TestUninstallRemovesKeyringEntries(t *testing.T) {
-	kr := secrets.New("io.visitly.hostsync.test-uninstall-" + time.Now().Format("150405.000000"))
-	if err := kr.Set(secrets.AccountAdminToken, "vha_test"); err != nil {
-		if errors.Is(err, secrets.ErrUnavailable) && os.Getenv("CI") != "true" {
+	kr := keyring.New("io.visitly.hostsync.test-uninstall-" + time.Now().Format("150405.000000"))
+	if err := kr.Set(keyring.AccountAdminToken, "vha_test"); err != nil {
+		if errors.Is(err, keyring.ErrUnavailable) && os.Getenv("CI") != "true" {
 			t.Skipf("no Secret Service here: %v", err)
 		}
 		t.Fatalf("set: %v", err)
 	}
-	if err := kr.Set(secrets.AccountAPIKey+"/https://sync.example.com", "vhs_test"); err != nil {
+	if err := kr.Set(keyring.AccountAPIKey+"/https://sync.example.com", "vhs_test"); err != nil {
 		t.Fatalf("set: %v", err)
 	}
 	dir := t.TempDir()
@@ -36,8 +36,8 @@ func TestUninstallRemovesKeyringEntries(t *testing.T) {
 	if code := cmdUninstall(context.Background(), env, nil); code != 0 {
 		t.Fatalf("uninstall: exit %d: %s", code, errb.String())
 	}
-	for _, acct := range []string{secrets.AccountAdminToken, secrets.AccountAPIKey + "/https://sync.example.com"} {
-		if _, err := kr.Get(acct); !errors.Is(err, secrets.ErrNotFound) {
+	for _, acct := range []string{keyring.AccountAdminToken, keyring.AccountAPIKey + "/https://sync.example.com"} {
+		if _, err := kr.Get(acct); !errors.Is(err, keyring.ErrNotFound) {
 			t.Errorf("%s still in the keyring (err %v)", acct, err)
 		}
 	}

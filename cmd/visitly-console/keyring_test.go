@@ -8,14 +8,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/visitly/hostsync/storage/secrets"
+	"github.com/visitly/hostsync/storage/keyring"
 )
 
 // TestEmbeddedWithRealKeyring runs the first start against the OS keyring (gnome-keyring under
 // D-Bus in CI). Outside CI it skips when no Secret Service answers.
 func TestEmbeddedWithRealKeyring(t *testing.T) {
-	kr := secrets.New("io.visitly.hostsync.test")
-	if _, err := kr.Get("probe"); errors.Is(err, secrets.ErrUnavailable) {
+	kr := keyring.New("io.visitly.hostsync.test")
+	if _, err := kr.Get("probe"); errors.Is(err, keyring.ErrUnavailable) {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("no usable keyring in CI: %v", err)
 		}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync/assets"
-	"github.com/visitly/hostsync/storage/secrets"
+	"github.com/visitly/hostsync/storage/keyring"
 )
 
 // processStart is when the process started, for the time-to-first-frame figure: the kernel's
@@ -41,7 +41,7 @@ type CommandEnv struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	DataDir        string
-	Keyring        *secrets.Keyring
+	Keyring        *keyring.Keyring
 	Log            *slog.Logger
 }
 
@@ -79,7 +79,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()}))
-	env := &CommandEnv{Stdin: stdin, Stdout: stdout, Stderr: stderr, DataDir: dir, Keyring: secrets.New(assets.AppID), Log: log}
+	env := &CommandEnv{Stdin: stdin, Stdout: stdout, Stderr: stderr, DataDir: dir, Keyring: keyring.New(assets.AppID), Log: log}
 	if rest := fs.Args(); len(rest) > 0 {
 		cmd, ok := commands[rest[0]]
 		if !ok {

@@ -8,13 +8,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
-var cliActor = storage.Actor{Kind: "cli"}
+var cliActor = hostdb.Actor{Kind: "cli"}
 
 // openDB parses --db and the remaining flags of an offline command.
-func openDB(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (*storage.Store, []string, error) {
+func openDB(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (*hostdb.Store, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	db := fs.String("db", "", "SQLite database file")
@@ -37,7 +37,7 @@ func openDB(ctx context.Context, name string, args []string, extra func(*flag.Fl
 	if *db == "" {
 		return nil, nil, usageError("%s needs --db FILE", name)
 	}
-	st, err := storage.Open(ctx, *db)
+	st, err := hostdb.Open(ctx, *db)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database %s: %w", *db, err)
 	}

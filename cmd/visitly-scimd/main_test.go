@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 func runCmd(t *testing.T, args ...string) (string, string, int) {
@@ -126,7 +126,7 @@ func TestServeAnswersAzureAndShutsDownGracefully(t *testing.T) {
 	key, _, _ := runCmd(t, "apikey", "create", "--db", db)
 	key = strings.TrimSpace(key)
 	c := serveConfig{listen: freeAddr(t), db: db, logLevel: "debug", logFormat: "json", maxBody: 1 << 20,
-		hostCache: storage.DefaultHostCacheLimit}
+		hostCache: hostdb.DefaultHostCacheLimit}
 	stop, logs := startServe(t, c, "http", http.DefaultClient)
 
 	req, _ := http.NewRequest("GET", "http://"+c.listen+"/v1/usersync/SCIM/Users?filter=userName+eq+%22x%22", nil)
@@ -164,7 +164,7 @@ func TestServeAnswersAzureAndShutsDownGracefully(t *testing.T) {
 
 func TestServeFlags(t *testing.T) {
 	c, err := parseServeFlags([]string{"--db", "h.db"}, io.Discard)
-	if err != nil || c.hostCache != storage.DefaultHostCacheLimit || c.listen != "127.0.0.1:8080" {
+	if err != nil || c.hostCache != hostdb.DefaultHostCacheLimit || c.listen != "127.0.0.1:8080" {
 		t.Errorf("defaults: %+v, %v", c, err)
 	}
 	if c, err := parseServeFlags([]string{"--db", "h.db", "--host-cache", "0"}, io.Discard); err != nil || c.hostCache != 0 {

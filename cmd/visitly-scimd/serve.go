@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync/scimserver"
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 type serveConfig struct {
@@ -40,7 +40,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file (for performance work)")
 	fs.Int64Var(&c.maxBody, "max-body", scimserver.DefaultMaxBodyBytes, "largest accepted request body in bytes")
-	fs.IntVar(&c.hostCache, "host-cache", storage.DefaultHostCacheLimit,
+	fs.IntVar(&c.hostCache, "host-cache", hostdb.DefaultHostCacheLimit,
 		"keep up to this many live hosts in memory for reads (about 2 KB each); 0 turns the cache off")
 	if err := fs.Parse(args); err != nil {
 		return c, usageError("%v", err)
@@ -97,7 +97,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	st, err := storage.Open(ctx, c.db)
+	st, err := hostdb.Open(ctx, c.db)
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", c.db, err)
 	}

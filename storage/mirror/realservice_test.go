@@ -15,14 +15,14 @@ import (
 	"testing"
 
 	"github.com/visitly/hostsync/scimserver"
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // realService is the real host-sync service (storage on a temp file +
 // scimserver over httptest); writes go straight to its store as Azure AD's
 // would through SCIM.
 type realService struct {
-	st     *storage.Store
+	st     *hostdb.Store
 	srv    *httptest.Server
 	token  string
 	mu     sync.Mutex
@@ -31,16 +31,16 @@ type realService struct {
 	afterPage atomic.Pointer[func(path string)]
 }
 
-var azure = storage.Actor{Kind: "apikey", ID: "1", Label: "Azure AD"}
+var azure = hostdb.Actor{Kind: "apikey", ID: "1", Label: "Azure AD"}
 
 func newRealService(t testing.TB) *realService {
 	t.Helper()
 	ctx := context.Background()
-	st, err := storage.Open(ctx, filepath.Join(t.TempDir(), "hostsync.db"))
+	st, err := hostdb.Open(ctx, filepath.Join(t.TempDir(), "hostsync.db"))
 	if err != nil {
-		t.Fatalf("storage.Open: %v", err)
+		t.Fatalf("hostdb.Open: %v", err)
 	}
-	tok, err := st.RotateAdminToken(ctx, storage.Actor{Kind: "system"})
+	tok, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
 	if err != nil {
 		t.Fatalf("RotateAdminToken: %v", err)
 	}
@@ -82,7 +82,7 @@ func userAttrs(userName, displayName string, active bool, title, dept string) js
 }
 
 func (rs *realService) create(userName, displayName, title, dept string) (string, error) {
-	h, err := rs.st.CreateHost(context.Background(), azure, &storage.Host{UserName: userName, ExternalID: "ext-" + userName,
+	h, err := rs.st.CreateHost(context.Background(), azure, &hostdb.Host{UserName: userName, ExternalID: "ext-" + userName,
 		DisplayName: displayName, Email: userName, Active: true, Attrs: userAttrs(userName, displayName, true, title, dept)})
 	if err != nil {
 		return "", err
@@ -91,7 +91,7 @@ func (rs *realService) create(userName, displayName, title, dept string) (string
 }
 
 func (rs *realService) update(id, displayName, title, dept string) error {
-	_, err := rs.st.UpdateHost(context.Background(), azure, id, func(cur *storage.Host) (*storage.Host, error) {
+	_, err := rs.st.UpdateHost(context.Background(), azure, id, func(cur *hostdb.Host) (*hostdb.Host, error) {
 		cur.DisplayName = displayName
 		cur.Attrs = userAttrs(cur.UserName, displayName, cur.Active, title, dept)
 		return cur, nil
@@ -100,7 +100,7 @@ func (rs *realService) update(id, displayName, title, dept string) error {
 }
 
 func (rs *realService) setActive(id string, active bool) error {
-	_, err := rs.st.UpdateHost(context.Background(), azure, id, func(cur *storage.Host) (*storage.Host, error) {
+	_, err := rs.st.UpdateHost(context.Background(), azure, id, func(cur *hostdb.Host) (*hostdb.Host, error) {
 		cur.Active = active
 		cur.Attrs = userAttrs(cur.UserName, cur.DisplayName, active, "", "")
 		return cur, nil
@@ -113,7 +113,7 @@ func (rs *realService) remove(id string) error {
 }
 
 func (rs *realService) restore(id string) error {
-	_, err := rs.st.RestoreHost(context.Background(), storage.Actor{Kind: "admin"}, id)
+	_, err := rs.st.RestoreHost(context.Background(), hostdb.Actor{Kind: "admin"}, id)
 	return err
 }
 
@@ -124,15 +124,15 @@ func (rs *realService) setGroup(name, displayName string, members []string) {
 	attrs, _ := json.Marshal(map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": name})
 	id, ok := rs.groups[name]
 	if !ok {
-		g, err := rs.st.CreateGroup(ctx, azure, &storage.Group{DisplayName: name, Attrs: attrs})
+		g, err := rs.st.CreateGroup(ctx, azure, &hostdb.Group{DisplayName: name, Attrs: attrs})
 		if err != nil {
 			return
 		}
 		id, rs.groups[name] = g.ID, g.ID
 	}
 	// Members may have been deleted meanwhile: ErrInvalidMember leaves the group as it was.
-	_, _ = rs.st.UpdateGroup(ctx, azure, id, func(*storage.Group) (*storage.GroupChange, error) {
-		return &storage.GroupChange{RemoveAll: true, Add: members}, nil
+	_, _ = rs.st.UpdateGroup(ctx, azure, id, func(*hostdb.Group) (*hostdb.GroupChange, error) {
+		return &hostdb.GroupChange{RemoveAll: true, Add: members}, nil
 	})
 }
 
@@ -167,7 +167,7 @@ func (rs *realService) state(t testing.TB) (hosts []Host, groups []Group, events
 		}
 		since = p.Cursor
 	}
-	gs, _, err := rs.st.QueryGroups(ctx, storage.GroupQuery{Count: 1000, WithMembers: true})
+	gs, _, err := rs.st.QueryGroups(ctx, hostdb.GroupQuery{Count: 1000, WithMembers: true})
 	if err != nil {
 		t.Fatalf("QueryGroups: %v", err)
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
-	"github.com/visitly/hostsync/storage"
+	"github.com/visitly/hostsync/storage/hostdb"
 	"github.com/visitly/hostsync/storage/mirror"
 	"github.com/visitly/hostsync/ui"
 )
@@ -36,7 +36,7 @@ type service struct {
 func newService(t testing.TB) *service {
 	t.Helper()
 	ctx := context.Background()
-	st, err := storage.Open(ctx, filepath.Join(t.TempDir(), "hostsync.db"))
+	st, err := hostdb.Open(ctx, filepath.Join(t.TempDir(), "hostsync.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func newService(t testing.TB) *service {
 		srv.Close()
 		st.Close()
 	})
-	tok, err := st.RotateAdminToken(ctx, storage.Actor{Kind: storage.ActorSystem})
+	tok, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: hostdb.ActorSystem})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,233 @@
+package hostdb
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// APIKey is a SCIM bearer key as the admin sees it; never its secret.
+type APIKey struct {
+	ID      string
+	Label   string
+	Prefix  string // the first 8 characters of the secret, safe to display
+	Created time.Time
+	// LastUsed is flushed to the file at most every 10 s; this process's own
+	// pending value is included.
+	LastUsed time.Time
+	Revoked  time.Time
+}
+
+const (
+	apiKeyPrefix     = "vhs_"
+	adminTokenPrefix = "vha_"
+	displayPrefixLen = 8
+)
+
+// newSecret returns prefix + 32 random bytes (256 bits) in URL-safe base64,
+// and the SHA-256 hash that is all the store keeps of it.
+func newSecret(prefix string) (secret string, hash []byte) {
+	var b [32]byte
+	rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
+	secret = prefix + base64.RawURLEncoding.EncodeToString(b[:])
+	sum := sha256.Sum256([]byte(secret))
+	return secret, sum[:]
+}
+
+// CreateAPIKey makes a new key. The secret is returned once and never stored.
+func (s *Store) CreateAPIKey(ctx context.Context, a Actor, label string) (secret string, key APIKey, err error) {
+	secret, hash := newSecret(apiKeyPrefix)
+	key = APIKey{Label: label, Prefix: secret[:displayPrefixLen], Created: now()}
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO api_keys (label, prefix, hash, created) VALUES (?, ?, ?, ?)",
+			key.Label, key.Prefix, hash, key.Created.UnixMilli())
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		key.ID = strconv.FormatInt(id, 10)
+		ev := Event{Action: "apikey.created", ResourceType: TypeKey, ResourceID: key.ID,
+			Detail: "label " + strconv.Quote(label)}
+		return s.appendEvent(ctx, tx, a, &ev)
+	})
+	s.keys.invalidate()
+	if err != nil {
+		return "", APIKey{}, fmt.Errorf("hostdb: create API key: %w", err)
+	}
+	return secret, key, nil
+}
+
+// ListAPIKeys returns every key, revoked ones included, oldest first.
+func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT id, label, prefix, created, last_used, revoked FROM api_keys ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("hostdb: list API keys: %w", err)
+	}
+	defer rows.Close()
+	var keys []APIKey
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("hostdb: list API keys: %w", err)
+		}
+		keys = append(keys, s.keys.withPending(k))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("hostdb: list API keys: %w", err)
+	}
+	return keys, nil
+}
+
+func scanKey(sc scanner) (APIKey, error) {
+	var k APIKey
+	var id, created int64
+	var lastUsed, revoked sql.NullInt64
+	if err := sc.Scan(&id, &k.Label, &k.Prefix, &created, &lastUsed, &revoked); err != nil {
+		return APIKey{}, err
+	}
+	k.ID = strconv.FormatInt(id, 10)
+	k.Created = time.UnixMilli(created).UTC()
+	k.LastUsed, k.Revoked = fromMS(lastUsed), fromMS(revoked)
+	return k, nil
+}
+
+// RevokeAPIKey revokes a key; revoking a revoked key is a no-op. Every
+// process using the file rejects the key within a second.
+func (s *Store) RevokeAPIKey(ctx context.Context, a Actor, id string) (APIKey, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return APIKey{}, fmt.Errorf("hostdb: API key %q: %w", id, ErrNotFound)
+	}
+	var key APIKey
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		k, err := scanKey(tx.QueryRowContext(ctx,
+			"SELECT id, label, prefix, created, last_used, revoked FROM api_keys WHERE id = ?", n))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("API key %q: %w", id, ErrNotFound)
+		}
+		if key = k; err != nil || !key.Revoked.IsZero() {
+			return err
+		}
+		key.Revoked = now()
+		if _, err := tx.ExecContext(ctx, "UPDATE api_keys SET revoked = ? WHERE id = ?", key.Revoked.UnixMilli(), n); err != nil {
+			return err
+		}
+		ev := Event{Action: "apikey.revoked", ResourceType: TypeKey, ResourceID: key.ID,
+			Detail: "label " + strconv.Quote(key.Label)}
+		return s.appendEvent(ctx, tx, a, &ev)
+	})
+	s.keys.invalidate()
+	if err != nil {
+		return APIKey{}, fmt.Errorf("hostdb: revoke API key: %w", err)
+	}
+	return s.keys.withPending(key), nil
+}
+
+// AuthenticateAPIKey returns the live key whose secret this is, or
+// ErrUnauthorized. It reads an in-memory cache of the key hashes (at most a
+// second old) and records the use in memory only.
+func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (APIKey, error) {
+	if !strings.HasPrefix(secret, apiKeyPrefix) {
+		return APIKey{}, ErrUnauthorized
+	}
+	snap, err := s.keys.current(ctx, s.r)
+	if err != nil {
+		return APIKey{}, fmt.Errorf("hostdb: authenticate: %w", err)
+	}
+	sum := sha256.Sum256([]byte(secret))
+	found := -1
+	// Compare with every key, without stopping early, in constant time each.
+	for i := range snap.keys {
+		if subtle.ConstantTimeCompare(snap.keys[i].hash, sum[:]) == 1 {
+			found = i
+		}
+	}
+	if found < 0 {
+		return APIKey{}, ErrUnauthorized
+	}
+	key := snap.keys[found].key
+	key.LastUsed = now()
+	s.keys.markUsed(snap.keys[found].id, key.LastUsed)
+	return key, nil
+}
+
+// RotateAdminToken replaces the admin credential and returns its secret,
+// shown once. The previous token stops working (in other processes within a
+// second).
+func (s *Store) RotateAdminToken(ctx context.Context, a Actor) (string, error) {
+	secret, hash := newSecret(adminTokenPrefix)
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO admin_token (id, prefix, hash, created) VALUES (1, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET prefix = excluded.prefix, hash = excluded.hash, created = excluded.created`,
+			secret[:displayPrefixLen], hash, now().UnixMilli()); err != nil {
+			return err
+		}
+		ev := Event{Action: "admintoken.rotated", ResourceType: TypeAuth, ResourceID: "admin"}
+		return s.appendEvent(ctx, tx, a, &ev)
+	})
+	s.keys.invalidate()
+	if err != nil {
+		return "", fmt.Errorf("hostdb: rotate admin token: %w", err)
+	}
+	return secret, nil
+}
+
+// HasAdminToken reports whether an admin credential exists.
+func (s *Store) HasAdminToken(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM admin_token").Scan(&n); err != nil {
+		return false, fmt.Errorf("hostdb: admin token: %w", err)
+	}
+	return n > 0, nil
+}
+
+// AuthenticateAdmin checks the admin credential; ErrUnauthorized otherwise.
+func (s *Store) AuthenticateAdmin(ctx context.Context, secret string) error {
+	if !strings.HasPrefix(secret, adminTokenPrefix) {
+		return ErrUnauthorized
+	}
+	snap, err := s.keys.current(ctx, s.r)
+	if err != nil {
+		return fmt.Errorf("hostdb: authenticate admin: %w", err)
+	}
+	sum := sha256.Sum256([]byte(secret))
+	if snap.admin == nil || subtle.ConstantTimeCompare(snap.admin, sum[:]) != 1 {
+		return ErrUnauthorized
+	}
+	return nil
+}
+
+// RecordRejected logs a rejected call as an auth.rejected event, at most one
+// per second (the detail counts those suppressed since the last one). It is
+// best effort and never fails the caller; it never sees the presented token.
+func (s *Store) RecordRejected(ctx context.Context, remote, reason string) {
+	s.rejectMu.Lock()
+	t := time.Now()
+	if !s.rejectLast.IsZero() && t.Sub(s.rejectLast) < time.Second {
+		s.rejectSuppressed++
+		s.rejectMu.Unlock()
+		return
+	}
+	suppressed := s.rejectSuppressed
+	s.rejectLast, s.rejectSuppressed = t, 0
+	s.rejectMu.Unlock()
+	detail := reason
+	if remote != "" {
+		detail += " (from " + remote + ")"
+	}
+	if suppressed > 0 {
+		detail += fmt.Sprintf("; %d more rejected call(s) not logged since the previous entry", suppressed)
+	}
+	s.RecordEvent(ctx, Actor{Kind: ActorSystem}, "auth.rejected", TypeAuth, remote, detail)
+}

@@ -1,0 +1,287 @@
+package hostdb
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Group is a SCIM group of hosts.
+type Group struct {
+	ID          string
+	Seq         int64
+	DisplayName string
+	ExternalID  string
+	Attrs       json.RawMessage // canonical attributes WITHOUT members (JSON object)
+	Members     []string        // live host ids in insertion order; only filled when asked for
+	Created     time.Time
+	Modified    time.Time
+	DeletedAt   time.Time
+	DeletedBy   string
+}
+
+// GroupChange is what UpdateGroup's callback asks for.
+type GroupChange struct {
+	// The new non-member state. Attrs nil keeps the current DisplayName,
+	// ExternalID and Attrs (a members-only change).
+	DisplayName, ExternalID string
+	Attrs                   json.RawMessage
+	// Member host ids. Applied in the order RemoveAll, Remove, Add (so
+	// RemoveAll+Add replaces the list). Add is idempotent and every id must be a
+	// live host; removing a non-member is a no-op.
+	Add, Remove []string
+	RemoveAll   bool
+}
+
+// GroupQuery selects live groups in creation order; see HostQuery.
+// Conds may use FieldID, FieldDisplayName and FieldExternalID.
+type GroupQuery struct {
+	Conds       []Cond
+	Match       func(*Group) bool // sees Members when WithMembers is set
+	StartIndex  int
+	Count       int
+	WithMembers bool
+}
+
+const groupColumns = "n, id, seq, display_name, external_id, attrs, created, modified, deleted_at, deleted_by"
+
+func scanGroup(sc scanner) (int64, *Group, error) {
+	g := &Group{}
+	var n, created, modified int64
+	var deleted sql.NullInt64
+	var attrs []byte
+	if err := sc.Scan(&n, &g.ID, &g.Seq, &g.DisplayName, &g.ExternalID, &attrs, &created,
+		&modified, &deleted, &g.DeletedBy); err != nil {
+		return 0, nil, err
+	}
+	g.Attrs = attrs
+	g.Created, g.Modified = time.UnixMilli(created).UTC(), time.UnixMilli(modified).UTC()
+	g.DeletedAt = fromMS(deleted)
+	return n, g, nil
+}
+
+// queryer is what *sql.DB and *sql.Tx have in common here.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func liveGroup(ctx context.Context, q queryer, id string) (int64, *Group, error) {
+	n, g, err := scanGroup(q.QueryRowContext(ctx,
+		"SELECT "+groupColumns+" FROM groups WHERE id = ? AND deleted_at IS NULL", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, fmt.Errorf("group %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("read group %q: %w", id, err)
+	}
+	return n, g, nil
+}
+
+func checkGroup(displayName string, attrs []byte) error {
+	if displayName == "" {
+		return errors.New("group without displayName")
+	}
+	if !isObject(attrs) {
+		return errors.New("group attributes are not a JSON object")
+	}
+	return nil
+}
+
+func groupWriteErr(displayName string, err error) error {
+	if isUnique(err) {
+		return fmt.Errorf("%w: displayName %q is already taken", ErrConflict, displayName)
+	}
+	return fmt.Errorf("write group: %w", err)
+}
+
+// CreateGroup stores a new group with g's fields and optional Members (live
+// host ids; any other id is ErrInvalidMember). A live group with the same
+// displayName (case-insensitively) is ErrConflict.
+func (s *Store) CreateGroup(ctx context.Context, a Actor, g *Group) (*Group, error) {
+	if g == nil {
+		return nil, errors.New("hostdb: create group: nil group")
+	}
+	if err := checkGroup(g.DisplayName, g.Attrs); err != nil {
+		return nil, fmt.Errorf("hostdb: create group: %w", err)
+	}
+	t := now()
+	ng := &Group{ID: newID(), DisplayName: g.DisplayName, ExternalID: g.ExternalID,
+		Attrs: bytes.Clone(g.Attrs), Created: t, Modified: t}
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		add, err := resolveLive(ctx, tx, g.Members)
+		if err != nil {
+			return err
+		}
+		ev := Event{Action: "group.created", ResourceType: TypeGroup, ResourceID: ng.ID,
+			Detail: groupDetail(ng.DisplayName, len(add), 0)}
+		if len(add) > 0 {
+			ev.Changes = []FieldChange{{Field: "members", New: listed(memberIDList(add))}}
+		}
+		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+			return err
+		}
+		ng.Seq = ev.Seq
+		res, err := tx.ExecContext(ctx, `INSERT INTO groups (id, seq, display_name, display_name_key,
+			external_id, attrs, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			ng.ID, ng.Seq, ng.DisplayName, strings.ToLower(ng.DisplayName), ng.ExternalID,
+			string(ng.Attrs), t.UnixMilli(), t.UnixMilli())
+		if err != nil {
+			return groupWriteErr(ng.DisplayName, err)
+		}
+		n, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := addMembers(ctx, tx, n, add); err != nil {
+			return err
+		}
+		ng.Members = memberIDList(add)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hostdb: create group: %w", err)
+	}
+	if ng.Members == nil {
+		ng.Members = []string{}
+	}
+	return ng, nil
+}
+
+// GetGroup returns a live group, with its live members when withMembers.
+func (s *Store) GetGroup(ctx context.Context, id string, withMembers bool) (*Group, error) {
+	var g *Group
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		n, gr, err := liveGroup(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if withMembers {
+			if gr.Members, err = memberIDs(ctx, tx, n); err != nil {
+				return err
+			}
+		}
+		g = gr
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hostdb: %w", err)
+	}
+	return g, nil
+}
+
+// errNoChange rolls back a write transaction that turned out to change
+// nothing visible.
+var errNoChange = errors.New("no change")
+
+// UpdateGroup changes a live group in one atomic write. fn gets the
+// current group without members; its error rolls back and is returned
+// unchanged; a nil change, or one that changes nothing, writes nothing and
+// records no event. The result carries no Members (GetGroup for them), which
+// keeps a one-member PATCH of a large group cheap. Like UpdateHost's, fn runs
+// under the write lock and must not call the Store's write methods.
+func (s *Store) UpdateGroup(ctx context.Context, a Actor, id string, fn func(cur *Group) (*GroupChange, error)) (*Group, error) {
+	var out, cur *Group
+	var fnErr error
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n, g, err := liveGroup(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		cur = g
+		c := *g
+		c.Attrs = bytes.Clone(g.Attrs)
+		ch, err := fn(&c)
+		if err != nil {
+			fnErr = err
+			return err
+		}
+		if ch == nil {
+			return errNoChange
+		}
+		next := *g
+		if ch.Attrs != nil {
+			if err := checkGroup(ch.DisplayName, ch.Attrs); err != nil {
+				return err
+			}
+			next.DisplayName, next.ExternalID, next.Attrs = ch.DisplayName, ch.ExternalID, bytes.Clone(ch.Attrs)
+		}
+		added, removed, err := applyMembers(ctx, tx, n, ch)
+		if err != nil {
+			return err
+		}
+		attrsSame := next.DisplayName == g.DisplayName && next.ExternalID == g.ExternalID &&
+			jsonEqual(next.Attrs, g.Attrs)
+		if attrsSame && len(added) == 0 && len(removed) == 0 {
+			return errNoChange
+		}
+		changes, err := diffAttrs(g.Attrs, next.Attrs)
+		if err != nil {
+			return err
+		}
+		if len(added) > 0 || len(removed) > 0 {
+			changes = append(changes, FieldChange{Field: "members", Old: listed(removed), New: listed(added)})
+		}
+		ev := Event{Action: "group.updated", ResourceType: TypeGroup, ResourceID: g.ID,
+			Changes: changes, Detail: groupDetail(next.DisplayName, len(added), len(removed))}
+		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+			return err
+		}
+		next.Seq, next.Modified = ev.Seq, ev.At
+		if _, err := tx.ExecContext(ctx, `UPDATE groups SET seq = ?, display_name = ?, display_name_key = ?,
+			external_id = ?, attrs = ?, modified = ? WHERE n = ?`, next.Seq, next.DisplayName,
+			strings.ToLower(next.DisplayName), next.ExternalID, string(next.Attrs),
+			next.Modified.UnixMilli(), n); err != nil {
+			return groupWriteErr(next.DisplayName, err)
+		}
+		out = &next
+		return nil
+	})
+	switch {
+	case fnErr != nil:
+		return nil, fnErr
+	case errors.Is(err, errNoChange):
+		return cur, nil
+	case err != nil:
+		return nil, fmt.Errorf("hostdb: update group: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteGroup soft-deletes a live group; its displayName is free afterwards.
+func (s *Store) DeleteGroup(ctx context.Context, a Actor, id string) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n, g, err := liveGroup(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		ev := Event{Action: "group.deleted", ResourceType: TypeGroup, ResourceID: g.ID,
+			Detail: groupDetail(g.DisplayName, 0, 0)}
+		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE groups SET seq = ?, modified = ?, deleted_at = ?, deleted_by = ? WHERE n = ?",
+			ev.Seq, ev.At.UnixMilli(), ev.At.UnixMilli(), a.String(), n)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("hostdb: delete group: %w", err)
+	}
+	return nil
+}
+
+func groupDetail(displayName string, added, removed int) string {
+	d := fmt.Sprintf("displayName %q", displayName)
+	if added > 0 {
+		d += fmt.Sprintf(", %d member(s) added", added)
+	}
+	if removed > 0 {
+		d += fmt.Sprintf(", %d member(s) removed", removed)
+	}
+	return d
+}

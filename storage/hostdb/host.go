@@ -1,0 +1,442 @@
+package hostdb
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// Host is one employee provisioned by a SCIM client.
+type Host struct {
+	ID          string
+	Seq         int64 // activity seq of its last change (the change-feed cursor)
+	UserName    string
+	ExternalID  string
+	DisplayName string
+	Email       string // the work email
+	Active      bool
+	// Attrs are the canonical SCIM attributes including "schemas", userName
+	// and active; they exclude id and meta.
+	Attrs         json.RawMessage
+	Created       time.Time
+	Modified      time.Time
+	DeactivatedAt time.Time // set while deactivated
+	DeactivatedBy string    // Actor.String()
+	DeletedAt     time.Time
+	DeletedBy     string
+	RemovedHow    string    // "DELETE" when deleted, "active=false" when deactivated, else ""
+	RestoredAt    time.Time // set by RestoreHost, cleared by the next change from a SCIM client
+	RestoredBy    string
+}
+
+// Host states.
+const (
+	StateActive      = "active"
+	StateDeactivated = "deactivated"
+	StateDeleted     = "deleted"
+)
+
+// Values of Host.RemovedHow.
+const (
+	RemovedByDelete = "DELETE"
+	RemovedByActive = "active=false"
+)
+
+// State is "active", "deactivated" or "deleted".
+func (h *Host) State() string {
+	switch {
+	case !h.DeletedAt.IsZero():
+		return StateDeleted
+	case !h.Active:
+		return StateDeactivated
+	}
+	return StateActive
+}
+
+func (h *Host) clone() *Host {
+	c := *h
+	c.Attrs = bytes.Clone(h.Attrs)
+	return &c
+}
+
+const hostColumns = `n, id, seq, user_name, external_id, display_name, email, active, attrs,
+	created, modified, deactivated_at, deactivated_by, deleted_at, deleted_by, removed_how,
+	restored_at, restored_by`
+
+// hostMutable lists the columns hostArgs fills, in order.
+const hostMutable = `seq, state, user_name, user_name_key, external_id, display_name,
+	display_name_key, email, email_key, active, attrs, modified, deactivated_at, deactivated_by,
+	deleted_at, deleted_by, removed_how, restored_at, restored_by`
+
+const insertHostSQL = `INSERT INTO hosts (id, created, ` + hostMutable + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func hostArgs(h *Host) []any {
+	return []any{h.Seq, h.State(), h.UserName, strings.ToLower(h.UserName), h.ExternalID,
+		h.DisplayName, strings.ToLower(h.DisplayName), h.Email, strings.ToLower(h.Email),
+		h.Active, string(h.Attrs), h.Modified.UnixMilli(), ms(h.DeactivatedAt), h.DeactivatedBy,
+		ms(h.DeletedAt), h.DeletedBy, h.RemovedHow, ms(h.RestoredAt), h.RestoredBy}
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+// scanHost reads hostColumns; n is the internal row number.
+func scanHost(sc scanner) (n int64, h *Host, err error) {
+	h = &Host{}
+	var attrs []byte
+	var created, modified int64
+	var deactivated, deleted, restored sql.NullInt64
+	err = sc.Scan(&n, &h.ID, &h.Seq, &h.UserName, &h.ExternalID, &h.DisplayName, &h.Email,
+		&h.Active, &attrs, &created, &modified, &deactivated, &h.DeactivatedBy, &deleted,
+		&h.DeletedBy, &h.RemovedHow, &restored, &h.RestoredBy)
+	if err != nil {
+		return 0, nil, err
+	}
+	h.Attrs = attrs
+	h.Created = time.UnixMilli(created).UTC()
+	h.Modified = time.UnixMilli(modified).UTC()
+	h.DeactivatedAt, h.DeletedAt, h.RestoredAt = fromMS(deactivated), fromMS(deleted), fromMS(restored)
+	return n, h, nil
+}
+
+// hostBy runs a one-row host statement; no row is ErrNotFound.
+func hostBy(ctx context.Context, stmt *sql.Stmt, id string) (int64, *Host, error) {
+	n, h, err := scanHost(stmt.QueryRowContext(ctx, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, fmt.Errorf("host %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("hostdb: read host %q: %w", id, err)
+	}
+	return n, h, nil
+}
+
+// CreateHost stores a new live host from h's indexed fields and Attrs and
+// returns it with its ID (a UUIDv7), times and Seq. A live host with the
+// same userName (case-insensitively) is ErrConflict.
+func (s *Store) CreateHost(ctx context.Context, a Actor, h *Host) (*Host, error) {
+	if err := checkHost(h); err != nil {
+		return nil, fmt.Errorf("hostdb: create host: %w", err)
+	}
+	t := now()
+	nh := &Host{ID: newID(), UserName: h.UserName, ExternalID: h.ExternalID,
+		DisplayName: h.DisplayName, Email: h.Email, Active: h.Active,
+		Attrs: bytes.Clone(h.Attrs), Created: t, Modified: t}
+	if !nh.Active {
+		nh.DeactivatedAt, nh.DeactivatedBy, nh.RemovedHow = t, a.String(), RemovedByActive
+	}
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		ev := Event{Action: "host.created", ResourceType: TypeUser, ResourceID: nh.ID, UserName: nh.UserName}
+		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+			return err
+		}
+		nh.Seq = ev.Seq
+		args := append([]any{nh.ID, t.UnixMilli()}, hostArgs(nh)...)
+		res, err := tx.StmtContext(ctx, s.stmts.insertHost).ExecContext(ctx, args...)
+		if err != nil {
+			return hostWriteErr(nh, err)
+		}
+		n, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		s.cacheHost(n, nh.clone())
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hostdb: create host: %w", err)
+	}
+	return nh, nil
+}
+
+// checkHost validates what the store relies on: a userName and attributes
+// that are one JSON object.
+func checkHost(h *Host) error {
+	if h == nil || h.UserName == "" {
+		return errors.New("host without userName")
+	}
+	if !isObject(h.Attrs) {
+		return errors.New("host attributes are not a JSON object")
+	}
+	return nil
+}
+
+func isObject(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) >= 2 && b[0] == '{' && json.Valid(b)
+}
+
+func hostWriteErr(h *Host, err error) error {
+	if isUnique(err) {
+		return fmt.Errorf("%w: userName %q is already taken", ErrConflict, h.UserName)
+	}
+	return fmt.Errorf("write host: %w", err)
+}
+
+// GetHost returns a live host; a deleted or unknown id is ErrNotFound.
+func (s *Store) GetHost(ctx context.Context, id string) (*Host, error) {
+	if _, h, on := s.cachedLive(id); on {
+		if h == nil {
+			return nil, fmt.Errorf("hostdb: host %q: %w", id, ErrNotFound)
+		}
+		return h.clone(), nil
+	}
+	_, h, err := hostBy(ctx, s.stmts.liveHost, id)
+	if err != nil {
+		return nil, fmt.Errorf("hostdb: %w", err)
+	}
+	return h, nil
+}
+
+// AdminHost returns a host in any state.
+func (s *Store) AdminHost(ctx context.Context, id string) (*Host, error) {
+	_, h, err := hostBy(ctx, s.stmts.anyHost, id)
+	if err != nil {
+		return nil, fmt.Errorf("hostdb: %w", err)
+	}
+	return h, nil
+}
+
+// UpdateHost changes a live host in one atomic write. fn gets a copy of
+// the current host and returns the new state; only its indexed fields, Active
+// and Attrs are used (id never changes). An error from fn is returned
+// unchanged and writes nothing; a nil host or an unchanged state writes
+// nothing and records no event.
+//
+// fn and the diff run outside the single writer, on a snapshot read from the
+// reader pool; the write then only checks that the host's seq is still the
+// one fn saw. If another write changed the host meanwhile, the whole update
+// is redone on the new state, so fn may run more than once and must be pure.
+// This keeps the writer, which every write in the service queues for, busy
+// with SQL alone: PATCH throughput under Azure AD's load is bounded by it.
+func (s *Store) UpdateHost(ctx context.Context, a Actor, id string, fn func(cur *Host) (*Host, error)) (*Host, error) {
+	for attempt := 0; ; attempt++ {
+		out, err := s.updateHostOnce(ctx, a, id, fn, attempt == 0)
+		if errors.Is(err, errStale) && attempt < maxUpdateAttempts {
+			continue
+		}
+		if errors.Is(err, errStale) {
+			err = fmt.Errorf("hostdb: update host %q: changed by %d concurrent writes in a row", id, attempt+1)
+		}
+		return out, err
+	}
+}
+
+// errStale: the host changed between the snapshot an update was computed on
+// and its write.
+var errStale = errors.New("hostdb: host changed concurrently")
+
+// maxUpdateAttempts bounds the redo of an update that keeps losing races;
+// Azure AD sends one change per host at a time, so a second attempt is rare.
+const maxUpdateAttempts = 20
+
+// The snapshot comes from the host cache on a first attempt (a stale one is
+// caught by the seq check), from SQLite when redoing.
+func (s *Store) updateHostOnce(ctx context.Context, a Actor, id string, fn func(cur *Host) (*Host, error), cached bool) (*Host, error) {
+	n, cur, on := int64(0), (*Host)(nil), false
+	if cached {
+		n, cur, on = s.cachedLive(id)
+		if on && cur == nil {
+			return nil, fmt.Errorf("hostdb: update host: host %q: %w", id, ErrNotFound)
+		}
+	}
+	if !on {
+		var err error
+		if n, cur, err = hostBy(ctx, s.stmts.liveHost, id); err != nil {
+			return nil, fmt.Errorf("hostdb: update host: %w", err)
+		}
+	}
+	next, err := fn(cur.clone())
+	if err != nil {
+		return nil, err
+	}
+	if next == nil {
+		return cur.clone(), nil // cur may be the cache's
+	}
+	same, changes, deltaErr := hostDelta(cur, next)
+	if same {
+		return cur.clone(), nil
+	}
+	if err := checkHost(next); err != nil {
+		return nil, fmt.Errorf("hostdb: update host: %w", err)
+	}
+	if deltaErr != nil {
+		return nil, fmt.Errorf("hostdb: update host: %w", deltaErr)
+	}
+	h := cur.clone()
+	h.UserName, h.ExternalID, h.DisplayName, h.Email = next.UserName, next.ExternalID, next.DisplayName, next.Email
+	h.Active, h.Attrs = next.Active, bytes.Clone(next.Attrs)
+	h.Modified = now()
+	h.RestoredAt, h.RestoredBy = time.Time{}, "" // Azure AD owns the host again
+	ev := Event{Action: "host.updated", ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
+	switch {
+	case cur.Active && !h.Active:
+		ev.Action = "host.deactivated"
+		h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = h.Modified, a.String(), RemovedByActive
+	case !cur.Active && h.Active:
+		ev.Action = "host.reactivated"
+		h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = time.Time{}, "", ""
+	}
+	ev.Changes = changes
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var seq int64
+		err := tx.StmtContext(ctx, s.stmts.hostSeqW).QueryRowContext(ctx, n).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && seq != cur.Seq {
+			return errStale // deleted or changed since the snapshot: redo
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+			return err
+		}
+		h.Seq = ev.Seq
+		if err := s.saveHost(ctx, tx, n, cur, h); err != nil {
+			return err
+		}
+		s.cacheHost(n, h.clone())
+		return nil
+	})
+	if errors.Is(err, errStale) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("hostdb: update host: %w", err)
+	}
+	return h, nil
+}
+
+// saveHost writes h over the stored row n, which holds old. Indexed columns
+// are named in the UPDATE only when their group changed (see
+// hostUpdateGroups): a PATCH of a title that named every column rewrote
+// seven index entries, each a page written to the WAL, instead of one.
+func (s *Store) saveHost(ctx context.Context, tx *sql.Tx, n int64, old, h *Host) error {
+	was, args := hostArgs(old), hostArgs(h)
+	mask := 0
+	for g, cols := range hostUpdateGroups {
+		for _, c := range cols {
+			i := hostMutableIndex[c]
+			if args[i] != was[i] {
+				mask |= 1 << g
+			}
+		}
+	}
+	if _, err := tx.StmtContext(ctx, s.stmts.updateHost[mask]).ExecContext(ctx, append(args, n)...); err != nil {
+		return hostWriteErr(h, err)
+	}
+	return nil
+}
+
+// hostMutableIndex maps a hostMutable column to its position in hostArgs.
+var hostMutableIndex = func() map[string]int {
+	m := map[string]int{}
+	for i, col := range strings.Split(hostMutable, ",") {
+		m[strings.TrimSpace(col)] = i
+	}
+	return m
+}()
+
+// hostDelta compares an update's result with the stored host, decoding each
+// attribute document once (decoding was a tenth of a PATCH's CPU when done
+// twice): same reports that nothing stored would change; ch is the event
+// diff, the attribute diff or, should the attributes be equal, the indexed
+// fields that differ.
+func hostDelta(cur, next *Host) (same bool, ch []FieldChange, err error) {
+	indexedSame := cur.UserName == next.UserName && cur.ExternalID == next.ExternalID &&
+		cur.DisplayName == next.DisplayName && cur.Email == next.Email && cur.Active == next.Active
+	attrsSame := bytes.Equal(cur.Attrs, next.Attrs)
+	if !attrsSame {
+		va, errA := decodeAttrs(cur.Attrs)
+		vb, errB := decodeAttrs(next.Attrs)
+		if err := errors.Join(errA, errB); err != nil {
+			return false, nil, err
+		}
+		if attrsSame = reflect.DeepEqual(va, vb); !attrsSame {
+			if ch, err = diffDecoded(va, vb); err != nil || len(ch) > 0 {
+				return false, ch, err
+			}
+		}
+	}
+	if attrsSame && indexedSame {
+		return true, nil, nil
+	}
+	add := func(field string, o, n any) {
+		if o != n {
+			ch = append(ch, FieldChange{Field: field, Old: o, New: n})
+		}
+	}
+	add("userName", cur.UserName, next.UserName)
+	add("externalId", cur.ExternalID, next.ExternalID)
+	add("displayName", cur.DisplayName, next.DisplayName)
+	add("email", cur.Email, next.Email)
+	add("active", cur.Active, next.Active)
+	return false, ch, nil
+}
+
+// jsonEqual compares two JSON documents semantically (key order and spacing
+// do not matter; numbers compare by their text).
+func jsonEqual(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	va, errA := decodeJSON(a)
+	vb, errB := decodeJSON(b)
+	return errA == nil && errB == nil && reflect.DeepEqual(va, vb)
+}
+
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// DeleteHost soft-deletes a live host: SCIM clients no longer see it and its
+// userName is free, but the row, its memberships and its history stay.
+func (s *Store) DeleteHost(ctx context.Context, a Actor, id string) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n, cur, err := hostBy(ctx, tx.StmtContext(ctx, s.stmts.liveHostW), id)
+		if err != nil {
+			return err
+		}
+		h := cur.clone()
+		t := now()
+		h.Modified, h.DeletedAt, h.DeletedBy, h.RemovedHow = t, t, a.String(), RemovedByDelete
+		h.RestoredAt, h.RestoredBy = time.Time{}, ""
+		ev := Event{Action: "host.deleted", ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
+		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+			return err
+		}
+		h.Seq = ev.Seq
+		if err := s.saveHost(ctx, tx, n, cur, h); err != nil {
+			return err
+		}
+		s.cacheHost(n, h)
+		return touchGroupsOf(ctx, tx, n, ev.Seq, t)
+	})
+	if err != nil {
+		return fmt.Errorf("hostdb: delete host: %w", err)
+	}
+	return nil
+}
+
+// touchGroupsOf stamps seq on the live groups host n belongs to: their member
+// lists (live hosts only) just changed, and the change feed must resend them.
+func touchGroupsOf(ctx context.Context, tx *sql.Tx, n, seq int64, t time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE groups SET seq = ?, modified = ?
+		WHERE deleted_at IS NULL AND n IN (SELECT group_n FROM memberships WHERE host_n = ?)`,
+		seq, t.UnixMilli(), n)
+	if err != nil {
+		return fmt.Errorf("touch groups: %w", err)
+	}
+	return nil
+}

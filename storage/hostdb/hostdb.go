@@ -1,0 +1,253 @@
+// Package hostdb keeps the host-sync service's directory — hosts, groups,
+// memberships, hashed API keys, the activity log and the change feed — in one
+// SQLite file.
+//
+// It knows nothing about SCIM syntax: callers hand it canonical JSON attributes
+// plus the indexed fields they extracted. Every public write method is atomic
+// and runs on a single writer connection (concurrent calls share a commit,
+// each in its own savepoint; see writer.go), so writes are serialised and the
+// activity seq each of them takes is also its commit order; reads go to a
+// separate pool of read-only connections and never wait for a writer (WAL).
+package hostdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+var (
+	// ErrNotFound: no such (live) resource.
+	ErrNotFound = errors.New("hostdb: not found")
+	// ErrConflict is wrapped with a detail, e.g. `userName "x" is already taken`.
+	ErrConflict = errors.New("hostdb: conflict")
+	// ErrInvalidMember: a group member id that is not a live host.
+	ErrInvalidMember = errors.New("hostdb: invalid member")
+	// ErrUnauthorized: an unknown, revoked or malformed secret.
+	ErrUnauthorized = errors.New("hostdb: unauthorized")
+)
+
+// pragmas go in the DSN because a pragma run with Exec reaches only one pooled
+// connection. Beyond the four the design requires:
+//   - mmap_size(0): no memory-mapped reads. Mapping helps a read-only
+//     benchmark, but under Azure AD's mixed load every checkpoint rewrites
+//     mapped pages and readers fault them back in: visitly-load's steady mix
+//     ran at 1,381 req/s with a 256 MB map and 2,775 req/s without (same run);
+//   - wal_autocheckpoint(0): no automatic checkpoint in the committing
+//     connection; a connection of its own checkpoints beside the writer
+//     (checkpoint.go);
+//   - journal_size_limit: a WAL that a large transaction grew is cut back
+//     to 64 MB once it restarts;
+//   - temp_store(MEMORY): the savepoint journal of a group commit (see
+//     writer.go) stays in memory. By default it spills to a temporary file
+//     past 64 KiB, and its pwrite calls were a tenth of the server's CPU in
+//     Azure AD's initial cycle. It holds only pages of the running batch.
+const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
+	"&_pragma=mmap_size(0)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)" +
+	"&_pragma=temp_store(MEMORY)"
+
+// Store is the directory store. It is safe for concurrent use.
+type Store struct {
+	w *sql.DB // the one writer connection
+	r *sql.DB // read-only pool
+
+	stmts *statements
+	keys  *keyRing
+
+	rejectMu         sync.Mutex
+	rejectLast       time.Time
+	rejectSuppressed int
+
+	queueMu     sync.RWMutex // guards sending on queue against its closing
+	queue       chan *writeReq
+	queueClosed bool
+	committed   chan struct{} // closed when the committer has ended
+	commits     atomic.Int64  // transactions the committer ran (for tests)
+	gen         atomic.Int64  // moves on after every write transaction
+	memo        pageMemo      // where pages of the live host list end, per gen
+	hosts       hostCache     // every live host, kept by the committer (hostcache.go)
+	running     *writeReq     // the call the committer runs now (committer only)
+	dataVersion atomic.Int64  // PRAGMA data_version last seen on the writer
+
+	closeOnce sync.Once
+	done      chan struct{} // closed by Close: stops the last-used flusher
+	flushed   chan struct{} // closed when the flusher has ended
+	watched   chan struct{} // closed when the look for other writers has ended
+
+	ck              *sql.DB       // the checkpoint connection (checkpoint.go)
+	ckptDone        chan struct{} // closed when the checkpoint loop has ended
+	ckptAsk         atomic.Bool   // the WAL is past walRestartPages: the committer checkpoints
+	checkpoints     atomic.Int64  // checkpoints the loop ran (for tests)
+	walRestartPages atomic.Int64  // the WAL size that asks the committer for a checkpoint
+}
+
+// Open opens the store at path, creating the file and schema or migrating an
+// existing one.
+func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, lastUsedFlushInterval)
+}
+
+func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, error) {
+	base, err := dsn(path)
+	if err != nil {
+		return nil, err
+	}
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)
+	}
+	// Readers are opened after the migration so that they find the file in WAL
+	// mode with the schema in place.
+	r, err := sql.Open("sqlite", base+"&_query_only=1")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)
+	}
+	n := min(max(2*runtime.GOMAXPROCS(0), 4), 8)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(0)
+	s := &Store{w: w, r: r, done: make(chan struct{}), flushed: make(chan struct{}), watched: make(chan struct{}), ckptDone: make(chan struct{}),
+		queue: make(chan *writeReq, 4*maxBatch), committed: make(chan struct{})}
+	if s.stmts, err = prepare(ctx, w, r); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)
+	}
+	s.keys = newKeyRing()
+	s.hosts.limit.Store(DefaultHostCacheLimit)
+	if err := s.openCheckpointer(base); err != nil {
+		s.stmts.close()
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)
+	}
+	go s.commitLoop()
+	// Pending last-used times are written every flushEvery (a failure is
+	// retried next time).
+	go s.tick(flushEvery, s.flushed, func() { s.flushLastUsed(context.Background()) })
+	// Other processes' commits are looked for four times a second while the
+	// host cache is on, so that the service does not serve a host another
+	// process changed for longer than that. (Only reads can be stale: a
+	// write reads what it checks from SQLite. Looking before every batch
+	// instead cost 4% of the writer's time in Azure AD's initial cycle.)
+	go s.tick(250*time.Millisecond, s.watched, func() {
+		if s.hosts.state.Load() == cacheOn {
+			s.noteOtherWriters(context.Background(), s.w)
+		}
+	})
+	return s, nil
+}
+
+// dsn builds the SQLite URI for path. The path is made absolute and escaped
+// so that '?', '#' or '%' in a folder name cannot cut the URI short; on
+// Windows SQLite expects "file:/C:/...".
+func dsn(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("hostdb: %w", err)
+	}
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	p = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+	return "file:" + p + "?" + pragmas, nil
+}
+
+// Close stops the background flusher, writes pending last-used times, lets
+// the writes already queued finish and closes the database. Writes after
+// Close fail.
+func (s *Store) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.done)
+		<-s.flushed
+		<-s.watched
+		<-s.ckptDone
+		err = s.flushLastUsed(context.Background())
+		s.queueMu.Lock()
+		s.queueClosed = true
+		close(s.queue)
+		s.queueMu.Unlock()
+		<-s.committed
+		s.stmts.close()
+		// The writer last: closing the last connection checkpoints the
+		// whole WAL and removes it.
+		err = errors.Join(err, s.r.Close(), s.ck.Close(), s.w.Close())
+	})
+	return err
+}
+
+// read runs fn in one read transaction so that several statements see the
+// same snapshot.
+func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("hostdb: begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// isUnique reports whether err is a UNIQUE constraint violation.
+func isUnique(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+}
+
+// now is the store's clock: UTC, millisecond precision, which is what the
+// integer columns keep.
+func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// ms converts a time to a column value; the zero time is NULL.
+func ms(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// fromMS converts a column value back; NULL is the zero time.
+func fromMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64).UTC()
+}
+
+// newID returns a time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix
+// milliseconds, then 74 random bits. New ids land at the end of the id
+// index and of the activity's per-resource index instead of on a random
+// page each, which is two fewer pages written per created host.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[6:]) // crypto/rand.Read never fails (Go ≥ 1.24)
+	ms := uint64(time.Now().UnixMilli())
+	for i := range 6 {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x70
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,41 @@
+package keyring
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestHint(t *testing.T) {
+	unavailable := fmt.Errorf("%w: get %q: %w", ErrUnavailable, AccountAPIKey, errors.New("raw keyring text"))
+	tests := []struct {
+		name string
+		goos string
+		err  error
+		want string // a phrase the hint must contain; "" means no hint at all
+	}{
+		{"nil", "linux", nil, ""},
+		{"not found", "windows", fmt.Errorf("%w: get", ErrNotFound), ""},
+		{"too big", "darwin", fmt.Errorf("%w: set", ErrTooBig), "only short secrets"},
+		{"linux", "linux", unavailable, "install and unlock GNOME Keyring or KWallet"},
+		{"freebsd", "freebsd", unavailable, "GNOME Keyring or KWallet"},
+		{"macOS", "darwin", unavailable, "unlock the login keychain"},
+		{"windows", "windows", unavailable, "Credential Manager"},
+		{"other", "plan9", unavailable, "no OS keyring"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := hintFor(tt.goos, tt.err)
+			if tt.want == "" {
+				if got != "" {
+					t.Errorf("hintFor(%s, %v) = %q, want none", tt.goos, tt.err, got)
+				}
+				return
+			}
+			if !strings.Contains(strings.ToLower(got), strings.ToLower(tt.want)) {
+				t.Errorf("hintFor(%s, %v) = %q, want it to mention %q", tt.goos, tt.err, got, tt.want)
+			}
+		})
+	}
+}
