@@ -122,11 +122,11 @@ func TestCLISyncAndLists(t *testing.T) {
 	e, _ := newCLIEnv(t)
 	seedEmbedded(t, e.dataDir)
 
-	code, out, errOut := cli(t, e, "", "hosts")
+	code, _, errOut := cli(t, e, "", "hosts")
 	if code != 0 || !strings.Contains(errOut, "never been synced") {
 		t.Fatalf("hosts before sync: exit %d, stderr %q; want 0 and a note", code, errOut)
 	}
-	code, out, errOut = cli(t, e, "", "sync")
+	code, out, errOut := cli(t, e, "", "sync")
 	if code != 0 || !strings.Contains(out, "4 hosts") || !strings.Contains(out, "synced http://127.0.0.1:") {
 		t.Fatalf("sync: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}

@@ -255,6 +255,9 @@ func (s *Store) queryCached(q HostQuery, offset int) (hosts []*Host, total int, 
 }
 
 // hostMeets evaluates conditions exactly as hostCond's SQL does.
+// The case-insensitive fields compare strings.ToLower of both sides, not
+// strings.EqualFold: the SQL compares lower-cased key columns, and EqualFold
+// folds pairs that ToLower keeps apart (the Kelvin sign and "k").
 func hostMeets(h *Host, conds []Cond) bool {
 	for _, c := range conds {
 		var ok bool
@@ -262,12 +265,15 @@ func hostMeets(h *Host, conds []Cond) bool {
 		case FieldID:
 			ok = h.ID == c.Value
 		case FieldUserName:
+			//lint:ignore SA6005 the SQL's rule (see above)
 			ok = strings.ToLower(h.UserName) == strings.ToLower(c.Value)
 		case FieldExternalID:
 			ok = h.ExternalID == c.Value
 		case FieldDisplayName:
+			//lint:ignore SA6005 the SQL's rule (see above)
 			ok = strings.ToLower(h.DisplayName) == strings.ToLower(c.Value)
 		case FieldEmail:
+			//lint:ignore SA6005 the SQL's rule (see above)
 			ok = strings.ToLower(h.Email) == strings.ToLower(c.Value)
 		case FieldActive:
 			switch strings.ToLower(c.Value) {
