@@ -77,6 +77,17 @@ check_no_fyne() {
 	return "$rc"
 }
 
+# The screens know no SQL and no keyring: they get interfaces, wired in cmd.
+check_ui_deps() {
+	local deps
+	deps=$(go list -deps ./ui/...) || return 1
+	deps=$(grep -xE 'database/sql|modernc\.org/sqlite|github\.com/zalando/go-keyring' <<<"$deps" || true)
+	if [ -n "$deps" ]; then
+		echo "ui depends on $(echo $deps)"
+		return 1
+	fi
+}
+
 cross_build_backend() {
 	local target rc=0
 	for target in windows/amd64 darwin/amd64 darwin/arm64; do
@@ -164,6 +175,7 @@ step "go vet" go vet -race ./...
 step "staticcheck" run_staticcheck
 step "go mod tidy leaves no diff" check_tidy
 step "backend without Fyne" check_no_fyne
+step "ui without SQL or keyring" check_ui_deps
 step "backend cross-builds (windows, darwin amd64/arm64)" cross_build_backend
 step "go test" go test -race -count=1 -timeout 15m ./...
 step "SCIM framework decision test (scimserver/frameworkcheck)" framework_check
