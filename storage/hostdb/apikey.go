@@ -107,14 +107,14 @@ func scanKey(sc scanner) (APIKey, error) {
 func (s *Store) RevokeAPIKey(ctx context.Context, a Actor, id string) (APIKey, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
-		return APIKey{}, fmt.Errorf("hostdb: API key %q: %w", id, ErrNotFound)
+		return APIKey{}, fmt.Errorf("hostdb: %w", &NotFoundError{Kind: "API key", ID: id})
 	}
 	var key APIKey
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		k, err := scanKey(tx.QueryRowContext(ctx,
 			"SELECT id, label, prefix, created, last_used, revoked FROM api_keys WHERE id = ?", n))
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("API key %q: %w", id, ErrNotFound)
+			return &NotFoundError{Kind: "API key", ID: id}
 		}
 		if key = k; err != nil || !key.Revoked.IsZero() {
 			return err

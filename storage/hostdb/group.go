@@ -75,7 +75,7 @@ func liveGroup(ctx context.Context, q queryer, id string) (int64, *Group, error)
 	n, g, err := scanGroup(q.QueryRowContext(ctx,
 		"SELECT "+groupColumns+" FROM groups WHERE id = ? AND deleted_at IS NULL", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, fmt.Errorf("group %q: %w", id, ErrNotFound)
+		return 0, nil, &NotFoundError{Kind: "group", ID: id}
 	}
 	if err != nil {
 		return 0, nil, fmt.Errorf("read group %q: %w", id, err)
@@ -95,7 +95,7 @@ func checkGroup(displayName string, attrs []byte) error {
 
 func groupWriteErr(displayName string, err error) error {
 	if isUnique(err) {
-		return fmt.Errorf("%w: displayName %q is already taken", ErrConflict, displayName)
+		return &ConflictError{Field: "displayName", Value: displayName}
 	}
 	return fmt.Errorf("write group: %w", err)
 }

@@ -109,7 +109,7 @@ func scanHost(sc scanner) (n int64, h *Host, err error) {
 func hostBy(ctx context.Context, stmt *sql.Stmt, id string) (int64, *Host, error) {
 	n, h, err := scanHost(stmt.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, fmt.Errorf("host %q: %w", id, ErrNotFound)
+		return 0, nil, &NotFoundError{Kind: "host", ID: id}
 	}
 	if err != nil {
 		return 0, nil, fmt.Errorf("hostdb: read host %q: %w", id, err)
@@ -174,7 +174,7 @@ func isObject(b []byte) bool {
 
 func hostWriteErr(h *Host, err error) error {
 	if isUnique(err) {
-		return fmt.Errorf("%w: userName %q is already taken", ErrConflict, h.UserName)
+		return &ConflictError{Field: "userName", Value: h.UserName}
 	}
 	return fmt.Errorf("write host: %w", err)
 }
@@ -183,7 +183,7 @@ func hostWriteErr(h *Host, err error) error {
 func (s *Store) GetHost(ctx context.Context, id string) (*Host, error) {
 	if _, h, on := s.cachedLive(id); on {
 		if h == nil {
-			return nil, fmt.Errorf("hostdb: host %q: %w", id, ErrNotFound)
+			return nil, fmt.Errorf("hostdb: %w", &NotFoundError{Kind: "host", ID: id})
 		}
 		return h.clone(), nil
 	}
@@ -243,7 +243,7 @@ func (s *Store) updateHostOnce(ctx context.Context, a Actor, id string, fn func(
 	if cached {
 		n, cur, on = s.cachedLive(id)
 		if on && cur == nil {
-			return nil, fmt.Errorf("hostdb: update host: host %q: %w", id, ErrNotFound)
+			return nil, fmt.Errorf("hostdb: update host: %w", &NotFoundError{Kind: "host", ID: id})
 		}
 	}
 	if !on {

@@ -28,11 +28,13 @@ import (
 )
 
 var (
-	// ErrNotFound: no such (live) resource.
+	// ErrNotFound: no such (live) resource; the error is a *NotFoundError.
 	ErrNotFound = errors.New("hostdb: not found")
-	// ErrConflict is wrapped with a detail, e.g. `userName "x" is already taken`.
+	// ErrConflict: a name another live host or group has; the error is a
+	// *ConflictError that says which.
 	ErrConflict = errors.New("hostdb: conflict")
-	// ErrInvalidMember: a group member id that is not a live host.
+	// ErrInvalidMember: a group member id that is not a live host; the error
+	// is an *InvalidMemberError.
 	ErrInvalidMember = errors.New("hostdb: invalid member")
 	// ErrUnauthorized: an unknown, revoked or malformed secret.
 	ErrUnauthorized = errors.New("hostdb: unauthorized")

@@ -38,7 +38,7 @@ func resolveLive(ctx context.Context, tx *sql.Tx, ids []string) ([]member, error
 		var n int64
 		err := stmt.QueryRowContext(ctx, id).Scan(&n)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("%w: %q is not a live host", ErrInvalidMember, id)
+			return nil, &InvalidMemberError{ID: id}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("resolve member %q: %w", id, err)

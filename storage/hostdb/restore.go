@@ -83,8 +83,7 @@ func checkUserNameFree(ctx context.Context, tx *sql.Tx, h *Host) error {
 	case err != nil:
 		return fmt.Errorf("check userName: %w", err)
 	}
-	return fmt.Errorf("%w: userName %q is now used by live host %s; delete or rename that host first",
-		ErrConflict, h.UserName, other)
+	return &ConflictError{Field: "userName", Value: h.UserName, Holder: other}
 }
 
 // setActive returns attrs with "active": true. Keys come back in sorted order,
