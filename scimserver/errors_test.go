@@ -1,7 +1,11 @@
 package scimserver
 
 import (
+	"bytes"
+	"database/sql"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -104,4 +108,109 @@ func TestSearchEndpoint(t *testing.T) {
 	equal(t, "found", r.get("Resources.0.id"), id)
 	equal(t, "projected", r.get("Resources.0.emails"), nil)
 	equal(t, "userName returned", r.get("Resources.0.userName"), "lee")
+}
+
+// TestErrorsSpeakTheClientsLanguage: storage's refusals reach the client as
+// sentences about its own data, without the service's internals.
+func TestErrorsSpeakTheClientsLanguage(t *testing.T) {
+	e := newEnv(t)
+	e.createUser(userBody("emp3"))
+	gone := e.createUser(userBody("gone")).get("id").(string)
+	e.scim("DELETE", "/Users/"+gone, "").want(t, 204)
+	holder := e.createUser(userBody("gone")).get("id").(string)
+	const group = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Sales"}`
+	e.scim("POST", "/Groups", group).want(t, 201)
+
+	tests := []struct {
+		name     string
+		call     func() resp
+		status   int
+		scimType string
+		detail   string
+	}{
+		{"userName taken", func() resp { return e.scim("POST", "/Users", userBody("emp3")) },
+			409, "uniqueness", `userName "emp3" is already taken`},
+		{"userName taken, other case", func() resp { return e.scim("POST", "/Users", userBody("EMP3")) },
+			409, "uniqueness", `userName "EMP3" is already taken`},
+		{"displayName taken", func() resp { return e.scim("POST", "/Groups", group) },
+			409, "uniqueness", `displayName "Sales" is already taken`},
+		{"member that is no user", func() resp {
+			return e.scim("POST", "/Groups", `{"displayName":"Ops","members":[{"value":"nope"}]}`)
+		}, 400, "invalidValue", `member "nope" is not an existing user`},
+		{"restore over a live userName", func() resp { return e.adm("POST", "/hosts/"+gone+"/restore", "") },
+			409, "uniqueness", `userName "gone" is now used by live host ` + holder + `; delete or rename that host first`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.call()
+			r.wantError(t, tt.status, tt.scimType)
+			equal(t, "detail", r.get("detail"), tt.detail)
+		})
+	}
+}
+
+// lockedBuffer is a log destination the server writes to from its handler
+// goroutines while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestInternalErrorCarriesRequestID: a storage fault is a 500 that says
+// "internal error" and the request id; the cause goes to the log under that
+// id, never to the client.
+func TestInternalErrorCarriesRequestID(t *testing.T) {
+	var logs lockedBuffer
+	e := newEnvWith(t, Options{Version: "test", Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+
+	// Every answer has an id of its own.
+	a := e.scim("GET", "/Users", "").want(t, 200).Header.Get("X-Request-Id")
+	b := e.scim("GET", "/Nope", "").Header.Get("X-Request-Id")
+	if a == "" || b == "" || a == b {
+		t.Fatalf("X-Request-Id %q and %q: want two different ids", a, b)
+	}
+
+	// The fault: SQLite refuses every new host, as a broken disk would.
+	db, err := sql.Open("sqlite", "file:"+e.db+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TRIGGER fault BEFORE INSERT ON hosts BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`); err != nil {
+		t.Fatal(err)
+	}
+
+	r := e.scim("POST", "/Users", userBody("emp4"))
+	r.wantError(t, 500, "")
+	id := r.Header.Get("X-Request-Id")
+	detail, _ := r.get("detail").(string)
+	if id == "" || !strings.Contains(detail, "internal error") || !strings.Contains(detail, id) {
+		t.Errorf("detail %q, X-Request-Id %q: want \"internal error\" and the id", detail, id)
+	}
+	for _, leak := range []string{"disk on fire", "hostdb", "sqlite", "create host"} {
+		if strings.Contains(strings.ToLower(r.Raw), leak) {
+			t.Errorf("the answer leaks %q: %s", leak, r.Raw)
+		}
+	}
+	var logged bool
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, id) && strings.Contains(line, "disk on fire") {
+			logged = true
+		}
+	}
+	if !logged {
+		t.Errorf("no log line has the id %s and the cause; log:\n%s", id, logs.String())
+	}
 }

@@ -27,6 +27,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, Options{Version: "test"})
+}
+
+// newEnvWith is newEnv with the server's options, e.g. a logger to read.
+func newEnvWith(t *testing.T, opt Options) *env {
+	t.Helper()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "hostsync.db")
 	st, err := hostdb.Open(ctx, db)
@@ -41,7 +47,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatalf("admin token: %v", err)
 	}
-	srv := httptest.NewServer(New(st, Options{Version: "test"}))
+	srv := httptest.NewServer(New(st, opt))
 	t.Cleanup(func() {
 		srv.Close()
 		if err := st.Close(); err != nil {

@@ -5,6 +5,7 @@
 package scimserver
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -19,6 +20,10 @@ const (
 	SCIMBasePath  = "/v1/usersync/SCIM"
 	AdminBasePath = "/v1/admin"
 )
+
+// RequestIDHeader is the response header that carries the id the service
+// gave the request; a 500's detail names the same id.
+const RequestIDHeader = "X-Request-Id"
 
 // DefaultMaxBodyBytes caps request bodies; a full Azure AD user is about 1 KiB,
 // a group PATCH with hundreds of members a few tens of KiB.
@@ -81,12 +86,16 @@ func (s *Server) Close() {}
 // own test suite calls /users in lower case.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rw := &statusWriter{ResponseWriter: w}
+	// Every answer carries an id; a 500 names it, and the log line with
+	// the cause has it, so a support request can be matched to the log.
+	id := rand.Text()
+	w.Header().Set(RequestIDHeader, id)
+	rw := &statusWriter{ResponseWriter: w, id: id, log: s.log}
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
+			s.log.Error("panic serving request", "request_id", id, "method", r.Method, "path", r.URL.Path, "panic", p)
 			if rw.status == 0 {
-				writeError(rw, &scimError{Status: http.StatusInternalServerError, Detail: "internal error; the change was not applied"})
+				writeError(rw, internalError(id))
 			}
 		}
 		lvl := slog.LevelDebug
@@ -94,7 +103,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			lvl = slog.LevelError
 		}
 		// Never the query (it may carry user names) nor any header: no secret in logs.
-		s.log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", rw.status,
+		s.log.Log(r.Context(), lvl, "request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rw.status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000)
 	}()
 
@@ -131,10 +140,18 @@ func segments(rest string) []string {
 	return strings.Split(rest, "/")
 }
 
-// statusWriter remembers the status for the access log.
+// statusWriter remembers the status for the access log and logs a fault's
+// cause under the request's id.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	id     string
+	log    *slog.Logger
+}
+
+func (w *statusWriter) logFault(err error) string {
+	w.log.Error("internal error", "request_id", w.id, "error", err)
+	return w.id
 }
 
 func (w *statusWriter) WriteHeader(code int) {
