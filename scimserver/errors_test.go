@@ -214,3 +214,21 @@ func TestInternalErrorCarriesRequestID(t *testing.T) {
 		t.Errorf("no log line has the id %s and the cause; log:\n%s", id, logs.String())
 	}
 }
+
+// TestBaseURLAnswersOnlyGET: the Tenant URL itself serves
+// ServiceProviderConfig to a GET; a write there is a 405, not a 200 that a
+// client would take for success.
+func TestBaseURLAnswersOnlyGET(t *testing.T) {
+	e := newEnv(t)
+	for _, path := range []string{"", "/"} {
+		e.scim("GET", path, "").want(t, 200)
+		for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+			t.Run(method+" "+SCIMBasePath+path, func(t *testing.T) {
+				r := e.scim(method, path, userBody("emp5"))
+				r.wantError(t, 405, "")
+				equal(t, "Allow", r.Header.Get("Allow"), "GET")
+			})
+		}
+	}
+	equal(t, "nothing was created", e.scim("GET", "/Users", "").get("totalResults"), 0.0)
+}

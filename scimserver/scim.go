@@ -20,8 +20,10 @@ func (s *Server) serveSCIM(w http.ResponseWriter, r *http.Request, rest string) 
 	}
 	seg := segments(rest)
 	if len(seg) == 0 {
-		// Some vendors answer the bare base URL defensively; do the same.
-		s.getServiceProviderConfig(w, r)
+		// Some vendors answer a GET of the bare base URL defensively; do the
+		// same. A write there is a 405: answering it with a 200 would tell
+		// the client its change was made.
+		s.requireGET(w, r, s.getServiceProviderConfig)
 		return
 	}
 	switch strings.ToLower(seg[0]) {
