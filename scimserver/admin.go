@@ -236,7 +236,16 @@ func (s *Server) adminHosts(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	state, _ := query(r, "state")
+	if p.HasFilter {
+		writeError(w, &scimError{Status: http.StatusBadRequest, ScimType: resource.ScimInvalidFilter, Detail: "the host list does not filter; ask for a state"})
+		return
+	}
+	qp := readQuery(r)
+	state := qp.text("state")
+	if qp.err != nil {
+		writeError(w, qp.err)
+		return
+	}
 	if state == "" {
 		state = "all"
 	}
@@ -293,34 +302,15 @@ func toAdminEvent(e hostdb.Event) adminEvent {
 		ResourceType: e.ResourceType, ResourceID: e.ResourceID, UserName: e.UserName, Changes: e.Changes, Detail: e.Detail}
 }
 
-// intParam reads an integer query parameter with a default.
-func intParam(r *http.Request, name string, def int64) (int64, error) {
-	v, ok := query(r, name)
-	if !ok || v == "" {
-		return def, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return 0, badValue("%s must be an integer, got %q", name, v)
-	}
-	return n, nil
-}
-
 func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
-	since, err := intParam(r, "since", 0)
-	if err != nil {
-		writeError(w, err)
+	qp := readQuery(r)
+	since := qp.number("since", 0)
+	limit := min(max(qp.number("limit", 500), 1), 5000)
+	q := hostdb.ActivityQuery{Since: since, Limit: int(limit), ResourceID: qp.text("resourceId"), Action: qp.text("action")}
+	if qp.err != nil {
+		writeError(w, qp.err)
 		return
 	}
-	limit, err := intParam(r, "limit", 500)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	limit = min(max(limit, 1), 5000)
-	q := hostdb.ActivityQuery{Since: since, Limit: int(limit)}
-	q.ResourceID, _ = query(r, "resourceId")
-	q.Action, _ = query(r, "action")
 	events, more, err := s.st.ActivityPage(r.Context(), q)
 	if err != nil {
 		writeError(w, err)
@@ -384,14 +374,10 @@ type adminGroup struct {
 }
 
 func (s *Server) adminChanges(w http.ResponseWriter, r *http.Request) {
-	since, err := intParam(r, "since", 0)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	limit, err := intParam(r, "limit", 1000)
-	if err != nil {
-		writeError(w, err)
+	qp := readQuery(r)
+	since, limit := qp.number("since", 0), qp.number("limit", 1000)
+	if qp.err != nil {
+		writeError(w, qp.err)
 		return
 	}
 	changes, cursor, more, err := s.st.Changes(r.Context(), since, int(min(max(limit, 1), 5000)))

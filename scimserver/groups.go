@@ -191,7 +191,7 @@ func (s *Server) searchGroups(w http.ResponseWriter, r *http.Request) {
 func (s *Server) queryGroups(w http.ResponseWriter, r *http.Request, p listParams) {
 	withMembers := wantsMembers(p)
 	q := hostdb.GroupQuery{StartIndex: p.StartIndex, Count: p.Count, WithMembers: withMembers}
-	if p.Filter != "" {
+	if p.HasFilter {
 		f, err := resource.ParseFilter(resource.Group, p.Filter)
 		if err != nil {
 			writeError(w, err)

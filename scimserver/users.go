@@ -162,7 +162,7 @@ func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request) {
 // evaluated on each candidate, so the index is only ever a shortcut.
 func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams) {
 	q := hostdb.HostQuery{StartIndex: p.StartIndex, Count: p.Count}
-	if p.Filter != "" {
+	if p.HasFilter {
 		f, err := resource.ParseFilter(resource.User, p.Filter)
 		if err != nil {
 			writeError(w, err)

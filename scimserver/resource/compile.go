@@ -222,6 +222,9 @@ func (c *compiler) compileCmp(e *filter.AttributeExpression, parent *attribute, 
 	if def.typ == tBoolean && e.Operator != filter.EQ && e.Operator != filter.NE && e.Operator != filter.PR {
 		return nil, InvalidFilter("%s is a boolean; only eq, ne and pr apply to it, not %s", name, e.Operator)
 	}
+	if def.typ == tBinary && ordering(e.Operator) {
+		return nil, InvalidFilter("%s is binary; it has no order, so %s does not apply to it", name, e.Operator)
+	}
 	if e.Operator == filter.PR {
 		return n, nil
 	}
@@ -237,10 +240,10 @@ func (c *compiler) compileCmp(e *filter.AttributeExpression, parent *attribute, 
 		}
 		n.b = v
 	case json.Number:
-		if def.typ == tBoolean || def.typ == tDateTime {
-			return nil, InvalidFilter("%s is a %s; it cannot be compared with a number", name, def.typ)
-		}
-		n.raw = v.String()
+		// No attribute here is an RFC 7643 integer or decimal: a number is
+		// a type error, never a comparison with the attribute's text
+		// (userName gt 5 would match every name that sorts after "5").
+		return nil, InvalidFilter("%s is a %s; it cannot be compared with a number", name, def.typ)
 	case string:
 		s, err := unescape(v)
 		if err != nil {
@@ -285,4 +288,10 @@ func (c *compiler) compileCmp(e *filter.AttributeExpression, parent *attribute, 
 		}
 	}
 	return n, nil
+}
+
+// ordering reports whether op compares by order (RFC 7644 §3.4.2.2: an error
+// for booleans and binary values).
+func ordering(op filter.CompareOperator) bool {
+	return op == filter.GT || op == filter.GE || op == filter.LT || op == filter.LE
 }
