@@ -63,6 +63,7 @@ func TestQueryIsParsedStrictly(t *testing.T) {
 		{"admin hosts: semicolon", true, "GET", "/hosts?state=active;count=1", "", 400, "invalidSyntax"},
 		{"admin hosts: state twice", true, "GET", "/hosts?state=active&State=deleted", "", 400, "invalidSyntax"},
 		{"admin hosts: empty state", true, "GET", "/hosts?state=", "", 400, "invalidValue"},
+		{"admin hosts: a filter it cannot apply", true, "GET", "/hosts?" + byName, "", 400, "invalidFilter"},
 		{"admin hosts: count twice", true, "GET", "/hosts?count=1&count=2", "", 400, "invalidSyntax"},
 		{"admin activity: bad escape", true, "GET", "/activity?action=%zz", "", 400, "invalidSyntax"},
 		{"admin activity: since twice", true, "GET", "/activity?since=0&since=5", "", 400, "invalidSyntax"},
