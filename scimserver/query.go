@@ -1,6 +1,8 @@
 package scimserver
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -132,7 +134,7 @@ func (p *listParams) clamp() {
 }
 
 // parseSearchBody reads a POST /.search body (RFC 7644 §3.4.3) as strictly
-// as a query string: a member given twice (in two cases) is refused.
+// as a query string: a member given twice, in any case, is refused.
 func (s *Server) parseSearchBody(w http.ResponseWriter, r *http.Request) (listParams, error) {
 	p := listParams{StartIndex: 1, Count: 100}
 	b, err := s.readBody(w, r)
@@ -143,21 +145,11 @@ func (s *Server) parseSearchBody(w http.ResponseWriter, r *http.Request) (listPa
 	if err != nil {
 		return p, err
 	}
-	seen := map[string]bool{}
+	if err := checkRepeats(b); err != nil {
+		return p, err
+	}
 	for k, v := range d {
-		key := strings.ToLower(k)
-		switch key {
-		case "filter", "startindex", "count", "attributes", "excludedattributes":
-			if seen[key] {
-				scimType := resource.ScimInvalidSyntax
-				if key == "filter" {
-					scimType = resource.ScimInvalidFilter
-				}
-				return p, &scimError{Status: http.StatusBadRequest, ScimType: scimType, Detail: k + " is given twice; give it at most once"}
-			}
-			seen[key] = true
-		}
-		switch key {
+		switch strings.ToLower(k) {
 		case "filter":
 			str, ok := v.(string)
 			if !ok {
@@ -169,7 +161,7 @@ func (s *Server) parseSearchBody(w http.ResponseWriter, r *http.Request) (listPa
 			if err != nil {
 				return p, badValue("%s must be an integer", k)
 			}
-			if key == "count" {
+			if strings.EqualFold(k, "count") {
 				p.Count = n
 			} else {
 				p.StartIndex = n
@@ -179,7 +171,7 @@ func (s *Server) parseSearchBody(w http.ResponseWriter, r *http.Request) (listPa
 			if err != nil {
 				return p, badValue("%s must be a list of strings", k)
 			}
-			if key == "attributes" {
+			if strings.EqualFold(k, "attributes") {
 				p.Attributes = list
 			} else {
 				p.Excl = list
@@ -188,6 +180,41 @@ func (s *Server) parseSearchBody(w http.ResponseWriter, r *http.Request) (listPa
 	}
 	p.clamp()
 	return p, nil
+}
+
+// checkRepeats refuses a search body that gives a parameter twice: decoded
+// into a map, {"filter":"a","filter":"b"} would keep one of them silently.
+// b is a JSON object that resource.Decode has accepted.
+func checkRepeats(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil { // {
+		return err
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		name, _ := t.(string)
+		key := strings.ToLower(name)
+		switch key {
+		case "filter", "startindex", "count", "attributes", "excludedattributes":
+			if seen[key] {
+				scimType := resource.ScimInvalidSyntax
+				if key == "filter" {
+					scimType = resource.ScimInvalidFilter
+				}
+				return &scimError{Status: http.StatusBadRequest, ScimType: scimType, Detail: name + " is given twice; give it at most once"}
+			}
+			seen[key] = true
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func splitList(v string) []string {

@@ -46,6 +46,7 @@ func TestQueryIsParsedStrictly(t *testing.T) {
 		{"startIndex twice", false, "GET", "/Users?startIndex=1&startindex=2", "", 400, "invalidSyntax"},
 		{"attributes twice", false, "GET", "/Users?attributes=userName&attributes=id", "", 400, "invalidSyntax"},
 		{"excludedAttributes twice", false, "GET", "/Groups?excludedAttributes=members&excludedattributes=id", "", 400, "invalidSyntax"},
+		{"filter twice in a search body, same case", false, "POST", "/Users/.search", `{"filter":"userName eq \"emp1\"","filter":"userName eq \"emp2\""}`, 400, "invalidFilter"},
 		{"count twice in a search body", false, "POST", "/Users/.search", `{"count":1,"Count":2}`, 400, "invalidSyntax"},
 
 		// Values of the wrong kind.
