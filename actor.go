@@ -1,0 +1,70 @@
+package hostsync
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Actor says who made a change.
+type Actor struct {
+	Kind  string // ActorAPIKey, ActorAdmin, ActorCLI or ActorSystem
+	ID    string // the API key id for Kind ActorAPIKey
+	Label string // the API key label for Kind ActorAPIKey
+}
+
+// Actor kinds.
+const (
+	ActorAPIKey = "apikey"
+	ActorAdmin  = "admin"
+	ActorCLI    = "cli"
+	ActorSystem = "system"
+)
+
+// String is the stored and wire form: "apikey:3", "admin", "cli", "system".
+func (a Actor) String() string {
+	if a.Kind == ActorAPIKey {
+		return ActorAPIKey + ":" + a.ID
+	}
+	if a.Kind == "" {
+		return ActorSystem
+	}
+	return a.Kind
+}
+
+// Name is the human form: `API key #3 "Azure AD"` (or "API key #3" when the
+// label is not known), "Console admin", "Command line", "System".
+func (a Actor) Name() string {
+	switch a.Kind {
+	case ActorAPIKey:
+		if a.Label == "" {
+			return "API key #" + a.ID
+		}
+		return "API key #" + a.ID + " " + strconv.Quote(a.Label)
+	case ActorAdmin:
+		return "Console admin"
+	case ActorCLI:
+		return "Command line"
+	case ActorSystem, "":
+		return "System"
+	}
+	return a.Kind
+}
+
+// ParseActor reads an actor's stored form (Actor.String) back. The label of
+// an API key is not part of that form, so it stays empty. Any other text is
+// kept as the kind, so that its Name is the text itself.
+func ParseActor(s string) Actor {
+	if id, ok := strings.CutPrefix(s, ActorAPIKey+":"); ok {
+		return Actor{Kind: ActorAPIKey, ID: id}
+	}
+	return Actor{Kind: s}
+}
+
+// ActorName turns an actor's stored form into words, as Actor.Name does;
+// the empty string stays empty (nobody is recorded).
+func ActorName(s string) string {
+	if s == "" {
+		return ""
+	}
+	return ParseActor(s).Name()
+}
