@@ -65,7 +65,7 @@ func TestWireFormat(t *testing.T) {
 			Email: "bo@example.com", Created: at, Modified: at, DeletedAt: at, DeletedBy: "apikey:1", RemovedHow: RemovedByDelete},
 			`{"id":"h2","seq":9,"state":"deleted","userName":"bo","externalId":"x","displayName":"Bo","email":"bo@example.com",` +
 				`"active":false,"created":"2026-01-02T03:04:05.6Z","modified":"2026-01-02T03:04:05.6Z",` +
-				`"deletedAt":"2026-01-02T03:04:05.6Z","deletedBy":"apikey:1","removedHow":"DELETE"}`},
+				`"deletedAt":"2026-01-02T03:04:05.6Z","deletedBy":"apikey:1","removedHow":"DELETE","resource":null}`},
 		{"group", Group{ID: "g1", Seq: 2, DisplayName: "Staff", Members: []string{}, Created: at, Modified: at},
 			`{"id":"g1","seq":2,"displayName":"Staff","members":[],"created":"2026-01-02T03:04:05.6Z","modified":"2026-01-02T03:04:05.6Z"}`},
 		{"event", Event{Seq: 5, At: at, Actor: "apikey:1", Action: ActionHostUpdated, ResourceType: ResourceUser,

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 )
 
@@ -102,7 +103,7 @@ func TestAdminCalls(t *testing.T) {
 			call:   func(c *scimclient.Client) (any, error) { return c.Status(ctx) },
 			method: "GET", path: "/v1/admin/status",
 			check: func(t *testing.T, got any) {
-				s := got.(*scimclient.Status)
+				s := got.(*hostsync.Status)
 				if s.Hosts.Active != 3 || s.Hosts.Deleted != 2 || s.Cursor != 17 || s.LastSuccessfulCall == nil ||
 					!s.LastSuccessfulCall.At.Equal(at) || s.LastSuccessfulCall.Actor != "apikey:3" || s.LastRejectedCall != nil {
 					t.Errorf("status = %+v", s)
@@ -116,7 +117,7 @@ func TestAdminCalls(t *testing.T) {
 			call:   func(c *scimclient.Client) (any, error) { return c.Keys(ctx) },
 			method: "GET", path: "/v1/admin/apikeys",
 			check: func(t *testing.T, got any) {
-				k := got.([]scimclient.Key)
+				k := got.([]hostsync.Key)
 				if len(k) != 2 || k[0].Active() || !k[1].Active() || k[1].Prefix != "vhs_XyZw" || !k[1].LastUsed.IsZero() {
 					t.Errorf("keys = %+v", k)
 				}
@@ -129,7 +130,7 @@ func TestAdminCalls(t *testing.T) {
 			call:   func(c *scimclient.Client) (any, error) { return c.CreateKey(ctx, "Azure AD") },
 			method: "POST", path: "/v1/admin/apikeys", wantBody: map[string]any{"label": "Azure AD"},
 			check: func(t *testing.T, got any) {
-				k := got.(*scimclient.NewKey)
+				k := got.(*hostsync.NewKey)
 				if k.Secret != "vhs_Qwerty" || k.Key.ID != "3" {
 					t.Errorf("new key = %+v", k.Key)
 				}
@@ -142,7 +143,7 @@ func TestAdminCalls(t *testing.T) {
 			call:   func(c *scimclient.Client) (any, error) { return c.RevokeKey(ctx, "1/2") },
 			method: "POST", path: "/v1/admin/apikeys/1%2F2/revoke",
 			check: func(t *testing.T, got any) {
-				if k := got.(*scimclient.Key); k.Active() {
+				if k := got.(*hostsync.Key); k.Active() {
 					t.Errorf("revoked key still active: %+v", k)
 				}
 			},
@@ -152,11 +153,11 @@ func TestAdminCalls(t *testing.T) {
 			status: 200,
 			answer: `{"totalResults":1,"startIndex":101,"hosts":[{"id":"h1","seq":9,"state":"deleted","userName":"a@b.c","active":false,"created":"2026-11-25T18:49:35Z","modified":"2026-11-25T18:49:35Z","deletedAt":"2026-11-25T18:49:35Z","deletedBy":"apikey:3","removedHow":"DELETE","resource":{"userName":"a@b.c"}}]}`,
 			call: func(c *scimclient.Client) (any, error) {
-				return c.Hosts(ctx, scimclient.HostQuery{State: scimclient.StateDeleted, StartIndex: 101, Count: 100})
+				return c.Hosts(ctx, hostsync.HostQuery{State: hostsync.StateDeleted, StartIndex: 101, Count: 100})
 			},
 			method: "GET", path: "/v1/admin/hosts", query: "count=100&startIndex=101&state=deleted",
 			check: func(t *testing.T, got any) {
-				p := got.(*scimclient.HostPage)
+				p := got.(*hostsync.HostPage)
 				if p.TotalResults != 1 || len(p.Hosts) != 1 || p.Hosts[0].RemovedHow != "DELETE" || !p.Hosts[0].DeletedAt.Equal(at) ||
 					string(p.Hosts[0].Resource) != `{"userName":"a@b.c"}` {
 					t.Errorf("page = %+v", p)
@@ -170,7 +171,7 @@ func TestAdminCalls(t *testing.T) {
 			call:   func(c *scimclient.Client) (any, error) { return c.Host(ctx, "h 1") },
 			method: "GET", path: "/v1/admin/hosts/h%201",
 			check: func(t *testing.T, got any) {
-				if h := got.(*scimclient.Host); h.ID != "h 1" || h.State != scimclient.StateActive {
+				if h := got.(*hostsync.Host); h.ID != "h 1" || h.State != hostsync.StateActive {
 					t.Errorf("host = %+v", h)
 				}
 			},
@@ -182,7 +183,7 @@ func TestAdminCalls(t *testing.T) {
 			call:   func(c *scimclient.Client) (any, error) { return c.Restore(ctx, "h1") },
 			method: "POST", path: "/v1/admin/hosts/h1/restore",
 			check: func(t *testing.T, got any) {
-				if h := got.(*scimclient.Host); h.RestoredBy != "admin" || !h.Active {
+				if h := got.(*hostsync.Host); h.RestoredBy != "admin" || !h.Active {
 					t.Errorf("host = %+v", h)
 				}
 			},
@@ -192,11 +193,11 @@ func TestAdminCalls(t *testing.T) {
 			status: 200,
 			answer: `{"events":[{"seq":5,"at":"2026-11-25T18:49:35Z","actor":"apikey:3","actorName":"API key #3","action":"host.updated","resourceType":"User","resourceId":"h1","changes":[{"field":"title","old":"Engineer","new":"Lead"}]}],"cursor":5,"more":true}`,
 			call: func(c *scimclient.Client) (any, error) {
-				return c.Activity(ctx, scimclient.ActivityQuery{Since: 4, Limit: 1, ResourceID: "h1", Action: "host.updated"})
+				return c.Activity(ctx, hostsync.ActivityQuery{Since: 4, Limit: 1, ResourceID: "h1", Action: "host.updated"})
 			},
 			method: "GET", path: "/v1/admin/activity", query: "action=host.updated&limit=1&resourceId=h1&since=4",
 			check: func(t *testing.T, got any) {
-				p := got.(*scimclient.ActivityPage)
+				p := got.(*hostsync.ActivityPage)
 				if !p.More || p.Cursor != 5 || len(p.Events) != 1 || p.Events[0].Changes[0].New != "Lead" {
 					t.Errorf("page = %+v", p)
 				}
@@ -207,11 +208,11 @@ func TestAdminCalls(t *testing.T) {
 			status: 201,
 			answer: `{"seq":6,"at":"2026-11-25T18:49:35Z","actor":"admin","action":"apikey.copied","resourceType":"Console","resourceId":"3"}`,
 			call: func(c *scimclient.Client) (any, error) {
-				return c.RecordActivity(ctx, scimclient.ConsoleEvent{Action: scimclient.ActionKeyCopied, ResourceID: "3"})
+				return c.RecordActivity(ctx, hostsync.ConsoleEvent{Action: hostsync.ActionKeyCopied, ResourceID: "3"})
 			},
 			method: "POST", path: "/v1/admin/activity", wantBody: map[string]any{"action": "apikey.copied", "resourceId": "3"},
 			check: func(t *testing.T, got any) {
-				if e := got.(*scimclient.Event); e.Seq != 6 || e.Action != scimclient.ActionKeyCopied {
+				if e := got.(*hostsync.Event); e.Seq != 6 || e.Action != hostsync.ActionKeyCopied {
 					t.Errorf("event = %+v", e)
 				}
 			},
@@ -223,7 +224,7 @@ func TestAdminCalls(t *testing.T) {
 			call:   func(c *scimclient.Client) (any, error) { return c.Changes(ctx, 6, 2) },
 			method: "GET", path: "/v1/admin/changes", query: "limit=2&since=6",
 			check: func(t *testing.T, got any) {
-				p := got.(*scimclient.ChangePage)
+				p := got.(*hostsync.ChangePage)
 				if p.More || p.Cursor != 8 || len(p.Changes) != 2 || p.Changes[0].Host == nil || p.Changes[1].Group == nil ||
 					p.Changes[1].Group.Members[0] != "h1" {
 					t.Errorf("page = %+v", p)

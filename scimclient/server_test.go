@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
 	"github.com/visitly/hostsync/storage/hostdb"
@@ -27,7 +28,7 @@ func realService(t *testing.T) *scimclient.Client {
 		srv.Close()
 		st.Close()
 	})
-	tok, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
+	tok, err := st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestRealServiceRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := c.Hosts(ctx, scimclient.HostQuery{State: scimclient.StateActive})
+	page, err := c.Hosts(ctx, hostsync.HostQuery{State: hostsync.StateActive})
 	if err != nil || page.TotalResults != 1 || len(raw) == 0 {
 		t.Fatalf("Hosts = %+v, %v", page, err)
 	}
@@ -83,22 +84,22 @@ func TestRealServiceRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, err := c.Host(ctx, id)
-	if err != nil || h.State != scimclient.StateDeleted || h.RemovedHow != "DELETE" {
+	if err != nil || h.State != hostsync.StateDeleted || h.RemovedHow != "DELETE" {
 		t.Fatalf("Host after DELETE = %+v, %v", h, err)
 	}
-	if h, err = c.Restore(ctx, id); err != nil || h.State != scimclient.StateActive {
+	if h, err = c.Restore(ctx, id); err != nil || h.State != hostsync.StateActive {
 		t.Fatalf("Restore = %+v, %v", h, err)
 	}
 
 	// The change feed and the activity log, including the console's own event.
-	if _, err := c.RecordActivity(ctx, scimclient.ConsoleEvent{Action: scimclient.ActionKeyCopied, ResourceID: nk.Key.ID}); err != nil {
+	if _, err := c.RecordActivity(ctx, hostsync.ConsoleEvent{Action: hostsync.ActionKeyCopied, ResourceID: nk.Key.ID}); err != nil {
 		t.Fatal(err)
 	}
 	cp, err := c.Changes(ctx, 0, 100)
 	if err != nil || len(cp.Changes) == 0 || cp.More || cp.Changes[len(cp.Changes)-1].Host == nil {
 		t.Fatalf("Changes = %+v, %v", cp, err)
 	}
-	ap, err := c.Activity(ctx, scimclient.ActivityQuery{Action: scimclient.ActionKeyCopied})
+	ap, err := c.Activity(ctx, hostsync.ActivityQuery{Action: hostsync.ActionKeyCopied})
 	if err != nil || len(ap.Events) != 1 || ap.Events[0].ResourceID != nk.Key.ID {
 		t.Fatalf("Activity = %+v, %v", ap, err)
 	}
@@ -131,7 +132,7 @@ func TestRealServiceRoundTrip(t *testing.T) {
 			return err
 		}, scimclient.IsUnauthorized},
 		{"console action not allowed", func() error {
-			_, err := c.RecordActivity(ctx, scimclient.ConsoleEvent{Action: "host.deleted"})
+			_, err := c.RecordActivity(ctx, hostsync.ConsoleEvent{Action: "host.deleted"})
 			return err
 		}, func(err error) bool { var e *scimclient.Error; return errors.As(err, &e) && e.Status == 400 }},
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimserver/resource"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
@@ -68,30 +69,6 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, rest string)
 	}
 }
 
-// ts formats a time for the admin API; the zero time is omitted.
-func ts(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
-}
-
-type adminCall struct {
-	At     string `json:"at"`
-	Actor  string `json:"actor,omitempty"`
-	Method string `json:"method,omitempty"`
-	Path   string `json:"path,omitempty"`
-	Remote string `json:"remote,omitempty"`
-	Reason string `json:"reason,omitempty"`
-}
-
-func toAdminCall(c *callInfo) *adminCall {
-	if c == nil {
-		return nil
-	}
-	return &adminCall{At: ts(c.At), Actor: c.Actor, Method: c.Method, Path: c.Path, Remote: c.Remote, Reason: c.Reason}
-}
-
 func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) {
 	c, err := s.st.Counts(r.Context())
 	if err != nil {
@@ -104,33 +81,26 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) {
 		if keys, err := s.st.ListAPIKeys(r.Context()); err == nil {
 			for _, k := range keys {
 				if !k.LastUsed.IsZero() && (last == nil || k.LastUsed.After(last.At)) {
-					last = &callInfo{At: k.LastUsed, Actor: hostdb.Actor{Kind: "apikey", ID: k.ID}.String()}
+					last = &hostsync.Call{At: k.LastUsed.UTC(), Actor: hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: k.ID}.String()}
 				}
 			}
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"service":            "visitly-scimd",
-		"version":            s.opt.Version,
-		"hosts":              map[string]int{"active": c.Active, "deactivated": c.Deactivated, "deleted": c.Deleted},
-		"groups":             c.Groups,
-		"cursor":             c.Cursor,
-		"lastSuccessfulCall": toAdminCall(last),
-		"lastRejectedCall":   toAdminCall(s.rej.Load()),
+	writeJSON(w, http.StatusOK, hostsync.Status{
+		Service:            "visitly-scimd",
+		Version:            s.opt.Version,
+		Hosts:              hostsync.HostCounts{Active: c.Active, Deactivated: c.Deactivated, Deleted: c.Deleted},
+		Groups:             c.Groups,
+		Cursor:             c.Cursor,
+		LastSuccessfulCall: last,
+		LastRejectedCall:   s.rej.Load(),
 	})
 }
 
-type adminKey struct {
-	ID       string `json:"id"`
-	Label    string `json:"label"`
-	Prefix   string `json:"prefix"`
-	Created  string `json:"created"`
-	LastUsed string `json:"lastUsed,omitempty"`
-	Revoked  string `json:"revoked,omitempty"`
-}
-
-func toAdminKey(k hostdb.APIKey) adminKey {
-	return adminKey{ID: k.ID, Label: k.Label, Prefix: k.Prefix, Created: ts(k.Created), LastUsed: ts(k.LastUsed), Revoked: ts(k.Revoked)}
+// toAdminKey is a stored key as the admin API shows it. Times go out in UTC,
+// as they always have.
+func toAdminKey(k hostdb.APIKey) hostsync.Key {
+	return hostsync.Key{ID: k.ID, Label: k.Label, Prefix: k.Prefix, Created: k.Created.UTC(), LastUsed: k.LastUsed.UTC(), Revoked: k.Revoked.UTC()}
 }
 
 func (s *Server) adminListKeys(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +109,7 @@ func (s *Server) adminListKeys(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	out := make([]adminKey, 0, len(keys))
+	out := make([]hostsync.Key, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, toAdminKey(k))
 	}
@@ -195,40 +165,21 @@ func (s *Server) adminRevokeKey(w http.ResponseWriter, r *http.Request, id strin
 	writeJSON(w, http.StatusOK, toAdminKey(k))
 }
 
-type adminHost struct {
-	ID            string          `json:"id"`
-	Seq           int64           `json:"seq"`
-	State         string          `json:"state"`
-	UserName      string          `json:"userName"`
-	ExternalID    string          `json:"externalId,omitempty"`
-	DisplayName   string          `json:"displayName,omitempty"`
-	Email         string          `json:"email,omitempty"`
-	Active        bool            `json:"active"`
-	Created       string          `json:"created"`
-	Modified      string          `json:"modified"`
-	DeactivatedAt string          `json:"deactivatedAt,omitempty"`
-	DeactivatedBy string          `json:"deactivatedBy,omitempty"`
-	DeletedAt     string          `json:"deletedAt,omitempty"`
-	DeletedBy     string          `json:"deletedBy,omitempty"`
-	RemovedHow    string          `json:"removedHow,omitempty"`
-	RestoredAt    string          `json:"restoredAt,omitempty"`
-	RestoredBy    string          `json:"restoredBy,omitempty"`
-	Resource      json.RawMessage `json:"resource"`
-}
-
-func (s *Server) toAdminHost(r *http.Request, h *hostdb.Host) adminHost {
-	return adminHost{
-		ID: h.ID, Seq: h.Seq, State: h.State(),
+// toAdminHost is a stored host as the admin API shows it, times in UTC.
+func (s *Server) toAdminHost(r *http.Request, h *hostdb.Host) hostsync.Host {
+	return hostsync.Host{
+		ID: h.ID, Seq: h.Seq, State: hostsync.State(h.State()),
 		UserName: h.UserName, ExternalID: h.ExternalID, DisplayName: h.DisplayName, Email: h.Email, Active: h.Active,
-		Created: ts(h.Created), Modified: ts(h.Modified),
-		DeactivatedAt: ts(h.DeactivatedAt), DeactivatedBy: h.DeactivatedBy,
-		DeletedAt: ts(h.DeletedAt), DeletedBy: h.DeletedBy, RemovedHow: h.RemovedHow,
-		RestoredAt: ts(h.RestoredAt), RestoredBy: h.RestoredBy,
+		Created: h.Created.UTC(), Modified: h.Modified.UTC(),
+		DeactivatedAt: h.DeactivatedAt.UTC(), DeactivatedBy: h.DeactivatedBy,
+		DeletedAt: h.DeletedAt.UTC(), DeletedBy: h.DeletedBy, RemovedHow: h.RemovedHow,
+		RestoredAt: h.RestoredAt.UTC(), RestoredBy: h.RestoredBy,
 		Resource: resource.AppendResource(nil, h.Attrs, s.userMeta(r, h)),
 	}
 }
 
-var adminStates = map[string]bool{"active": true, "deactivated": true, "deleted": true, "removed": true, "all": true}
+var adminStates = map[hostsync.State]bool{hostsync.StateActive: true, hostsync.StateDeactivated: true,
+	hostsync.StateDeleted: true, hostsync.StateRemoved: true, hostsync.StateAll: true}
 
 func (s *Server) adminHosts(w http.ResponseWriter, r *http.Request) {
 	p, err := parseListParams(r)
@@ -241,25 +192,24 @@ func (s *Server) adminHosts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	qp := readQuery(r)
-	state := qp.text("state")
+	state := hostsync.State(strings.ToLower(qp.text("state")))
 	if qp.err != nil {
 		writeError(w, qp.err)
 		return
 	}
 	if state == "" {
-		state = "all"
+		state = hostsync.StateAll
 	}
-	state = strings.ToLower(state)
 	if !adminStates[state] {
 		writeError(w, badValue("state must be active, deactivated, deleted, removed or all, got %q", state))
 		return
 	}
-	hosts, total, err := s.st.AdminHosts(r.Context(), state, p.StartIndex, p.Count)
+	hosts, total, err := s.st.AdminHosts(r.Context(), string(state), p.StartIndex, p.Count)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	out := make([]adminHost, 0, len(hosts))
+	out := make([]hostsync.Host, 0, len(hosts))
 	for _, h := range hosts {
 		out = append(out, s.toAdminHost(r, h))
 	}
@@ -284,22 +234,17 @@ func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request, id string)
 	writeJSON(w, http.StatusOK, s.toAdminHost(r, h))
 }
 
-type adminEvent struct {
-	Seq          int64                `json:"seq"`
-	At           string               `json:"at"`
-	Actor        string               `json:"actor"`
-	ActorName    string               `json:"actorName,omitempty"`
-	Action       string               `json:"action"`
-	ResourceType string               `json:"resourceType,omitempty"`
-	ResourceID   string               `json:"resourceId,omitempty"`
-	UserName     string               `json:"userName,omitempty"`
-	Changes      []hostdb.FieldChange `json:"changes,omitempty"`
-	Detail       string               `json:"detail,omitempty"`
-}
-
-func toAdminEvent(e hostdb.Event) adminEvent {
-	return adminEvent{Seq: e.Seq, At: ts(e.At), Actor: e.Actor, ActorName: e.ActorName, Action: e.Action,
-		ResourceType: e.ResourceType, ResourceID: e.ResourceID, UserName: e.UserName, Changes: e.Changes, Detail: e.Detail}
+// toAdminEvent is a stored event as the admin API shows it, its time in UTC.
+func toAdminEvent(e hostdb.Event) hostsync.Event {
+	var changes []hostsync.FieldChange
+	if e.Changes != nil {
+		changes = make([]hostsync.FieldChange, len(e.Changes))
+		for i, c := range e.Changes {
+			changes[i] = hostsync.FieldChange(c)
+		}
+	}
+	return hostsync.Event{Seq: e.Seq, At: e.At.UTC(), Actor: e.Actor, ActorName: e.ActorName, Action: e.Action,
+		ResourceType: e.ResourceType, ResourceID: e.ResourceID, UserName: e.UserName, Changes: changes, Detail: e.Detail}
 }
 
 func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
@@ -317,21 +262,12 @@ func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cursor := since
-	out := make([]adminEvent, 0, len(events))
+	out := make([]hostsync.Event, 0, len(events))
 	for _, e := range events {
 		out = append(out, toAdminEvent(e))
 		cursor = e.Seq
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"events": out, "cursor": cursor, "more": more})
-}
-
-// consoleActions are the events the console may record about itself.
-var consoleActions = map[string]string{
-	"apikey.revealed":   "Key",
-	"apikey.copied":     "Key",
-	"tenanturl.copied":  "Console",
-	"connection.tested": "Console",
-	"export.created":    "Console",
 }
 
 func (s *Server) adminRecordActivity(w http.ResponseWriter, r *http.Request) {
@@ -344,9 +280,9 @@ func (s *Server) adminRecordActivity(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	rt, ok := consoleActions[in.Action]
+	rt, ok := hostsync.ConsoleAction(in.Action)
 	if !ok {
-		writeError(w, badValue("action %q cannot be recorded by a client; allowed: apikey.revealed, apikey.copied, tenanturl.copied, connection.tested, export.created", in.Action))
+		writeError(w, badValue("action %q cannot be recorded by a client; allowed: %s", in.Action, strings.Join(hostsync.ConsoleActions(), ", ")))
 		return
 	}
 	if len(in.Detail) > 1000 || len(in.ResourceID) > 200 {
@@ -359,18 +295,6 @@ func (s *Server) adminRecordActivity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, toAdminEvent(e))
-}
-
-type adminGroup struct {
-	ID          string   `json:"id"`
-	Seq         int64    `json:"seq"`
-	DisplayName string   `json:"displayName"`
-	ExternalID  string   `json:"externalId,omitempty"`
-	Members     []string `json:"members"`
-	Created     string   `json:"created"`
-	Modified    string   `json:"modified"`
-	DeletedAt   string   `json:"deletedAt,omitempty"`
-	DeletedBy   string   `json:"deletedBy,omitempty"`
 }
 
 func (s *Server) adminChanges(w http.ResponseWriter, r *http.Request) {
@@ -400,7 +324,7 @@ func (s *Server) adminChanges(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case c.Host != nil:
 			h := s.toAdminHost(r, c.Host)
-			b = append(b, `,"type":"host","host":`...)
+			b = append(b, `,"type":"`+hostsync.ChangeHost+`","host":`...)
 			b = appendAdminHost(b, &h)
 		case c.Group != nil:
 			g := c.Group
@@ -408,15 +332,15 @@ func (s *Server) adminChanges(w http.ResponseWriter, r *http.Request) {
 			if members == nil {
 				members = []string{}
 			}
-			enc, err := json.Marshal(adminGroup{
+			enc, err := json.Marshal(hostsync.Group{
 				ID: g.ID, Seq: g.Seq, DisplayName: g.DisplayName, ExternalID: g.ExternalID, Members: members,
-				Created: ts(g.Created), Modified: ts(g.Modified), DeletedAt: ts(g.DeletedAt), DeletedBy: g.DeletedBy,
+				Created: g.Created.UTC(), Modified: g.Modified.UTC(), DeletedAt: g.DeletedAt.UTC(), DeletedBy: g.DeletedBy,
 			})
 			if err != nil {
 				writeError(w, err)
 				return
 			}
-			b = append(b, `,"type":"group","group":`...)
+			b = append(b, `,"type":"`+hostsync.ChangeGroup+`","group":`...)
 			b = append(b, enc...)
 		}
 		b = append(b, '}')
@@ -437,7 +361,7 @@ var feedBuffers = sync.Pool{New: func() any { return new([]byte) }}
 // appendAdminHost appends h as encoding/json would (without HTML escaping):
 // the same fields, order and omissions. Its resource, built by
 // resource.AppendResource from canonical JSON, goes in as it is.
-func appendAdminHost(b []byte, h *adminHost) []byte {
+func appendAdminHost(b []byte, h *hostsync.Host) []byte {
 	field := func(key, v string, omitEmpty bool) {
 		if v == "" && omitEmpty {
 			return
@@ -447,25 +371,35 @@ func appendAdminHost(b []byte, h *adminHost) []byte {
 		b = append(b, '"', ':')
 		b = resource.AppendString(b, v)
 	}
+	when := func(key string, t time.Time, omitZero bool) {
+		if t.IsZero() && omitZero {
+			return
+		}
+		b = append(b, ',', '"')
+		b = append(b, key...)
+		b = append(b, '"', ':', '"')
+		b = t.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
 	b = append(b, `{"id":`...)
 	b = resource.AppendString(b, h.ID)
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendInt(b, h.Seq, 10)
-	field("state", h.State, false)
+	field("state", string(h.State), false)
 	field("userName", h.UserName, false)
 	field("externalId", h.ExternalID, true)
 	field("displayName", h.DisplayName, true)
 	field("email", h.Email, true)
 	b = append(b, `,"active":`...)
 	b = strconv.AppendBool(b, h.Active)
-	field("created", h.Created, false)
-	field("modified", h.Modified, false)
-	field("deactivatedAt", h.DeactivatedAt, true)
+	when("created", h.Created, false)
+	when("modified", h.Modified, false)
+	when("deactivatedAt", h.DeactivatedAt, true)
 	field("deactivatedBy", h.DeactivatedBy, true)
-	field("deletedAt", h.DeletedAt, true)
+	when("deletedAt", h.DeletedAt, true)
 	field("deletedBy", h.DeletedBy, true)
 	field("removedHow", h.RemovedHow, true)
-	field("restoredAt", h.RestoredAt, true)
+	when("restoredAt", h.RestoredAt, true)
 	field("restoredBy", h.RestoredBy, true)
 	b = append(b, `,"resource":`...)
 	if h.Resource == nil {

@@ -8,7 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
@@ -137,7 +139,7 @@ func TestActivityPagesAtMaximumLimit(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	for i := range 5001 {
-		if _, err := e.st.RecordEvent(ctx, hostdb.Actor{Kind: "admin"}, "export.created", hostdb.TypeConsole, "", fmt.Sprint(i)); err != nil {
+		if _, err := e.st.RecordEvent(ctx, hostsync.Actor{Kind: hostsync.ActorAdmin}, "export.created", hostdb.TypeConsole, "", fmt.Sprint(i)); err != nil {
 			t.Fatalf("record event %d: %v", i, err)
 		}
 	}
@@ -158,15 +160,20 @@ func TestActivityPagesAtMaximumLimit(t *testing.T) {
 }
 
 // TestAdminHostJSONIsEncodingJSON holds the change feed's hand-written host
-// objects to what encoding/json makes of the same adminHost, byte for byte.
+// objects to what encoding/json makes of the same hostsync.Host, byte for byte.
 func TestAdminHostJSONIsEncodingJSON(t *testing.T) {
 	odd := []string{"", "plain", `quote " backslash \ slash /`, "ctl \x00\x01\b\f\n\r\t\x1f\x7f", "<>&", "é漢字😀",
 		"\u2028 \u2029", "bad \xff\xfe utf-8", "cut \xc3", "ok"}
 	res := json.RawMessage(`{"id":"x","userName":"ann","name":{"givenName":"Ann \"A\""},"meta":{"resourceType":"User"}}`)
 	for i, s := range odd {
-		h := adminHost{ID: "id-" + s, Seq: int64(i) * 1e12, State: "deleted", UserName: s, ExternalID: s, DisplayName: s,
-			Email: s, Active: i%2 == 0, Created: "2026-11-25T18:49:35.123456789Z", Modified: s, DeactivatedAt: s,
-			DeactivatedBy: s, DeletedAt: s, DeletedBy: s, RemovedHow: s, RestoredAt: s, RestoredBy: s, Resource: res}
+		at := time.Date(2026, 11, 25, 18, 49, 35, 123456789/(i+1), time.UTC)
+		var removed time.Time // the optional times are left out when zero
+		if i%2 == 1 {
+			removed = at.Add(time.Duration(i) * time.Hour).In(time.FixedZone("", 3600*i))
+		}
+		h := hostsync.Host{ID: "id-" + s, Seq: int64(i) * 1e12, State: hostsync.State(s), UserName: s, ExternalID: s,
+			DisplayName: s, Email: s, Active: i%2 == 0, Created: at, Modified: at.Add(time.Millisecond), DeactivatedAt: removed,
+			DeactivatedBy: s, DeletedAt: removed, DeletedBy: s, RemovedHow: s, RestoredAt: removed, RestoredBy: s, Resource: res}
 		if i == len(odd)-1 {
 			h.Resource = nil
 		}

@@ -8,17 +8,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 type actorKey struct{}
 
 // actorFrom returns who is making the request (set by the auth step).
-func actorFrom(ctx context.Context) hostdb.Actor {
-	if a, ok := ctx.Value(actorKey{}).(hostdb.Actor); ok {
+func actorFrom(ctx context.Context) hostsync.Actor {
+	if a, ok := ctx.Value(actorKey{}).(hostsync.Actor); ok {
 		return a
 	}
-	return hostdb.Actor{Kind: "system"}
+	return hostsync.Actor{Kind: hostsync.ActorSystem}
 }
 
 // bearer extracts the token of an "Authorization: Bearer <token>" header. The
@@ -60,8 +61,8 @@ func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
 		s.reject(r, "unknown or revoked API key")
 		return r, errUnauthorized
 	}
-	a := hostdb.Actor{Kind: "apikey", ID: key.ID, Label: key.Label}
-	s.last.Store(&callInfo{At: time.Now().UTC(), Actor: a.String(), Method: r.Method, Path: scimRelPath(r.URL.Path)})
+	a := hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: key.ID, Label: key.Label}
+	s.last.Store(&hostsync.Call{At: time.Now().UTC(), Actor: a.String(), Method: r.Method, Path: scimRelPath(r.URL.Path)})
 	return r.WithContext(context.WithValue(r.Context(), actorKey{}, a)), nil
 }
 
@@ -79,11 +80,11 @@ func (s *Server) authAdmin(r *http.Request) (*http.Request, error) {
 		s.reject(r, "admin API: wrong admin credential")
 		return r, &scimError{Status: http.StatusUnauthorized, Detail: "the admin credential was refused; create a new one with `visitly-scimd admin-token`"}
 	}
-	return r.WithContext(context.WithValue(r.Context(), actorKey{}, hostdb.Actor{Kind: "admin"})), nil
+	return r.WithContext(context.WithValue(r.Context(), actorKey{}, hostsync.Actor{Kind: hostsync.ActorAdmin})), nil
 }
 
 func (s *Server) reject(r *http.Request, reason string) {
-	s.rej.Store(&callInfo{At: time.Now().UTC(), Method: r.Method, Path: r.URL.Path, Remote: remoteIP(r), Reason: reason})
+	s.rej.Store(&hostsync.Call{At: time.Now().UTC(), Method: r.Method, Path: r.URL.Path, Remote: remoteIP(r), Reason: reason})
 	s.st.RecordRejected(r.Context(), remoteIP(r), reason)
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
@@ -39,11 +40,11 @@ func newEnvWith(t *testing.T, opt Options) *env {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	key, _, err := st.CreateAPIKey(ctx, hostdb.Actor{Kind: "cli"}, "Azure AD")
+	key, _, err := st.CreateAPIKey(ctx, hostsync.Actor{Kind: hostsync.ActorCLI}, "Azure AD")
 	if err != nil {
 		t.Fatalf("create key: %v", err)
 	}
-	admin, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "cli"})
+	admin, err := st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorCLI})
 	if err != nil {
 		t.Fatalf("admin token: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
@@ -49,18 +50,8 @@ type Server struct {
 	st   *hostdb.Store
 	log  *slog.Logger
 	opt  Options
-	last atomic.Pointer[callInfo] // last successful SCIM call
-	rej  atomic.Pointer[callInfo] // last rejected call
-}
-
-// callInfo is what the console's health header shows about recent SCIM calls.
-type callInfo struct {
-	At     time.Time
-	Actor  string
-	Method string
-	Path   string
-	Remote string
-	Reason string
+	last atomic.Pointer[hostsync.Call] // last successful SCIM call, for the console's health header
+	rej  atomic.Pointer[hostsync.Call] // last rejected call
 }
 
 // New returns a Server on st.

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // FieldChange is one changed field of an event, old → new. Field names are in
@@ -35,11 +37,11 @@ type Event struct {
 
 // Resource types of events.
 const (
-	TypeUser    = "User"
-	TypeGroup   = "Group"
-	TypeKey     = "Key"
-	TypeAuth    = "Auth"
-	TypeConsole = "Console"
+	TypeUser    = hostsync.ResourceUser
+	TypeGroup   = hostsync.ResourceGroup
+	TypeKey     = hostsync.ResourceKey
+	TypeAuth    = hostsync.ResourceAuth
+	TypeConsole = hostsync.ResourceConsole
 )
 
 // ActivityQuery selects events with seq > Since, ascending; ResourceID and

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // APIKey is a SCIM bearer key as the admin sees it; never its secret.
@@ -57,7 +59,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, a Actor, label string) (secret
 			return err
 		}
 		key.ID = strconv.FormatInt(id, 10)
-		ev := Event{Action: "apikey.created", ResourceType: TypeKey, ResourceID: key.ID,
+		ev := Event{Action: hostsync.ActionKeyCreated, ResourceType: TypeKey, ResourceID: key.ID,
 			Detail: "label " + strconv.Quote(label)}
 		return s.appendEvent(ctx, tx, a, &ev)
 	})
@@ -123,7 +125,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, a Actor, id string) (APIKey, e
 		if _, err := tx.ExecContext(ctx, "UPDATE api_keys SET revoked = ? WHERE id = ?", key.Revoked.UnixMilli(), n); err != nil {
 			return err
 		}
-		ev := Event{Action: "apikey.revoked", ResourceType: TypeKey, ResourceID: key.ID,
+		ev := Event{Action: hostsync.ActionKeyRevoked, ResourceType: TypeKey, ResourceID: key.ID,
 			Detail: "label " + strconv.Quote(key.Label)}
 		return s.appendEvent(ctx, tx, a, &ev)
 	})
@@ -173,7 +175,7 @@ func (s *Store) RotateAdminToken(ctx context.Context, a Actor) (string, error) {
 			secret[:displayPrefixLen], hash, now().UnixMilli()); err != nil {
 			return err
 		}
-		ev := Event{Action: "admintoken.rotated", ResourceType: TypeAuth, ResourceID: "admin"}
+		ev := Event{Action: hostsync.ActionAdminTokenRotated, ResourceType: TypeAuth, ResourceID: "admin"}
 		return s.appendEvent(ctx, tx, a, &ev)
 	})
 	s.keys.invalidate()
@@ -229,5 +231,5 @@ func (s *Store) RecordRejected(ctx context.Context, remote, reason string) {
 	if suppressed > 0 {
 		detail += fmt.Sprintf("; %d more rejected call(s) not logged since the previous entry", suppressed)
 	}
-	s.RecordEvent(ctx, Actor{Kind: ActorSystem}, "auth.rejected", TypeAuth, remote, detail)
+	s.RecordEvent(ctx, hostsync.Actor{Kind: hostsync.ActorSystem}, hostsync.ActionAuthRejected, TypeAuth, remote, detail)
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 func mustCreateKey(t testing.TB, s *Store, label string) (string, APIKey) {
@@ -105,7 +107,7 @@ func TestAdminToken(t *testing.T) {
 	if err := s.AuthenticateAdmin(ctx, "vha_x"); !errors.Is(err, ErrUnauthorized) {
 		t.Errorf("auth without a token: %v", err)
 	}
-	first, err := s.RotateAdminToken(ctx, Actor{Kind: ActorCLI})
+	first, err := s.RotateAdminToken(ctx, Actor{Kind: hostsync.ActorCLI})
 	if err != nil || !strings.HasPrefix(first, "vha_") || len(first) != 4+43 {
 		t.Fatalf("RotateAdminToken = %q, %v", first, err)
 	}
@@ -149,7 +151,7 @@ func TestSecretsNeverStored(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTest(t)
 	secret, _ := mustCreateKey(t, s, "k")
-	adminSecret, err := s.RotateAdminToken(ctx, Actor{Kind: ActorCLI})
+	adminSecret, err := s.RotateAdminToken(ctx, Actor{Kind: hostsync.ActorCLI})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +197,7 @@ func TestKeysAcrossProcesses(t *testing.T) {
 	if _, err := s.AuthenticateAPIKey(ctx, "vhs_nothing"); !errors.Is(err, ErrUnauthorized) {
 		t.Fatal(err) // this also fills s's cache before the key exists
 	}
-	secret, key, err := cli.CreateAPIKey(ctx, Actor{Kind: ActorCLI}, "from the CLI")
+	secret, key, err := cli.CreateAPIKey(ctx, Actor{Kind: hostsync.ActorCLI}, "from the CLI")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +209,7 @@ func TestKeysAcrossProcesses(t *testing.T) {
 	if d := time.Since(start); d > keyCacheTTL+200*time.Millisecond {
 		t.Errorf("new key took %v to work", d)
 	}
-	if _, err := cli.RevokeAPIKey(ctx, Actor{Kind: ActorCLI}, key.ID); err != nil {
+	if _, err := cli.RevokeAPIKey(ctx, Actor{Kind: hostsync.ActorCLI}, key.ID); err != nil {
 		t.Fatal(err)
 	}
 	start = time.Now()

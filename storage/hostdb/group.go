@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // Group is a SCIM group of hosts.
@@ -118,7 +120,7 @@ func (s *Store) CreateGroup(ctx context.Context, a Actor, g *Group) (*Group, err
 		if err != nil {
 			return err
 		}
-		ev := Event{Action: "group.created", ResourceType: TypeGroup, ResourceID: ng.ID,
+		ev := Event{Action: hostsync.ActionGroupCreated, ResourceType: TypeGroup, ResourceID: ng.ID,
 			Detail: groupDetail(ng.DisplayName, len(add), 0)}
 		if len(add) > 0 {
 			ev.Changes = []FieldChange{{Field: "members", New: listed(memberIDList(add))}}
@@ -227,7 +229,7 @@ func (s *Store) UpdateGroup(ctx context.Context, a Actor, id string, fn func(cur
 		if len(added) > 0 || len(removed) > 0 {
 			changes = append(changes, FieldChange{Field: "members", Old: listed(removed), New: listed(added)})
 		}
-		ev := Event{Action: "group.updated", ResourceType: TypeGroup, ResourceID: g.ID,
+		ev := Event{Action: hostsync.ActionGroupUpdated, ResourceType: TypeGroup, ResourceID: g.ID,
 			Changes: changes, Detail: groupDetail(next.DisplayName, len(added), len(removed))}
 		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
 			return err
@@ -260,7 +262,7 @@ func (s *Store) DeleteGroup(ctx context.Context, a Actor, id string) error {
 		if err != nil {
 			return err
 		}
-		ev := Event{Action: "group.deleted", ResourceType: TypeGroup, ResourceID: g.ID,
+		ev := Event{Action: hostsync.ActionGroupDeleted, ResourceType: TypeGroup, ResourceID: g.ID,
 			Detail: groupDetail(g.DisplayName, 0, 0)}
 		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
 			return err

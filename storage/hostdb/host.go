@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // Host is one employee provisioned by a SCIM client.
@@ -35,17 +37,17 @@ type Host struct {
 	RestoredBy    string
 }
 
-// Host states.
+// Host states, as strings (the stored form); hostsync names them.
 const (
-	StateActive      = "active"
-	StateDeactivated = "deactivated"
-	StateDeleted     = "deleted"
+	StateActive      = string(hostsync.StateActive)
+	StateDeactivated = string(hostsync.StateDeactivated)
+	StateDeleted     = string(hostsync.StateDeleted)
 )
 
 // Values of Host.RemovedHow.
 const (
-	RemovedByDelete = "DELETE"
-	RemovedByActive = "active=false"
+	RemovedByDelete = hostsync.RemovedByDelete
+	RemovedByActive = hostsync.RemovedByDeactivate
 )
 
 // State is "active", "deactivated" or "deleted".
@@ -132,7 +134,7 @@ func (s *Store) CreateHost(ctx context.Context, a Actor, h *Host) (*Host, error)
 		nh.DeactivatedAt, nh.DeactivatedBy, nh.RemovedHow = t, a.String(), RemovedByActive
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		ev := Event{Action: "host.created", ResourceType: TypeUser, ResourceID: nh.ID, UserName: nh.UserName}
+		ev := Event{Action: hostsync.ActionHostCreated, ResourceType: TypeUser, ResourceID: nh.ID, UserName: nh.UserName}
 		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
 			return err
 		}
@@ -274,13 +276,13 @@ func (s *Store) updateHostOnce(ctx context.Context, a Actor, id string, fn func(
 	h.Active, h.Attrs = next.Active, bytes.Clone(next.Attrs)
 	h.Modified = now()
 	h.RestoredAt, h.RestoredBy = time.Time{}, "" // Azure AD owns the host again
-	ev := Event{Action: "host.updated", ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
+	ev := Event{Action: hostsync.ActionHostUpdated, ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
 	switch {
 	case cur.Active && !h.Active:
-		ev.Action = "host.deactivated"
+		ev.Action = hostsync.ActionHostDeactivated
 		h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = h.Modified, a.String(), RemovedByActive
 	case !cur.Active && h.Active:
-		ev.Action = "host.reactivated"
+		ev.Action = hostsync.ActionHostReactivated
 		h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = time.Time{}, "", ""
 	}
 	ev.Changes = changes
@@ -412,7 +414,7 @@ func (s *Store) DeleteHost(ctx context.Context, a Actor, id string) error {
 		t := now()
 		h.Modified, h.DeletedAt, h.DeletedBy, h.RemovedHow = t, t, a.String(), RemovedByDelete
 		h.RestoredAt, h.RestoredBy = time.Time{}, ""
-		ev := Event{Action: "host.deleted", ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
+		ev := Event{Action: hostsync.ActionHostDeleted, ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
 		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/visitly/hostsync"
 )
 
 // Field is an indexed field a query condition can test.
@@ -163,9 +165,9 @@ func (s *Store) AdminHosts(ctx context.Context, state string, startIndex, count 
 		where, args = "deleted_at IS NULL AND state = ?", []any{state}
 	case StateDeactivated, StateDeleted:
 		where, args = "state <> 'active' AND state = ?", []any{state}
-	case "removed":
+	case string(hostsync.StateRemoved):
 		where = "state <> 'active'"
-	case "all", "":
+	case string(hostsync.StateAll), "":
 		where = "1"
 	default:
 		return nil, 0, fmt.Errorf("hostdb: unknown host state %q", state)

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // RestoreHost brings a removed host back: a deactivated host becomes active, a
@@ -43,7 +45,7 @@ func (s *Store) RestoreHost(ctx context.Context, a Actor, id string) (*Host, err
 		h.DeactivatedAt, h.DeactivatedBy = time.Time{}, ""
 		h.DeletedAt, h.DeletedBy, h.RemovedHow = time.Time{}, "", ""
 		h.RestoredAt, h.RestoredBy = t, a.String()
-		ev := Event{Action: "host.restored", ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName,
+		ev := Event{Action: hostsync.ActionHostRestored, ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName,
 			Changes: []FieldChange{{Field: "state", Old: state, New: StateActive}}}
 		attrChanges, err := diffAttrs(cur.Attrs, h.Attrs)
 		if err != nil {

@@ -10,11 +10,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 var (
-	azure = Actor{Kind: ActorAPIKey, ID: "1", Label: "Azure AD"}
-	admin = Actor{Kind: ActorAdmin}
+	azure = Actor{Kind: hostsync.ActorAPIKey, ID: "1", Label: "Azure AD"}
+	admin = Actor{Kind: hostsync.ActorAdmin}
 )
 
 // openTest opens a store on a new file in t.TempDir() and closes it at the end.
@@ -209,11 +211,11 @@ func TestActor(t *testing.T) {
 		a          Actor
 		str, human string
 	}{
-		{Actor{Kind: ActorAPIKey, ID: "3", Label: "Azure AD"}, "apikey:3", `API key #3 "Azure AD"`},
-		{Actor{Kind: ActorAPIKey, ID: "4"}, "apikey:4", "API key #4"},
-		{Actor{Kind: ActorAdmin}, "admin", "Console admin"},
-		{Actor{Kind: ActorCLI}, "cli", "Command line"},
-		{Actor{Kind: ActorSystem}, "system", "System"},
+		{Actor{Kind: hostsync.ActorAPIKey, ID: "3", Label: "Azure AD"}, "apikey:3", `API key #3 "Azure AD"`},
+		{Actor{Kind: hostsync.ActorAPIKey, ID: "4"}, "apikey:4", "API key #4"},
+		{Actor{Kind: hostsync.ActorAdmin}, "admin", "Console admin"},
+		{Actor{Kind: hostsync.ActorCLI}, "cli", "Command line"},
+		{Actor{Kind: hostsync.ActorSystem}, "system", "System"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.str, func(t *testing.T) {
