@@ -53,7 +53,7 @@ type Host struct {
 	RemovedHow    string          `json:"removedHow,omitempty"` // RemovedByDelete or RemovedByDeactivate
 	RestoredAt    time.Time       `json:"restoredAt,omitzero"`
 	RestoredBy    string          `json:"restoredBy,omitempty"`
-	Resource      json.RawMessage `json:"resource"`           // the full SCIM User resource
+	Resource      json.RawMessage `json:"resource"` // the full SCIM User resource
 
 	// Department and Title are read from Resource by the console's mirror
 	// (they are table columns and search fields); they are not on the wire.

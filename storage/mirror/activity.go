@@ -5,21 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
+
+	"github.com/visitly/hostsync"
 )
 
-// ActivityQuery selects activity entries, newest first.
-type ActivityQuery struct {
-	Action     string    // exact action, e.g. "host.deleted"; empty = all
-	ResourceID string    // exact host (or group, key) id
-	UserName   string    // userName prefix, case-insensitive
-	From, To   time.Time // At >= From and At < To; zero = unbounded
-	SinceSeq   int64     // Seq > SinceSeq
-	// Offset and Limit page the result (Limit 0 = all). Exports ignore them.
-	Offset, Limit int
-}
-
-func (q ActivityQuery) where() (string, []any) {
+// eventWhere is q as a WHERE clause and its arguments.
+func eventWhere(q hostsync.EventFilter) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(c string, a any) { conds, args = append(conds, c), append(args, a) }
@@ -51,17 +42,17 @@ func (q ActivityQuery) where() (string, []any) {
 }
 
 // Activity returns entries matching q, newest first.
-func (m *Mirror) Activity(ctx context.Context, q ActivityQuery) ([]Event, error) {
-	var out []Event
-	err := m.eachEvent(ctx, q, func(e *Event) error {
+func (m *Mirror) Activity(ctx context.Context, q hostsync.EventFilter) ([]hostsync.Event, error) {
+	var out []hostsync.Event
+	err := m.eachEvent(ctx, q, func(e *hostsync.Event) error {
 		out = append(out, *e)
 		return nil
 	})
 	return out, err
 }
 
-func (m *Mirror) eachEvent(ctx context.Context, q ActivityQuery, fn func(*Event) error) error {
-	where, args := q.where()
+func (m *Mirror) eachEvent(ctx context.Context, q hostsync.EventFilter, fn func(*hostsync.Event) error) error {
+	where, args := eventWhere(q)
 	query := `SELECT seq, at, actor, actor_name, action, resource_type, resource_id, user_name, changes, detail
 		FROM events` + where + " ORDER BY seq DESC"
 	if q.Limit > 0 || q.Offset > 0 {
@@ -78,7 +69,7 @@ func (m *Mirror) eachEvent(ctx context.Context, q ActivityQuery, fn func(*Event)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var e Event
+		var e hostsync.Event
 		var at int64
 		var changes string
 		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.ActorName, &e.Action, &e.ResourceType, &e.ResourceID,
@@ -102,8 +93,8 @@ func (m *Mirror) eachEvent(ctx context.Context, q ActivityQuery, fn func(*Event)
 }
 
 // CountActivity returns how many entries match q (ignoring Offset and Limit).
-func (m *Mirror) CountActivity(ctx context.Context, q ActivityQuery) (int, error) {
-	where, args := q.where()
+func (m *Mirror) CountActivity(ctx context.Context, q hostsync.EventFilter) (int, error) {
+	where, args := eventWhere(q)
 	var n int
 	if err := m.r.QueryRowContext(ctx, "SELECT count(*) FROM events"+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("mirror: count activity: %w", err)

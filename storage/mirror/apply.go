@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // Names of the rows of sync_state.
@@ -20,9 +22,9 @@ const (
 // Batch is what one Apply commits at once: changed hosts and groups in their
 // latest state, new events, and the cursors reached by reading them.
 type Batch struct {
-	Hosts  []Host
-	Groups []Group
-	Events []Event
+	Hosts  []hostsync.Host
+	Groups []hostsync.Group
+	Events []hostsync.Event
 	// ChangesCursor and ActivityCursor are stored when greater than the stored
 	// ones (cursors never go back); 0 leaves them as they are.
 	ChangesCursor  int64
@@ -81,7 +83,7 @@ func (m *Mirror) Apply(ctx context.Context, b Batch) (err error) {
 	return nil
 }
 
-func applyHosts(ctx context.Context, tx *sql.Tx, hosts []Host, derived bool) error {
+func applyHosts(ctx context.Context, tx *sql.Tx, hosts []hostsync.Host, derived bool) error {
 	if len(hosts) == 0 {
 		return nil
 	}
@@ -106,7 +108,7 @@ func applyHosts(ctx context.Context, tx *sql.Tx, hosts []Host, derived bool) err
 	return nil
 }
 
-func applyGroups(ctx context.Context, tx *sql.Tx, groups []Group) error {
+func applyGroups(ctx context.Context, tx *sql.Tx, groups []hostsync.Group) error {
 	for i := range groups {
 		g := &groups[i]
 		r, err := tx.ExecContext(ctx, `INSERT INTO groups(id, seq, display_name, external_id, created, modified, deleted_at, deleted_by)
@@ -135,7 +137,7 @@ func applyGroups(ctx context.Context, tx *sql.Tx, groups []Group) error {
 	return nil
 }
 
-func applyEvents(ctx context.Context, tx *sql.Tx, events []Event) error {
+func applyEvents(ctx context.Context, tx *sql.Tx, events []hostsync.Event) error {
 	if len(events) == 0 {
 		return nil
 	}

@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 func TestOpenReopenKeepsDataAndSchemaVersion(t *testing.T) {
 	ctx := context.Background()
 	m, path := openTest(t)
-	if err := m.Apply(ctx, Batch{Hosts: []Host{{ID: "a", Seq: 1, State: StateActive, UserName: "a@x"}}, ChangesCursor: 1}); err != nil {
+	if err := m.Apply(ctx, Batch{Hosts: []hostsync.Host{{ID: "a", Seq: 1, State: hostsync.StateActive, UserName: "a@x"}}, ChangesCursor: 1}); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
 	m.Close()
@@ -32,7 +34,7 @@ func TestOpenReopenKeepsDataAndSchemaVersion(t *testing.T) {
 	if err := m2.r.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
 	}
-	if n, err := m2.CountHosts(ctx, HostQuery{}); err != nil || n != 1 {
+	if n, err := m2.CountHosts(ctx, hostsync.HostFilter{}); err != nil || n != 1 {
 		t.Fatalf("CountHosts after reopen = %d, %v; want 1", n, err)
 	}
 	if c, _, err := m2.Cursors(ctx); err != nil || c != 1 {
@@ -42,31 +44,31 @@ func TestOpenReopenKeepsDataAndSchemaVersion(t *testing.T) {
 
 func TestApply(t *testing.T) {
 	t0 := time.Date(2026, 11, 25, 18, 49, 35, 123e6, time.UTC)
-	v1 := Host{ID: "h1", Seq: 5, State: StateActive, UserName: "ann@x", DisplayName: "Ann", Active: true,
+	v1 := hostsync.Host{ID: "h1", Seq: 5, State: hostsync.StateActive, UserName: "ann@x", DisplayName: "Ann", Active: true,
 		Created: t0, Modified: t0, Resource: json.RawMessage(`{"userName":"ann@x","title":"Engineer"}`)}
 	v2 := v1
 	v2.Seq, v2.State, v2.Active, v2.DeactivatedAt, v2.DeactivatedBy, v2.RemovedHow =
-		9, StateDeactivated, false, t0.Add(time.Hour), "apikey:3", "active=false"
-	ev := Event{Seq: 5, At: t0, Action: "host.created", ResourceID: "h1", UserName: "ann@x"}
+		9, hostsync.StateDeactivated, false, t0.Add(time.Hour), "apikey:3", "active=false"
+	ev := hostsync.Event{Seq: 5, At: t0, Action: "host.created", ResourceID: "h1", UserName: "ann@x"}
 
 	tests := []struct {
 		name      string
 		batches   []Batch
-		wantState string
+		wantState hostsync.State
 		wantSeq   int64
 		wantCur   [2]int64 // changes, activity
 		wantEv    int
 	}{
-		{"insert", []Batch{{Hosts: []Host{v1}, Events: []Event{ev}, ChangesCursor: 5, ActivityCursor: 5}},
-			StateActive, 5, [2]int64{5, 5}, 1},
+		{"insert", []Batch{{Hosts: []hostsync.Host{v1}, Events: []hostsync.Event{ev}, ChangesCursor: 5, ActivityCursor: 5}},
+			hostsync.StateActive, 5, [2]int64{5, 5}, 1},
 		{"replay is a no-op", []Batch{
-			{Hosts: []Host{v1}, Events: []Event{ev}, ChangesCursor: 5, ActivityCursor: 5},
-			{Hosts: []Host{v1}, Events: []Event{ev}, ChangesCursor: 5, ActivityCursor: 5}},
-			StateActive, 5, [2]int64{5, 5}, 1},
-		{"newer wins", []Batch{{Hosts: []Host{v1}, ChangesCursor: 5}, {Hosts: []Host{v2}, ChangesCursor: 9}},
-			StateDeactivated, 9, [2]int64{9, 0}, 0},
-		{"older is ignored and cursor never goes back", []Batch{{Hosts: []Host{v2}, ChangesCursor: 9}, {Hosts: []Host{v1}, ChangesCursor: 5}},
-			StateDeactivated, 9, [2]int64{9, 0}, 0},
+			{Hosts: []hostsync.Host{v1}, Events: []hostsync.Event{ev}, ChangesCursor: 5, ActivityCursor: 5},
+			{Hosts: []hostsync.Host{v1}, Events: []hostsync.Event{ev}, ChangesCursor: 5, ActivityCursor: 5}},
+			hostsync.StateActive, 5, [2]int64{5, 5}, 1},
+		{"newer wins", []Batch{{Hosts: []hostsync.Host{v1}, ChangesCursor: 5}, {Hosts: []hostsync.Host{v2}, ChangesCursor: 9}},
+			hostsync.StateDeactivated, 9, [2]int64{9, 0}, 0},
+		{"older is ignored and cursor never goes back", []Batch{{Hosts: []hostsync.Host{v2}, ChangesCursor: 9}, {Hosts: []hostsync.Host{v1}, ChangesCursor: 5}},
+			hostsync.StateDeactivated, 9, [2]int64{9, 0}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,7 +93,7 @@ func TestApply(t *testing.T) {
 			if err != nil || c != tc.wantCur[0] || a != tc.wantCur[1] {
 				t.Errorf("cursors = %d,%d (%v), want %v", c, a, err, tc.wantCur)
 			}
-			if n, _ := m.CountActivity(ctx, ActivityQuery{}); n != tc.wantEv {
+			if n, _ := m.CountActivity(ctx, hostsync.EventFilter{}); n != tc.wantEv {
 				t.Errorf("events = %d, want %d", n, tc.wantEv)
 			}
 		})
@@ -101,13 +103,13 @@ func TestApply(t *testing.T) {
 func TestApplyIsAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	m, _ := openTest(t)
-	bad := Batch{Hosts: []Host{{ID: "ok", Seq: 1, State: StateActive}, {ID: "", Seq: 2}},
-		Events: []Event{{Seq: 1, Action: "host.created"}}, ChangesCursor: 2, ActivityCursor: 1}
+	bad := Batch{Hosts: []hostsync.Host{{ID: "ok", Seq: 1, State: hostsync.StateActive}, {ID: "", Seq: 2}},
+		Events: []hostsync.Event{{Seq: 1, Action: "host.created"}}, ChangesCursor: 2, ActivityCursor: 1}
 	if err := m.Apply(ctx, bad); err == nil {
 		t.Fatal("Apply of a host without id succeeded")
 	}
-	n, _ := m.CountHosts(ctx, HostQuery{State: StateAll})
-	e, _ := m.CountActivity(ctx, ActivityQuery{})
+	n, _ := m.CountHosts(ctx, hostsync.HostFilter{State: hostsync.StateAll})
+	e, _ := m.CountActivity(ctx, hostsync.EventFilter{})
 	c, a, _ := m.Cursors(ctx)
 	if n != 0 || e != 0 || c != 0 || a != 0 {
 		t.Fatalf("after a failed Apply: hosts=%d events=%d cursors=%d,%d; want all 0", n, e, c, a)
@@ -120,17 +122,17 @@ func TestApplyIsAllOrNothing(t *testing.T) {
 func TestApplyGroupMembers(t *testing.T) {
 	ctx := context.Background()
 	m, _ := openTest(t)
-	hosts := []Host{{ID: "a", Seq: 1, State: StateActive, UserName: "a"}, {ID: "b", Seq: 2, State: StateActive, UserName: "b"}}
+	hosts := []hostsync.Host{{ID: "a", Seq: 1, State: hostsync.StateActive, UserName: "a"}, {ID: "b", Seq: 2, State: hostsync.StateActive, UserName: "b"}}
 	steps := []struct {
 		name  string
 		batch Batch
 		want  []string
 	}{
-		{"create", Batch{Hosts: hosts, Groups: []Group{{ID: "g", Seq: 3, DisplayName: "Sales", Members: []string{"b", "a"}}}}, []string{"b", "a"}},
-		{"stale update ignored", Batch{Groups: []Group{{ID: "g", Seq: 2, DisplayName: "Old", Members: []string{"a"}}}}, []string{"b", "a"}},
-		{"remove a member", Batch{Groups: []Group{{ID: "g", Seq: 4, DisplayName: "Sales", Members: []string{"a"}}}}, []string{"a"}},
-		{"deleted host leaves the list", Batch{Hosts: []Host{{ID: "a", Seq: 5, State: StateDeleted, UserName: "a"}}}, nil},
-		{"restored host comes back", Batch{Hosts: []Host{{ID: "a", Seq: 6, State: StateActive, UserName: "a"}}}, []string{"a"}},
+		{"create", Batch{Hosts: hosts, Groups: []hostsync.Group{{ID: "g", Seq: 3, DisplayName: "Sales", Members: []string{"b", "a"}}}}, []string{"b", "a"}},
+		{"stale update ignored", Batch{Groups: []hostsync.Group{{ID: "g", Seq: 2, DisplayName: "Old", Members: []string{"a"}}}}, []string{"b", "a"}},
+		{"remove a member", Batch{Groups: []hostsync.Group{{ID: "g", Seq: 4, DisplayName: "Sales", Members: []string{"a"}}}}, []string{"a"}},
+		{"deleted host leaves the list", Batch{Hosts: []hostsync.Host{{ID: "a", Seq: 5, State: hostsync.StateDeleted, UserName: "a"}}}, nil},
+		{"restored host comes back", Batch{Hosts: []hostsync.Host{{ID: "a", Seq: 6, State: hostsync.StateActive, UserName: "a"}}}, []string{"a"}},
 	}
 	for _, s := range steps {
 		if err := m.Apply(ctx, s.batch); err != nil {
@@ -181,21 +183,21 @@ func TestMigrateVersion1Mirror(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	defer m.Close()
-	if n, err := m.CountHosts(ctx, HostQuery{Search: "old"}); err != nil || n != 1 {
+	if n, err := m.CountHosts(ctx, hostsync.HostFilter{Search: "old"}); err != nil || n != 1 {
 		t.Fatalf("search before the change = %d, %v; want 1", n, err)
 	}
 	if d, err := m.HostDetail(ctx, "a"); err != nil || string(d.Host.Resource) != `{"userName":"ann@x"}` {
 		t.Fatalf("resource after the migrations = %v, %v", d, err)
 	}
-	if err := m.Apply(ctx, Batch{Hosts: []Host{{ID: "a", Seq: 2, State: StateActive, UserName: "ann@x", DisplayName: "Ann New"},
-		{ID: "b", Seq: 2, State: StateActive, UserName: "bo@x", DisplayName: "Bo New"}}}); err != nil {
+	if err := m.Apply(ctx, Batch{Hosts: []hostsync.Host{{ID: "a", Seq: 2, State: hostsync.StateActive, UserName: "ann@x", DisplayName: "Ann New"},
+		{ID: "b", Seq: 2, State: hostsync.StateActive, UserName: "bo@x", DisplayName: "Bo New"}}}); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
 	if d, err := m.HostDetail(ctx, "b"); err != nil || string(d.Host.Resource) != "{}" {
 		t.Fatalf("resource of a host sent without one = %v, %v", d, err)
 	}
 	for search, want := range map[string]int{"old": 0, "new": 2, "ann new": 1} {
-		if n, err := m.CountHosts(ctx, HostQuery{Search: search}); err != nil || n != want {
+		if n, err := m.CountHosts(ctx, hostsync.HostFilter{Search: search}); err != nil || n != want {
 			t.Errorf("search %q after the change = %d, %v; want %d", search, n, err, want)
 		}
 	}

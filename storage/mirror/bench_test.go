@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // The speed bars, on a 2-core machine against a real service holding
@@ -130,7 +132,7 @@ func BenchmarkFirstFullSync(b *testing.B) {
 		}
 		c0 := cpuTime()
 		b.StartTimer()
-		res, err := m.Sync(ctx, rs.source(), SyncOptions{})
+		res, err := m.Sync(ctx, rs.source(), hostsync.SyncOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -153,7 +155,7 @@ func BenchmarkIncrementalSync100(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer m.Close()
-	if _, err := m.Sync(ctx, rs.source(), SyncOptions{}); err != nil {
+	if _, err := m.Sync(ctx, rs.source(), hostsync.SyncOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -163,7 +165,7 @@ func BenchmarkIncrementalSync100(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		for j := range 100 { // 100 changes: renames and deactivations of random hosts
-			hs, err := m.Hosts(ctx, HostQuery{State: StateActive, Offset: rng.IntN(benchHosts() / 2), Limit: 1})
+			hs, err := m.Hosts(ctx, hostsync.HostFilter{State: hostsync.StateActive, Offset: rng.IntN(benchHosts() / 2), Limit: 1})
 			if err != nil || len(hs) != 1 {
 				b.Fatalf("pick a host: %v", err)
 			}
@@ -178,7 +180,7 @@ func BenchmarkIncrementalSync100(b *testing.B) {
 		}
 		c0 := cpuTime()
 		b.StartTimer()
-		res, err := m.Sync(ctx, rs.source(), SyncOptions{})
+		res, err := m.Sync(ctx, rs.source(), hostsync.SyncOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -220,14 +222,14 @@ func searchFixture(b *testing.B) *Mirror {
 		var batch Batch
 		for i := range benchHosts() {
 			u, d, title, dept := benchPerson(i)
-			h := Host{ID: fmt.Sprintf("id-%07d", i), Seq: int64(i + 1), State: StateActive, UserName: u,
+			h := hostsync.Host{ID: fmt.Sprintf("id-%07d", i), Seq: int64(i + 1), State: hostsync.StateActive, UserName: u,
 				ExternalID: fmt.Sprintf("ext-%07d", i), DisplayName: d, Email: u, Active: true,
 				Created: t0.Add(time.Duration(i) * time.Second), Modified: t0.Add(time.Duration(i) * time.Second)}
 			switch i % 50 {
 			case 7:
-				h.State, h.Active, h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = StateDeactivated, false, h.Modified, "apikey:1", "active=false"
+				h.State, h.Active, h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = hostsync.StateDeactivated, false, h.Modified, "apikey:1", "active=false"
 			case 9:
-				h.State, h.DeletedAt, h.DeletedBy, h.RemovedHow = StateDeleted, h.Modified, "apikey:1", "DELETE"
+				h.State, h.DeletedAt, h.DeletedBy, h.RemovedHow = hostsync.StateDeleted, h.Modified, "apikey:1", "DELETE"
 			}
 			h.Resource = userAttrs(u, d, h.Active, title, dept)
 			batch.Hosts = append(batch.Hosts, h)
@@ -258,21 +260,21 @@ func BenchmarkSearch(b *testing.B) {
 	n := benchHosts()
 	tests := []struct {
 		name string
-		q    HostQuery
+		q    hostsync.HostFilter
 	}{
-		{"narrow prefix", HostQuery{Search: "chlo dub"}},
-		{"one letter", HostQuery{Search: "m"}},
-		{"two letters", HostQuery{Search: "ma"}},
-		{"one letter deep page", HostQuery{Search: "m", Offset: 20_000}},
-		{"two letters by title", HostQuery{Search: "ma", Sort: SortTitle}},
-		{"no search by title", HostQuery{Sort: SortTitle}},
-		{"email prefix", HostQuery{Search: "grace.rossi.1"}},
-		{"department sorted", HostQuery{Search: "sales", Sort: SortTitle}},
-		{"no search first page", HostQuery{}},
-		{"no search deep page", HostQuery{Sort: SortUserName, Offset: n / 2}},
-		{"all states by modified desc", HostQuery{State: StateAll, Sort: SortModified, Desc: true}},
-		{"removed list", HostQuery{State: StateRemoved}},
-		{"externalId", HostQuery{Search: "ext-0004242", State: StateAll}},
+		{"narrow prefix", hostsync.HostFilter{Search: "chlo dub"}},
+		{"one letter", hostsync.HostFilter{Search: "m"}},
+		{"two letters", hostsync.HostFilter{Search: "ma"}},
+		{"one letter deep page", hostsync.HostFilter{Search: "m", Offset: 20_000}},
+		{"two letters by title", hostsync.HostFilter{Search: "ma", Sort: hostsync.SortTitle}},
+		{"no search by title", hostsync.HostFilter{Sort: hostsync.SortTitle}},
+		{"email prefix", hostsync.HostFilter{Search: "grace.rossi.1"}},
+		{"department sorted", hostsync.HostFilter{Search: "sales", Sort: hostsync.SortTitle}},
+		{"no search first page", hostsync.HostFilter{}},
+		{"no search deep page", hostsync.HostFilter{Sort: hostsync.SortUserName, Offset: n / 2}},
+		{"all states by modified desc", hostsync.HostFilter{State: hostsync.StateAll, Sort: hostsync.SortModified, Desc: true}},
+		{"removed list", hostsync.HostFilter{State: hostsync.StateRemoved}},
+		{"externalId", hostsync.HostFilter{Search: "ext-0004242", State: hostsync.StateAll}},
 	}
 	for _, tc := range tests {
 		b.Run(tc.name, func(b *testing.B) {

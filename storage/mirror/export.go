@@ -10,12 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// Export formats.
-const (
-	FormatCSV  = "csv"
-	FormatJSON = "json"
+	"github.com/visitly/hostsync"
 )
 
 // utf8BOM starts every CSV so that Excel reads it as UTF-8 and keeps accents.
@@ -33,25 +29,25 @@ var eventCSVHeader = []string{"seq", "at", "actor", "actor_name", "action", "res
 // CSV or JSON and returns how many it wrote. JSON is an array of admin-API
 // Host objects, SCIM resource included; CSV has one row per host with fixed
 // columns. Neither holds a secret: the mirror has none.
-func (m *Mirror) ExportHosts(ctx context.Context, w io.Writer, q HostQuery, format string) (int, error) {
+func (m *Mirror) ExportHosts(ctx context.Context, w io.Writer, q hostsync.HostFilter, format string) (int, error) {
 	q.Offset, q.Limit = 0, 0
 	bw := bufio.NewWriter(w)
 	n := 0
 	var err error
 	switch format {
-	case FormatCSV:
+	case hostsync.FormatCSV:
 		cw := csv.NewWriter(bw)
 		bw.WriteString(utf8BOM)
 		cw.Write(hostCSVHeader)
-		err = m.eachHost(ctx, q, true, func(h *Host) error {
+		err = m.eachHost(ctx, q, true, func(h *hostsync.Host) error {
 			n++
 			return cw.Write(neutralise(hostRecord(h)))
 		})
 		cw.Flush()
 		err = firstErr(err, cw.Error())
-	case FormatJSON:
+	case hostsync.FormatJSON:
 		err = writeJSONArray(bw, func(emit func(any) error) error {
-			return m.eachHost(ctx, q, true, func(h *Host) error {
+			return m.eachHost(ctx, q, true, func(h *hostsync.Host) error {
 				n++
 				return emit(h)
 			})
@@ -67,26 +63,26 @@ func (m *Mirror) ExportHosts(ctx context.Context, w io.Writer, q HostQuery, form
 
 // ExportActivity writes every entry matching q (Offset and Limit ignored),
 // newest first, to w as CSV or JSON and returns how many it wrote.
-func (m *Mirror) ExportActivity(ctx context.Context, w io.Writer, q ActivityQuery, format string) (int, error) {
+func (m *Mirror) ExportActivity(ctx context.Context, w io.Writer, q hostsync.EventFilter, format string) (int, error) {
 	q.Offset, q.Limit = 0, 0
 	bw := bufio.NewWriter(w)
 	n := 0
 	var err error
 	switch format {
-	case FormatCSV:
+	case hostsync.FormatCSV:
 		cw := csv.NewWriter(bw)
 		bw.WriteString(utf8BOM)
 		cw.Write(eventCSVHeader)
-		err = m.eachEvent(ctx, q, func(e *Event) error {
+		err = m.eachEvent(ctx, q, func(e *hostsync.Event) error {
 			n++
 			return cw.Write(neutralise([]string{strconv.FormatInt(e.Seq, 10), stamp(e.At), e.Actor, e.ActorName,
 				e.Action, e.ResourceType, e.ResourceID, e.UserName, ChangesText(e.Changes), e.Detail}))
 		})
 		cw.Flush()
 		err = firstErr(err, cw.Error())
-	case FormatJSON:
+	case hostsync.FormatJSON:
 		err = writeJSONArray(bw, func(emit func(any) error) error {
-			return m.eachEvent(ctx, q, func(e *Event) error {
+			return m.eachEvent(ctx, q, func(e *hostsync.Event) error {
 				n++
 				return emit(e)
 			})
@@ -101,7 +97,7 @@ func (m *Mirror) ExportActivity(ctx context.Context, w io.Writer, q ActivityQuer
 }
 
 // ChangesText renders field changes on one line: `title: "A" → "B"; …`.
-func ChangesText(cs []FieldChange) string {
+func ChangesText(cs []hostsync.FieldChange) string {
 	parts := make([]string, 0, len(cs))
 	for _, c := range cs {
 		parts = append(parts, c.Field+": "+valueText(c.Old)+" → "+valueText(c.New))
@@ -164,7 +160,7 @@ func stamp(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func hostRecord(h *Host) []string {
+func hostRecord(h *hostsync.Host) []string {
 	var r struct {
 		Name struct {
 			GivenName  string `json:"givenName"`
@@ -186,7 +182,7 @@ func hostRecord(h *Host) []string {
 		}
 	}
 	return []string{h.ID, h.UserName, h.DisplayName, r.Name.GivenName, r.Name.FamilyName, h.Email, work, mobile,
-		h.Title, h.Department, h.ExternalID, h.State, strconv.FormatBool(h.Active), stamp(h.Created),
+		h.Title, h.Department, h.ExternalID, string(h.State), strconv.FormatBool(h.Active), stamp(h.Created),
 		stamp(h.Modified), stamp(h.DeactivatedAt), h.DeactivatedBy, stamp(h.DeletedAt), h.DeletedBy, h.RemovedHow,
 		stamp(h.RestoredAt), h.RestoredBy, strconv.FormatInt(h.Seq, 10)}
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // fakeService is an in-memory model of the service's admin API, exactly as
@@ -20,9 +22,9 @@ import (
 type fakeService struct {
 	mu     sync.Mutex
 	seq    int64
-	hosts  map[string]*Host
-	groups map[string]*Group
-	events []Event
+	hosts  map[string]*hostsync.Host
+	groups map[string]*hostsync.Group
+	events []hostsync.Event
 	nextID int
 	// afterPage, when set, runs after each /changes or /activity page has
 	// been computed (outside the lock), to write or cancel while a sync runs.
@@ -40,18 +42,18 @@ func (f *fakeService) setAfterPage(fn func(path string)) {
 }
 
 func newFakeService() *fakeService {
-	return &fakeService{hosts: map[string]*Host{}, groups: map[string]*Group{}}
+	return &fakeService{hosts: map[string]*hostsync.Host{}, groups: map[string]*hostsync.Group{}}
 }
 
-func (f *fakeService) write(action, resType, resID, userName string, changes []FieldChange) int64 {
+func (f *fakeService) write(action, resType, resID, userName string, changes []hostsync.FieldChange) int64 {
 	f.seq++
-	f.events = append(f.events, Event{Seq: f.seq, At: time.UnixMilli(1_700_000_000_000 + f.seq).UTC(),
+	f.events = append(f.events, hostsync.Event{Seq: f.seq, At: time.UnixMilli(1_700_000_000_000 + f.seq).UTC(),
 		Actor: "apikey:1", ActorName: `API key #1 "Azure AD"`, Action: action, ResourceType: resType,
 		ResourceID: resID, UserName: userName, Changes: changes})
 	return f.seq
 }
 
-func resourceOf(h *Host, title, dept string) json.RawMessage {
+func resourceOf(h *hostsync.Host, title, dept string) json.RawMessage {
 	r := map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "id": h.ID,
 		"userName": h.UserName, "active": h.Active, "displayName": h.DisplayName,
 		"emails": []any{map[string]any{"type": "work", "value": h.Email, "primary": true}}}
@@ -67,7 +69,7 @@ func resourceOf(h *Host, title, dept string) json.RawMessage {
 
 func (f *fakeService) liveUserName(userName string) bool {
 	for _, h := range f.hosts {
-		if h.State != StateDeleted && h.UserName == userName {
+		if h.State != hostsync.StateDeleted && h.UserName == userName {
 			return true
 		}
 	}
@@ -81,7 +83,7 @@ func (f *fakeService) create(userName, displayName, title, dept string) (string,
 		return "", fmt.Errorf("userName %q taken", userName)
 	}
 	f.nextID++
-	h := &Host{ID: fmt.Sprintf("h%06d", f.nextID), State: StateActive, UserName: userName, ExternalID: "ext-" + userName,
+	h := &hostsync.Host{ID: fmt.Sprintf("h%06d", f.nextID), State: hostsync.StateActive, UserName: userName, ExternalID: "ext-" + userName,
 		DisplayName: displayName, Email: userName, Active: true}
 	h.Seq = f.write("host.created", "User", h.ID, userName, nil)
 	h.Created = f.events[len(f.events)-1].At
@@ -95,12 +97,12 @@ func (f *fakeService) update(id, displayName, title, dept string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	h := f.hosts[id]
-	if h == nil || h.State == StateDeleted {
+	if h == nil || h.State == hostsync.StateDeleted {
 		return fmt.Errorf("no host %s", id)
 	}
 	old := h.DisplayName
 	h.DisplayName = displayName
-	h.Seq = f.write("host.updated", "User", id, h.UserName, []FieldChange{{Field: "displayName", Old: old, New: displayName}})
+	h.Seq = f.write("host.updated", "User", id, h.UserName, []hostsync.FieldChange{{Field: "displayName", Old: old, New: displayName}})
 	h.Modified = f.events[len(f.events)-1].At
 	h.RestoredAt, h.RestoredBy = time.Time{}, ""
 	h.Resource = resourceOf(h, title, dept)
@@ -111,7 +113,7 @@ func (f *fakeService) setActive(id string, active bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	h := f.hosts[id]
-	if h == nil || h.State == StateDeleted {
+	if h == nil || h.State == hostsync.StateDeleted {
 		return fmt.Errorf("no host %s", id)
 	}
 	if h.Active == active {
@@ -122,14 +124,14 @@ func (f *fakeService) setActive(id string, active bool) error {
 	if !active {
 		action = "host.deactivated"
 	}
-	h.Seq = f.write(action, "User", id, h.UserName, []FieldChange{{Field: "active", Old: !active, New: active}})
+	h.Seq = f.write(action, "User", id, h.UserName, []hostsync.FieldChange{{Field: "active", Old: !active, New: active}})
 	at := f.events[len(f.events)-1].At
 	h.Modified = at
 	h.RestoredAt, h.RestoredBy = time.Time{}, ""
 	if active {
-		h.State, h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = StateActive, time.Time{}, "", ""
+		h.State, h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = hostsync.StateActive, time.Time{}, "", ""
 	} else {
-		h.State, h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = StateDeactivated, at, "apikey:1", "active=false"
+		h.State, h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = hostsync.StateDeactivated, at, "apikey:1", "active=false"
 	}
 	h.Resource = resourceOf(h, "", "")
 	return nil
@@ -139,11 +141,11 @@ func (f *fakeService) remove(id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	h := f.hosts[id]
-	if h == nil || h.State == StateDeleted {
+	if h == nil || h.State == hostsync.StateDeleted {
 		return fmt.Errorf("no host %s", id)
 	}
 	h.Seq = f.write("host.deleted", "User", id, h.UserName, nil)
-	h.State, h.DeletedAt, h.DeletedBy, h.RemovedHow = StateDeleted, f.events[len(f.events)-1].At, "apikey:1", "DELETE"
+	h.State, h.DeletedAt, h.DeletedBy, h.RemovedHow = hostsync.StateDeleted, f.events[len(f.events)-1].At, "apikey:1", "DELETE"
 	f.touchGroupsOf(id, h.Seq)
 	return nil
 }
@@ -166,18 +168,18 @@ func (f *fakeService) restore(id string) error {
 	if h == nil {
 		return fmt.Errorf("no host %s", id)
 	}
-	if h.State == StateActive {
+	if h.State == hostsync.StateActive {
 		return nil
 	}
-	if h.State == StateDeleted && f.liveUserName(h.UserName) {
+	if h.State == hostsync.StateDeleted && f.liveUserName(h.UserName) {
 		return fmt.Errorf("conflict: userName %q taken", h.UserName)
 	}
 	h.Seq = f.write("host.restored", "User", id, h.UserName, nil)
 	at := f.events[len(f.events)-1].At
-	if h.State == StateDeleted {
+	if h.State == hostsync.StateDeleted {
 		f.touchGroupsOf(id, h.Seq)
 	}
-	h.State, h.Active, h.RemovedHow = StateActive, true, ""
+	h.State, h.Active, h.RemovedHow = hostsync.StateActive, true, ""
 	h.DeactivatedAt, h.DeactivatedBy, h.DeletedAt, h.DeletedBy = time.Time{}, "", time.Time{}, ""
 	h.RestoredAt, h.RestoredBy = at, "admin"
 	h.Resource = resourceOf(h, "", "")
@@ -190,7 +192,7 @@ func (f *fakeService) setGroup(id, name string, members []string) {
 	g := f.groups[id]
 	action := "group.updated"
 	if g == nil {
-		g = &Group{ID: id}
+		g = &hostsync.Group{ID: id}
 		f.groups[id] = g
 		action = "group.created"
 	}
@@ -204,21 +206,21 @@ func (f *fakeService) setGroup(id, name string, members []string) {
 
 // changes answers /changes as documented: items with seq > since in seq
 // order, cursor = seq of the last item returned (or since), more.
-func (f *fakeService) changes(since int64, limit int) ChangePage {
+func (f *fakeService) changes(since int64, limit int) hostsync.ChangePage {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var all []Change
+	var all []hostsync.Change
 	for _, h := range f.hosts {
 		if h.Seq > since {
 			c := *h
-			all = append(all, Change{Seq: h.Seq, Type: "host", Host: &c})
+			all = append(all, hostsync.Change{Seq: h.Seq, Type: "host", Host: &c})
 		}
 	}
 	for _, g := range f.groups {
 		if g.Seq > since {
 			c := *g
 			c.Members = f.liveMembers(g)
-			all = append(all, Change{Seq: g.Seq, Type: "group", Group: &c})
+			all = append(all, hostsync.Change{Seq: g.Seq, Type: "group", Group: &c})
 		}
 	}
 	// Seq order, a host before the groups its write touched; one seq is
@@ -232,7 +234,7 @@ func (f *fakeService) changes(since int64, limit int) ChangePage {
 		}
 		return all[i].Type+hostOrGroupID(all[i]) < all[j].Type+hostOrGroupID(all[j])
 	})
-	p := ChangePage{Changes: all, Cursor: since}
+	p := hostsync.ChangePage{Changes: all, Cursor: since}
 	if len(all) > limit {
 		k := limit
 		for k < len(all) && all[k].Seq == all[limit-1].Seq {
@@ -246,28 +248,28 @@ func (f *fakeService) changes(since int64, limit int) ChangePage {
 	return p
 }
 
-func hostOrGroupID(c Change) string {
+func hostOrGroupID(c hostsync.Change) string {
 	if c.Host != nil {
 		return c.Host.ID
 	}
 	return c.Group.ID
 }
 
-func (f *fakeService) liveMembers(g *Group) []string {
+func (f *fakeService) liveMembers(g *hostsync.Group) []string {
 	var out []string
 	for _, id := range g.Members {
-		if h := f.hosts[id]; h != nil && h.State != StateDeleted {
+		if h := f.hosts[id]; h != nil && h.State != hostsync.StateDeleted {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-func (f *fakeService) activity(since int64, limit int) ActivityPage {
+func (f *fakeService) activity(since int64, limit int) hostsync.ActivityPage {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	i := sort.Search(len(f.events), func(i int) bool { return f.events[i].Seq > since })
-	p := ActivityPage{Events: append([]Event(nil), f.events[i:]...), Cursor: since}
+	p := hostsync.ActivityPage{Events: append([]hostsync.Event(nil), f.events[i:]...), Cursor: since}
 	if len(p.Events) > limit {
 		p.Events, p.More = p.Events[:limit], true
 	}
@@ -312,7 +314,7 @@ func (f *fakeService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // state returns copies of every host and group (members live only) and the
 // full event log, for comparison with the mirror.
-func (f *fakeService) state() (hosts []Host, groups []Group, events []Event) {
+func (f *fakeService) state() (hosts []hostsync.Host, groups []hostsync.Group, events []hostsync.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, h := range f.hosts {
@@ -323,5 +325,5 @@ func (f *fakeService) state() (hosts []Host, groups []Group, events []Event) {
 		c.Members = f.liveMembers(g)
 		groups = append(groups, c)
 	}
-	return hosts, groups, append([]Event(nil), f.events...)
+	return hosts, groups, append([]hostsync.Event(nil), f.events...)
 }

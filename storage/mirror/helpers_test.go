@@ -9,6 +9,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 func openTest(t testing.TB) (*Mirror, string) {
@@ -24,7 +26,7 @@ func openTest(t testing.TB) (*Mirror, string) {
 
 // normHost drops what the wire does not carry exactly (sub-millisecond time,
 // JSON spacing) so that a service host and a mirror host compare equal.
-func normHost(t testing.TB, h Host) Host {
+func normHost(t testing.TB, h hostsync.Host) hostsync.Host {
 	t.Helper()
 	for _, p := range []*time.Time{&h.Created, &h.Modified, &h.DeactivatedAt, &h.DeletedAt, &h.RestoredAt} {
 		if !p.IsZero() {
@@ -42,7 +44,7 @@ func normHost(t testing.TB, h Host) Host {
 	return h
 }
 
-func normEvent(e Event) Event {
+func normEvent(e hostsync.Event) hostsync.Event {
 	e.At = e.At.Truncate(time.Millisecond).UTC()
 	if len(e.Changes) > 0 {
 		// Old/New come back from JSON as generic values; round-trip both sides.
@@ -55,17 +57,17 @@ func normEvent(e Event) Event {
 
 // assertMirrorEquals fails unless the mirror holds exactly these hosts (every
 // attribute and the resource), groups (live members) and events.
-func assertMirrorEquals(t *testing.T, m *Mirror, hosts []Host, groups []Group, events []Event) {
+func assertMirrorEquals(t *testing.T, m *Mirror, hosts []hostsync.Host, groups []hostsync.Group, events []hostsync.Event) {
 	t.Helper()
 	ctx := context.Background()
-	got, err := m.Hosts(ctx, HostQuery{State: StateAll, Sort: SortCreated})
+	got, err := m.Hosts(ctx, hostsync.HostFilter{State: hostsync.StateAll, Sort: hostsync.SortCreated})
 	if err != nil {
 		t.Fatalf("Hosts: %v", err)
 	}
 	if len(got) != len(hosts) {
 		t.Fatalf("mirror holds %d hosts, service %d", len(got), len(hosts))
 	}
-	want := map[string]Host{}
+	want := map[string]hostsync.Host{}
 	for _, h := range hosts {
 		want[h.ID] = normHost(t, h)
 	}
@@ -84,7 +86,7 @@ func assertMirrorEquals(t *testing.T, m *Mirror, hosts []Host, groups []Group, e
 		t.Fatalf("search index integrity: %v", err)
 	}
 	for _, h := range got {
-		n, err := m.CountHosts(ctx, HostQuery{State: StateAll, Search: h.UserName})
+		n, err := m.CountHosts(ctx, hostsync.HostFilter{State: hostsync.StateAll, Search: h.UserName})
 		if err != nil || n < 1 {
 			t.Fatalf("search for %q found %d hosts (%v)", h.UserName, n, err)
 		}
@@ -102,7 +104,7 @@ func assertMirrorEquals(t *testing.T, m *Mirror, hosts []Host, groups []Group, e
 			t.Fatalf("group %s differs:\nmirror  %+v\nservice %+v", wg.ID, *g, wg)
 		}
 	}
-	gotEv, err := m.Activity(ctx, ActivityQuery{})
+	gotEv, err := m.Activity(ctx, hostsync.EventFilter{})
 	if err != nil {
 		t.Fatalf("Activity: %v", err)
 	}

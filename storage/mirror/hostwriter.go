@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/visitly/hostsync"
 )
 
 // hostWriter writes hosts in one Apply transaction: the host row, its SCIM
@@ -85,11 +87,11 @@ func (w *hostWriter) heldRow(ctx context.Context, id string) (rid, seq int64, ro
 
 // put writes h unless the mirror holds a newer state of it. department and
 // title are read from its resource.
-func (w *hostWriter) put(ctx context.Context, h *Host, department, title string) error {
-	values := []any{h.Seq, h.State, h.UserName, h.ExternalID, h.DisplayName, h.Email, department, title, h.Active,
+func (w *hostWriter) put(ctx context.Context, h *hostsync.Host, department, title string) error {
+	values := []any{h.Seq, string(h.State), h.UserName, h.ExternalID, h.DisplayName, h.Email, department, title, h.Active,
 		ms(h.Created), ms(h.Modified), ms(h.DeactivatedAt), h.DeactivatedBy, ms(h.DeletedAt), h.DeletedBy,
 		h.RemovedHow, ms(h.RemovedAt()), ms(h.RestoredAt), h.RestoredBy}
-	row := searchRow{h.DisplayName, h.UserName, h.Email, department, h.ExternalID, h.State}
+	row := searchRow{h.DisplayName, h.UserName, h.Email, department, h.ExternalID, string(h.State)}
 	var rid, seq int64
 	var old searchRow
 	found := false

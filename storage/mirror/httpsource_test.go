@@ -8,12 +8,14 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 const testAdminToken = "vha_test-admin-token"
 
 // httpSource reads the admin API over HTTP straight into the mirror's types.
-// It is the tests' Source: it checks that the mirror's JSON shapes are the
+// It is the tests' hostsync.Feed: it checks that the mirror's JSON shapes are the
 // documented ones, without depending on scimclient.
 type httpSource struct {
 	base  string
@@ -46,22 +48,26 @@ func pageQuery(since int64, limit int) url.Values {
 	return url.Values{"since": {strconv.FormatInt(since, 10)}, "limit": {strconv.Itoa(limit)}}
 }
 
-func (s *httpSource) Changes(ctx context.Context, since int64, limit int) (ChangePage, error) {
-	var p ChangePage
-	err := s.get(ctx, "/changes", pageQuery(since, limit), &p)
-	return p, err
-}
-
-func (s *httpSource) Activity(ctx context.Context, since int64, limit int) (ActivityPage, error) {
-	var p ActivityPage
-	err := s.get(ctx, "/activity", pageQuery(since, limit), &p)
-	return p, err
-}
-
-func (s *httpSource) Head(ctx context.Context) (int64, error) {
-	var st struct {
-		Cursor int64 `json:"cursor"`
+func (s *httpSource) Changes(ctx context.Context, since int64, limit int) (*hostsync.ChangePage, error) {
+	var p hostsync.ChangePage
+	if err := s.get(ctx, "/changes", pageQuery(since, limit), &p); err != nil {
+		return nil, err
 	}
-	err := s.get(ctx, "/status", nil, &st)
-	return st.Cursor, err
+	return &p, nil
+}
+
+func (s *httpSource) Activity(ctx context.Context, q hostsync.ActivityQuery) (*hostsync.ActivityPage, error) {
+	var p hostsync.ActivityPage
+	if err := s.get(ctx, "/activity", pageQuery(q.Since, q.Limit), &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (s *httpSource) Status(ctx context.Context) (*hostsync.Status, error) {
+	var st hostsync.Status
+	if err := s.get(ctx, "/status", nil, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
 }

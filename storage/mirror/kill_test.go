@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // TestSyncKilledProcessResumes runs a sync in a child process (this test
@@ -73,7 +75,7 @@ func TestSyncKilledProcessResumes(t *testing.T) {
 		t.Fatalf("cursor after kill = %d; want committed progress short of %d", c, svc.seq)
 	}
 	svc.setAfterPage(nil)
-	res, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{})
+	res, err := m.Sync(ctx, newHTTPSource(srv.URL), hostsync.SyncOptions{})
 	if err != nil {
 		t.Fatalf("resumed Sync: %v", err)
 	}
@@ -93,7 +95,7 @@ func killChild(env string) {
 		fmt.Println("open:", err)
 		os.Exit(1)
 	}
-	_, err = m.Sync(ctx, newHTTPSource(url), SyncOptions{ChangesPage: 50, OnProgress: func(p Progress) {
+	_, err = m.Sync(ctx, newHTTPSource(url), hostsync.SyncOptions{ChangesPage: 50, OnProgress: func(p hostsync.SyncProgress) {
 		fmt.Printf("page %d\n", p.Done)
 	}})
 	fmt.Println("done:", err)

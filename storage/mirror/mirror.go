@@ -5,6 +5,10 @@
 // (see Sync); every batch is committed with its cursor in one transaction so
 // an interrupted sync resumes without loss or duplicates. It never holds a
 // secret.
+//
+// Its rows and queries are hostsync's types (Host, Event, HostFilter,
+// EventFilter…), so that the screens, which declare the few methods they
+// need, never import this package or SQL.
 package mirror
 
 import (

@@ -4,61 +4,31 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/visitly/hostsync"
 )
 
-// Sort columns of the Hosts and Deleted hosts tables.
-const (
-	SortDisplayName = "displayName"
-	SortUserName    = "userName"
-	SortEmail       = "email"
-	SortDepartment  = "department"
-	SortTitle       = "title"
-	SortExternalID  = "externalId"
-	SortModified    = "modified"
-	SortCreated     = "created"
-	SortState       = "state"
-	SortRemovedAt   = "removedAt"
-)
-
+// sortColumns are the columns of the hostsync.Sort* keys.
 var sortColumns = map[string]string{
-	SortDisplayName: "display_name",
-	SortUserName:    "user_name",
-	SortEmail:       "email",
-	SortDepartment:  "department",
-	SortTitle:       "title",
-	SortExternalID:  "external_id",
-	SortModified:    "modified",
-	SortCreated:     "created",
-	SortState:       "state",
-	SortRemovedAt:   "removed_at",
+	hostsync.SortDisplayName: "display_name",
+	hostsync.SortUserName:    "user_name",
+	hostsync.SortEmail:       "email",
+	hostsync.SortDepartment:  "department",
+	hostsync.SortTitle:       "title",
+	hostsync.SortExternalID:  "external_id",
+	hostsync.SortModified:    "modified",
+	hostsync.SortCreated:     "created",
+	hostsync.SortState:       "state",
+	hostsync.SortRemovedAt:   "removed_at",
 }
 
-// HostQuery selects hosts for the Hosts table, the Deleted hosts table and
-// exports.
-type HostQuery struct {
-	// Search holds words typed by the user; each must be the start of a word
-	// of the display name, userName, email, department or externalId
-	// (case- and accent-insensitive).
-	Search string
-	// State is StateActive (the default when empty), StateDeactivated,
-	// StateDeleted, StateRemoved or StateAll.
-	State string
-	// Sort is one of the Sort* columns; empty means display name, or most
-	// recently removed first for StateRemoved.
-	Sort string
-	Desc bool
-	// Offset and Limit page the result for a virtualised table (Limit 0 = all).
-	// Exports ignore them.
-	Offset, Limit int
-}
-
-// order returns q's sort column and ORDER BY clause.
-func (q HostQuery) order() (col, clause string, err error) {
+// hostOrder returns q's sort column and ORDER BY clause.
+func hostOrder(q hostsync.HostFilter) (col, clause string, err error) {
 	key, desc := q.Sort, q.Desc
 	if key == "" {
-		key = SortDisplayName
-		if q.State == StateRemoved {
-			key, desc = SortRemovedAt, !desc
+		key = hostsync.SortDisplayName
+		if q.State == hostsync.StateRemoved {
+			key, desc = hostsync.SortRemovedAt, !desc
 		}
 	}
 	col, ok := sortColumns[key]
@@ -84,8 +54,8 @@ const resourceColumn = `coalesce((SELECT r.resource FROM host_resources r WHERE 
 type scanner interface{ Scan(...any) error }
 
 // scanHost reads hostColumns, plus the resource when withResource.
-func scanHost(s scanner, withResource bool) (*Host, error) {
-	var h Host
+func scanHost(s scanner, withResource bool) (*hostsync.Host, error) {
+	var h hostsync.Host
 	var created, modified, deactAt, delAt, restAt int64
 	dest := []any{&h.ID, &h.Seq, &h.State, &h.UserName, &h.ExternalID, &h.DisplayName, &h.Email, &h.Department,
 		&h.Title, &h.Active, &created, &modified, &deactAt, &h.DeactivatedBy, &delAt, &h.DeletedBy, &h.RemovedHow,
@@ -107,9 +77,9 @@ func scanHost(s scanner, withResource bool) (*Host, error) {
 
 // Hosts returns one page of hosts matching q, in q's order, without their
 // SCIM resource (the table does not show it; HostDetail does).
-func (m *Mirror) Hosts(ctx context.Context, q HostQuery) ([]Host, error) {
-	var out []Host
-	err := m.eachHost(ctx, q, false, func(h *Host) error {
+func (m *Mirror) Hosts(ctx context.Context, q hostsync.HostFilter) ([]hostsync.Host, error) {
+	var out []hostsync.Host
+	err := m.eachHost(ctx, q, false, func(h *hostsync.Host) error {
 		out = append(out, *h)
 		return nil
 	})
@@ -117,12 +87,12 @@ func (m *Mirror) Hosts(ctx context.Context, q HostQuery) ([]Host, error) {
 }
 
 // eachHost streams the hosts matching q to fn.
-func (m *Mirror) eachHost(ctx context.Context, q HostQuery, withResource bool, fn func(*Host) error) error {
-	f, err := q.filter()
+func (m *Mirror) eachHost(ctx context.Context, q hostsync.HostFilter, withResource bool, fn func(*hostsync.Host) error) error {
+	f, err := newHostConds(q)
 	if err != nil {
 		return err
 	}
-	col, order, err := q.order()
+	col, order, err := hostOrder(q)
 	if err != nil {
 		return err
 	}
@@ -172,8 +142,8 @@ func (m *Mirror) eachHost(ctx context.Context, q HostQuery, withResource bool, f
 }
 
 // CountHosts returns how many hosts match q (ignoring Offset and Limit).
-func (m *Mirror) CountHosts(ctx context.Context, q HostQuery) (int, error) {
-	f, err := q.filter()
+func (m *Mirror) CountHosts(ctx context.Context, q hostsync.HostFilter) (int, error) {
+	f, err := newHostConds(q)
 	if err != nil {
 		return 0, err
 	}
@@ -190,32 +160,26 @@ func (m *Mirror) CountHosts(ctx context.Context, q HostQuery) (int, error) {
 	return n, nil
 }
 
-// Counts is how many hosts the mirror holds per state, and its groups.
-type Counts struct {
-	Active, Deactivated, Deleted int
-	Groups                       int // live groups
-}
-
 // Counts returns the per-state counts for the state filter and badges.
-func (m *Mirror) Counts(ctx context.Context) (Counts, error) {
-	var c Counts
+func (m *Mirror) Counts(ctx context.Context) (hostsync.Counts, error) {
+	var c hostsync.Counts
 	rows, err := m.r.QueryContext(ctx, `SELECT state, count(*) FROM hosts GROUP BY state`)
 	if err != nil {
 		return c, fmt.Errorf("mirror: counts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var state string
+		var state hostsync.State
 		var n int
 		if err := rows.Scan(&state, &n); err != nil {
 			return c, fmt.Errorf("mirror: counts: %w", err)
 		}
 		switch state {
-		case StateActive:
+		case hostsync.StateActive:
 			c.Active = n
-		case StateDeactivated:
+		case hostsync.StateDeactivated:
 			c.Deactivated = n
-		case StateDeleted:
+		case hostsync.StateDeleted:
 			c.Deleted = n
 		}
 	}
@@ -228,16 +192,9 @@ func (m *Mirror) Counts(ctx context.Context) (Counts, error) {
 	return c, nil
 }
 
-// HostDetail is everything the mirror knows about one host.
-type HostDetail struct {
-	Host    Host    // with its SCIM resource
-	Groups  []Group // live groups that list it, by name (Members not filled)
-	History []Event // its events, newest first
-}
-
 // HostDetail returns a host in any state with its groups and history, or
 // ErrNotFound.
-func (m *Mirror) HostDetail(ctx context.Context, id string) (*HostDetail, error) {
+func (m *Mirror) HostDetail(ctx context.Context, id string) (*hostsync.HostDetail, error) {
 	h, err := scanHost(m.r.QueryRowContext(ctx, "SELECT "+hostColumns+", "+resourceColumn+" FROM hosts WHERE id = ?", id), true)
 	if err == sql.ErrNoRows {
 		return nil, fmt.Errorf("%w: host %q", ErrNotFound, id)
@@ -245,7 +202,7 @@ func (m *Mirror) HostDetail(ctx context.Context, id string) (*HostDetail, error)
 	if err != nil {
 		return nil, fmt.Errorf("mirror: host %s: %w", id, err)
 	}
-	d := &HostDetail{Host: *h}
+	d := &hostsync.HostDetail{Host: *h}
 	rows, err := m.r.QueryContext(ctx, `SELECT g.id, g.seq, g.display_name, g.external_id, g.created, g.modified
 		FROM memberships mb JOIN groups g ON g.id = mb.group_id
 		WHERE mb.host_id = ? AND g.deleted_at = 0 ORDER BY g.display_name, g.id`, id)
@@ -254,7 +211,7 @@ func (m *Mirror) HostDetail(ctx context.Context, id string) (*HostDetail, error)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var g Group
+		var g hostsync.Group
 		var created, modified int64
 		if err := rows.Scan(&g.ID, &g.Seq, &g.DisplayName, &g.ExternalID, &created, &modified); err != nil {
 			return nil, fmt.Errorf("mirror: host %s groups: %w", id, err)
@@ -265,7 +222,7 @@ func (m *Mirror) HostDetail(ctx context.Context, id string) (*HostDetail, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("mirror: host %s groups: %w", id, err)
 	}
-	d.History, err = m.Activity(ctx, ActivityQuery{ResourceID: id})
+	d.History, err = m.Activity(ctx, hostsync.EventFilter{ResourceID: id})
 	if err != nil {
 		return nil, err
 	}
@@ -273,8 +230,8 @@ func (m *Mirror) HostDetail(ctx context.Context, id string) (*HostDetail, error)
 }
 
 // Group returns a group in any state with its members, or ErrNotFound.
-func (m *Mirror) Group(ctx context.Context, id string) (*Group, error) {
-	var g Group
+func (m *Mirror) Group(ctx context.Context, id string) (*hostsync.Group, error) {
+	var g hostsync.Group
 	var created, modified, deleted int64
 	err := m.r.QueryRowContext(ctx, `SELECT id, seq, display_name, external_id, created, modified, deleted_at, deleted_by
 		FROM groups WHERE id = ?`, id).Scan(&g.ID, &g.Seq, &g.DisplayName, &g.ExternalID, &created, &modified, &deleted, &g.DeletedBy)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // queryFixture holds five hosts in all states and a few events.
@@ -16,44 +18,44 @@ func queryFixture(t *testing.T) *Mirror {
 	t.Helper()
 	m, _ := openTest(t)
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
-	h := func(id, state, user, name, dept, ext string, min int) Host {
-		x := Host{ID: id, Seq: int64(min), State: state, UserName: user, DisplayName: name, Email: user, ExternalID: ext,
-			Active: state == StateActive, Created: t0, Modified: t0.Add(time.Duration(min) * time.Minute),
-			Resource: userAttrs(user, name, state == StateActive, "Engineer", dept)}
+	h := func(id string, state hostsync.State, user, name, dept, ext string, min int) hostsync.Host {
+		x := hostsync.Host{ID: id, Seq: int64(min), State: state, UserName: user, DisplayName: name, Email: user, ExternalID: ext,
+			Active: state == hostsync.StateActive, Created: t0, Modified: t0.Add(time.Duration(min) * time.Minute),
+			Resource: userAttrs(user, name, state == hostsync.StateActive, "Engineer", dept)}
 		switch state {
-		case StateDeactivated:
+		case hostsync.StateDeactivated:
 			x.DeactivatedAt, x.DeactivatedBy, x.RemovedHow = x.Modified, "apikey:3", "active=false"
-		case StateDeleted:
+		case hostsync.StateDeleted:
 			x.DeletedAt, x.DeletedBy, x.RemovedHow = x.Modified, "apikey:3", "DELETE"
 		}
 		return x
 	}
-	hosts := []Host{
-		h("1", StateActive, "ann.smith@example.com", "Ann Smith", "Sales", "e-100", 1),
-		h("2", StateActive, "jose@example.com", "José Álvarez", "R&D", "e-200", 2),
-		h("3", StateActive, "zed@example.com", "=cmd|' /C calc'!A0", "-Ops", "e-300", 3),
-		h("4", StateDeactivated, "bob@example.com", "Bob Smith", "Sales", "e-400", 4),
-		h("5", StateDeleted, "carl@example.com", "Carl Jones", "Finance", "e-500", 5),
+	hosts := []hostsync.Host{
+		h("1", hostsync.StateActive, "ann.smith@example.com", "Ann Smith", "Sales", "e-100", 1),
+		h("2", hostsync.StateActive, "jose@example.com", "José Álvarez", "R&D", "e-200", 2),
+		h("3", hostsync.StateActive, "zed@example.com", "=cmd|' /C calc'!A0", "-Ops", "e-300", 3),
+		h("4", hostsync.StateDeactivated, "bob@example.com", "Bob Smith", "Sales", "e-400", 4),
+		h("5", hostsync.StateDeleted, "carl@example.com", "Carl Jones", "Finance", "e-500", 5),
 	}
-	ev := func(seq int64, action, id, user string, ch ...FieldChange) Event {
-		return Event{Seq: seq, At: t0.Add(time.Duration(seq) * time.Hour), Actor: "apikey:3", ActorName: "API key #3",
+	ev := func(seq int64, action, id, user string, ch ...hostsync.FieldChange) hostsync.Event {
+		return hostsync.Event{Seq: seq, At: t0.Add(time.Duration(seq) * time.Hour), Actor: "apikey:3", ActorName: "API key #3",
 			Action: action, ResourceType: "User", ResourceID: id, UserName: user, Changes: ch}
 	}
-	events := []Event{
+	events := []hostsync.Event{
 		ev(1, "host.created", "1", "ann.smith@example.com"),
 		ev(2, "host.created", "4", "bob@example.com"),
-		ev(3, "host.updated", "1", "ann.smith@example.com", FieldChange{Field: "title", Old: "Engineer", New: "Lead"}),
+		ev(3, "host.updated", "1", "ann.smith@example.com", hostsync.FieldChange{Field: "title", Old: "Engineer", New: "Lead"}),
 		ev(4, "host.deactivated", "4", "bob@example.com"),
 		ev(5, "host.deleted", "5", "carl@example.com"),
 	}
-	groups := []Group{{ID: "g1", Seq: 6, DisplayName: "Sales", Members: []string{"1", "4"}}}
+	groups := []hostsync.Group{{ID: "g1", Seq: 6, DisplayName: "Sales", Members: []string{"1", "4"}}}
 	if err := m.Apply(context.Background(), Batch{Hosts: hosts, Events: events, Groups: groups, ChangesCursor: 6, ActivityCursor: 5}); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
 	return m
 }
 
-func ids(hosts []Host) string {
+func ids(hosts []hostsync.Host) string {
 	var s []string
 	for _, h := range hosts {
 		s = append(s, h.ID)
@@ -66,28 +68,28 @@ func TestHostsQuery(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name  string
-		q     HostQuery
+		q     hostsync.HostFilter
 		want  string // ids in order
 		count int
 	}{
-		{"default is active by name", HostQuery{}, "3,1,2", 3},
-		{"prefix of a last name", HostQuery{Search: "smi"}, "1", 1},
-		{"all states", HostQuery{Search: "smi", State: StateAll}, "1,4", 2},
-		{"accent-insensitive", HostQuery{Search: "jose alv"}, "2", 1},
-		{"case-insensitive", HostQuery{Search: "ANN"}, "1", 1},
-		{"email with punctuation", HostQuery{Search: "ann.smith@ex"}, "1", 1},
-		{"department", HostQuery{Search: "sales", State: StateAll}, "1,4", 2},
-		{"externalId", HostQuery{Search: "e-500", State: StateAll}, "5", 1},
-		{"FTS syntax is just text", HostQuery{Search: `"ann*)(`}, "1", 1},
-		{"no match", HostQuery{Search: "nobody"}, "", 0},
-		{"only punctuation searches nothing", HostQuery{Search: "@ ."}, "3,1,2", 3},
-		{"deactivated", HostQuery{State: StateDeactivated}, "4", 1},
-		{"deleted", HostQuery{State: StateDeleted}, "5", 1},
-		{"removed newest first", HostQuery{State: StateRemoved}, "5,4", 2},
-		{"sort by userName desc", HostQuery{Sort: SortUserName, Desc: true}, "3,2,1", 3},
-		{"sort by department", HostQuery{State: StateAll, Sort: SortDepartment}, "3,5,2,1,4", 5},
-		{"sort by modified", HostQuery{State: StateAll, Sort: SortModified}, "1,2,3,4,5", 5},
-		{"page", HostQuery{State: StateAll, Sort: SortModified, Offset: 1, Limit: 2}, "2,3", 5},
+		{"default is active by name", hostsync.HostFilter{}, "3,1,2", 3},
+		{"prefix of a last name", hostsync.HostFilter{Search: "smi"}, "1", 1},
+		{"all states", hostsync.HostFilter{Search: "smi", State: hostsync.StateAll}, "1,4", 2},
+		{"accent-insensitive", hostsync.HostFilter{Search: "jose alv"}, "2", 1},
+		{"case-insensitive", hostsync.HostFilter{Search: "ANN"}, "1", 1},
+		{"email with punctuation", hostsync.HostFilter{Search: "ann.smith@ex"}, "1", 1},
+		{"department", hostsync.HostFilter{Search: "sales", State: hostsync.StateAll}, "1,4", 2},
+		{"externalId", hostsync.HostFilter{Search: "e-500", State: hostsync.StateAll}, "5", 1},
+		{"FTS syntax is just text", hostsync.HostFilter{Search: `"ann*)(`}, "1", 1},
+		{"no match", hostsync.HostFilter{Search: "nobody"}, "", 0},
+		{"only punctuation searches nothing", hostsync.HostFilter{Search: "@ ."}, "3,1,2", 3},
+		{"deactivated", hostsync.HostFilter{State: hostsync.StateDeactivated}, "4", 1},
+		{"deleted", hostsync.HostFilter{State: hostsync.StateDeleted}, "5", 1},
+		{"removed newest first", hostsync.HostFilter{State: hostsync.StateRemoved}, "5,4", 2},
+		{"sort by userName desc", hostsync.HostFilter{Sort: hostsync.SortUserName, Desc: true}, "3,2,1", 3},
+		{"sort by department", hostsync.HostFilter{State: hostsync.StateAll, Sort: hostsync.SortDepartment}, "3,5,2,1,4", 5},
+		{"sort by modified", hostsync.HostFilter{State: hostsync.StateAll, Sort: hostsync.SortModified}, "1,2,3,4,5", 5},
+		{"page", hostsync.HostFilter{State: hostsync.StateAll, Sort: hostsync.SortModified, Offset: 1, Limit: 2}, "2,3", 5},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,13 +106,13 @@ func TestHostsQuery(t *testing.T) {
 			}
 		})
 	}
-	for _, q := range []HostQuery{{State: "gone"}, {Sort: "password"}} {
+	for _, q := range []hostsync.HostFilter{{State: "gone"}, {Sort: "password"}} {
 		if _, err := m.Hosts(ctx, q); !errors.Is(err, ErrBadQuery) {
 			t.Errorf("Hosts(%+v) = %v, want ErrBadQuery", q, err)
 		}
 	}
 	c, err := m.Counts(ctx)
-	if err != nil || c != (Counts{Active: 3, Deactivated: 1, Deleted: 1, Groups: 1}) {
+	if err != nil || c != (hostsync.Counts{HostCounts: hostsync.HostCounts{Active: 3, Deactivated: 1, Deleted: 1}, Groups: 1}) {
 		t.Errorf("Counts = %+v, %v", c, err)
 	}
 }
@@ -141,16 +143,16 @@ func TestActivityQuery(t *testing.T) {
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
-		q    ActivityQuery
+		q    hostsync.EventFilter
 		want []int64
 	}{
-		{"all newest first", ActivityQuery{}, []int64{5, 4, 3, 2, 1}},
-		{"by action", ActivityQuery{Action: "host.created"}, []int64{2, 1}},
-		{"by host id", ActivityQuery{ResourceID: "4"}, []int64{4, 2}},
-		{"by userName prefix", ActivityQuery{UserName: "ANN"}, []int64{3, 1}},
-		{"date range", ActivityQuery{From: t0.Add(2 * time.Hour), To: t0.Add(4 * time.Hour)}, []int64{3, 2}},
-		{"since seq", ActivityQuery{SinceSeq: 3}, []int64{5, 4}},
-		{"page", ActivityQuery{Offset: 1, Limit: 2}, []int64{4, 3}},
+		{"all newest first", hostsync.EventFilter{}, []int64{5, 4, 3, 2, 1}},
+		{"by action", hostsync.EventFilter{Action: "host.created"}, []int64{2, 1}},
+		{"by host id", hostsync.EventFilter{ResourceID: "4"}, []int64{4, 2}},
+		{"by userName prefix", hostsync.EventFilter{UserName: "ANN"}, []int64{3, 1}},
+		{"date range", hostsync.EventFilter{From: t0.Add(2 * time.Hour), To: t0.Add(4 * time.Hour)}, []int64{3, 2}},
+		{"since seq", hostsync.EventFilter{SinceSeq: 3}, []int64{5, 4}},
+		{"page", hostsync.EventFilter{Offset: 1, Limit: 2}, []int64{4, 3}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,7 +180,7 @@ func TestExport(t *testing.T) {
 	ctx := context.Background()
 	t.Run("hosts csv", func(t *testing.T) {
 		var buf bytes.Buffer
-		n, err := m.ExportHosts(ctx, &buf, HostQuery{State: StateAll, Limit: 1}, FormatCSV)
+		n, err := m.ExportHosts(ctx, &buf, hostsync.HostFilter{State: hostsync.StateAll, Limit: 1}, hostsync.FormatCSV)
 		if err != nil || n != 5 {
 			t.Fatalf("ExportHosts = %d, %v; want 5 (paging ignored)", n, err)
 		}
@@ -215,7 +217,7 @@ func TestExport(t *testing.T) {
 	})
 	t.Run("hosts json follows the filter", func(t *testing.T) {
 		var buf bytes.Buffer
-		if _, err := m.ExportHosts(ctx, &buf, HostQuery{State: StateRemoved}, FormatJSON); err != nil {
+		if _, err := m.ExportHosts(ctx, &buf, hostsync.HostFilter{State: hostsync.StateRemoved}, hostsync.FormatJSON); err != nil {
 			t.Fatal(err)
 		}
 		var got []map[string]any
@@ -228,21 +230,21 @@ func TestExport(t *testing.T) {
 	})
 	t.Run("activity csv and json", func(t *testing.T) {
 		var c, j bytes.Buffer
-		if _, err := m.ExportActivity(ctx, &c, ActivityQuery{ResourceID: "1"}, FormatCSV); err != nil {
+		if _, err := m.ExportActivity(ctx, &c, hostsync.EventFilter{ResourceID: "1"}, hostsync.FormatCSV); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(c.String(), `title: ""Engineer"" → ""Lead""`) || strings.Count(c.String(), "\n") != 3 {
 			t.Errorf("activity CSV:\n%s", c.String())
 		}
-		if _, err := m.ExportActivity(ctx, &j, ActivityQuery{Action: "host.deleted"}, FormatJSON); err != nil {
+		if _, err := m.ExportActivity(ctx, &j, hostsync.EventFilter{Action: "host.deleted"}, hostsync.FormatJSON); err != nil {
 			t.Fatal(err)
 		}
-		var evs []Event
+		var evs []hostsync.Event
 		if err := json.Unmarshal(j.Bytes(), &evs); err != nil || len(evs) != 1 || evs[0].UserName != "carl@example.com" {
 			t.Errorf("activity JSON = %+v, %v", evs, err)
 		}
 	})
-	if _, err := m.ExportHosts(ctx, &bytes.Buffer{}, HostQuery{}, "xlsx"); !errors.Is(err, ErrBadQuery) {
+	if _, err := m.ExportHosts(ctx, &bytes.Buffer{}, hostsync.HostFilter{}, "xlsx"); !errors.Is(err, ErrBadQuery) {
 		t.Errorf("unknown format: %v, want ErrBadQuery", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimserver"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
@@ -31,7 +32,7 @@ type realService struct {
 	afterPage atomic.Pointer[func(path string)]
 }
 
-var azure = hostdb.Actor{Kind: "apikey", ID: "1", Label: "Azure AD"}
+var azure = hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: "1", Label: "Azure AD"}
 
 func newRealService(t testing.TB) *realService {
 	t.Helper()
@@ -40,7 +41,7 @@ func newRealService(t testing.TB) *realService {
 	if err != nil {
 		t.Fatalf("hostdb.Open: %v", err)
 	}
-	tok, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
+	tok, err := st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})
 	if err != nil {
 		t.Fatalf("RotateAdminToken: %v", err)
 	}
@@ -113,7 +114,7 @@ func (rs *realService) remove(id string) error {
 }
 
 func (rs *realService) restore(id string) error {
-	_, err := rs.st.RestoreHost(context.Background(), hostdb.Actor{Kind: "admin"}, id)
+	_, err := rs.st.RestoreHost(context.Background(), hostsync.Actor{Kind: hostsync.ActorAdmin}, id)
 	return err
 }
 
@@ -138,14 +139,14 @@ func (rs *realService) setGroup(name, displayName string, members []string) {
 
 // state reads the service's whole state through the admin API (hosts and
 // events) and the store (live groups with members).
-func (rs *realService) state(t testing.TB) (hosts []Host, groups []Group, events []Event) {
+func (rs *realService) state(t testing.TB) (hosts []hostsync.Host, groups []hostsync.Group, events []hostsync.Event) {
 	t.Helper()
 	ctx := context.Background()
 	src := rs.source()
 	for start := 1; ; start += 1000 {
 		var p struct {
-			TotalResults int    `json:"totalResults"`
-			Hosts        []Host `json:"hosts"`
+			TotalResults int             `json:"totalResults"`
+			Hosts        []hostsync.Host `json:"hosts"`
 		}
 		q := url.Values{"state": {"all"}, "startIndex": {strconv.Itoa(start)}, "count": {"1000"}}
 		if err := src.get(ctx, "/hosts", q, &p); err != nil {
@@ -157,7 +158,7 @@ func (rs *realService) state(t testing.TB) (hosts []Host, groups []Group, events
 		}
 	}
 	for since := int64(0); ; {
-		p, err := src.Activity(ctx, since, 5000)
+		p, err := src.Activity(ctx, hostsync.ActivityQuery{Since: since, Limit: 5000})
 		if err != nil {
 			t.Fatalf("GET /activity: %v", err)
 		}
@@ -172,7 +173,7 @@ func (rs *realService) state(t testing.TB) (hosts []Host, groups []Group, events
 		t.Fatalf("QueryGroups: %v", err)
 	}
 	for _, g := range gs {
-		groups = append(groups, Group{ID: g.ID, Seq: g.Seq, DisplayName: g.DisplayName, ExternalID: g.ExternalID,
+		groups = append(groups, hostsync.Group{ID: g.ID, Seq: g.Seq, DisplayName: g.DisplayName, ExternalID: g.ExternalID,
 			Members: g.Members, Created: g.Created, Modified: g.Modified})
 	}
 	return hosts, groups, events
@@ -204,7 +205,7 @@ func TestSyncRandomisedRealService(t *testing.T) {
 				if round%3 == 1 {
 					cancelAt = int32(1 + rng.IntN(6))
 				}
-				opt := SyncOptions{ChangesPage: 1 + rng.IntN(15), ActivityPage: 1 + rng.IntN(20)}
+				opt := hostsync.SyncOptions{ChangesPage: 1 + rng.IntN(15), ActivityPage: 1 + rng.IntN(20)}
 				mu.Unlock()
 				var pages atomic.Int32
 				hook := func(string) {
@@ -230,7 +231,7 @@ func TestSyncRandomisedRealService(t *testing.T) {
 			}
 			mu.Lock() // a late hook of the last round writes no more
 			defer mu.Unlock()
-			if _, err := m.Sync(ctx, rs.source(), SyncOptions{ChangesPage: 7}); err != nil {
+			if _, err := m.Sync(ctx, rs.source(), hostsync.SyncOptions{ChangesPage: 7}); err != nil {
 				t.Fatalf("final Sync: %v", err)
 			}
 			hosts, groups, events := rs.state(t)

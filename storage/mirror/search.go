@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/visitly/hostsync"
 )
 
 // Searches run on hosts_fts, an FTS5 index over the five searchable columns
@@ -43,29 +45,30 @@ func wordsExpr(search string) string {
 	return strings.Join(terms, " AND ")
 }
 
-// hostFilter is q's filter, both as SQL on hosts and as an FTS5 query.
-type hostFilter struct {
+// hostConds is a HostFilter's conditions, both as SQL on hosts and as an FTS5 query.
+type hostConds struct {
 	words     string // wordsExpr of the search, "" for none
 	match     string // words AND the state filter, for hosts_fts
 	stateCond string // the state filter on hosts, "" for all states
 	stateArgs []any
 }
 
-func (q HostQuery) filter() (hostFilter, error) {
-	f := hostFilter{words: wordsExpr(q.Search)}
+// newHostConds turns q into the conditions of a host query.
+func newHostConds(q hostsync.HostFilter) (hostConds, error) {
+	f := hostConds{words: wordsExpr(q.Search)}
 	var stateMatch string
 	switch q.State {
-	case "", StateActive, StateDeactivated, StateDeleted:
+	case "", hostsync.StateActive, hostsync.StateDeactivated, hostsync.StateDeleted:
 		state := q.State
 		if state == "" {
-			state = StateActive
+			state = hostsync.StateActive
 		}
-		f.stateCond, f.stateArgs = "hosts.state = ?", []any{state}
-		stateMatch = `state: "` + state + `"`
-	case StateRemoved:
+		f.stateCond, f.stateArgs = "hosts.state = ?", []any{string(state)}
+		stateMatch = `state: "` + string(state) + `"`
+	case hostsync.StateRemoved:
 		f.stateCond = "hosts.state IN ('deactivated', 'deleted')"
 		stateMatch = `(state: "deactivated" OR state: "deleted")`
-	case StateAll:
+	case hostsync.StateAll:
 	default:
 		return f, fmt.Errorf("%w: unknown state %q", ErrBadQuery, q.State)
 	}
@@ -88,7 +91,7 @@ const (
 
 // from returns the FROM and WHERE clauses of f under plan p, and their
 // arguments.
-func (f hostFilter) from(p queryPlan) (string, []any) {
+func (f hostConds) from(p queryPlan) (string, []any) {
 	switch p {
 	case planSparse:
 		return " FROM hosts_fts CROSS JOIN hosts ON hosts.rid = hosts_fts.rowid WHERE hosts_fts MATCH ?", []any{f.match}
@@ -152,12 +155,12 @@ func denseWins(n, k, hosts float64) bool {
 // plan chooses how to read the page of q ordered by col, counting the
 // matches only up to where the dense plan starts to win (the difference
 // between the plans' costs grows with the number of matches).
-func (m *Mirror) plan(ctx context.Context, q HostQuery, f hostFilter, col string) (queryPlan, error) {
+func (m *Mirror) plan(ctx context.Context, q hostsync.HostFilter, f hostConds, col string) (queryPlan, error) {
 	key := "state:" + col
 	switch q.State {
-	case StateAll:
+	case hostsync.StateAll:
 		key = "all:" + col
-	case StateRemoved:
+	case hostsync.StateRemoved:
 		key = "" // two states: no index walks them in one order
 	}
 	if f.words == "" {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/visitly/hostsync"
 )
 
 // TestSearchPlansAgree checks both ways of reading a page of search results
@@ -22,16 +24,16 @@ func TestSearchPlansAgree(t *testing.T) {
 	first := []string{"Ann", "Anna", "Bob", "Maya", "Mark", "Sam", "Sara", "Zoe"}
 	last := []string{"Smith", "Martin", "Moreau", "Salas", "Berg", "Ng"}
 	depts := []string{"Sales", "Marketing", "R&D", "", "Support"}
-	states := []string{StateActive, StateActive, StateActive, StateDeactivated, StateDeleted}
-	var hosts []Host
+	states := []hostsync.State{hostsync.StateActive, hostsync.StateActive, hostsync.StateActive, hostsync.StateDeactivated, hostsync.StateDeleted}
+	var hosts []hostsync.Host
 	for i := range 1500 {
 		f, l := first[rng.IntN(len(first))], last[rng.IntN(len(last))]
-		h := Host{ID: fmt.Sprintf("h%04d", i), Seq: int64(i + 1), State: states[rng.IntN(len(states))],
+		h := hostsync.Host{ID: fmt.Sprintf("h%04d", i), Seq: int64(i + 1), State: states[rng.IntN(len(states))],
 			UserName: strings.ToLower(f+"."+l) + fmt.Sprint(i) + "@example.com", DisplayName: f + " " + l,
 			ExternalID: fmt.Sprintf("x-%d", rng.IntN(300)), Department: depts[rng.IntN(len(depts))],
 			Title: []string{"Lead", "Engineer", "Analyst"}[rng.IntN(3)]}
 		h.Email, h.Modified = h.UserName, fromMS(int64(1_700_000_000_000+rng.IntN(1000)*1000))
-		if h.State != StateActive {
+		if h.State != hostsync.StateActive {
 			h.DeactivatedAt = h.Modified
 		}
 		hosts = append(hosts, h)
@@ -60,7 +62,7 @@ func TestSearchPlansAgree(t *testing.T) {
 			h.DisplayName = "Renamed " + h.DisplayName
 		}
 	}
-	var changed []Host
+	var changed []hostsync.Host
 	for i := 0; i < 1500; i += 7 {
 		changed = append(changed, hosts[i])
 	}
@@ -69,16 +71,16 @@ func TestSearchPlansAgree(t *testing.T) {
 	}
 
 	searches := []string{"m", "sa", "mar", "anna smi", "x 1", "r&d", "renamed m", "zz"}
-	sorts := []string{SortDisplayName, SortModified, SortRemovedAt, SortTitle}
+	sorts := []string{hostsync.SortDisplayName, hostsync.SortModified, hostsync.SortRemovedAt, hostsync.SortTitle}
 	pages := [][2]int{{0, 60}, {500, 20}, {0, 0}}
 	for _, search := range searches {
-		for _, state := range []string{StateActive, StateDeactivated, StateDeleted, StateRemoved, StateAll} {
+		for _, state := range []hostsync.State{hostsync.StateActive, hostsync.StateDeactivated, hostsync.StateDeleted, hostsync.StateRemoved, hostsync.StateAll} {
 			for _, sort := range sorts {
 				for _, desc := range []bool{false, true} {
-					if desc && sort != SortDisplayName && sort != SortModified {
+					if desc && sort != hostsync.SortDisplayName && sort != hostsync.SortModified {
 						continue
 					}
-					q := HostQuery{Search: search, State: state, Sort: sort, Desc: desc}
+					q := hostsync.HostFilter{Search: search, State: state, Sort: sort, Desc: desc}
 					want := modelSearch(hosts, q)
 					n, err := m.CountHosts(ctx, q)
 					if err != nil || n != len(want) {
@@ -111,13 +113,13 @@ func TestSearchPlansAgree(t *testing.T) {
 }
 
 // planIDs reads q's page under plan p.
-func planIDs(t *testing.T, m *Mirror, q HostQuery, p queryPlan) string {
+func planIDs(t *testing.T, m *Mirror, q hostsync.HostFilter, p queryPlan) string {
 	t.Helper()
-	f, err := q.filter()
+	f, err := newHostConds(q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, order, err := q.order()
+	_, order, err := hostOrder(q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,20 +150,20 @@ func planIDs(t *testing.T, m *Mirror, q HostQuery, p queryPlan) string {
 // modelSearch is the search in Go, for ASCII data: lower-cased words of
 // letters and digits, each typed word the prefix of a word of a searchable
 // field; sorted case-insensitively with the insertion order breaking ties.
-func modelSearch(hosts []Host, q HostQuery) []string {
+func modelSearch(hosts []hostsync.Host, q hostsync.HostFilter) []string {
 	split := func(s string) []string {
 		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	}
 	type row struct {
-		h   Host
+		h   hostsync.Host
 		pos int
 	}
 	var rows []row
 	for i, h := range hosts {
 		switch {
-		case q.State == StateAll:
-		case q.State == StateRemoved:
-			if h.State == StateActive {
+		case q.State == hostsync.StateAll:
+		case q.State == hostsync.StateRemoved:
+			if h.State == hostsync.StateActive {
 				continue
 			}
 		case h.State != q.State:
@@ -179,17 +181,17 @@ func modelSearch(hosts []Host, q HostQuery) []string {
 			rows = append(rows, row{h, i})
 		}
 	}
-	key := func(h Host) string {
+	key := func(h hostsync.Host) string {
 		switch q.Sort {
-		case SortUserName:
+		case hostsync.SortUserName:
 			return strings.ToLower(h.UserName)
-		case SortModified:
+		case hostsync.SortModified:
 			return fmt.Sprintf("%020d", ms(h.Modified))
-		case SortRemovedAt:
+		case hostsync.SortRemovedAt:
 			return fmt.Sprintf("%020d", ms(h.RemovedAt()))
-		case SortTitle:
+		case hostsync.SortTitle:
 			return strings.ToLower(h.Title)
-		case SortDepartment:
+		case hostsync.SortDepartment:
 			return strings.ToLower(h.Department)
 		}
 		return strings.ToLower(h.DisplayName)

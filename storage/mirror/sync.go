@@ -5,48 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
+
+	"github.com/visitly/hostsync"
 )
 
-// Source is the part of the service's admin API a sync reads: the change
-// feed and the activity log, as documented in docs/admin-api.md. An adapter
-// over scimclient.Client satisfies it.
-type Source interface {
-	Changes(ctx context.Context, since int64, limit int) (ChangePage, error)
-	Activity(ctx context.Context, since int64, limit int) (ActivityPage, error)
-}
-
-// HeadSource is optionally implemented by a Source that can tell the
+// HeadSource is optionally implemented by a hostsync.Feed that can tell the
 // service's latest seq (GET /status "cursor"), which turns progress into a
-// fraction instead of an open-ended count.
+// fraction instead of an open-ended count. *scimclient.Client implements it.
 type HeadSource interface {
-	Head(ctx context.Context) (int64, error)
-}
-
-// Progress is reported after each committed page. Done and Total are in
-// sequence numbers still to read across both feeds; Total is 0 when unknown
-// and never less than Done.
-type Progress struct {
-	Phase       string // "changes" or "activity"
-	Done, Total int64
-	Hosts       int // items committed so far in this sync
-	Groups      int
-	Events      int
-}
-
-// SyncOptions tunes a sync; the zero value is fine.
-type SyncOptions struct {
-	ChangesPage  int            // page size asked of /changes; default 5000
-	ActivityPage int            // page size asked of /activity; default 5000 (the service's maximum)
-	OnProgress   func(Progress) // called from the syncing goroutines, one call at a time
-}
-
-// SyncResult says what one sync brought in.
-type SyncResult struct {
-	Hosts, Groups, Events int
-	ChangesCursor         int64
-	ActivityCursor        int64
-	Duration              time.Duration
+	Status(ctx context.Context) (*hostsync.Status, error)
 }
 
 // ErrFeedStuck is returned when the service says there is more but its
@@ -65,7 +32,7 @@ var ErrFeedStuck = errors.New("mirror: feed cursor does not advance")
 // index row by row and rebuilds it once the change feed is read; until then
 // (also if that sync is interrupted, until a later one completes) search
 // finds only hosts indexed before.
-func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncResult, error) {
+func (m *Mirror) Sync(ctx context.Context, src hostsync.Feed, opt hostsync.SyncOptions) (hostsync.SyncResult, error) {
 	m.syncMu.Lock()
 	defer m.syncMu.Unlock()
 	start := m.now()
@@ -79,23 +46,23 @@ func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncRes
 	haveHead := false
 	if hs, ok := src.(HeadSource); ok {
 		// Only an estimate for the progress bar: failing to get it is no reason to fail the sync.
-		if h, err := hs.Head(ctx); err == nil {
-			head, haveHead = h, true
+		if st, err := hs.Status(ctx); err == nil {
+			head, haveHead = st.Cursor, true
 		}
 	}
 	c0, a0, err := m.Cursors(ctx)
 	if err != nil {
-		return SyncResult{}, err
+		return hostsync.SyncResult{}, err
 	}
 	if haveHead && c0 > head {
 		// The service is behind what we hold: its database was replaced.
 		// Start over rather than wait for its seq to pass ours.
 		if err := m.Reset(ctx); err != nil {
-			return SyncResult{}, err
+			return hostsync.SyncResult{}, err
 		}
 		c0, a0 = 0, 0
 	}
-	res := SyncResult{ChangesCursor: c0, ActivityCursor: a0}
+	res := hostsync.SyncResult{ChangesCursor: c0, ActivityCursor: a0}
 	bulk, err := m.beginBulk(ctx)
 	if err != nil {
 		return res, err
@@ -105,7 +72,7 @@ func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncRes
 		if opt.OnProgress == nil {
 			return
 		}
-		p := Progress{Phase: phase, Done: (res.ChangesCursor - c0) + (res.ActivityCursor - a0),
+		p := hostsync.SyncProgress{Phase: phase, Done: (res.ChangesCursor - c0) + (res.ActivityCursor - a0),
 			Hosts: res.Hosts, Groups: res.Groups, Events: res.Events}
 		if head > 0 {
 			p.Total = max(head-c0, 0) + max(head-a0, 0)
@@ -156,10 +123,13 @@ func (m *Mirror) Sync(ctx context.Context, src Source, opt SyncOptions) (SyncRes
 		return nil
 	}
 	activity := func(ctx context.Context) error {
-		err := pump(ctx, a0, func(ctx context.Context, since int64) (ActivityPage, int64, bool, error) {
-			p, err := src.Activity(ctx, since, opt.ActivityPage)
-			return p, p.Cursor, p.More, err
-		}, func(p ActivityPage) error {
+		err := pump(ctx, a0, func(ctx context.Context, since int64) (*hostsync.ActivityPage, int64, bool, error) {
+			p, err := src.Activity(ctx, hostsync.ActivityQuery{Since: since, Limit: opt.ActivityPage})
+			if err != nil {
+				return nil, 0, false, err
+			}
+			return p, p.Cursor, p.More, nil
+		}, func(p *hostsync.ActivityPage) error {
 			if err := m.Apply(ctx, Batch{Events: p.Events, ActivityCursor: p.Cursor}); err != nil {
 				return err
 			}

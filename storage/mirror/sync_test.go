@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // directory is what the random writer needs of a service: the fake model or
@@ -74,10 +76,10 @@ func TestSyncFullThenIncremental(t *testing.T) {
 	defer srv.Close()
 	m, _ := openTest(t)
 
-	var last Progress
+	var last hostsync.SyncProgress
 	calls := 0
-	res, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{ChangesPage: 25, ActivityPage: 40,
-		OnProgress: func(p Progress) {
+	res, err := m.Sync(ctx, newHTTPSource(srv.URL), hostsync.SyncOptions{ChangesPage: 25, ActivityPage: 40,
+		OnProgress: func(p hostsync.SyncProgress) {
 			calls++
 			if p.Done < last.Done || p.Total < p.Done {
 				t.Errorf("progress went back or past total: %+v after %+v", p, last)
@@ -106,7 +108,7 @@ func TestSyncFullThenIncremental(t *testing.T) {
 	for range 10 {
 		w.step(t)
 	}
-	res, err = m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{})
+	res, err = m.Sync(ctx, newHTTPSource(srv.URL), hostsync.SyncOptions{})
 	if err != nil {
 		t.Fatalf("second Sync: %v", err)
 	}
@@ -115,7 +117,7 @@ func TestSyncFullThenIncremental(t *testing.T) {
 	if res.Hosts+res.Groups > 10 || res.Events > 10 {
 		t.Errorf("incremental sync brought %+v; want at most the 10 changes", res)
 	}
-	res, err = m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{})
+	res, err = m.Sync(ctx, newHTTPSource(srv.URL), hostsync.SyncOptions{})
 	if err != nil || res.Hosts+res.Groups+res.Events != 0 {
 		t.Errorf("sync with nothing new = %+v, %v; want nothing", res, err)
 	}
@@ -160,7 +162,7 @@ func TestSyncCancelledHalfWayResumes(t *testing.T) {
 					mu.Unlock()
 				}
 			})
-			_, err := m.Sync(cctx, newHTTPSource(srv.URL), SyncOptions{ChangesPage: 10, ActivityPage: 10})
+			_, err := m.Sync(cctx, newHTTPSource(srv.URL), hostsync.SyncOptions{ChangesPage: 10, ActivityPage: 10})
 			svc.setAfterPage(nil)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("cancelled Sync = %v, want context.Canceled", err)
@@ -171,7 +173,7 @@ func TestSyncCancelledHalfWayResumes(t *testing.T) {
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			if _, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{ChangesPage: 10}); err != nil {
+			if _, err := m.Sync(ctx, newHTTPSource(srv.URL), hostsync.SyncOptions{ChangesPage: 10}); err != nil {
 				t.Fatalf("resumed Sync: %v", err)
 			}
 			hosts, groups, events := svc.state()
@@ -208,7 +210,7 @@ func TestSyncRandomised(t *testing.T) {
 				if round%3 == 1 {
 					cancelAt = int32(1 + rng.IntN(6))
 				}
-				opt := SyncOptions{ChangesPage: 1 + rng.IntN(15), ActivityPage: 1 + rng.IntN(20)}
+				opt := hostsync.SyncOptions{ChangesPage: 1 + rng.IntN(15), ActivityPage: 1 + rng.IntN(20)}
 				var pages atomic.Int32
 				svc.setAfterPage(func(string) {
 					n := pages.Add(1)
@@ -233,7 +235,7 @@ func TestSyncRandomised(t *testing.T) {
 			}
 			mu.Lock() // a late hook of the last round writes no more
 			defer mu.Unlock()
-			if _, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{ChangesPage: 7}); err != nil {
+			if _, err := m.Sync(ctx, newHTTPSource(srv.URL), hostsync.SyncOptions{ChangesPage: 7}); err != nil {
 				t.Fatalf("final Sync: %v", err)
 			}
 			hosts, groups, events := svc.state()
@@ -245,11 +247,11 @@ func TestSyncRandomised(t *testing.T) {
 // stuckSource says there is more without moving its cursor.
 type stuckSource struct{}
 
-func (stuckSource) Changes(context.Context, int64, int) (ChangePage, error) {
-	return ChangePage{Cursor: 4, More: true}, nil
+func (stuckSource) Changes(context.Context, int64, int) (*hostsync.ChangePage, error) {
+	return &hostsync.ChangePage{Cursor: 4, More: true}, nil
 }
-func (stuckSource) Activity(context.Context, int64, int) (ActivityPage, error) {
-	return ActivityPage{}, nil
+func (stuckSource) Activity(context.Context, hostsync.ActivityQuery) (*hostsync.ActivityPage, error) {
+	return &hostsync.ActivityPage{}, nil
 }
 
 // failingSource fails its second changes page.
@@ -257,22 +259,22 @@ type failingSource struct{ calls int }
 
 var errBoom = errors.New("boom")
 
-func (f *failingSource) Changes(_ context.Context, since int64, _ int) (ChangePage, error) {
+func (f *failingSource) Changes(_ context.Context, since int64, _ int) (*hostsync.ChangePage, error) {
 	f.calls++
 	if f.calls > 1 {
-		return ChangePage{}, errBoom
+		return nil, errBoom
 	}
-	return ChangePage{Changes: []Change{{Seq: 3, Type: "host", Host: &Host{ID: "a", Seq: 3, State: StateActive}}},
+	return &hostsync.ChangePage{Changes: []hostsync.Change{{Seq: 3, Type: hostsync.ChangeHost, Host: &hostsync.Host{ID: "a", Seq: 3, State: hostsync.StateActive}}},
 		Cursor: 3, More: true}, nil
 }
-func (f *failingSource) Activity(context.Context, int64, int) (ActivityPage, error) {
-	return ActivityPage{}, nil
+func (f *failingSource) Activity(context.Context, hostsync.ActivityQuery) (*hostsync.ActivityPage, error) {
+	return &hostsync.ActivityPage{}, nil
 }
 
 func TestSyncErrors(t *testing.T) {
 	tests := []struct {
 		name       string
-		src        Source
+		src        hostsync.Feed
 		want       error
 		wantCursor int64
 	}{
@@ -282,7 +284,7 @@ func TestSyncErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			m, _ := openTest(t)
-			_, err := m.Sync(context.Background(), tc.src, SyncOptions{})
+			_, err := m.Sync(context.Background(), tc.src, hostsync.SyncOptions{})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Sync = %v, want %v", err, tc.want)
 			}
@@ -301,7 +303,7 @@ func TestSyncStartsOverWhenServiceWasReplaced(t *testing.T) {
 		old.create(fmt.Sprintf("old%d", i), "Old", "", "")
 	}
 	srv := httptest.NewServer(old)
-	if _, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{}); err != nil {
+	if _, err := m.Sync(ctx, newHTTPSource(srv.URL), hostsync.SyncOptions{}); err != nil {
 		t.Fatalf("Sync: %v", err)
 	}
 	srv.Close()
@@ -310,7 +312,7 @@ func TestSyncStartsOverWhenServiceWasReplaced(t *testing.T) {
 	fresh.create("new@x", "New", "", "")
 	srv = httptest.NewServer(fresh)
 	defer srv.Close()
-	if _, err := m.Sync(ctx, newHTTPSource(srv.URL), SyncOptions{}); err != nil {
+	if _, err := m.Sync(ctx, newHTTPSource(srv.URL), hostsync.SyncOptions{}); err != nil {
 		t.Fatalf("Sync against the replaced service: %v", err)
 	}
 	hosts, groups, events := fresh.state()
