@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/visitly/hostsync/scimclient"
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/keyring"
 )
 
@@ -25,7 +25,7 @@ type azurePage struct {
 	changed func() // tells the shell the service's state moved (the header re-reads it); may be nil
 
 	secret     string // the API key this computer keeps in the keyring; "" when none
-	keys       []scimclient.Key
+	keys       []hostsync.Key
 	revealed   bool
 	stopReveal func()
 	stopClear  func()
@@ -184,7 +184,7 @@ func (p *azurePage) showState(serr, kerr error) {
 }
 
 // currentKey is the active key whose secret this computer holds.
-func (p *azurePage) currentKey() *scimclient.Key {
+func (p *azurePage) currentKey() *hostsync.Key {
 	if p.secret == "" {
 		return nil
 	}
@@ -247,7 +247,7 @@ func (p *azurePage) onReveal() {
 	p.revealed = true
 	p.showKey()
 	p.stopReveal = p.env.After(p.env.Delays.RevealFor, p.hideKey)
-	p.record(scimclient.ActionKeyRevealed, p.currentKeyID(), "API key revealed in the console")
+	p.record(hostsync.ActionKeyRevealed, p.currentKeyID(), "API key revealed in the console")
 }
 
 func (p *azurePage) hideKey() {
@@ -266,7 +266,7 @@ func (p *azurePage) onCopyKey() { p.copyAPIKey(p.copyKey) }
 func (p *azurePage) copyTenantURL(b *widget.Button) {
 	p.env.Clipboard.SetContent(p.sess.Service.TenantURL())
 	flashCopied(p.env, b)
-	p.record(scimclient.ActionTenantURLCopied, "", "")
+	p.record(hostsync.ActionTenantURLCopied, "", "")
 }
 
 // copyAPIKey copies without revealing, and clears the clipboard later if it still holds the key.
@@ -285,13 +285,13 @@ func (p *azurePage) copyAPIKey(b *widget.Button) {
 			p.env.Clipboard.SetContent("")
 		}
 	})
-	p.record(scimclient.ActionKeyCopied, p.currentKeyID(), "API key copied to the clipboard")
+	p.record(hostsync.ActionKeyCopied, p.currentKeyID(), "API key copied to the clipboard")
 }
 
 // record writes a console action to the service's activity log; never the key itself.
 func (p *azurePage) record(action, resourceID, detail string) {
 	p.env.Run(func() func() {
-		_, err := p.sess.Service.RecordActivity(p.ctx, scimclient.ConsoleEvent{Action: action, ResourceID: resourceID, Detail: detail})
+		_, err := p.sess.Service.RecordActivity(p.ctx, hostsync.ConsoleEvent{Action: action, ResourceID: resourceID, Detail: detail})
 		if err == nil {
 			return nil
 		}

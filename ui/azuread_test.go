@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/storage/keyring"
 )
@@ -38,7 +39,7 @@ func TestRevealShowsTheKeyAndHidesItAgain(t *testing.T) {
 	if p.keyText.Text == secret || h.timers.fire(testDelays.RevealFor) != 0 {
 		t.Errorf("hiding by hand left the key shown or its timer pending")
 	}
-	if got := h.svc.actions(); !slices.Equal(got, []string{scimclient.ActionKeyRevealed, scimclient.ActionKeyRevealed}) {
+	if got := h.svc.actions(); !slices.Equal(got, []string{hostsync.ActionKeyRevealed, hostsync.ActionKeyRevealed}) {
 		t.Errorf("activity = %v, want two apikey.revealed", got)
 	}
 	for _, e := range h.svc.events {
@@ -85,7 +86,7 @@ func TestCopyKeyClearsTheClipboardLater(t *testing.T) {
 			if got := h.env.Clipboard.Content(); got != tt.wantAfter {
 				t.Errorf("clipboard after the clear delay = %q, want %q", got, tt.wantAfter)
 			}
-			if got := h.svc.actions(); !slices.Equal(got, []string{scimclient.ActionKeyCopied}) {
+			if got := h.svc.actions(); !slices.Equal(got, []string{hostsync.ActionKeyCopied}) {
 				t.Errorf("activity = %v", got)
 			}
 		})
@@ -103,7 +104,7 @@ func TestCopyTenantURL(t *testing.T) {
 	if p.checkCopyTenant.Text != "Copied" {
 		t.Errorf("button says %q", p.checkCopyTenant.Text)
 	}
-	if got := h.svc.actions(); !slices.Equal(got, []string{scimclient.ActionTenantURLCopied}) {
+	if got := h.svc.actions(); !slices.Equal(got, []string{hostsync.ActionTenantURLCopied}) {
 		t.Errorf("activity = %v", got)
 	}
 	if !p.loopbackNote.Visible() {
@@ -297,7 +298,7 @@ func TestTestConnectionReportsEachStep(t *testing.T) {
 			if ok != tt.wantOK || !strings.Contains(p.testSummary.Text, tt.wantInText) {
 				t.Errorf("%d steps ok, summary %q", ok, p.testSummary.Text)
 			}
-			if !p.test.Disabled() && slices.Contains(h.svc.actions(), scimclient.ActionConnectionTested) {
+			if !p.test.Disabled() && slices.Contains(h.svc.actions(), hostsync.ActionConnectionTested) {
 				return
 			}
 			t.Errorf("test button disabled %v, activity %v", p.test.Disabled(), h.svc.actions())

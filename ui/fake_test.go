@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/storage/keyring"
 )
@@ -22,16 +23,16 @@ import (
 type fakeService struct {
 	mu      sync.Mutex
 	url     string
-	keys    []scimclient.Key
+	keys    []hostsync.Key
 	secrets map[string]string // key id → secret
-	events  []scimclient.ConsoleEvent
+	events  []hostsync.ConsoleEvent
 	apiKey  string
-	status  scimclient.Status
+	status  hostsync.Status
 	err     error // returned by every admin call when set
 }
 
 func newFakeService() *fakeService {
-	return &fakeService{url: "http://127.0.0.1:8765", secrets: map[string]string{}, status: scimclient.Status{Service: "visitly-scimd", Version: "test"}}
+	return &fakeService{url: "http://127.0.0.1:8765", secrets: map[string]string{}, status: hostsync.Status{Service: "visitly-scimd", Version: "test"}}
 }
 
 func (f *fakeService) URL() string       { return f.url }
@@ -42,7 +43,7 @@ func (f *fakeService) SetAPIKey(k string) {
 	f.mu.Unlock()
 }
 
-func (f *fakeService) Status(ctx context.Context) (*scimclient.Status, error) {
+func (f *fakeService) Status(ctx context.Context) (*hostsync.Status, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -50,13 +51,13 @@ func (f *fakeService) Status(ctx context.Context) (*scimclient.Status, error) {
 	return &s, nil
 }
 
-func (f *fakeService) Keys(ctx context.Context) ([]scimclient.Key, error) {
+func (f *fakeService) Keys(ctx context.Context) ([]hostsync.Key, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
 		return nil, f.err
 	}
-	return append([]scimclient.Key(nil), f.keys...), nil
+	return append([]hostsync.Key(nil), f.keys...), nil
 }
 
 // addKey creates a key as the service would and returns its secret.
@@ -65,20 +66,20 @@ func (f *fakeService) addKey(label string) string {
 	defer f.mu.Unlock()
 	id := strconv.Itoa(len(f.keys) + 1)
 	secret := fmt.Sprintf("vhs_%04dsecret-%s", len(f.keys)+1, label)
-	f.keys = append(f.keys, scimclient.Key{ID: id, Label: label, Created: time.Now(), Prefix: secret[:8]})
+	f.keys = append(f.keys, hostsync.Key{ID: id, Label: label, Created: time.Now(), Prefix: secret[:8]})
 	f.secrets[id] = secret
 	return secret
 }
 
-func (f *fakeService) CreateKey(ctx context.Context, label string) (*scimclient.NewKey, error) {
+func (f *fakeService) CreateKey(ctx context.Context, label string) (*hostsync.NewKey, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
 	secret := f.addKey(label)
-	return &scimclient.NewKey{Key: f.keys[len(f.keys)-1], Secret: secret}, nil
+	return &hostsync.NewKey{Key: f.keys[len(f.keys)-1], Secret: secret}, nil
 }
 
-func (f *fakeService) RevokeKey(ctx context.Context, id string) (*scimclient.Key, error) {
+func (f *fakeService) RevokeKey(ctx context.Context, id string) (*hostsync.Key, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
@@ -94,11 +95,11 @@ func (f *fakeService) RevokeKey(ctx context.Context, id string) (*scimclient.Key
 	return nil, &scimclient.Error{Status: 404}
 }
 
-func (f *fakeService) RecordActivity(ctx context.Context, e scimclient.ConsoleEvent) (*scimclient.Event, error) {
+func (f *fakeService) RecordActivity(ctx context.Context, e hostsync.ConsoleEvent) (*hostsync.Event, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.events = append(f.events, e)
-	return &scimclient.Event{Action: e.Action}, nil
+	return &hostsync.Event{Action: e.Action}, nil
 }
 
 func (f *fakeService) actions() []string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image/color"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -13,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 )
 
@@ -94,7 +94,7 @@ func (h *header) refresh() {
 	})
 }
 
-func (h *header) show(st *scimclient.Status, err error, now time.Time) {
+func (h *header) show(st *hostsync.Status, err error, now time.Time) {
 	switch {
 	case err == nil:
 		h.setHealth("ok", "reachable · "+st.Service+" "+st.Version)
@@ -110,7 +110,7 @@ func (h *header) show(st *scimclient.Status, err error, now time.Time) {
 	}
 	if c := st.LastSuccessfulCall; c != nil {
 		// The service cannot tell Azure AD from this console's Test connection: name the key, not the caller.
-		h.lastOK.SetText(fmt.Sprintf("Last SCIM call %s: %s %s with %s", ago(c.At, now), c.Method, c.Path, keyName(c.Actor)))
+		h.lastOK.SetText(fmt.Sprintf("Last SCIM call %s: %s %s with %s", hostsync.Ago(c.At, now), c.Method, c.Path, hostsync.ActorName(c.Actor)))
 		h.lastOK.Importance = widget.SuccessImportance
 	} else {
 		h.lastOK.SetText("No SCIM call yet: Azure AD has not called")
@@ -123,7 +123,7 @@ func (h *header) show(st *scimclient.Status, err error, now time.Time) {
 	}
 	h.lastOK.Refresh()
 	if c := st.LastRejectedCall; c != nil {
-		text := fmt.Sprintf("Last rejected call %s: %s", ago(c.At, now), c.Reason)
+		text := fmt.Sprintf("Last rejected call %s: %s", hostsync.Ago(c.At, now), c.Reason)
 		if ok := st.LastSuccessfulCall; ok == nil || c.At.After(ok.At) {
 			text += " — the newest call was refused: Azure AD may hold an old or wrong key"
 		}
@@ -154,12 +154,4 @@ func (h *header) setHealth(health, text string) {
 	h.dot.FillColor = c
 	h.dot.Refresh()
 	h.box.Refresh() // texts changed width: lay the row out again
-}
-
-// keyName turns an actor string "apikey:3" into "key #3".
-func keyName(actor string) string {
-	if id, ok := strings.CutPrefix(actor, "apikey:"); ok {
-		return "key #" + id
-	}
-	return actor
 }

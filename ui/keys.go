@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/visitly/hostsync/scimclient"
+	"github.com/visitly/hostsync"
 )
 
 // keyRow is one active key in the list.
@@ -22,7 +22,7 @@ type keyRow struct {
 	revoke *widget.Button
 }
 
-func (p *azurePage) newKeyRow(k scimclient.Key) *keyRow {
+func (p *azurePage) newKeyRow(k hostsync.Key) *keyRow {
 	r := &keyRow{
 		title:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		detail: widget.NewLabel(""),
@@ -36,7 +36,7 @@ func (p *azurePage) newKeyRow(k scimclient.Key) *keyRow {
 	r.title.SetText(title)
 	used := "never used"
 	if !k.LastUsed.IsZero() {
-		used = "last used " + ago(k.LastUsed, time.Now())
+		used = "last used " + hostsync.Ago(k.LastUsed, time.Now())
 	}
 	r.detail.SetText(fmt.Sprintf("%s…   created %s   %s", k.Prefix, k.Created.Local().Format("2 Jan 2006 15:04"), used))
 	r.box = container.NewBorder(nil, nil, nil, container.NewCenter(r.revoke), container.NewVBox(r.title, r.detail))
@@ -83,7 +83,7 @@ func (p *azurePage) showRotation() {
 	if p.rotation == nil {
 		return
 	}
-	var active []scimclient.Key
+	var active []hostsync.Key
 	for _, k := range p.keys {
 		if k.Active() {
 			active = append(active, k)
@@ -99,11 +99,11 @@ func (p *azurePage) showRotation() {
 		older = append(older, "#"+k.ID)
 	}
 	wait := "3. Wait for Azure AD's first call with the new key (not yet; this page checks again every few seconds)."
-	revoke := "4. Then revoke the older key"
+	revoke := "4. Then revoke"
 	if !newest.LastUsed.IsZero() {
 		// The service records use, not who used it: Test connection counts too, so say what is known.
-		wait = fmt.Sprintf("3. ✓ Key #%s is in use (last call %s).", newest.ID, ago(newest.LastUsed, time.Now()))
-		revoke = "4. Now revoke the older key"
+		wait = fmt.Sprintf("3. ✓ Key #%s is in use (last call %s).", newest.ID, hostsync.Ago(newest.LastUsed, time.Now()))
+		revoke = "4. Now revoke"
 	} else if p.stopPoll == nil && !p.closed {
 		// Watch for the new key's first use while the rotation waits on it.
 		p.stopPoll = p.env.After(p.env.Delays.StatusEvery, func() {
@@ -113,8 +113,8 @@ func (p *azurePage) showRotation() {
 	}
 	p.rotationTxt.SetText(fmt.Sprintf("%d keys are valid. The newest is #%s (%s…).\n"+
 		"1. Paste it into Azure AD › Provisioning › Admin Credentials › Secret Token and Save.\n"+
-		"2. Press Test Connection in Azure AD.\n%s\n%s: %s.",
-		len(active), newest.ID, newest.Prefix, wait, plural(revoke, len(older)), strings.Join(older, ", ")))
+		"2. Press Test Connection in Azure AD.\n%s\n%s %s: %s.",
+		len(active), newest.ID, newest.Prefix, wait, revoke, olderKeys(len(older)), strings.Join(older, ", ")))
 	p.rotation.Show()
 }
 
@@ -141,13 +141,6 @@ func (p *azurePage) close() {
 		p.stopPoll()
 		p.stopPoll = nil
 	}
-}
-
-func plural(s string, n int) string {
-	if n > 1 {
-		return s + "s"
-	}
-	return s
 }
 
 func (p *azurePage) onGenerate() {
@@ -208,7 +201,7 @@ func (p *azurePage) onRevealFresh() {
 	p.stopReveal = p.env.After(p.env.Delays.RevealFor, p.hideKey)
 }
 
-func (p *azurePage) onRevoke(k scimclient.Key) {
+func (p *azurePage) onRevoke(k hostsync.Key) {
 	msg := widget.NewLabel(fmt.Sprintf("Azure AD calls with key #%s (%s…) are refused from now on. "+
 		"Revoke it only after Azure AD uses a newer key.", k.ID, k.Prefix))
 	msg.Wrapping = fyne.TextWrapWord
@@ -222,7 +215,7 @@ func (p *azurePage) onRevoke(k scimclient.Key) {
 	d.Show()
 }
 
-func (p *azurePage) doRevoke(k scimclient.Key) {
+func (p *azurePage) doRevoke(k hostsync.Key) {
 	ours := k.Prefix != "" && strings.HasPrefix(p.secret, k.Prefix)
 	p.env.Run(func() func() {
 		if _, err := p.sess.Service.RevokeKey(p.ctx, k.ID); err != nil {
@@ -259,20 +252,10 @@ func (p *azurePage) doRevoke(k scimclient.Key) {
 	})
 }
 
-// ago says how long ago t was, briefly.
-func ago(t, now time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < 0:
-		d = 0
-		fallthrough
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return plural(fmt.Sprintf("%d minute", int(d.Minutes())), int(d.Minutes())) + " ago"
-	case d < 24*time.Hour:
-		return plural(fmt.Sprintf("%d hour", int(d.Hours())), int(d.Hours())) + " ago"
-	default:
-		return t.Local().Format("2 Jan 2006 15:04")
+// olderKeys names the keys to revoke: "the older key", "the 2 older keys".
+func olderKeys(n int) string {
+	if n == 1 {
+		return "the older key"
 	}
+	return "the " + hostsync.Plural(n, "older key", "older keys")
 }

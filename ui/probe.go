@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 )
 
@@ -165,7 +166,7 @@ func (p *azurePage) runStep(steps []probeStep, i, failed int) {
 		}
 		p.testSummary.SetText(summary)
 		p.notify() // the test's calls are the service's latest SCIM calls now
-		p.record(scimclient.ActionConnectionTested, p.currentKeyID(), fmt.Sprintf("%d of %d checks passed", len(steps)-failed, len(steps)))
+		p.record(hostsync.ActionConnectionTested, p.currentKeyID(), fmt.Sprintf("%d of %d checks passed", len(steps)-failed, len(steps)))
 		return
 	}
 	p.stepRows[i].detail.SetText("running…")

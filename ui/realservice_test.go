@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
 	"github.com/visitly/hostsync/storage/hostdb"
@@ -31,7 +32,7 @@ func realService(t *testing.T) *scimclient.Client {
 		srv.Close()
 		st.Close()
 	})
-	tok, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
+	tok, err := st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestAgainstTheRealService(t *testing.T) {
 	h.timers.fire(testDelays.RevealFor) // the fresh key hides itself
 	test.Tap(p.copyKey)
 	test.Tap(p.reveal)
-	page, err := c.Activity(context.Background(), scimclient.ActivityQuery{})
+	page, err := c.Activity(context.Background(), hostsync.ActivityQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}

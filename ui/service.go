@@ -3,24 +3,25 @@ package ui
 import (
 	"context"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 )
 
 // StatusSource feeds the health header.
 type StatusSource interface {
-	Status(ctx context.Context) (*scimclient.Status, error)
+	Status(ctx context.Context) (*hostsync.Status, error)
 }
 
 // KeyManager creates, lists and revokes the service's API keys.
 type KeyManager interface {
-	Keys(ctx context.Context) ([]scimclient.Key, error)
-	CreateKey(ctx context.Context, label string) (*scimclient.NewKey, error)
-	RevokeKey(ctx context.Context, id string) (*scimclient.Key, error)
+	Keys(ctx context.Context) ([]hostsync.Key, error)
+	CreateKey(ctx context.Context, label string) (*hostsync.NewKey, error)
+	RevokeKey(ctx context.Context, id string) (*hostsync.Key, error)
 }
 
 // ActivityRecorder writes the console's own actions (reveal, copy, test) to the activity log.
 type ActivityRecorder interface {
-	RecordActivity(ctx context.Context, e scimclient.ConsoleEvent) (*scimclient.Event, error)
+	RecordActivity(ctx context.Context, e hostsync.ConsoleEvent) (*hostsync.Event, error)
 }
 
 // Prober makes the SCIM calls Azure AD's Test Connection makes, with the API key.

@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
 	"github.com/visitly/hostsync/storage/hostdb"
@@ -50,7 +51,7 @@ func run(out string) error {
 	srv := scimserver.New(st, scimserver.Options{Version: "0.1.0"})
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
-	tok, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
+	tok, err := st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
 	"github.com/visitly/hostsync/storage/hostdb"
@@ -208,7 +209,7 @@ func (b *backend) adminToken(ctx context.Context, account string) (string, error
 	case !errors.Is(err, keyring.ErrNotFound):
 		return "", err // keyring unavailable: never fall back to a file
 	}
-	tok, err = b.st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
+	tok, err = b.st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})
 	if err != nil {
 		return "", fmt.Errorf("create the admin credential: %w", err)
 	}

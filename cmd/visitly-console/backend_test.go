@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/storage/keyring"
 	"github.com/visitly/hostsync/ui"
@@ -105,7 +106,7 @@ func TestEmbeddedFirstRunAndRestart(t *testing.T) {
 		t.Error("restart replaced the admin credential")
 	}
 	c := sess2.Service.(*scimclient.Client)
-	page, err := c.Activity(ctx, scimclient.ActivityQuery{Action: scimclient.ActionAdminTokenRotated})
+	page, err := c.Activity(ctx, hostsync.ActivityQuery{Action: hostsync.ActionAdminTokenRotated})
 	if err != nil {
 		t.Fatal(err)
 	}

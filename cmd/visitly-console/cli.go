@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/storage/keyring"
 	"github.com/visitly/hostsync/storage/mirror"
@@ -175,13 +176,13 @@ func (e *cliEnv) connect(ctx context.Context) (c *scimclient.Client, close func(
 }
 
 // syncMirror runs one incremental sync of the configured service's mirror.
-func (e *cliEnv) syncMirror(ctx context.Context, c *scimclient.Client) (mirror.SyncResult, error) {
+func (e *cliEnv) syncMirror(ctx context.Context, c *scimclient.Client) (hostsync.SyncResult, error) {
 	m, err := e.openMirror(ctx)
 	if err != nil {
-		return mirror.SyncResult{}, err
+		return hostsync.SyncResult{}, err
 	}
 	defer m.Close()
-	return m.Sync(ctx, mirrorSource{c}, mirror.SyncOptions{})
+	return m.Sync(ctx, c, hostsync.SyncOptions{})
 }
 
 func cmdSync(ctx context.Context, e *cliEnv, args []string) error {

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/mirror"
 )
 
@@ -17,7 +18,7 @@ const formatTable = "table"
 
 func checkFormat(f string) error {
 	switch f {
-	case formatTable, mirror.FormatCSV, mirror.FormatJSON:
+	case formatTable, hostsync.FormatCSV, hostsync.FormatJSON:
 		return nil
 	}
 	return usagef("--format must be table, csv or json, not %q", f)
@@ -37,7 +38,7 @@ func (e *cliEnv) noteIfNeverSynced(ctx context.Context, m *mirror.Mirror) error 
 
 func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
 	fs := e.flags("hosts", "[--state active|deactivated|deleted|removed|all] [--search WORDS] [--format table|csv|json]\n\nLists hosts from the local mirror (run sync first for fresh data).")
-	state := fs.String("state", mirror.StateActive, "active, deactivated, deleted, removed (deactivated+deleted) or all")
+	stateFlag := fs.String("state", string(hostsync.StateActive), "active, deactivated, deleted, removed (deactivated+deleted) or all")
 	search := fs.String("search", "", "words matching the start of a name, userName, email, department or externalId")
 	format := fs.String("format", formatTable, "table, csv or json")
 	if err := parseFlags(fs, args); err != nil {
@@ -46,10 +47,11 @@ func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	switch *state {
-	case mirror.StateActive, mirror.StateDeactivated, mirror.StateDeleted, mirror.StateRemoved, mirror.StateAll:
+	state := hostsync.State(*stateFlag)
+	switch state {
+	case hostsync.StateActive, hostsync.StateDeactivated, hostsync.StateDeleted, hostsync.StateRemoved, hostsync.StateAll:
 	default:
-		return usagef("--state must be active, deactivated, deleted, removed or all, not %q", *state)
+		return usagef("--state must be active, deactivated, deleted, removed or all, not %q", state)
 	}
 	if err := checkFormat(*format); err != nil {
 		return err
@@ -62,7 +64,7 @@ func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
 	if err := e.noteIfNeverSynced(ctx, m); err != nil {
 		return err
 	}
-	q := mirror.HostQuery{State: *state, Search: *search}
+	q := hostsync.HostFilter{State: state, Search: *search}
 	if *format != formatTable {
 		_, err := m.ExportHosts(ctx, e.stdout, q, *format)
 		return err
@@ -72,7 +74,7 @@ func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	removed := *state != mirror.StateActive
+	removed := state != hostsync.StateActive
 	head := "ID\tUSERNAME\tDISPLAY NAME\tEMAIL\tDEPARTMENT\tSTATE\tCHANGED"
 	if removed {
 		head += "\tREMOVED\tBY\tHOW"
@@ -80,7 +82,7 @@ func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
 	fmt.Fprintln(tw, head)
 	for i := range hosts {
 		h := &hosts[i]
-		row := []string{h.ID, h.UserName, h.DisplayName, h.Email, h.Department, h.State, stampUTC(h.Modified)}
+		row := []string{h.ID, h.UserName, h.DisplayName, h.Email, h.Department, string(h.State), stampUTC(h.Modified)}
 		if removed {
 			row = append(row, stampUTC(h.RemovedAt()), h.RemovedBy(), h.RemovedHow)
 		}
@@ -107,7 +109,7 @@ func cmdActivity(ctx context.Context, e *cliEnv, args []string) error {
 	if err := checkFormat(*format); err != nil {
 		return err
 	}
-	q := mirror.ActivityQuery{Action: *action}
+	q := hostsync.EventFilter{Action: *action}
 	if *since != "" {
 		t, err := parseSince(*since, time.Now())
 		if err != nil {

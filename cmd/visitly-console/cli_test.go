@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimserver"
 	"github.com/visitly/hostsync/storage/hostdb"
 	"github.com/visitly/hostsync/storage/keyring"
@@ -67,7 +68,7 @@ func cli(t *testing.T, e *cliEnv, stdin string, args ...string) (code int, stdou
 	return code, out.String(), errOut.String()
 }
 
-var azureActor = hostdb.Actor{Kind: "apikey", ID: "1", Label: "Azure AD"}
+var azureActor = hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: "1", Label: "Azure AD"}
 
 func hostAttrs(userName, displayName, dept string) json.RawMessage {
 	b, _ := json.Marshal(map[string]any{
@@ -170,7 +171,7 @@ func TestCLISyncAndLists(t *testing.T) {
 
 	t.Run("hosts json", func(t *testing.T) {
 		_, out, _ := cli(t, e, "", "hosts", "--state", "all", "--format", "json")
-		var hosts []mirror.Host
+		var hosts []hostsync.Host
 		if err := json.Unmarshal([]byte(out), &hosts); err != nil {
 			t.Fatalf("hosts json: %v\n%s", err, out)
 		}
@@ -180,7 +181,7 @@ func TestCLISyncAndLists(t *testing.T) {
 	})
 	t.Run("activity json", func(t *testing.T) {
 		_, out, _ := cli(t, e, "", "activity", "--format", "json", "--since", "2000-01-01")
-		var events []mirror.Event
+		var events []hostsync.Event
 		if err := json.Unmarshal([]byte(out), &events); err != nil {
 			t.Fatalf("activity json: %v\n%s", err, out)
 		}
@@ -274,7 +275,7 @@ func TestCLIConnectRemote(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	token, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: "system"})
+	token, err := st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,7 +118,7 @@ func (p *directoryPages) attach(s *ui.Session) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
-	p.dir = directory.New(ctx, p.env, directory.Deps{Mirror: m, Source: mirrorSource{c}, Admin: c,
+	p.dir = directory.New(ctx, p.env, directory.Deps{Mirror: m, Source: c, Admin: c,
 		Navigate: func(page string) {
 			if p.shell != nil {
 				p.shell.Show(page)

@@ -8,10 +8,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
-var cliActor = hostdb.Actor{Kind: "cli"}
+var cliActor = hostsync.Actor{Kind: hostsync.ActorCLI}
 
 // openDB parses --db and the remaining flags of an offline command.
 func openDB(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (*hostdb.Store, []string, error) {

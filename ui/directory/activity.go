@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/ui"
 )
 
@@ -43,7 +43,7 @@ type activityScreen struct {
 	from    *widget.Entry
 	to      *widget.Entry
 	count   *widget.Label
-	table   *dataTable[mirror.Event]
+	table   *dataTable[hostsync.Event]
 	detail  *fyne.Container
 	scroll  *container.Scroll
 	export  *widget.Button
@@ -51,14 +51,14 @@ type activityScreen struct {
 	stop    func()
 }
 
-func activityColumns() []column[mirror.Event] {
-	return []column[mirror.Event]{
-		{title: "When", width: 140, text: func(e mirror.Event) string { return whenLocal(e.At) }},
-		{title: "Action", width: 250, text: func(e mirror.Event) string { return ActionWords(e.Action) },
-			tone: func(e mirror.Event) widget.Importance { return actionTone(e.Action) }},
-		{title: "Host", width: 220, text: func(e mirror.Event) string { return e.UserName }},
-		{title: "By", width: 190, text: func(e mirror.Event) string { return eventActor(&e) }},
-		{title: "Changes", width: 320, text: func(e mirror.Event) string { return changesLine(e) }},
+func activityColumns() []column[hostsync.Event] {
+	return []column[hostsync.Event]{
+		{title: "When", width: 140, text: func(e hostsync.Event) string { return whenLocal(e.At) }},
+		{title: "Action", width: 250, text: func(e hostsync.Event) string { return ActionWords(e.Action) },
+			tone: func(e hostsync.Event) widget.Importance { return actionTone(e.Action) }},
+		{title: "Host", width: 220, text: func(e hostsync.Event) string { return e.UserName }},
+		{title: "By", width: 190, text: func(e hostsync.Event) string { return eventActor(&e) }},
+		{title: "Changes", width: 320, text: func(e hostsync.Event) string { return changesLine(e) }},
 	}
 }
 
@@ -149,8 +149,8 @@ func (s *activityScreen) loadActions() {
 }
 
 // query is the filter on screen. Dates are local calendar days; To includes its whole day.
-func (s *activityScreen) query() mirror.ActivityQuery {
-	q := mirror.ActivityQuery{Action: s.actions[s.action.Selected], UserName: strings.TrimSpace(s.host.Text)}
+func (s *activityScreen) query() hostsync.EventFilter {
+	q := hostsync.EventFilter{Action: s.actions[s.action.Selected], UserName: strings.TrimSpace(s.host.Text)}
 	for _, r := range activityRanges {
 		if r.label == s.rng.Selected && r.d > 0 {
 			q.From = s.d.now().Add(-r.d)
@@ -170,7 +170,7 @@ func (s *activityScreen) reload(keep bool) {
 	s.gen++
 	gen, m, ctx := s.gen, s.d.deps.Mirror, s.ctx
 	s.d.env.Run(func() func() {
-		var first []mirror.Event
+		var first []hostsync.Event
 		var ferr error
 		pageDone := make(chan struct{})
 		go func() {
@@ -190,7 +190,7 @@ func (s *activityScreen) reload(keep bool) {
 				ui.ShowError(s.d.env.Window, fmt.Errorf("read the local mirror: %w", err))
 				return
 			}
-			s.table.show(n, first, func(offset, limit int) ([]mirror.Event, error) {
+			s.table.show(n, first, func(offset, limit int) ([]hostsync.Event, error) {
 				pq := q
 				pq.Offset, pq.Limit = offset, limit
 				return m.Activity(ctx, pq)
@@ -199,7 +199,7 @@ func (s *activityScreen) reload(keep bool) {
 				s.table.scrollTop()
 				s.clearDetail()
 			}
-			s.count.SetText(plural(n, "entry", "entries"))
+			s.count.SetText(hostsync.Plural(n, "entry", "entries"))
 		}
 	})
 }
@@ -212,7 +212,7 @@ func (s *activityScreen) clearDetail() {
 }
 
 // showDetail shows one entry in full.
-func (s *activityScreen) showDetail(e mirror.Event) {
+func (s *activityScreen) showDetail(e hostsync.Event) {
 	title := &widget.Label{Text: ActionWords(e.Action), Importance: actionTone(e.Action), TextStyle: fyne.TextStyle{Bold: true},
 		SizeName: theme.SizeNameSubHeadingText, Wrapping: fyne.TextWrapWord}
 	rows := [][2]string{
@@ -257,7 +257,7 @@ func (s *activityScreen) exportCurrent() {
 }
 
 // changesLine is an entry's changes on one table line.
-func changesLine(e mirror.Event) string {
+func changesLine(e hostsync.Event) string {
 	parts := make([]string, 0, len(e.Changes))
 	for _, c := range e.Changes {
 		parts = append(parts, fieldWords(c.Field)+": "+valueWords(c.Old)+" → "+valueWords(c.New))

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/mirror"
 	"github.com/visitly/hostsync/ui"
 )
@@ -48,11 +49,11 @@ func fillMirror(tb testing.TB, dir string, n int) *mirror.Mirror {
 				"emails":      []any{map[string]any{"type": "work", "value": user, "primary": true}},
 				enterpriseURN: map[string]any{"department": dept, "employeeNumber": strconv.Itoa(100000 + i)},
 			})
-			h := mirror.Host{ID: fmt.Sprintf("h%06d", i), Seq: int64(i + 1), State: mirror.StateActive, UserName: user,
+			h := hostsync.Host{ID: fmt.Sprintf("h%06d", i), Seq: int64(i + 1), State: hostsync.StateActive, UserName: user,
 				ExternalID: fmt.Sprintf("oid-%08x", i*2654435761), DisplayName: first + " " + last, Email: user, Active: true,
 				Created: base.Add(time.Duration(i) * time.Second), Modified: base.Add(time.Duration(i) * time.Second), Resource: res}
 			if i%100 == 99 {
-				h.State, h.Active, h.DeletedAt, h.DeletedBy, h.RemovedHow = mirror.StateDeleted, false, h.Modified, "apikey:1", "DELETE"
+				h.State, h.Active, h.DeletedAt, h.DeletedBy, h.RemovedHow = hostsync.StateDeleted, false, h.Modified, "apikey:1", "DELETE"
 			}
 			b.Hosts = append(b.Hosts, h)
 		}

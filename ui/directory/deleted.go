@@ -14,8 +14,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/mirror"
 	"github.com/visitly/hostsync/ui"
 )
 
@@ -24,24 +24,24 @@ import (
 type deletedScreen struct {
 	*hostList
 	st       *statusView
-	picked   map[string]mirror.Host // checked rows, by id
+	picked   map[string]hostsync.Host // checked rows, by id
 	restore  *widget.Button
 	clearSel *widget.Button
 	export   *widget.Button
 	confirm  dialog.Dialog // the open confirmation (tests)
 }
 
-func deletedColumns() []column[mirror.Host] {
-	return []column[mirror.Host]{
+func deletedColumns() []column[hostsync.Host] {
+	return []column[hostsync.Host]{
 		{title: "", width: 44, check: true},
-		{title: "Display name", width: 180, sort: mirror.SortDisplayName, text: func(h mirror.Host) string { return h.DisplayName }},
-		{title: "userName", width: 220, sort: mirror.SortUserName, text: func(h mirror.Host) string { return h.UserName }},
-		{title: "State", width: 110, sort: mirror.SortState, text: func(h mirror.Host) string { return stateWords(&h) },
-			tone: func(h mirror.Host) widget.Importance { return stateTone(&h) }},
-		{title: "How", width: 130, text: func(h mirror.Host) string { return howWords(h.RemovedHow) }},
-		{title: "When", width: 140, sort: mirror.SortRemovedAt, text: func(h mirror.Host) string { return whenLocal(h.RemovedAt()) }},
-		{title: "By", width: 190, text: func(h mirror.Host) string { return actorWords(h.RemovedBy()) }},
-		{title: "externalId", width: 150, sort: mirror.SortExternalID, text: func(h mirror.Host) string { return h.ExternalID }},
+		{title: "Display name", width: 180, sort: hostsync.SortDisplayName, text: func(h hostsync.Host) string { return h.DisplayName }},
+		{title: "userName", width: 220, sort: hostsync.SortUserName, text: func(h hostsync.Host) string { return h.UserName }},
+		{title: "State", width: 110, sort: hostsync.SortState, text: func(h hostsync.Host) string { return stateWords(&h) },
+			tone: func(h hostsync.Host) widget.Importance { return stateTone(&h) }},
+		{title: "How", width: 130, text: func(h hostsync.Host) string { return howWords(h.RemovedHow) }},
+		{title: "When", width: 140, sort: hostsync.SortRemovedAt, text: func(h hostsync.Host) string { return whenLocal(h.RemovedAt()) }},
+		{title: "By", width: 190, text: func(h hostsync.Host) string { return hostsync.ActorName(h.RemovedBy()) }},
+		{title: "externalId", width: 150, sort: hostsync.SortExternalID, text: func(h hostsync.Host) string { return h.ExternalID }},
 	}
 }
 
@@ -54,21 +54,21 @@ func (d *Directory) DeletedPage() fyne.CanvasObject {
 }
 
 func (d *Directory) newDeletedScreen() *deletedScreen {
-	s := &deletedScreen{hostList: newHostList(d, mirror.StateRemoved, deletedColumns(),
+	s := &deletedScreen{hostList: newHostList(d, hostsync.StateRemoved, deletedColumns(),
 		"No deleted hosts — nothing has been removed by Azure AD",
 		"Hosts that Azure AD deletes or deactivates are kept here, never erased, so that you can bring them back.",
 		"Select a host to see when and how Azure AD removed it, and its history."),
-		picked: map[string]mirror.Host{}}
+		picked: map[string]hostsync.Host{}}
 	s.noun = [2]string{"removed host", "removed hosts"}
 	s.none = [2]string{"No deleted hosts — nothing has been removed by Azure AD",
 		"Hosts that Azure AD deletes or deactivates are kept here, never erased, so that you can bring them back."}
-	s.table.sort, s.table.desc = mirror.SortRemovedAt, true // most recent removals first
-	s.table.checked = func(h mirror.Host) bool { _, ok := s.picked[h.ID]; return ok }
+	s.table.sort, s.table.desc = hostsync.SortRemovedAt, true // most recent removals first
+	s.table.checked = func(h hostsync.Host) bool { _, ok := s.picked[h.ID]; return ok }
 	s.table.onCheck = s.pick
 	s.st = newStatusView(d.SyncNow, nil)
 	s.restore = &widget.Button{Text: "Restore…", Icon: theme.HistoryIcon(), Importance: widget.HighImportance, OnTapped: s.askRestore}
 	s.clearSel = &widget.Button{Text: "Clear selection", Importance: widget.LowImportance, OnTapped: func() {
-		s.picked = map[string]mirror.Host{}
+		s.picked = map[string]hostsync.Host{}
 		s.table.table.Refresh()
 		s.updateButtons()
 	}}
@@ -91,7 +91,7 @@ func (s *deletedScreen) status() *statusView { return s.st }
 func (s *deletedScreen) dataChanged() { s.reload(true) }
 
 // pick checks or unchecks a host for Restore.
-func (s *deletedScreen) pick(h mirror.Host, on bool) {
+func (s *deletedScreen) pick(h hostsync.Host, on bool) {
 	if on {
 		s.picked[h.ID] = h
 	} else {
@@ -112,7 +112,7 @@ func (s *deletedScreen) updateButtons() {
 		s.restore.Enable()
 		s.clearSel.Show()
 	default:
-		s.restore.SetText(fmt.Sprintf("Restore %s hosts…", count(n)))
+		s.restore.SetText(fmt.Sprintf("Restore %s hosts…", hostsync.Count(n)))
 		s.restore.Enable()
 		s.clearSel.Show()
 	}
@@ -126,7 +126,7 @@ func (s *deletedScreen) askRestore() {
 	}
 	who := fmt.Sprintf("%s (%s)", hosts[0].DisplayName, hosts[0].UserName)
 	if len(hosts) > 1 {
-		who = plural(len(hosts), "host", "hosts")
+		who = hostsync.Plural(len(hosts), "host", "hosts")
 	}
 	msg := widget.NewLabel(fmt.Sprintf("Restore %s? They become active hosts again and reappear in Hosts, marked "+
 		"\u201crestored locally\u201d.\n\n"+
@@ -134,7 +134,7 @@ func (s *deletedScreen) askRestore() {
 		"restart) can deactivate or delete the host again. The lasting fix is to re-assign the user to the "+
 		"Visitly application in Azure AD (Enterprise applications \u203a Visitly \u203a Users and groups).", who))
 	msg.Wrapping = fyne.TextWrapWord
-	c := dialog.NewCustomConfirm("Restore "+plural(len(hosts), "host", "hosts")+"?", "Restore", "Cancel", msg, func(ok bool) {
+	c := dialog.NewCustomConfirm("Restore "+hostsync.Plural(len(hosts), "host", "hosts")+"?", "Restore", "Cancel", msg, func(ok bool) {
 		s.confirm = nil
 		if ok {
 			s.doRestore(hosts)
@@ -146,8 +146,8 @@ func (s *deletedScreen) askRestore() {
 	c.Show()
 }
 
-func (s *deletedScreen) pickedHosts() []mirror.Host {
-	hosts := make([]mirror.Host, 0, len(s.picked))
+func (s *deletedScreen) pickedHosts() []hostsync.Host {
+	hosts := make([]hostsync.Host, 0, len(s.picked))
 	for _, h := range s.picked {
 		hosts = append(hosts, h)
 	}
@@ -157,14 +157,14 @@ func (s *deletedScreen) pickedHosts() []mirror.Host {
 
 // restoreOutcome is what happened to one host.
 type restoreOutcome struct {
-	host mirror.Host
+	host hostsync.Host
 	err  error
 }
 
 // doRestore restores through the service's admin API, one host at a time (each is its own
 // decision: a conflict on one changes nothing for it and does not stop the others), then syncs
 // the mirror so the restored hosts show up, and reports.
-func (s *deletedScreen) doRestore(hosts []mirror.Host) {
+func (s *deletedScreen) doRestore(hosts []hostsync.Host) {
 	ctx, d := s.ctx, s.d
 	s.restore.Disable()
 	d.env.Run(func() func() {
@@ -214,7 +214,7 @@ func (s *deletedScreen) reportRestore(out []restoreOutcome, fatal error) {
 	var b strings.Builder
 	if len(ok) > 0 {
 		fmt.Fprintf(&b, "Restored %s: %s. They are back in Hosts, marked \u201crestored locally\u201d. Re-assign them in "+
-			"Azure AD to make it last.\n", plural(len(ok), "host", "hosts"), strings.Join(ok, ", "))
+			"Azure AD to make it last.\n", hostsync.Plural(len(ok), "host", "hosts"), strings.Join(ok, ", "))
 	}
 	for _, f := range failed {
 		b.WriteString("\n" + f)

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/ui"
 )
@@ -31,9 +32,9 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 		rows[cellText(t, s.table, r, 2)] = []string{cellText(t, s.table, r, 3), cellText(t, s.table, r, 4), cellText(t, s.table, r, 6)}
 	}
 	for user, want := range map[string][]string{
-		"ann.lee@example.com": {"Deleted", "DELETE request", "API key #1 (Azure AD)"},
-		"bo.chen@example.com": {"Deactivated", "active=false", "API key #1 (Azure AD)"},
-		"cy.diaz@example.com": {"Deleted", "DELETE request", "API key #1 (Azure AD)"},
+		"ann.lee@example.com": {"Deleted", "DELETE request", "API key #1"},
+		"bo.chen@example.com": {"Deactivated", "active=false", "API key #1"},
+		"cy.diaz@example.com": {"Deleted", "DELETE request", "API key #1"},
 	} {
 		if !slices.Equal(rows[user], want) {
 			t.Errorf("%s: state/how/by %v, want %v", user, rows[user], want)
@@ -164,7 +165,7 @@ func TestMassRemovalBanner(t *testing.T) {
 			if !tc.banner {
 				return
 			}
-			if !strings.HasPrefix(s.st.massText.Text, plural(tc.removed, "host was", "hosts were")+" deactivated or deleted by Azure AD in the last hour") {
+			if !strings.HasPrefix(s.st.massText.Text, hostsync.Plural(tc.removed, "host was", "hosts were")+" deactivated or deleted by Azure AD in the last hour") {
 				t.Fatalf("banner %q", s.st.massText.Text)
 			}
 			test.Tap(s.st.review)

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync"
 )
 
 // hostDetails is the panel beside a hosts table: every attribute, the groups, how Azure AD matches
@@ -41,7 +41,7 @@ func (d *hostDetails) clear(text string) {
 }
 
 // show lays out one host.
-func (d *hostDetails) show(hd *mirror.HostDetail) {
+func (d *hostDetails) show(hd *hostsync.HostDetail) {
 	h := &hd.Host
 	d.id = h.ID
 	name := h.DisplayName
@@ -58,7 +58,7 @@ func (d *hostDetails) show(hd *mirror.HostDetail) {
 	}
 	if !h.RestoredAt.IsZero() {
 		objs = append(objs, wrapped(fmt.Sprintf("Restored locally %s by %s. Azure AD's next change to this user can undo it; "+
-			"the lasting fix is to re-assign the user in Azure AD.", whenLocal(h.RestoredAt), actorWords(h.RestoredBy)),
+			"the lasting fix is to re-assign the user in Azure AD.", whenLocal(h.RestoredAt), hostsync.ActorName(h.RestoredBy)),
 			widget.HighImportance))
 	}
 
@@ -90,21 +90,21 @@ func (d *hostDetails) show(hd *mirror.HostDetail) {
 }
 
 // removalNote says when, by whom and how a removed host was removed.
-func removalNote(h *mirror.Host) string {
+func removalNote(h *hostsync.Host) string {
 	at := h.RemovedAt()
 	if at.IsZero() {
 		return ""
 	}
 	verb := "Deactivated"
-	if h.State == mirror.StateDeleted {
+	if h.State == hostsync.StateDeleted {
 		verb = "Deleted"
 	}
 	return fmt.Sprintf("%s %s by %s (%s). Nothing is erased: an admin can restore it.",
-		verb, whenLocal(at), actorWords(h.RemovedBy()), howWords(h.RemovedHow))
+		verb, whenLocal(at), hostsync.ActorName(h.RemovedBy()), howWords(h.RemovedHow))
 }
 
 // historyEntry is one event: what, when and who on one line, then its changes old → new.
-func historyEntry(e *mirror.Event) fyne.CanvasObject {
+func historyEntry(e *hostsync.Event) fyne.CanvasObject {
 	head := &widget.Label{Text: ActionWords(e.Action), Importance: actionTone(e.Action), TextStyle: fyne.TextStyle{Bold: true}}
 	meta := &widget.Label{Text: whenLocal(e.At) + " · " + eventActor(e), Importance: widget.LowImportance,
 		Truncation: fyne.TextTruncateEllipsis}
@@ -139,7 +139,7 @@ func valueWords(v any) string {
 
 // attributes flattens the SCIM resource into readable label/value pairs: core attributes, then
 // the enterprise extension. Multi-valued ones are labelled by type ("Work email", "Mobile phone").
-func attributes(h *mirror.Host) [][2]string {
+func attributes(h *hostsync.Host) [][2]string {
 	var res map[string]any
 	if err := json.Unmarshal(h.Resource, &res); err != nil || res == nil {
 		return [][2]string{{"User name (UPN)", h.UserName}, {"Display name", h.DisplayName}}

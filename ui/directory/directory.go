@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/ui"
 )
 
@@ -25,7 +25,7 @@ const (
 // Deps is what a Directory works with; main wires them for one service.
 type Deps struct {
 	Mirror Mirror        // the service's local mirror
-	Source mirror.Source // the service's change feed and activity log, for syncs
+	Source hostsync.Feed // the service's change feed and activity log, for syncs
 	Admin  Admin         // restore and export records
 	// Save asks where to write an export; nil means SaveDialog.
 	Save SaveFunc
@@ -113,8 +113,8 @@ func (d *Directory) checkMass() {
 	ctx, now := d.ctx, d.now()
 	d.env.Run(func() func() {
 		n := 0
-		for _, a := range []string{"host.deleted", "host.deactivated"} {
-			c, err := d.deps.Mirror.CountActivity(ctx, mirror.ActivityQuery{Action: a, From: now.Add(-massWindow)})
+		for _, a := range []string{hostsync.ActionHostDeleted, hostsync.ActionHostDeactivated} {
+			c, err := d.deps.Mirror.CountActivity(ctx, hostsync.EventFilter{Action: a, From: now.Add(-massWindow)})
 			if err != nil {
 				return nil // the banner is advisory: no error dialog for it
 			}

@@ -11,8 +11,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	fynestorage "fyne.io/fyne/v2/storage"
 
-	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/ui"
 )
 
@@ -45,9 +44,9 @@ type exportJob struct {
 // formatOf picks the format from the chosen file name: .json is JSON, anything else CSV.
 func formatOf(name string) string {
 	if strings.HasSuffix(strings.ToLower(name), ".json") {
-		return mirror.FormatJSON
+		return hostsync.FormatJSON
 	}
-	return mirror.FormatCSV
+	return hostsync.FormatCSV
 }
 
 // export asks where to save, writes the file off the UI goroutine, records an export.created event
@@ -72,14 +71,14 @@ func (d *Directory) export(job exportJob) {
 			var rerr error
 			if err == nil {
 				detail := fmt.Sprintf("%s: %d rows as %s (%s) to %s", job.what, n, strings.ToUpper(format), job.filter, name)
-				_, rerr = d.deps.Admin.RecordActivity(ctx, scimclient.ConsoleEvent{Action: scimclient.ActionExportCreated, Detail: detail})
+				_, rerr = d.deps.Admin.RecordActivity(ctx, hostsync.ConsoleEvent{Action: hostsync.ActionExportCreated, Detail: detail})
 			}
 			return func() {
 				if err != nil {
 					ui.ShowError(d.env.Window, err)
 					return
 				}
-				msg := fmt.Sprintf("Exported %s to %s (%s, UTC times).", plural(n, "row", "rows"), name, strings.ToUpper(format))
+				msg := fmt.Sprintf("Exported %s to %s (%s, UTC times).", hostsync.Plural(n, "row", "rows"), name, strings.ToUpper(format))
 				if rerr != nil {
 					msg += "\n\nThe export could not be recorded in the service's activity log: " + ui.Describe(rerr).Title + "."
 				}

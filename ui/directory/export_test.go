@@ -12,7 +12,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/visitly/hostsync/scimclient"
+	"github.com/visitly/hostsync"
 )
 
 const bom = "\uFEFF"
@@ -78,7 +78,7 @@ func TestExportFollowsTheFilter(t *testing.T) {
 	})
 
 	// Each export is recorded through the admin API, with the filter and the file name only.
-	page, err := h.svc.admin.Activity(context.Background(), scimclient.ActivityQuery{Action: scimclient.ActionExportCreated})
+	page, err := h.svc.admin.Activity(context.Background(), hostsync.ActivityQuery{Action: hostsync.ActionExportCreated})
 	must(t, err)
 	if len(page.Events) != 2 {
 		t.Fatalf("%d export.created events, want 2", len(page.Events))

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
 	"github.com/visitly/hostsync/storage/hostdb"
@@ -51,7 +52,7 @@ func newService(t testing.TB) *service {
 		srv.Close()
 		st.Close()
 	})
-	tok, err := st.RotateAdminToken(ctx, hostdb.Actor{Kind: hostdb.ActorSystem})
+	tok, err := st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,49 +110,6 @@ func (s *service) remove(t testing.TB, id string) {
 	if err := s.azure.DeleteUser(context.Background(), id); err != nil {
 		t.Fatalf("delete %s: %v", id, err)
 	}
-}
-
-// source adapts the admin client to mirror.Source, as main's does.
-type source struct{ c *scimclient.Client }
-
-func (s source) Changes(ctx context.Context, since int64, limit int) (mirror.ChangePage, error) {
-	p, err := s.c.Changes(ctx, since, limit)
-	if err != nil {
-		return mirror.ChangePage{}, err
-	}
-	out := mirror.ChangePage{Cursor: p.Cursor, More: p.More}
-	for _, c := range p.Changes {
-		mc := mirror.Change{Seq: c.Seq, Type: c.Type}
-		if h := c.Host; h != nil {
-			mc.Host = &mirror.Host{ID: h.ID, Seq: h.Seq, State: h.State, UserName: h.UserName, ExternalID: h.ExternalID,
-				DisplayName: h.DisplayName, Email: h.Email, Active: h.Active, Created: h.Created, Modified: h.Modified,
-				DeactivatedAt: h.DeactivatedAt, DeactivatedBy: h.DeactivatedBy, DeletedAt: h.DeletedAt, DeletedBy: h.DeletedBy,
-				RemovedHow: h.RemovedHow, RestoredAt: h.RestoredAt, RestoredBy: h.RestoredBy, Resource: h.Resource}
-		}
-		if g := c.Group; g != nil {
-			mc.Group = &mirror.Group{ID: g.ID, Seq: g.Seq, DisplayName: g.DisplayName, ExternalID: g.ExternalID,
-				Members: g.Members, Created: g.Created, Modified: g.Modified, DeletedAt: g.DeletedAt, DeletedBy: g.DeletedBy}
-		}
-		out.Changes = append(out.Changes, mc)
-	}
-	return out, nil
-}
-
-func (s source) Activity(ctx context.Context, since int64, limit int) (mirror.ActivityPage, error) {
-	p, err := s.c.Activity(ctx, scimclient.ActivityQuery{Since: since, Limit: limit})
-	if err != nil {
-		return mirror.ActivityPage{}, err
-	}
-	out := mirror.ActivityPage{Cursor: p.Cursor, More: p.More}
-	for _, e := range p.Events {
-		me := mirror.Event{Seq: e.Seq, At: e.At, Actor: e.Actor, ActorName: e.ActorName, Action: e.Action,
-			ResourceType: e.ResourceType, ResourceID: e.ResourceID, UserName: e.UserName, Detail: e.Detail}
-		for _, fc := range e.Changes {
-			me.Changes = append(me.Changes, mirror.FieldChange{Field: fc.Field, Old: fc.Old, New: fc.New})
-		}
-		out.Events = append(out.Events, me)
-	}
-	return out, nil
 }
 
 // timers replaces ui.AfterFunc: nothing fires until the test says so.
@@ -218,7 +176,7 @@ func newHarness(t *testing.T) *harness {
 	h.saved = filepath.Join(t.TempDir(), "export.csv")
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	h.dir = New(ctx, h.env, Deps{Mirror: m, Source: source{h.svc.admin}, Admin: h.svc.admin,
+	h.dir = New(ctx, h.env, Deps{Mirror: m, Source: h.svc.admin, Admin: h.svc.admin,
 		Save: func(_ fyne.Window, suggested string, done func(io.WriteCloser, string, error)) {
 			f, err := os.Create(h.saved)
 			done(f, filepath.Base(h.saved), err)

@@ -9,7 +9,7 @@ import (
 
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/ui"
 )
 
@@ -17,17 +17,17 @@ import (
 const searchDelay = 150 * time.Millisecond
 
 // hostList is the part the Hosts and Deleted hosts screens share: search-as-you-type, the paged
-// sortable table, the count and the details panel, all over one mirror.HostQuery.
+// sortable table, the count and the details panel, all over one hostsync.HostFilter.
 type hostList struct {
 	d       *Directory
 	ctx     context.Context
-	state   string // mirror state filter
+	state   hostsync.State // the state filter
 	search  *widget.Entry
 	count   *widget.Label
 	noun    [2]string // "host", "hosts"
-	table   *dataTable[mirror.Host]
+	table   *dataTable[hostsync.Host]
 	details *hostDetails
-	shown   mirror.HostQuery // the query whose result is on screen
+	shown   hostsync.HostFilter // the query whose result is on screen
 	gen     int
 	stop    func() // the pending debounce
 	loaded  func() // after each result (the Deleted screen updates its buttons)
@@ -35,22 +35,22 @@ type hostList struct {
 	none [2]string
 }
 
-func newHostList(d *Directory, state string, cols []column[mirror.Host], emptyTitle, emptyText, noDetails string) *hostList {
+func newHostList(d *Directory, state hostsync.State, cols []column[hostsync.Host], emptyTitle, emptyText, noDetails string) *hostList {
 	l := &hostList{d: d, ctx: d.ctx, state: state, count: &widget.Label{},
 		noun: [2]string{"host", "hosts"}, details: newHostDetails(noDetails)}
 	l.search = widget.NewEntry()
 	l.search.SetPlaceHolder("Search name, userName, email, department or externalId")
 	l.search.OnChanged = func(string) { l.typed() }
 	l.table = newDataTable(d.env.Run, cols, emptyTitle, emptyText)
-	l.table.key = func(h mirror.Host) string { return h.ID }
+	l.table.key = func(h hostsync.Host) string { return h.ID }
 	l.table.onSort = func() { l.reload(false) }
-	l.table.onSelect = func(h mirror.Host) { l.showDetails(h.ID) }
+	l.table.onSelect = func(h hostsync.Host) { l.showDetails(h.ID) }
 	l.table.pager.onError = func(err error) { ui.ShowError(d.env.Window, err) }
 	return l
 }
 
-func (l *hostList) query() mirror.HostQuery {
-	return mirror.HostQuery{Search: strings.TrimSpace(l.search.Text), State: l.state, Sort: l.table.sort, Desc: l.table.desc}
+func (l *hostList) query() hostsync.HostFilter {
+	return hostsync.HostFilter{Search: strings.TrimSpace(l.search.Text), State: l.state, Sort: l.table.sort, Desc: l.table.desc}
 }
 
 // typed restarts the debounce: the query runs searchDelay after the last key.
@@ -72,7 +72,7 @@ func (l *hostList) reload(keep bool) {
 	gen, m, ctx := l.gen, l.d.deps.Mirror, l.ctx
 	l.d.env.Run(func() func() {
 		// The count and the first page are independent reads: run them side by side.
-		var first []mirror.Host
+		var first []hostsync.Host
 		var ferr error
 		pageDone := make(chan struct{})
 		go func() {
@@ -98,7 +98,7 @@ func (l *hostList) reload(keep bool) {
 			} else {
 				l.table.setEmpty("Nothing matches", "No "+l.noun[1]+" in the local mirror match this search and filter.")
 			}
-			l.table.show(n, first, func(offset, limit int) ([]mirror.Host, error) {
+			l.table.show(n, first, func(offset, limit int) ([]hostsync.Host, error) {
 				pq := q
 				pq.Offset, pq.Limit = offset, limit
 				return m.Hosts(ctx, pq)
@@ -106,7 +106,7 @@ func (l *hostList) reload(keep bool) {
 			if !keep {
 				l.table.scrollTop()
 			}
-			l.count.SetText(plural(n, l.noun[0], l.noun[1]))
+			l.count.SetText(hostsync.Plural(n, l.noun[0], l.noun[1]))
 			if keep && l.details.id != "" {
 				l.showDetails(l.details.id)
 			}
@@ -136,12 +136,12 @@ func (l *hostList) showDetails(id string) {
 }
 
 // filterWords describes the query for the export's activity record.
-func filterWords(q mirror.HostQuery) string {
+func filterWords(q hostsync.HostFilter) string {
 	state := q.State
 	if state == "" {
-		state = mirror.StateActive
+		state = hostsync.StateActive
 	}
-	s := "state " + state
+	s := "state " + string(state)
 	if q.Search != "" {
 		s += fmt.Sprintf(", search %q", q.Search)
 	}

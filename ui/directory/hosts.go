@@ -9,14 +9,17 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync"
 )
 
 // State filter choices of the Hosts screen.
-var hostStates = []struct{ label, state string }{
-	{"Active", mirror.StateActive},
-	{"Deactivated", mirror.StateDeactivated},
-	{"All", mirror.StateAll},
+var hostStates = []struct {
+	label string
+	state hostsync.State
+}{
+	{"Active", hostsync.StateActive},
+	{"Deactivated", hostsync.StateDeactivated},
+	{"All", hostsync.StateAll},
 }
 
 // hostsScreen is the Hosts page: every host Azure AD provisioned, searchable and sortable.
@@ -27,17 +30,17 @@ type hostsScreen struct {
 	export *widget.Button
 }
 
-func hostColumns() []column[mirror.Host] {
-	return []column[mirror.Host]{
-		{title: "Display name", width: 190, sort: mirror.SortDisplayName, text: func(h mirror.Host) string { return h.DisplayName }},
-		{title: "userName", width: 230, sort: mirror.SortUserName, text: func(h mirror.Host) string { return h.UserName }},
-		{title: "Email", width: 230, sort: mirror.SortEmail, text: func(h mirror.Host) string { return h.Email }},
-		{title: "Department", width: 130, sort: mirror.SortDepartment, text: func(h mirror.Host) string { return h.Department }},
-		{title: "Title", width: 150, sort: mirror.SortTitle, text: func(h mirror.Host) string { return h.Title }},
-		{title: "externalId", width: 150, sort: mirror.SortExternalID, text: func(h mirror.Host) string { return h.ExternalID }},
-		{title: "Last changed", width: 140, sort: mirror.SortModified, text: func(h mirror.Host) string { return whenLocal(h.Modified) }},
-		{title: "State", width: 190, sort: mirror.SortState, text: func(h mirror.Host) string { return stateWords(&h) },
-			tone: func(h mirror.Host) widget.Importance { return stateTone(&h) }},
+func hostColumns() []column[hostsync.Host] {
+	return []column[hostsync.Host]{
+		{title: "Display name", width: 190, sort: hostsync.SortDisplayName, text: func(h hostsync.Host) string { return h.DisplayName }},
+		{title: "userName", width: 230, sort: hostsync.SortUserName, text: func(h hostsync.Host) string { return h.UserName }},
+		{title: "Email", width: 230, sort: hostsync.SortEmail, text: func(h hostsync.Host) string { return h.Email }},
+		{title: "Department", width: 130, sort: hostsync.SortDepartment, text: func(h hostsync.Host) string { return h.Department }},
+		{title: "Title", width: 150, sort: hostsync.SortTitle, text: func(h hostsync.Host) string { return h.Title }},
+		{title: "externalId", width: 150, sort: hostsync.SortExternalID, text: func(h hostsync.Host) string { return h.ExternalID }},
+		{title: "Last changed", width: 140, sort: hostsync.SortModified, text: func(h hostsync.Host) string { return whenLocal(h.Modified) }},
+		{title: "State", width: 190, sort: hostsync.SortState, text: func(h hostsync.Host) string { return stateWords(&h) },
+			tone: func(h hostsync.Host) widget.Importance { return stateTone(&h) }},
 	}
 }
 
@@ -50,10 +53,10 @@ func (d *Directory) HostsPage() fyne.CanvasObject {
 }
 
 func (d *Directory) newHostsScreen() *hostsScreen {
-	s := &hostsScreen{hostList: newHostList(d, mirror.StateActive, hostColumns(),
+	s := &hostsScreen{hostList: newHostList(d, hostsync.StateActive, hostColumns(),
 		"No hosts match", "Nothing in the local mirror matches this search and filter.",
 		"Select a host to see all its attributes, its groups, how Azure AD matches it and its history.")}
-	s.table.sort = mirror.SortDisplayName
+	s.table.sort = hostsync.SortDisplayName
 	s.none = [2]string{"No hosts here yet", "Azure AD has not provisioned anyone in this state. New users appear after " +
 		"its next provisioning cycle (every 20 to 40 minutes) and the console's next sync."}
 	s.st = newStatusView(d.SyncNow, d.review)

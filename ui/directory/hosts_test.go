@@ -9,8 +9,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/mirror"
 )
 
 // seedFour provisions four hosts through SCIM and syncs the mirror through the screens' own sync.
@@ -180,5 +180,5 @@ func TestSyncBringsChangesAndOfflineBanner(t *testing.T) {
 		t.Fatalf("offline table rows %v", got)
 	}
 	_ = context.Background()
-	_ = mirror.StateAll
+	_ = hostsync.StateAll
 }

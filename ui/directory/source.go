@@ -5,30 +5,29 @@ import (
 	"io"
 	"time"
 
-	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync"
 )
 
 // HostReader is what the Hosts and Deleted hosts screens read from the mirror.
 type HostReader interface {
-	Hosts(ctx context.Context, q mirror.HostQuery) ([]mirror.Host, error)
-	CountHosts(ctx context.Context, q mirror.HostQuery) (int, error)
-	Counts(ctx context.Context) (mirror.Counts, error)
-	HostDetail(ctx context.Context, id string) (*mirror.HostDetail, error)
-	ExportHosts(ctx context.Context, w io.Writer, q mirror.HostQuery, format string) (int, error)
+	Hosts(ctx context.Context, q hostsync.HostFilter) ([]hostsync.Host, error)
+	CountHosts(ctx context.Context, q hostsync.HostFilter) (int, error)
+	Counts(ctx context.Context) (hostsync.Counts, error)
+	HostDetail(ctx context.Context, id string) (*hostsync.HostDetail, error)
+	ExportHosts(ctx context.Context, w io.Writer, q hostsync.HostFilter, format string) (int, error)
 }
 
 // ActivityReader is what the Activity screen (and the mass-removal banner) read from the mirror.
 type ActivityReader interface {
-	Activity(ctx context.Context, q mirror.ActivityQuery) ([]mirror.Event, error)
-	CountActivity(ctx context.Context, q mirror.ActivityQuery) (int, error)
+	Activity(ctx context.Context, q hostsync.EventFilter) ([]hostsync.Event, error)
+	CountActivity(ctx context.Context, q hostsync.EventFilter) (int, error)
 	Actions(ctx context.Context) ([]string, error)
-	ExportActivity(ctx context.Context, w io.Writer, q mirror.ActivityQuery, format string) (int, error)
+	ExportActivity(ctx context.Context, w io.Writer, q hostsync.EventFilter, format string) (int, error)
 }
 
 // Syncer brings the mirror up to date from the service's feeds.
 type Syncer interface {
-	Sync(ctx context.Context, src mirror.Source, opt mirror.SyncOptions) (mirror.SyncResult, error)
+	Sync(ctx context.Context, src hostsync.Feed, opt hostsync.SyncOptions) (hostsync.SyncResult, error)
 	LastSync(ctx context.Context) (time.Time, error)
 }
 
@@ -43,7 +42,7 @@ type Mirror interface {
 type Admin interface {
 	// Restore makes a removed host active again; scimclient.IsConflict(err) when a live host holds
 	// its userName now.
-	Restore(ctx context.Context, id string) (*scimclient.Host, error)
+	Restore(ctx context.Context, id string) (*hostsync.Host, error)
 	// RecordActivity writes the console's own action (an export) to the service's activity log.
-	RecordActivity(ctx context.Context, e scimclient.ConsoleEvent) (*scimclient.Event, error)
+	RecordActivity(ctx context.Context, e hostsync.ConsoleEvent) (*hostsync.Event, error)
 }

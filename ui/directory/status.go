@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/ui"
 )
@@ -68,13 +69,13 @@ func (v *statusView) bar() fyne.CanvasObject {
 func (v *statusView) show(st SyncStatus, now time.Time) {
 	switch {
 	case st.Running && st.Progress.Total > 0:
-		v.fresh.SetText(fmt.Sprintf("Syncing… %s of %s changes", count(int(st.Progress.Done)), count(int(st.Progress.Total))))
+		v.fresh.SetText(fmt.Sprintf("Syncing… %s of %s changes", hostsync.Count(int(st.Progress.Done)), hostsync.Count(int(st.Progress.Total))))
 	case st.Running:
 		v.fresh.SetText("Syncing…")
 	case st.LastSync.IsZero():
 		v.fresh.SetText("Never synced")
 	default:
-		v.fresh.SetText("Synced " + clock(st.LastSync) + " (" + ago(st.LastSync, now) + ")")
+		v.fresh.SetText("Synced " + clock(st.LastSync) + " (" + hostsync.Ago(st.LastSync, now) + ")")
 	}
 	if st.Running {
 		v.syncBtn.Disable()
@@ -114,7 +115,7 @@ func offlineTitle(st SyncStatus, now time.Time) string {
 	if st.LastSync.IsZero() {
 		return lead + " — nothing synced yet, so the lists are empty"
 	}
-	return fmt.Sprintf("%s — showing data from %s, %s", lead, clock(st.LastSync), ago(st.LastSync, now))
+	return fmt.Sprintf("%s — showing data from %s, %s", lead, clock(st.LastSync), hostsync.Ago(st.LastSync, now))
 }
 
 // showMass shows or hides the mass-removal banner.
@@ -124,7 +125,7 @@ func (v *statusView) showMass(n int, window time.Duration) {
 		return
 	}
 	v.massText.SetText(fmt.Sprintf("%s deactivated or deleted by Azure AD in the last %s. If that was not planned, "+
-		"review them: each can be restored.", plural(n, "host was", "hosts were"), windowWords(window)))
+		"review them: each can be restored.", hostsync.Plural(n, "host was", "hosts were"), windowWords(window)))
 	v.mass.Show()
 }
 

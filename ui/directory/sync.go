@@ -6,7 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/ui"
 )
 
@@ -16,7 +16,7 @@ const DefaultSyncEvery = time.Minute
 // SyncStatus is what the screens tell about the mirror's freshness.
 type SyncStatus struct {
 	Running  bool
-	Progress mirror.Progress
+	Progress hostsync.SyncProgress
 	LastSync time.Time // the last successful sync, from the mirror (survives restarts)
 	Err      error     // the last attempt's error; nil once a sync succeeds
 	FailedAt time.Time
@@ -27,7 +27,7 @@ type SyncStatus struct {
 type syncLoop struct {
 	env    *ui.Env
 	m      Syncer
-	src    mirror.Source
+	src    hostsync.Feed
 	every  time.Duration
 	now    func() time.Time
 	ctx    context.Context
@@ -65,11 +65,11 @@ func (l *syncLoop) syncNow() {
 		l.stop = nil
 	}
 	l.status.Running = true
-	l.status.Progress = mirror.Progress{}
+	l.status.Progress = hostsync.SyncProgress{}
 	l.notify(false)
 	ctx := l.ctx
 	l.env.Run(func() func() {
-		res, err := l.m.Sync(ctx, l.src, mirror.SyncOptions{OnProgress: func(p mirror.Progress) {
+		res, err := l.m.Sync(ctx, l.src, hostsync.SyncOptions{OnProgress: func(p hostsync.SyncProgress) {
 			fyne.Do(func() {
 				if l.status.Running && ctx.Err() == nil {
 					l.status.Progress = p
@@ -82,7 +82,7 @@ func (l *syncLoop) syncNow() {
 	})
 }
 
-func (l *syncLoop) done(ctx context.Context, res mirror.SyncResult, err error, last time.Time, lerr error) {
+func (l *syncLoop) done(ctx context.Context, res hostsync.SyncResult, err error, last time.Time, lerr error) {
 	if ctx.Err() != nil {
 		return // the session was replaced or the window closed
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/mirror"
 )
 
@@ -13,8 +14,8 @@ type slowFirstSync struct {
 	during func() // called after the progress report, while the sync "runs"
 }
 
-func (s *slowFirstSync) Sync(ctx context.Context, src mirror.Source, opt mirror.SyncOptions) (mirror.SyncResult, error) {
-	opt.OnProgress(mirror.Progress{Phase: "changes", Done: 25_000, Total: 100_000})
+func (s *slowFirstSync) Sync(ctx context.Context, src hostsync.Feed, opt hostsync.SyncOptions) (hostsync.SyncResult, error) {
+	opt.OnProgress(hostsync.SyncProgress{Phase: "changes", Done: 25_000, Total: 100_000})
 	s.during()
 	return s.Mirror.Sync(ctx, src, opt)
 }
@@ -24,7 +25,7 @@ func TestProgressBarOnALongFirstSync(t *testing.T) {
 	seedFour(t, h)
 	var seen []string
 	fake := &slowFirstSync{Mirror: h.m}
-	d := New(context.Background(), h.env, Deps{Mirror: fake, Source: source{h.svc.admin}, Admin: h.svc.admin})
+	d := New(context.Background(), h.env, Deps{Mirror: fake, Source: h.svc.admin, Admin: h.svc.admin})
 	h.show(d.HostsPage()) // the screen is up before the first sync, as in the window
 	s := d.current.(*hostsScreen)
 	fake.during = func() {

@@ -1,37 +1,36 @@
 package directory
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/visitly/hostsync/storage/mirror"
+	"github.com/visitly/hostsync"
 )
 
 const enterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 // actionWords names the service's actions the way Azure AD's provisioning logs do.
 var actionWords = map[string]string{
-	"host.created":       "Created",
-	"host.updated":       "Updated",
-	"host.deactivated":   "Deactivated (active=false)",
-	"host.reactivated":   "Reactivated",
-	"host.deleted":       "Deleted (DELETE request)",
-	"host.restored":      "Restored locally",
-	"group.created":      "Group created",
-	"group.updated":      "Group updated",
-	"group.deleted":      "Group deleted",
-	"apikey.created":     "API key generated",
-	"apikey.revoked":     "API key revoked",
-	"apikey.revealed":    "API key revealed",
-	"apikey.copied":      "API key copied",
-	"tenanturl.copied":   "Tenant URL copied",
-	"connection.tested":  "Connection tested",
-	"export.created":     "Export created",
-	"admintoken.rotated": "Admin credential replaced",
-	"auth.rejected":      "Call rejected (bad API key)",
+	hostsync.ActionHostCreated:       "Created",
+	hostsync.ActionHostUpdated:       "Updated",
+	hostsync.ActionHostDeactivated:   "Deactivated (active=false)",
+	hostsync.ActionHostReactivated:   "Reactivated",
+	hostsync.ActionHostDeleted:       "Deleted (DELETE request)",
+	hostsync.ActionHostRestored:      "Restored locally",
+	hostsync.ActionGroupCreated:      "Group created",
+	hostsync.ActionGroupUpdated:      "Group updated",
+	hostsync.ActionGroupDeleted:      "Group deleted",
+	hostsync.ActionKeyCreated:        "API key generated",
+	hostsync.ActionKeyRevoked:        "API key revoked",
+	hostsync.ActionKeyRevealed:       "API key revealed",
+	hostsync.ActionKeyCopied:         "API key copied",
+	hostsync.ActionTenantURLCopied:   "Tenant URL copied",
+	hostsync.ActionConnectionTested:  "Connection tested",
+	hostsync.ActionExportCreated:     "Export created",
+	hostsync.ActionAdminTokenRotated: "Admin credential replaced",
+	hostsync.ActionAuthRejected:      "Call rejected (bad API key)",
 }
 
 // ActionWords is an action in Azure AD's vocabulary, or the action itself when unknown.
@@ -45,37 +44,37 @@ func ActionWords(action string) string {
 // actionTone colours an action: removals amber/red, restores and creations green.
 func actionTone(action string) widget.Importance {
 	switch action {
-	case "host.deleted", "group.deleted", "auth.rejected", "apikey.revoked":
+	case hostsync.ActionHostDeleted, hostsync.ActionGroupDeleted, hostsync.ActionAuthRejected, hostsync.ActionKeyRevoked:
 		return widget.DangerImportance
-	case "host.deactivated":
+	case hostsync.ActionHostDeactivated:
 		return widget.WarningImportance
-	case "host.created", "host.reactivated", "host.restored":
+	case hostsync.ActionHostCreated, hostsync.ActionHostReactivated, hostsync.ActionHostRestored:
 		return widget.SuccessImportance
 	}
 	return widget.MediumImportance
 }
 
 // stateWords names a host's state for people.
-func stateWords(h *mirror.Host) string {
+func stateWords(h *hostsync.Host) string {
 	switch h.State {
-	case mirror.StateActive:
+	case hostsync.StateActive:
 		if !h.RestoredAt.IsZero() {
 			return "Active · restored locally"
 		}
 		return "Active"
-	case mirror.StateDeactivated:
+	case hostsync.StateDeactivated:
 		return "Deactivated"
-	case mirror.StateDeleted:
+	case hostsync.StateDeleted:
 		return "Deleted"
 	}
-	return h.State
+	return string(h.State)
 }
 
-func stateTone(h *mirror.Host) widget.Importance {
+func stateTone(h *hostsync.Host) widget.Importance {
 	switch h.State {
-	case mirror.StateDeactivated:
+	case hostsync.StateDeactivated:
 		return widget.WarningImportance
-	case mirror.StateDeleted:
+	case hostsync.StateDeleted:
 		return widget.DangerImportance
 	}
 	if !h.RestoredAt.IsZero() {
@@ -87,37 +86,20 @@ func stateTone(h *mirror.Host) widget.Importance {
 // howWords says how a host was removed, in the terms Azure AD used.
 func howWords(how string) string {
 	switch how {
-	case "DELETE":
+	case hostsync.RemovedByDelete:
 		return "DELETE request"
-	case "active=false":
+	case hostsync.RemovedByDeactivate:
 		return "active=false"
 	}
 	return how
 }
 
-// actorWords names who did something: "API key #3 "Azure AD"" for Azure AD's key, "Console admin"…
-func actorWords(actor string) string {
-	switch {
-	case actor == "":
-		return ""
-	case actor == "admin":
-		return "Console admin"
-	case actor == "cli":
-		return "Command line"
-	case actor == "system":
-		return "System"
-	case strings.HasPrefix(actor, "apikey:"):
-		return "API key #" + strings.TrimPrefix(actor, "apikey:") + " (Azure AD)"
-	}
-	return actor
-}
-
 // eventActor prefers the service's human name for the actor.
-func eventActor(e *mirror.Event) string {
+func eventActor(e *hostsync.Event) string {
 	if e.ActorName != "" {
 		return e.ActorName
 	}
-	return actorWords(e.Actor)
+	return hostsync.ActorName(e.Actor)
 }
 
 // whenLocal formats a time in the viewer's zone, as admins read it; exports stay in UTC.
@@ -126,44 +108,6 @@ func whenLocal(t time.Time) string {
 		return ""
 	}
 	return t.Local().Format("2006-01-02 15:04")
-}
-
-// ago says how long ago t was, roughly.
-func ago(t, now time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
-}
-
-// count formats n with thousands separators: 12,345.
-func count(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// plural is "1 host" / "12,345 hosts".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return count(n) + " " + many
 }
 
 // attrLabels are readable names for the SCIM attributes Azure AD sends (core and enterprise).
