@@ -88,6 +88,18 @@ check_ui_deps() {
 	fi
 }
 
+# The domain package at the root imports the standard library only: every
+# side imports it, so anything it pulled in would reach them all.
+check_domain_deps() {
+	local deps
+	deps=$(go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' .) || return 1
+	deps=$(grep -v -x 'github.com/visitly/hostsync' <<<"$deps" || true)
+	if [ -n "$deps" ]; then
+		echo "hostsync depends on $(echo $deps)"
+		return 1
+	fi
+}
+
 cross_build_backend() {
 	local target rc=0
 	for target in windows/amd64 darwin/amd64 darwin/arm64; do
@@ -176,6 +188,7 @@ step "staticcheck" run_staticcheck
 step "go mod tidy leaves no diff" check_tidy
 step "backend without Fyne" check_no_fyne
 step "ui without SQL or keyring" check_ui_deps
+step "hostsync on the standard library only" check_domain_deps
 step "backend cross-builds (windows, darwin amd64/arm64)" cross_build_backend
 step "go test" go test -race -count=1 -timeout 15m ./...
 step "SCIM framework decision test (scimserver/frameworkcheck)" framework_check
