@@ -1,0 +1,426 @@
+package hostdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Backups and restores. A backup is SQLite's VACUUM INTO on a connection of
+// its own: one read transaction, so the copy is the database as of one
+// commit, while the writer goes on (WAL readers never block it). It is
+// written under a temporary name beside the target and renamed only when it
+// is complete and synced, so a failed backup leaves no file that looks like
+// one. A restore copies the backup the same way, checks the copy, and renames
+// it over the database of a stopped service.
+
+var (
+	// ErrBadBackup is wrapped with what is wrong: not SQLite, damaged, not a
+	// Visitly host database, or from a newer version.
+	ErrBadBackup = errors.New("hostdb: not a usable backup")
+	// ErrInUse: the database to restore over is open in a running service.
+	ErrInUse = errors.New("hostdb: database is in use")
+	// ErrNoSpace: the disk had no room for the file being written.
+	ErrNoSpace = errors.New("hostdb: no space left on the disk")
+)
+
+// backupLayout names the files BackupInto writes: sortable, no colons
+// (Windows), UTC.
+const (
+	backupPrefix = "hostsync-"
+	backupLayout = "2006-01-02T15-04-05Z"
+	backupSuffix = ".db"
+)
+
+// Backup writes a consistent copy of the database to path, which must not
+// exist yet; the store keeps serving reads and writes meanwhile. Every write
+// acknowledged before Backup was called is in the copy.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	src, err := s.file(ctx)
+	if err != nil {
+		return err
+	}
+	return backup(ctx, src, path)
+}
+
+// BackupInto writes a backup into dir under a name made of the current UTC
+// time (the names RotateBackups keeps or removes) and returns its path.
+func (s *Store) BackupInto(ctx context.Context, dir string) (string, error) {
+	path := filepath.Join(dir, backupPrefix+time.Now().UTC().Format(backupLayout)+backupSuffix)
+	return path, s.Backup(ctx, path)
+}
+
+// BackupFile backs up the database file db to path without opening a Store,
+// so that an older database is copied as it is rather than migrated first
+// (a backup before an upgrade should be restorable by the old version). db
+// may be in use by a running service. If path is an existing folder, the
+// backup goes into it under a BackupInto name; the path written is returned.
+func BackupFile(ctx context.Context, db, path string) (string, error) {
+	if _, err := os.Stat(db); err != nil {
+		return "", fmt.Errorf("hostdb: backup: %w", err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, backupPrefix+time.Now().UTC().Format(backupLayout)+backupSuffix)
+	}
+	return path, backup(ctx, db, path)
+}
+
+// file is the path of the store's database file.
+func (s *Store) file(ctx context.Context) (string, error) {
+	rows, err := s.r.QueryContext(ctx, "PRAGMA database_list")
+	if err != nil {
+		return "", fmt.Errorf("hostdb: backup: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int
+		var name, file string
+		if err := rows.Scan(&seq, &name, &file); err != nil {
+			return "", fmt.Errorf("hostdb: backup: %w", err)
+		}
+		if name == "main" {
+			return file, nil
+		}
+	}
+	return "", fmt.Errorf("hostdb: backup: no main database: %w", rows.Err())
+}
+
+// backup copies the live database src to path through a temporary file.
+func backup(ctx context.Context, src, path string) (err error) {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("hostdb: backup: %s: %w", path, fs.ErrExist)
+	}
+	tmp, err := tempBeside(path)
+	if err != nil {
+		return fmt.Errorf("hostdb: backup: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			removeWithSidecars(tmp)
+		}
+	}()
+	if err := vacuumInto(ctx, src, tmp); err != nil {
+		return fmt.Errorf("hostdb: backup to %s: %w", path, err)
+	}
+	return install(tmp, path)
+}
+
+// vacuumInto writes the database src into the empty file tmp.
+func vacuumInto(ctx context.Context, src, tmp string) error {
+	db, err := openRead(src, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := checkSchema(ctx, db); err != nil {
+		return fmt.Errorf("%s: %w", src, err)
+	}
+	// VACUUM INTO accepts an existing file if it is empty.
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
+		return writeErr(err)
+	}
+	return nil
+}
+
+// Restore replaces the database file to with the backup from, for a service
+// that is stopped: it refuses while a process has to open (ErrInUse) and, if
+// to exists, unless force is set. The backup is copied beside to, the copy
+// checked (CheckBackup) and synced, then renamed over to; the old database's
+// write-ahead log and shared-memory files go, so that SQLite cannot replay
+// them into the restored file. A backup of an older schema is migrated when
+// the service next opens it.
+func Restore(ctx context.Context, from, to string, force bool) (err error) {
+	if err := checkBackupFile(from); err != nil {
+		return err
+	}
+	old, statErr := os.Stat(to)
+	exists := statErr == nil
+	if exists {
+		if src, err := os.Stat(from); err == nil && os.SameFile(src, old) {
+			return fmt.Errorf("hostdb: restore: %s is the backup itself", to)
+		}
+		if !force {
+			return fmt.Errorf("hostdb: restore: %s: %w", to, fs.ErrExist)
+		}
+	}
+	tmp, err := tempBeside(to)
+	if err != nil {
+		return fmt.Errorf("hostdb: restore: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			removeWithSidecars(tmp)
+		}
+	}()
+	if err := copyFile(from, tmp); err != nil {
+		return fmt.Errorf("hostdb: restore: copy %s: %w", from, writeErr(err))
+	}
+	if err := checkDB(ctx, tmp); err != nil {
+		return fmt.Errorf("hostdb: restore: %s: %w", from, err)
+	}
+	if exists {
+		// As late as possible, to leave a service little time to start
+		// between the look and the rename.
+		if err := checkNotInUse(ctx, to); err != nil {
+			return err
+		}
+	}
+	// The old file's WAL belongs to it; left beside the restored file,
+	// SQLite would apply its frames to it.
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		if err := os.Remove(to + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("hostdb: restore: %w", err)
+		}
+	}
+	return install(tmp, to)
+}
+
+// CheckBackup reports whether path is an intact Visitly host database this
+// version can open: PRAGMA integrity_check passes and the schema is one of
+// its migrations. It reads the file only. A failure wraps ErrBadBackup.
+func CheckBackup(ctx context.Context, path string) error {
+	if err := checkBackupFile(path); err != nil {
+		return err
+	}
+	if err := checkDB(ctx, path); err != nil {
+		return fmt.Errorf("hostdb: %s: %w", path, err)
+	}
+	return nil
+}
+
+// checkBackupFile catches the mistakes a look at the file shows: not there,
+// not SQLite, or a live database (a WAL beside it holds commits a copy of
+// the file alone would lose).
+func checkBackupFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("hostdb: backup file: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	if _, err := io.ReadFull(f, head); err != nil || string(head) != "SQLite format 3\x00" {
+		return fmt.Errorf("hostdb: %s: %w: it is not an SQLite database", path, ErrBadBackup)
+	}
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		return fmt.Errorf("hostdb: %s: %w: it has a write-ahead log beside it, so it is a live database, not a backup", path, ErrBadBackup)
+	}
+	return nil
+}
+
+// checkDB runs the integrity and schema checks on a file nothing writes to.
+func checkDB(ctx context.Context, path string) error {
+	db, err := openRead(path, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var first string
+	if err := db.QueryRowContext(ctx, "PRAGMA integrity_check(1)").Scan(&first); err != nil {
+		return fmt.Errorf("%w: it is damaged (%v)", ErrBadBackup, err)
+	}
+	if first != "ok" {
+		return fmt.Errorf("%w: it is damaged (%s)", ErrBadBackup, firstLine(first))
+	}
+	return checkSchema(ctx, db)
+}
+
+// checkSchema reports whether db holds a Visitly host database of a schema
+// version this program knows.
+func checkSchema(ctx context.Context, db *sql.DB) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	var v, tables int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadBackup, err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master
+		WHERE type = 'table' AND name IN ('hosts', 'groups', 'activity')`).Scan(&tables); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadBackup, err)
+	}
+	switch {
+	case v == 0 || tables != 3:
+		return fmt.Errorf("%w: it is not a Visitly host database", ErrBadBackup)
+	case v > len(ms):
+		return fmt.Errorf("%w: it has schema version %d, newer than this program's %d; use the newer visitly-scimd", ErrBadBackup, v, len(ms))
+	}
+	return nil
+}
+
+// checkNotInUse fails with ErrInUse while another connection has path open.
+// Every open connection to a database in WAL mode holds a shared lock on
+// the file, so an exclusive lock is granted only to a sole user; closing
+// that probe checkpoints and removes the WAL of the old file.
+func checkNotInUse(ctx context.Context, path string) error {
+	d, err := dsn(path)
+	if err != nil {
+		return err
+	}
+	base, _, _ := strings.Cut(d, "?")
+	db, err := sql.Open("sqlite", base+"?_pragma=busy_timeout(0)&_pragma=locking_mode(EXCLUSIVE)")
+	if err != nil {
+		return fmt.Errorf("hostdb: restore: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	_, err = db.ExecContext(ctx, "BEGIN EXCLUSIVE; COMMIT")
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	var e *sqlite.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_BUSY || e.Code()&0xff == sqlite3.SQLITE_LOCKED):
+		return fmt.Errorf("hostdb: restore: %s: %w by another program (is the service still running?)", path, ErrInUse)
+	case errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_NOTADB:
+		return nil // not a database: nothing can be serving it
+	}
+	return fmt.Errorf("hostdb: restore: look whether %s is in use: %w", path, err)
+}
+
+// openRead opens path read-only on one connection. immutable is for files
+// nothing else writes to (a backup, a restore's copy): SQLite then takes no
+// locks and creates no -wal or -shm beside it.
+func openRead(path string, immutable bool) (*sql.DB, error) {
+	d, err := dsn(path)
+	if err != nil {
+		return nil, err
+	}
+	base, _, _ := strings.Cut(d, "?")
+	q := "?mode=ro&_pragma=busy_timeout(10000)"
+	if immutable {
+		q += "&immutable=1"
+	}
+	db, err := sql.Open("sqlite", base+q)
+	if err != nil {
+		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// tempBeside creates an empty file in path's folder for a file that becomes
+// path by rename (same file system, so the rename is atomic).
+func tempBeside(path string) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
+	if err != nil {
+		return "", err
+	}
+	return f.Name(), f.Close()
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, src)
+	return errors.Join(err, dst.Close())
+}
+
+// install syncs tmp, renames it to path and syncs the folder, so that after
+// a power loss path is either absent (or the old file) or the whole new one.
+func install(tmp, path string) error {
+	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("hostdb: %w", err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("hostdb: sync %s: %w", tmp, writeErr(err))
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("hostdb: %w", err)
+	}
+	syncDir(filepath.Dir(path))
+	return nil
+}
+
+// syncDir makes a rename in dir durable. Windows cannot open a folder for
+// syncing (and its renames are durable without it), so a failure is ignored.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+func removeWithSidecars(path string) {
+	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+}
+
+// writeErr adds ErrNoSpace to an error that means the disk is full.
+func writeErr(err error) error {
+	var e *sqlite.Error
+	if errors.Is(err, syscall.ENOSPC) || errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_FULL {
+		return fmt.Errorf("%w (%v)", ErrNoSpace, err)
+	}
+	return err
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// RotateBackups removes all but the newest keep backups that BackupInto
+// wrote in dir and returns the paths it removed. Other files are never
+// touched; keep must be at least 1.
+func RotateBackups(dir string, keep int) ([]string, error) {
+	if keep < 1 {
+		return nil, fmt.Errorf("hostdb: rotate backups: keep %d, want at least 1", keep)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("hostdb: rotate backups: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		stamp, ok := strings.CutPrefix(e.Name(), backupPrefix)
+		stamp, ok2 := strings.CutSuffix(stamp, backupSuffix)
+		if !ok || !ok2 || !e.Type().IsRegular() {
+			continue
+		}
+		if _, err := time.Parse(backupLayout, stamp); err == nil {
+			names = append(names, e.Name())
+		}
+	}
+	slices.Sort(names) // the layout sorts by time
+	var removed []string
+	var errs []error
+	for _, n := range names[:max(len(names)-keep, 0)] {
+		p := filepath.Join(dir, n)
+		if err := os.Remove(p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, p)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return removed, fmt.Errorf("hostdb: rotate backups: %w", err)
+	}
+	return removed, nil
+}
