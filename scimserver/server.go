@@ -105,9 +105,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case hasPrefixFold(p, AdminBasePath):
 		s.serveAdmin(rw, r, p[len(AdminBasePath):])
 	case p == "/healthz":
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		rw.WriteHeader(http.StatusOK)
-		_, _ = rw.Write([]byte("ok\n"))
+		serveHealth(rw)
+	case p == "/readyz":
+		s.serveReady(rw, r)
 	default:
 		writeError(rw, notFound("no such endpoint: "+p))
 	}
