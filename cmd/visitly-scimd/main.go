@@ -28,6 +28,11 @@ commands:
   apikey list   --db FILE               list API keys (never the keys themselves)
   apikey revoke --db FILE ID            revoke an API key
   admin-token   --db FILE               create or rotate the admin credential; prints it once
+  backup  --db FILE --to BACKUP         copy the database, also while the service runs;
+                                        --to may be a folder; prints the backup's path
+  restore --from BACKUP --db FILE [--force]
+                                        check a backup and put it in place of the database
+                                        (the service stopped; --force to replace a database)
   service install|uninstall|start|stop  (Windows) run serve as a Windows service
   version                               print the version
 `
@@ -47,6 +52,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runAPIKey(args[1:], stdout)
 	case "admin-token":
 		err = runAdminToken(args[1:], stdout)
+	case "backup":
+		err = runBackup(args[1:], stdout)
+	case "restore":
+		err = runRestore(args[1:], stdout)
 	case "service":
 		err = runService(args[1:], stdout)
 	case "version", "--version":

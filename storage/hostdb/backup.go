@@ -27,14 +27,27 @@ import (
 // it over the database of a stopped service.
 
 var (
-	// ErrBadBackup is wrapped with what is wrong: not SQLite, damaged, not a
-	// Visitly host database, or from a newer version.
+	// ErrBadBackup: a file is not a Visitly host database this program can
+	// use. The error is a *BadFileError, which says why.
 	ErrBadBackup = errors.New("hostdb: not a usable backup")
 	// ErrInUse: the database to restore over is open in a running service.
 	ErrInUse = errors.New("hostdb: database is in use")
 	// ErrNoSpace: the disk had no room for the file being written.
 	ErrNoSpace = errors.New("hostdb: no space left on the disk")
 )
+
+// BadFileError says why the file at Path is not a Visitly host database
+// this program can use: not SQLite, damaged, another program's database,
+// from a newer version, or a live database rather than a backup. It matches
+// ErrBadBackup.
+type BadFileError struct {
+	Path   string
+	Reason string // e.g. "not an SQLite database"
+}
+
+func (e *BadFileError) Error() string { return "hostdb: " + e.Path + ": " + e.Reason }
+
+func (e *BadFileError) Is(target error) bool { return target == ErrBadBackup }
 
 // backupLayout names the files BackupInto writes: sortable, no colons
 // (Windows), UTC.
@@ -119,13 +132,16 @@ func backup(ctx context.Context, src, path string) (err error) {
 
 // vacuumInto writes the database src into the empty file tmp.
 func vacuumInto(ctx context.Context, src, tmp string) error {
+	if err := checkMagic(src); err != nil {
+		return err
+	}
 	db, err := openRead(src, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := checkSchema(ctx, db); err != nil {
-		return fmt.Errorf("%s: %w", src, err)
+	if err := checkSchema(ctx, db, src); err != nil {
+		return err
 	}
 	// VACUUM INTO accepts an existing file if it is empty.
 	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
@@ -167,8 +183,8 @@ func Restore(ctx context.Context, from, to string, force bool) (err error) {
 	if err := copyFile(from, tmp); err != nil {
 		return fmt.Errorf("hostdb: restore: copy %s: %w", from, writeErr(err))
 	}
-	if err := checkDB(ctx, tmp); err != nil {
-		return fmt.Errorf("hostdb: restore: %s: %w", from, err)
+	if err := checkDB(ctx, tmp, from); err != nil {
+		return err
 	}
 	if exists {
 		// As late as possible, to leave a service little time to start
@@ -194,33 +210,39 @@ func CheckBackup(ctx context.Context, path string) error {
 	if err := checkBackupFile(path); err != nil {
 		return err
 	}
-	if err := checkDB(ctx, path); err != nil {
-		return fmt.Errorf("hostdb: %s: %w", path, err)
-	}
-	return nil
+	return checkDB(ctx, path, path)
 }
 
 // checkBackupFile catches the mistakes a look at the file shows: not there,
 // not SQLite, or a live database (a WAL beside it holds commits a copy of
 // the file alone would lose).
 func checkBackupFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("hostdb: backup file: %w", err)
-	}
-	defer f.Close()
-	head := make([]byte, 16)
-	if _, err := io.ReadFull(f, head); err != nil || string(head) != "SQLite format 3\x00" {
-		return fmt.Errorf("hostdb: %s: %w: it is not an SQLite database", path, ErrBadBackup)
+	if err := checkMagic(path); err != nil {
+		return err
 	}
 	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
-		return fmt.Errorf("hostdb: %s: %w: it has a write-ahead log beside it, so it is a live database, not a backup", path, ErrBadBackup)
+		return &BadFileError{path, "a write-ahead log is beside it, so it is a live database, not a backup"}
 	}
 	return nil
 }
 
-// checkDB runs the integrity and schema checks on a file nothing writes to.
-func checkDB(ctx context.Context, path string) error {
+// checkMagic reports whether path starts as an SQLite database does.
+func checkMagic(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("hostdb: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	if _, err := io.ReadFull(f, head); err != nil || string(head) != "SQLite format 3\x00" {
+		return &BadFileError{path, "not an SQLite database"}
+	}
+	return nil
+}
+
+// checkDB runs the integrity and schema checks on a file nothing writes
+// to; errors name the file as name.
+func checkDB(ctx context.Context, path, name string) error {
 	db, err := openRead(path, true)
 	if err != nil {
 		return err
@@ -228,34 +250,34 @@ func checkDB(ctx context.Context, path string) error {
 	defer db.Close()
 	var first string
 	if err := db.QueryRowContext(ctx, "PRAGMA integrity_check(1)").Scan(&first); err != nil {
-		return fmt.Errorf("%w: it is damaged (%v)", ErrBadBackup, err)
+		return &BadFileError{name, fmt.Sprintf("damaged (%v)", err)}
 	}
 	if first != "ok" {
-		return fmt.Errorf("%w: it is damaged (%s)", ErrBadBackup, firstLine(first))
+		return &BadFileError{name, "damaged (" + firstLine(first) + ")"}
 	}
-	return checkSchema(ctx, db)
+	return checkSchema(ctx, db, name)
 }
 
 // checkSchema reports whether db holds a Visitly host database of a schema
-// version this program knows.
-func checkSchema(ctx context.Context, db *sql.DB) error {
+// version this program knows; errors name the file as name.
+func checkSchema(ctx context.Context, db *sql.DB, name string) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
 	}
 	var v, tables int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return fmt.Errorf("%w: %v", ErrBadBackup, err)
+		return &BadFileError{name, err.Error()}
 	}
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master
 		WHERE type = 'table' AND name IN ('hosts', 'groups', 'activity')`).Scan(&tables); err != nil {
-		return fmt.Errorf("%w: %v", ErrBadBackup, err)
+		return &BadFileError{name, err.Error()}
 	}
 	switch {
 	case v == 0 || tables != 3:
-		return fmt.Errorf("%w: it is not a Visitly host database", ErrBadBackup)
+		return &BadFileError{name, "not a Visitly host database"}
 	case v > len(ms):
-		return fmt.Errorf("%w: it has schema version %d, newer than this program's %d; use the newer visitly-scimd", ErrBadBackup, v, len(ms))
+		return &BadFileError{name, fmt.Sprintf("made by a newer version (schema %d; this program knows up to %d)", v, len(ms))}
 	}
 	return nil
 }

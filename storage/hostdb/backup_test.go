@@ -298,8 +298,8 @@ func TestCheckBackupRejects(t *testing.T) {
 	for _, tc := range []struct{ name, path, want string }{
 		{"text file", write("notes.txt", []byte("SQLite format 3 is what this is not\n")), "not an SQLite database"},
 		{"another program's database", sqliteFile("other.db", "CREATE TABLE t(x)", "PRAGMA user_version = 1"), "not a Visitly host database"},
-		{"damaged", write("damaged.db", damaged), "damaged"},
-		{"newer schema", newer, "newer"},
+		{"damaged", write("damaged.db", damaged), "damaged ("},
+		{"newer schema", newer, "newer version"},
 		{"live database with its WAL", live, "live database"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
