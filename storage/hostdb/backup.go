@@ -151,11 +151,13 @@ func vacuumInto(ctx context.Context, src, tmp string) error {
 }
 
 // Restore replaces the database file to with the backup from, for a service
-// that is stopped: it refuses while a process has to open (ErrInUse) and, if
+// that is stopped: it refuses while a process has it open (ErrInUse) and, if
 // to exists, unless force is set. The backup is copied beside to, the copy
-// checked (CheckBackup) and synced, then renamed over to; the old database's
-// write-ahead log and shared-memory files go, so that SQLite cannot replay
-// them into the restored file. A backup of an older schema is migrated when
+// checked (CheckBackup), given the old file's permissions and owner (a
+// restore run as root must leave a file the service's user can open),
+// synced, and renamed over to; the old database's write-ahead log and
+// shared-memory files go, so that SQLite cannot replay them into the
+// restored file. A backup of an older schema is migrated when
 // the service next opens it.
 func Restore(ctx context.Context, from, to string, force bool) (err error) {
 	if err := checkBackupFile(from); err != nil {
@@ -187,6 +189,13 @@ func Restore(ctx context.Context, from, to string, force bool) (err error) {
 		return err
 	}
 	if exists {
+		if err := os.Chmod(tmp, old.Mode().Perm()); err != nil {
+			return fmt.Errorf("hostdb: restore: %w", err)
+		}
+		if err := chownLike(tmp, old); err != nil {
+			return fmt.Errorf("hostdb: restore: %w", err)
+		}
+
 		// As late as possible, to leave a service little time to start
 		// between the look and the rename.
 		if err := checkNotInUse(ctx, to); err != nil {
@@ -261,7 +270,7 @@ func checkDB(ctx context.Context, path, name string) error {
 // checkSchema reports whether db holds a Visitly host database of a schema
 // version this program knows; errors name the file as name.
 func checkSchema(ctx context.Context, db *sql.DB, name string) error {
-	ms, err := migrations()
+	known, err := schemaVersion()
 	if err != nil {
 		return err
 	}
@@ -276,8 +285,8 @@ func checkSchema(ctx context.Context, db *sql.DB, name string) error {
 	switch {
 	case v == 0 || tables != 3:
 		return &BadFileError{name, "not a Visitly host database"}
-	case v > len(ms):
-		return &BadFileError{name, fmt.Sprintf("made by a newer version (schema %d; this program knows up to %d)", v, len(ms))}
+	case v > known:
+		return &BadFileError{name, fmt.Sprintf("made by a newer version (schema %d; this program knows up to %d)", v, known)}
 	}
 	return nil
 }
@@ -287,11 +296,10 @@ func checkSchema(ctx context.Context, db *sql.DB, name string) error {
 // the file, so an exclusive lock is granted only to a sole user; closing
 // that probe checkpoints and removes the WAL of the old file.
 func checkNotInUse(ctx context.Context, path string) error {
-	d, err := dsn(path)
+	base, err := fileURI(path)
 	if err != nil {
 		return err
 	}
-	base, _, _ := strings.Cut(d, "?")
 	db, err := sql.Open("sqlite", base+"?_pragma=busy_timeout(0)&_pragma=locking_mode(EXCLUSIVE)")
 	if err != nil {
 		return fmt.Errorf("hostdb: restore: %w", err)
@@ -313,15 +321,29 @@ func checkNotInUse(ctx context.Context, path string) error {
 	return fmt.Errorf("hostdb: restore: look whether %s is in use: %w", path, err)
 }
 
+// fileURI is the SQLite URI of path without parameters, for connections
+// that set their own.
+func fileURI(path string) (string, error) {
+	d, err := dsn(path)
+	base, _, _ := strings.Cut(d, "?")
+	return base, err
+}
+
+// schemaVersion is the newest schema version (PRAGMA user_version) this
+// program migrates to.
+func schemaVersion() (int, error) {
+	ms, err := migrations()
+	return len(ms), err
+}
+
 // openRead opens path read-only on one connection. immutable is for files
 // nothing else writes to (a backup, a restore's copy): SQLite then takes no
 // locks and creates no -wal or -shm beside it.
 func openRead(path string, immutable bool) (*sql.DB, error) {
-	d, err := dsn(path)
+	base, err := fileURI(path)
 	if err != nil {
 		return nil, err
 	}
-	base, _, _ := strings.Cut(d, "?")
 	q := "?mode=ro&_pragma=busy_timeout(10000)"
 	if immutable {
 		q += "&immutable=1"

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -222,8 +223,25 @@ func TestRestore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The service's user must be able to open the restored file.
+	if err := os.Chmod(live, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	const uid = 4242
+	asRoot := os.Geteuid() == 0
+	if asRoot {
+		if err := os.Chown(live, uid, uid); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := Restore(ctx, backupPath, live, true); err != nil {
 		t.Fatalf("Restore: %v", err)
+	}
+	if fi, err := os.Stat(live); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o640 {
+		t.Errorf("restored file: %v, %v; want the old file's mode 0640", fi.Mode(), err)
+	}
+	if owner := fileOwner(t, live); asRoot && owner != uid {
+		t.Errorf("restored file owned by %d, want the old file's owner %d", owner, uid)
 	}
 	for _, suffix := range []string{"-wal", "-shm"} {
 		if _, err := os.Stat(live + suffix); !errors.Is(err, fs.ErrNotExist) {
@@ -429,11 +447,11 @@ func TestReady(t *testing.T) {
 	if err := s.Ready(ctx); err == nil || !strings.Contains(err.Error(), "schema") {
 		t.Errorf("Ready with a newer schema = %v", err)
 	}
-	ms, err := migrations()
+	known, err := schemaVersion()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
+	if _, err := other.Exec(fmt.Sprintf("PRAGMA user_version = %d", known)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Ready(ctx); err != nil {

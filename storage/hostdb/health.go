@@ -13,7 +13,7 @@ import (
 // write but changes nothing: no event, no change-feed entry, no WAL frame.
 // It returns when ctx ends even if the writer does not answer.
 func (s *Store) Ready(ctx context.Context) error {
-	ms, err := migrations()
+	known, err := schemaVersion()
 	if err != nil {
 		return err
 	}
@@ -21,8 +21,8 @@ func (s *Store) Ready(ctx context.Context) error {
 	if err := s.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return fmt.Errorf("hostdb: ready: %w", err)
 	}
-	if v != len(ms) {
-		return fmt.Errorf("hostdb: ready: schema version %d, this program's is %d", v, len(ms))
+	if v != known {
+		return fmt.Errorf("hostdb: ready: schema version %d, this program's is %d", v, known)
 	}
 	done := make(chan error, 1)
 	go func() {
