@@ -430,9 +430,15 @@ func firstLine(s string) string {
 	return line
 }
 
+// partialAge is how old a partial file of a BackupInto backup must be for
+// RotateBackups to take it for the leftover of a process that was killed
+// rather than a backup still being written.
+const partialAge = 24 * time.Hour
+
 // RotateBackups removes all but the newest keep backups that BackupInto
-// wrote in dir and returns the paths it removed. Other files are never
-// touched; keep must be at least 1.
+// wrote in dir, and partial files a killed backup left there, and returns
+// the paths it removed. Other files are never touched; keep must be at
+// least 1. The console's daily backup is BackupInto, then RotateBackups(dir, 7).
 func RotateBackups(dir string, keep int) ([]string, error) {
 	if keep < 1 {
 		return nil, fmt.Errorf("hostdb: rotate backups: keep %d, want at least 1", keep)
@@ -441,8 +447,14 @@ func RotateBackups(dir string, keep int) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hostdb: rotate backups: %w", err)
 	}
-	var names []string
+	var names, stale []string
 	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "."+backupPrefix) && strings.Contains(e.Name(), backupSuffix+".partial-") {
+			if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > partialAge {
+				stale = append(stale, e.Name())
+			}
+			continue
+		}
 		stamp, ok := strings.CutPrefix(e.Name(), backupPrefix)
 		stamp, ok2 := strings.CutSuffix(stamp, backupSuffix)
 		if !ok || !ok2 || !e.Type().IsRegular() {
@@ -455,7 +467,7 @@ func RotateBackups(dir string, keep int) ([]string, error) {
 	slices.Sort(names) // the layout sorts by time
 	var removed []string
 	var errs []error
-	for _, n := range names[:max(len(names)-keep, 0)] {
+	for _, n := range slices.Concat(names[:max(len(names)-keep, 0)], stale) {
 		p := filepath.Join(dir, n)
 		if err := os.Remove(p); err != nil {
 			errs = append(errs, err)

@@ -394,24 +394,31 @@ func TestRotateBackups(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	others := []string{"hostsync.db", "hostsync-notes.db", "hostsync-2026-01-01T03-00-00Z.db.txt"}
-	for _, n := range others {
+	// A partial file of a backup still being written stays; one a day old
+	// was left by a killed process.
+	fresh, stale := "."+names[8]+".partial-123", "."+names[7]+".partial-456"
+	others := []string{"hostsync.db", "hostsync-notes.db", "hostsync-2026-01-01T03-00-00Z.db.txt", fresh}
+	for _, n := range append(others, stale) {
 		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
+	}
+	old := time.Now().Add(-25 * time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, stale), old, old); err != nil {
+		t.Fatal(err)
 	}
 	removed, err := RotateBackups(dir, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var want []string
-	for _, n := range names[:3] { // 10 backups: the 3 oldest go
+	for _, n := range slices.Concat(names[:3], []string{stale}) { // 10 backups: the 3 oldest go
 		want = append(want, filepath.Join(dir, n))
 	}
 	if !slices.Equal(removed, want) {
 		t.Errorf("removed %q, want %q", removed, want)
 	}
-	kept := append(append(names[3:], filepath.Base(first)), others...)
+	kept := slices.Concat(names[3:], []string{filepath.Base(first)}, others)
 	assertOnlyFiles(t, dir, kept...)
 	if _, err := RotateBackups(dir, 0); err == nil {
 		t.Error("keep 0 accepted: it would remove every backup")
