@@ -1,12 +1,14 @@
 package hostdb
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -479,4 +481,70 @@ func TestReady(t *testing.T) {
 		t.Errorf("Ready while another connection holds the write lock: nil")
 	}
 	tx.Rollback()
+}
+
+// TestRestoreAcrossProcesses: a restore is refused while another process
+// (TestKillChild, writing hosts) has the database open, and once that
+// process is killed in the middle of its writes — leaving its WAL behind —
+// the restore succeeds and the file holds the backup, not the dead
+// process's writes.
+func TestRestoreAcrossProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	backupPath := filepath.Join(dir, "b.db")
+	{
+		s, err := Open(ctx, filepath.Join(dir, "source.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustCreateHost(t, s, "alice", nil)
+		err = s.Backup(ctx, backupPath)
+		s.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	live := filepath.Join(dir, "hostsync.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), killChildEnv+"="+live)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
+	defer timeout.Stop()
+	sc := bufio.NewScanner(out)
+	for n := 0; n < 50 && sc.Scan(); {
+		if strings.HasPrefix(sc.Text(), "ID ") {
+			n++
+		}
+	}
+	if err := Restore(ctx, backupPath, live, true); !errors.Is(err, ErrInUse) {
+		t.Errorf("restore while another process writes = %v, want ErrInUse", err)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if fi, err := os.Stat(live + "-wal"); err != nil || fi.Size() == 0 {
+		t.Logf("no WAL left by the killed process (%v)", err)
+	}
+	if err := Restore(ctx, backupPath, live, true); err != nil {
+		t.Fatalf("restore after the process died: %v", err)
+	}
+	s, err := Open(ctx, live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if c, err := s.Counts(ctx); err != nil || c.Active != 1 {
+		t.Errorf("restored database: %+v, %v; want alice alone", c, err)
+	}
 }
