@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/visitly/hostsync/storage/hostdb"
 )
@@ -80,6 +81,8 @@ func backupError(err error, db, to string) error {
 		return &hint{fmt.Sprintf("backup failed: folder %s does not exist; create it or choose another --to", filepath.Dir(to)), err}
 	case errors.Is(err, fs.ErrPermission):
 		return &hint{fmt.Sprintf("backup failed: cannot write in %s (permission denied); choose a folder this user may write to for --to", filepath.Dir(to)), err}
+	case errors.Is(err, syscall.EROFS):
+		return &hint{fmt.Sprintf("backup failed: cannot write in %s (read-only file system); choose another --to", filepath.Dir(to)), err}
 	case errors.Is(err, context.Canceled):
 		return &hint{"backup interrupted; no backup was written", err}
 	}

@@ -108,11 +108,12 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	if err := os.WriteFile(notDB, []byte("not a database"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	failures := []struct {
+	type failure struct {
 		name string
 		args []string
-		want string
-	}{
+		want string // in the one line on stderr
+	}
+	failures := []failure{
 		{"backup over an existing file", []string{"backup", "--db", db, "--to", good}, "already exists"},
 		{"backup into a missing folder", []string{"backup", "--db", db, "--to", filepath.Join(dir, "nope", "b.db")}, "does not exist; create it"},
 		{"backup of a missing database", []string{"backup", "--db", filepath.Join(dir, "typo.db"), "--to", backups}, "no database"},
@@ -122,22 +123,16 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 		{"restore while the service runs", []string{"restore", "--from", good, "--db", db, "--force"}, "stop the service"},
 	}
 	if tiny := mountTiny(t, 64<<10); tiny != "" {
-		failures = append(failures, struct {
-			name string
-			args []string
-			want string
-		}{"backup to a full disk", []string{"backup", "--db", db, "--to", filepath.Join(tiny, "b.db")}, "is full"})
+		failures = append(failures, failure{"backup to a full disk", []string{"backup", "--db", db, "--to", filepath.Join(tiny, "b.db")}, "is full"})
 	}
 	if os.Geteuid() != 0 { // root writes anywhere
 		ro := filepath.Join(dir, "read-only")
 		if err := os.Mkdir(ro, 0o500); err != nil {
 			t.Fatal(err)
 		}
-		failures = append(failures, struct {
-			name string
-			args []string
-			want string
-		}{"backup into a read-only folder", []string{"backup", "--db", db, "--to", filepath.Join(ro, "b.db")}, "permission denied"})
+		failures = append(failures, failure{"backup into a folder this user may not write", []string{"backup", "--db", db, "--to", filepath.Join(ro, "b.db")}, "permission denied"})
+	} else if ro := mountReadOnly(t); ro != "" { // root cannot write here either
+		failures = append(failures, failure{"backup onto a read-only file system", []string{"backup", "--db", db, "--to", filepath.Join(ro, "b.db")}, "read-only file system"})
 	}
 	for _, f := range failures {
 		t.Run(f.name, func(t *testing.T) {

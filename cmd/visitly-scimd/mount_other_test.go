@@ -4,5 +4,6 @@ package main
 
 import "testing"
 
-// mountTiny: filling a small file system needs Linux's tmpfs.
+// mountTiny and mountReadOnly need Linux's tmpfs.
 func mountTiny(t *testing.T, size int) string { return "" }
+func mountReadOnly(t *testing.T) string       { return "" }
