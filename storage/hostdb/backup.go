@@ -336,17 +336,22 @@ func schemaVersion() (int, error) {
 	return len(ms), err
 }
 
-// openRead opens path read-only on one connection. immutable is for files
-// nothing else writes to (a backup, a restore's copy): SQLite then takes no
-// locks and creates no -wal or -shm beside it.
+// openRead opens path for reading on one connection. immutable is for
+// files nothing else writes to (a backup, a restore's copy): SQLite then
+// opens them read-only, takes no locks and creates no -wal or -shm.
 func openRead(path string, immutable bool) (*sql.DB, error) {
 	base, err := fileURI(path)
 	if err != nil {
 		return nil, err
 	}
-	q := "?mode=ro&_pragma=busy_timeout(10000)"
+	// Not mode=ro for a live file: a read-only connection that is the last
+	// to close cannot remove the -wal and -shm it made, and not query_only
+	// either, which refuses VACUUM INTO. Only this package's statements
+	// run on it; the one write it may do is the checkpoint of the last
+	// connection to close, as any process that opens the file does.
+	q := "?_pragma=busy_timeout(10000)"
 	if immutable {
-		q += "&immutable=1"
+		q = "?mode=ro&immutable=1"
 	}
 	db, err := sql.Open("sqlite", base+q)
 	if err != nil {

@@ -353,7 +353,10 @@ func TestCheckBackupRejects(t *testing.T) {
 	}
 }
 
-func TestBackupFileDoesNotMigrateOrCreate(t *testing.T) {
+// TestBackupFile: the CLI's backup creates no database that is missing,
+// writes into a folder under a dated name, and leaves nothing beside a
+// database no service has open.
+func TestBackupFile(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	if _, err := BackupFile(ctx, filepath.Join(dir, "missing.db"), filepath.Join(dir, "b.db")); !errors.Is(err, fs.ErrNotExist) {
@@ -374,6 +377,20 @@ func TestBackupFileDoesNotMigrateOrCreate(t *testing.T) {
 	if err := CheckBackup(ctx, got); err != nil {
 		t.Error(err)
 	}
+
+	stopped := filepath.Join(t.TempDir(), "hostsync.db")
+	st, err := Open(ctx, stopped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreateHost(t, st, "bob", nil)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := BackupFile(ctx, stopped, filepath.Join(filepath.Dir(stopped), "b.db")); err != nil {
+		t.Fatal(err)
+	}
+	assertOnlyFiles(t, filepath.Dir(stopped), "hostsync.db", "b.db")
 }
 
 func TestRotateBackups(t *testing.T) {
