@@ -45,7 +45,7 @@ func benchDo(b *testing.B, c *http.Client, method, u, key, body string, want int
 // BenchmarkInitialCycle is one user of Azure AD's initial cycle: a filter GET
 // by userName (no match) then a POST, from 16 concurrent clients.
 func BenchmarkInitialCycle(b *testing.B) {
-	e := newEnv(&testing.T{})
+	e := newEnv(b)
 	defer e.srv.Close()
 	var n atomic.Int64
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}

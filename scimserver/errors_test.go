@@ -45,7 +45,7 @@ func TestBadInput(t *testing.T) {
 		{"userName wrong type", "POST", "/Users", `{"userName":42}`, 400, "invalidValue"},
 		{"active not a boolean", "POST", "/Users", `{"userName":"x","active":"yes"}`, 400, "invalidValue"},
 		{"emails not a list", "POST", "/Users", `{"userName":"x","emails":"a@b"}`, 400, "invalidValue"},
-		{"two work emails", "POST", "/Users", `{"userName":"x","emails":[{"type":"work","value":"a@b"},{"type":"work","value":"c@d"}]}`, 400, "invalidValue"},
+		{"two primary emails", "POST", "/Users", `{"userName":"x","emails":[{"type":"work","value":"a@b","primary":true},{"type":"work","value":"c@d","primary":true}]}`, 400, "invalidValue"},
 		{"group without displayName", "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`, 400, "invalidValue"},
 		{"oversized body", "POST", "/Users", `{"userName":"x","title":"` + strings.Repeat("a", DefaultMaxBodyBytes) + `"}`, 413, ""},
 		{"unknown endpoint", "GET", "/Nope", "", 404, ""},

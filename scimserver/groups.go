@@ -22,7 +22,7 @@ func groupHandlers(s *Server) resourceHandlers {
 }
 
 func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
-	in, err := s.readGroup(w, r)
+	in, err := s.readGroup(w, r, nil)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -44,8 +44,10 @@ type groupBody struct {
 	members                 []string
 }
 
-// readGroup decodes and normalises a POST/PUT group body.
-func (s *Server) readGroup(w http.ResponseWriter, r *http.Request) (groupBody, error) {
+// readGroup decodes and normalises a POST/PUT group body. For a PUT, self
+// is the group it replaces: the body may repeat its id, meta and schemas
+// but not change them.
+func (s *Server) readGroup(w http.ResponseWriter, r *http.Request, self *resource.Meta) (groupBody, error) {
 	body, err := s.readBody(w, r)
 	if err != nil {
 		return groupBody{}, err
@@ -54,9 +56,17 @@ func (s *Server) readGroup(w http.ResponseWriter, r *http.Request) (groupBody, e
 	if err != nil {
 		return groupBody{}, err
 	}
+	if self != nil {
+		if err := resource.CheckReadOnly(resource.Group, in, *self); err != nil {
+			return groupBody{}, err
+		}
+	}
 	doc, members, err := resource.NormalizeGroup(in)
 	if err != nil {
 		return groupBody{}, err
+	}
+	if err := r.Context().Err(); err != nil {
+		return groupBody{}, err // the client has gone
 	}
 	attrs, err := json.Marshal(doc)
 	if err != nil {
@@ -110,7 +120,7 @@ func (s *Server) projectDoc(d resource.Doc, p listParams) resource.Doc {
 }
 
 func (s *Server) replaceGroup(w http.ResponseWriter, r *http.Request, id string) {
-	in, err := s.readGroup(w, r)
+	in, err := s.readGroup(w, r, &resource.Meta{ResourceType: "Group", ID: id})
 	if err != nil {
 		writeError(w, err)
 		return
@@ -143,7 +153,7 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request, id string) {
 		if err != nil {
 			return nil, err
 		}
-		next, ops, err := resource.PatchGroup(doc, body)
+		next, ops, err := resource.PatchGroup(r.Context(), doc, resource.Meta{ResourceType: "Group", ID: cur.ID}, body)
 		if err != nil {
 			return nil, err
 		}

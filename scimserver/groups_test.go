@@ -6,9 +6,6 @@ import (
 	"testing"
 )
 
-const azureCreateGroup = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group","http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
-"externalId":"8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159","displayName":"displayName","meta":{"resourceType":"Group"}}`
-
 func memberIDs(t *testing.T, e *env, gid string) []string {
 	t.Helper()
 	r := e.scim("GET", "/Groups/"+gid, "").want(t, 200)
@@ -29,7 +26,7 @@ func sorted(ids ...string) []string {
 
 func TestGroupsAsAzureUsesThem(t *testing.T) {
 	e := newEnv(t)
-	r := e.scim("POST", "/Groups", azureCreateGroup).want(t, 201)
+	r := e.scim("POST", "/Groups", recorded(t, "azuread/create-group.json")).want(t, 201)
 	gid := r.get("id").(string)
 	equal(t, "members", r.get("members"), []any{})
 	equal(t, "Location", r.Header.Get("Location"), e.srv.URL+SCIMBasePath+"/Groups/"+gid)

@@ -18,7 +18,7 @@ import (
 
 // env is a real service on a real SQLite file, reached over loopback HTTP.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	st    *hostdb.Store
 	key   string // SCIM API key
@@ -26,7 +26,7 @@ type env struct {
 	db    string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	return newEnvWith(t, Options{Version: "test"})
 }
@@ -159,7 +159,7 @@ func (e *env) adm(method, path, body string) resp {
 }
 
 // want fails the test unless r has the status.
-func (r resp) want(t *testing.T, status int) resp {
+func (r resp) want(t testing.TB, status int) resp {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("status %d, want %d; body: %s", r.Status, status, r.Raw)
@@ -168,7 +168,7 @@ func (r resp) want(t *testing.T, status int) resp {
 }
 
 // wantError checks an RFC 7644 error response.
-func (r resp) wantError(t *testing.T, status int, scimType string) {
+func (r resp) wantError(t testing.TB, status int, scimType string) {
 	t.Helper()
 	r.want(t, status)
 	if got := r.get("schemas.0"); got != "urn:ietf:params:scim:api:messages:2.0:Error" {
@@ -187,7 +187,7 @@ func (r resp) wantError(t *testing.T, status int, scimType string) {
 	}
 }
 
-func equal(t *testing.T, what string, got, want any) {
+func equal(t testing.TB, what string, got, want any) {
 	t.Helper()
 	if !jsonEqual(got, want) {
 		t.Errorf("%s = %#v, want %#v", what, got, want)

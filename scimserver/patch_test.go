@@ -1,6 +1,7 @@
 package scimserver
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -15,33 +16,29 @@ func patchBody(ops string) string {
 func TestPatchAsAzureSendsIt(t *testing.T) {
 	tests := []struct {
 		name  string
-		ops   string
+		ops   string         // operations, or a recorded body in testdata (ending .json)
 		check map[string]any // path → value after the PATCH (nil = unassigned)
 	}{
-		{"multi-valued email and family name",
-			`{"op":"Replace","path":"emails[type eq \"work\"].value","value":"updatedEmail@microsoft.com"},
-			 {"op":"Replace","path":"name.familyName","value":"updatedFamilyName"}`,
+		{"multi-valued email and family name", "azuread/patch-user-replace-work-email-and-family-name.json",
 			map[string]any{"emails.0.value": "updatedEmail@microsoft.com", "emails.0.type": "work", "name.familyName": "updatedFamilyName", "name.givenName": "Ada"}},
-		{"disable with boolean", `{"op":"Replace","path":"active","value":false}`, map[string]any{"active": false}},
-		{"disable with string False", `{"op":"Replace","path":"active","value":"False"}`, map[string]any{"active": false}},
+		{"disable with boolean", "azuread/patch-user-replace-active-false.json", map[string]any{"active": false}},
+		{"disable with string False", "azuread/patch-user-replace-active-string-false.json", map[string]any{"active": false}},
 		{"disable with lower-case string and lower-case op", `{"op":"replace","path":"active","value":"false"}`, map[string]any{"active": false}},
-		{"Add on active", `{"op":"Add","path":"active","value":"False"}`, map[string]any{"active": false}},
-		{"add single-valued string", `{"op":"Add","path":"nickName","value":"Babs"}`, map[string]any{"nickName": "Babs"}},
-		{"Add address by filter creates the element",
-			`{"op":"Add","path":"addresses[type eq \"work\"].formatted","value":"Columbus"}`,
+		{"Add on active", "azuread/patch-user-add-active-string-false.json", map[string]any{"active": false}},
+		{"add single-valued string", "azuread/patch-user-add-nickname.json", map[string]any{"nickName": "Babs"}},
+		{"Add address by filter creates the element", "azuread/patch-user-add-work-address-by-filter.json",
 			map[string]any{"addresses.0.formatted": "Columbus", "addresses.0.type": "work"}},
 		{"Replace on a missing phone by filter creates it and keeps the email",
 			`{"op":"Replace","path":"phoneNumbers[type eq \"mobile\"].value","value":"+1 555 0199"}`,
 			map[string]any{"phoneNumbers.0.value": "+1 555 0199", "phoneNumbers.0.type": "mobile", "emails.0.value": "ada@contoso.example"}},
-		{"path-less replace with dotted and URN keys",
-			`{"op":"replace","value":{"displayName":"Bjfe","name.givenName":"Kkom","name.familyName":"Unua","` + ent + `:employeeNumber":"Aklq"}}`,
+		{"path-less replace with dotted and URN keys", "azuread/patch-user-replace-several-flag.json",
 			map[string]any{"displayName": "Bjfe", "name.givenName": "Kkom", "name.familyName": "Unua", ent + ".employeeNumber": "Aklq"}},
 		{"one Replace per path, as without the feature flag",
 			`{"op":"Replace","path":"displayName","value":"D"},{"op":"Replace","path":"externalId","value":"E"},
 			 {"op":"Replace","path":"` + ent + `:employeeNumber","value":"42"},{"op":"Replace","path":"` + ent + `:department","value":"Sales"}`,
 			map[string]any{"displayName": "D", "externalId": "E", ent + ".employeeNumber": "42", ent + ".department": "Sales"}},
-		{"manager as plain id string", `{"op":"Add","path":"` + ent + `:manager","value":"mgr-7"}`, map[string]any{ent + ".manager.value": "mgr-7"}},
-		{"manager as tutorial list", `{"op":"Add","path":"manager","value":[{"$ref":null,"value":"mgr-8"}]}`, map[string]any{ent + ".manager.value": "mgr-8"}},
+		{"manager as plain id string", "azuread/patch-user-add-manager-id.json", map[string]any{ent + ".manager.value": "boss-2"}},
+		{"manager as tutorial list", "azuread/patch-user-add-manager-list.json", map[string]any{ent + ".manager.value": "boss-4"}},
 		{"manager cleared with empty Replace",
 			`{"op":"Add","path":"` + ent + `:manager","value":"mgr-7"},{"op":"Replace","path":"` + ent + `:manager","value":""}`,
 			map[string]any{ent + ".manager": nil}},
@@ -56,7 +53,11 @@ func TestPatchAsAzureSendsIt(t *testing.T) {
 			e := newEnv(t)
 			id := e.createUser(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@contoso.example","active":true,"title":"Engineer",
 "name":{"givenName":"Ada","familyName":"Lovelace"},"emails":[{"type":"work","value":"ada@contoso.example","primary":true}]}`).get("id").(string)
-			r := e.scim("PATCH", "/Users/"+id, patchBody(tt.ops)).want(t, 200)
+			body := patchBody(tt.ops)
+			if strings.HasSuffix(tt.ops, ".json") {
+				body = recorded(t, tt.ops)
+			}
+			r := e.scim("PATCH", "/Users/"+id, body).want(t, 200)
 			equal(t, "id after PATCH", r.get("id"), id)
 			g := e.scim("GET", "/Users/"+id, "").want(t, 200)
 			for path, want := range tt.check {
@@ -131,7 +132,7 @@ func TestPatchErrors(t *testing.T) {
 func TestPutReplacesUser(t *testing.T) {
 	e := newEnv(t)
 	id := e.createUser(userBody("hal")).get("id").(string)
-	r := e.scim("PUT", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"ignored","userName":"hal","active":true,"title":"New"}`).want(t, 200)
+	r := e.scim("PUT", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"`+id+`","userName":"hal","active":true,"title":"New"}`).want(t, 200)
 	equal(t, "id", r.get("id"), id)
 	g := e.scim("GET", "/Users/"+id, "").want(t, 200)
 	equal(t, "title", g.get("title"), "New")

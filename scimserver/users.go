@@ -33,8 +33,10 @@ func hostFromDoc(base *hostdb.Host, doc resource.Doc) (*hostdb.Host, error) {
 	return &h, nil
 }
 
-// readUser reads a POST or PUT body as a canonical User document.
-func (s *Server) readUser(w http.ResponseWriter, r *http.Request) (resource.Doc, error) {
+// readUser reads a POST or PUT body as a canonical User document. For a
+// PUT, self is the user it replaces: the body may repeat its id, meta and
+// schemas but not change them.
+func (s *Server) readUser(w http.ResponseWriter, r *http.Request, self *resource.Meta) (resource.Doc, error) {
 	body, err := s.readBody(w, r)
 	if err != nil {
 		return nil, err
@@ -43,11 +45,23 @@ func (s *Server) readUser(w http.ResponseWriter, r *http.Request) (resource.Doc,
 	if err != nil {
 		return nil, err
 	}
-	return resource.NormalizeUser(in)
+	if self != nil {
+		if err := resource.CheckReadOnly(resource.User, in, *self); err != nil {
+			return nil, err
+		}
+	}
+	doc, err := resource.NormalizeUser(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Context().Err(); err != nil {
+		return nil, err // the client has gone
+	}
+	return doc, nil
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
-	doc, err := s.readUser(w, r)
+	doc, err := s.readUser(w, r, nil)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -92,7 +106,7 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, h
 }
 
 func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, id string) {
-	doc, err := s.readUser(w, r)
+	doc, err := s.readUser(w, r, &resource.Meta{ResourceType: "User", ID: id})
 	if err != nil {
 		writeError(w, err)
 		return
@@ -118,7 +132,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, id string) {
 		if err != nil {
 			return nil, err
 		}
-		next, err := resource.PatchUser(doc, body)
+		next, err := resource.PatchUser(r.Context(), doc, s.userMeta(r, cur), body)
 		if err != nil {
 			return nil, err
 		}

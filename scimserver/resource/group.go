@@ -1,6 +1,9 @@
 package resource
 
-import "strings"
+import (
+	"context"
+	"strings"
+)
 
 // NormalizeGroup turns a POST or PUT body into the canonical stored group
 // and its member ids (members are kept by the store, outside the document).
@@ -34,17 +37,12 @@ func GroupIndex(d Doc) (displayName, externalID string) {
 // PatchGroup applies an RFC 7644 PATCH body to the canonical group cur
 // (without members). It returns the new canonical group and what to do to
 // its members, following Azure AD: Remove "members" with a value list
-// removes only those listed.
-func PatchGroup(cur Doc, body []byte) (Doc, MemberOps, error) {
-	d, ops, err := patchDoc(groupSpec, cur, body)
+// removes only those listed. self is the group's own metadata (its id at
+// least), against which writes to id, meta and schemas are checked.
+func PatchGroup(ctx context.Context, cur Doc, self Meta, body []byte) (Doc, MemberOps, error) {
+	d, m, err := patchDoc(ctx, groupSpec, cur, self, body)
 	if err != nil {
 		return nil, MemberOps{}, err
 	}
-	if len(ops.Add) == 0 {
-		ops.Add = nil
-	}
-	if len(ops.Remove) == 0 {
-		ops.Remove = nil
-	}
-	return d, *ops, nil
+	return d, m.ops(), nil
 }

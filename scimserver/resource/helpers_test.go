@@ -1,8 +1,11 @@
 package resource
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -72,3 +75,33 @@ func normUser(t testing.TB, s string) Doc {
 	}
 	return d
 }
+
+// userSelf and groupSelf are the metadata of the resources tests patch.
+var (
+	userSelf  = Meta{ResourceType: "User", ID: "2819c223-7f76-453a-919d-413861904646"}
+	groupSelf = Meta{ResourceType: "Group", ID: "e9e30dba-f08f-4109-8486-d5c6a331660a"}
+)
+
+// patchUser is PatchUser on the user userSelf describes.
+func patchUser(cur Doc, body []byte) (Doc, error) {
+	return PatchUser(context.Background(), cur, userSelf, body)
+}
+
+// patchGroup is PatchGroup on the group groupSelf describes.
+func patchGroup(cur Doc, body []byte) (Doc, MemberOps, error) {
+	return PatchGroup(context.Background(), cur, groupSelf, body)
+}
+
+// recorded reads a request body identity providers send, recorded once in
+// the repository's testdata/azuread and shared with the server's tests.
+func recorded(t testing.TB, file string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "azuread", file))
+	if err != nil {
+		t.Fatalf("recorded request: %v", err)
+	}
+	return b
+}
+
+// azureCreateGroup is Azure AD's group create, the group PATCH tests start from.
+func azureCreateGroup(t testing.TB) string { return string(recorded(t, "create-group.json")) }

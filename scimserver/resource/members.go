@@ -15,26 +15,69 @@ type MemberOps struct {
 	RemoveAll   bool
 }
 
-func (m *MemberOps) add(ids []string) {
+// memberChanges builds MemberOps in time linear in the ids a request names:
+// each id remembers when it was last added or removed, and MemberOps lists
+// them in that order.
+type memberChanges struct {
+	add, remove map[string]int // id → sequence number
+	removeAll   bool
+	seq, named  int
+}
+
+func newMemberChanges() *memberChanges {
+	return &memberChanges{add: map[string]int{}, remove: map[string]int{}}
+}
+
+// count adds n to the ids the request named, refusing more than MaxMembers.
+func (m *memberChanges) count(n int) error {
+	m.named += n
+	if m.named > MaxMembers {
+		return tooManyMembers(m.named)
+	}
+	return nil
+}
+
+func (m *memberChanges) addIDs(ids []string) {
 	for _, id := range ids {
-		m.Remove = slices.DeleteFunc(m.Remove, func(s string) bool { return s == id })
-		if !slices.Contains(m.Add, id) {
-			m.Add = append(m.Add, id)
+		delete(m.remove, id)
+		if _, ok := m.add[id]; !ok {
+			m.add[id] = m.seq
+			m.seq++
 		}
 	}
 }
 
-func (m *MemberOps) remove(ids []string) {
+func (m *memberChanges) removeIDs(ids []string) {
 	for _, id := range ids {
-		m.Add = slices.DeleteFunc(m.Add, func(s string) bool { return s == id })
-		if !m.RemoveAll && !slices.Contains(m.Remove, id) {
-			m.Remove = append(m.Remove, id)
+		delete(m.add, id)
+		if _, ok := m.remove[id]; !m.removeAll && !ok {
+			m.remove[id] = m.seq
+			m.seq++
 		}
 	}
 }
 
-func (m *MemberOps) removeAll() {
-	*m = MemberOps{RemoveAll: true}
+func (m *memberChanges) clear() {
+	clear(m.add)
+	clear(m.remove)
+	m.removeAll = true
+}
+
+// ops lists the changes; empty lists are nil.
+func (m *memberChanges) ops() MemberOps {
+	return MemberOps{Add: inOrder(m.add), Remove: inOrder(m.remove), RemoveAll: m.removeAll}
+}
+
+func inOrder(ids map[string]int) []string {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(ids))
+	for id := range ids {
+		out = append(out, id)
+	}
+	slices.SortFunc(out, func(a, b string) int { return ids[a] - ids[b] })
+	return out
 }
 
 // memberIDs reads member ids from what a client sends: [{"value":id,…}],
@@ -52,7 +95,11 @@ func memberIDs(v any, where string) ([]string, error) {
 	default:
 		return nil, InvalidValue("%s must be an array of {\"value\": id}, not %s", where, jsonType(v))
 	}
+	if len(in) > MaxMembers {
+		return nil, tooManyMembers(len(in))
+	}
 	var ids []string
+	seen := make(map[string]bool, len(in))
 	for i, e := range in {
 		w := elemWhere(where, i)
 		var id any
@@ -71,14 +118,15 @@ func memberIDs(v any, where string) ([]string, error) {
 		if !ok && id != nil {
 			return nil, InvalidValue("%s.value must be a string id, not %s", w, jsonType(id))
 		}
-		if s != "" && !slices.Contains(ids, s) {
+		if s != "" && !seen[s] {
+			seen[s] = true
 			ids = append(ids, s)
 		}
 	}
 	return ids, nil
 }
 
-// applyMembers turns a write to a group's members into MemberOps.
+// applyMembers turns a write to a group's members into member changes.
 func (p *patcher) applyMembers(op string, rp rpath, value any) error {
 	var filtered []string
 	if rp.expr != nil {
@@ -93,44 +141,58 @@ func (p *patcher) applyMembers(op string, rp rpath, value any) error {
 	} else if rp.sub != "" {
 		return InvalidPath("members.%s cannot be changed on its own; send member ids", rp.sub)
 	}
+	m := p.members
+	if err := m.count(len(filtered)); err != nil {
+		return err
+	}
+	read := func() ([]string, error) {
+		ids, err := memberIDs(value, "members")
+		if err == nil {
+			err = m.count(len(ids))
+		}
+		return ids, err
+	}
 	switch op {
 	case opAdd:
 		if filtered != nil {
-			p.members.add(filtered)
+			m.addIDs(filtered)
 			return nil
 		}
-		ids, err := memberIDs(value, "members")
-		p.members.add(ids)
-		return err
+		ids, err := read()
+		if err != nil {
+			return err
+		}
+		m.addIDs(ids)
+		return nil
 	case opReplace:
-		ids, err := memberIDs(value, "members")
+		ids, err := read()
 		if err != nil {
 			return err
 		}
 		if filtered != nil {
 			if len(ids) > 0 {
-				p.members.remove(filtered)
-				p.members.add(ids)
+				m.removeIDs(filtered)
+				m.addIDs(ids)
 			}
 			return nil
 		}
-		p.members.removeAll()
-		p.members.add(ids)
+		m.clear()
+		m.addIDs(ids)
 		return nil
 	}
 	switch {
 	case filtered != nil:
-		p.members.remove(filtered)
+		m.removeIDs(filtered)
 	case value == nil:
-		p.members.removeAll()
+		m.clear()
 	default:
 		// Azure AD's default: the members to remove are in value, not in
 		// path. Removing them all here would empty the group.
-		ids, err := memberIDs(value, "members")
+		ids, err := read()
 		if err != nil {
 			return err
 		}
-		p.members.remove(ids)
+		m.removeIDs(ids)
 	}
 	return nil
 }

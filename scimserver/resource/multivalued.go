@@ -29,20 +29,23 @@ func sameElement(def *attribute, a, b any) bool {
 }
 
 // mergeElements adds values to a multi-valued attribute: a value with the
-// type of an existing one (types are unique) or the same value is merged
-// into it; others are appended. A new primary value demotes the others.
-func mergeElements(def *attribute, list, added []any) []any {
+// type of an existing one or the same value is merged into the first such
+// value; others are appended. A new primary value demotes the others. The
+// result may hold at most MaxValues values.
+func mergeElements(def *attribute, list, added []any, where string) ([]any, error) {
+	if len(list)+len(added) > MaxValues {
+		return nil, tooManyValues(where, len(list)+len(added))
+	}
 	out := slices.Clone(list)
+	x := newElementIndex(def, out)
 	for _, a := range added {
 		el, _ := a.(map[string]any)
-		at, _ := el["type"].(string)
-		idx := slices.IndexFunc(out, func(o any) bool {
-			om, _ := o.(map[string]any)
-			if ot, _ := om["type"].(string); at != "" && strings.EqualFold(at, ot) {
-				return true
+		idx := x.same(el)
+		if at, _ := el["type"].(string); at != "" {
+			if t := x.ofType(at); t >= 0 && (idx < 0 || t < idx) {
+				idx = t
 			}
-			return sameElement(def, om, el)
-		})
+		}
 		if idx < 0 {
 			out = append(out, el)
 			idx = len(out) - 1
@@ -51,11 +54,13 @@ func mergeElements(def *attribute, list, added []any) []any {
 			maps.Copy(merged, el)
 			out[idx] = merged
 		}
+		x.list = out
+		x.add(idx)
 		if el["primary"] == true {
 			clearPrimary(out, idx)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // clearPrimary sets primary to false on every value but keep (RFC 7644
@@ -70,14 +75,23 @@ func clearPrimary(list []any, keep int) {
 	}
 }
 
-// mergeUnknown is add on an unknown attribute: arrays append, objects merge.
+// mergeUnknown is add on an unknown attribute: arrays append the values
+// not already there, objects merge.
 func mergeUnknown(old, nv any) any {
 	switch o := old.(type) {
 	case []any:
 		if n, ok := nv.([]any); ok {
 			out := slices.Clone(o)
+			seen := make(map[string]bool, len(o)+len(n))
+			var key []byte
+			for _, e := range o {
+				key = appendCanonical(key[:0], e)
+				seen[string(key)] = true
+			}
 			for _, e := range n {
-				if !slices.ContainsFunc(out, func(x any) bool { return deepEqual(x, e) }) {
+				key = appendCanonical(key[:0], e)
+				if !seen[string(key)] {
+					seen[string(key)] = true
 					out = append(out, e)
 				}
 			}
@@ -93,12 +107,15 @@ func mergeUnknown(old, nv any) any {
 	return nv
 }
 
+// deleteIndexes returns list without the values at idx, which is sorted.
 func deleteIndexes(list []any, idx []int) []any {
 	out := list[:0:0]
 	for i, e := range list {
-		if !slices.Contains(idx, i) {
-			out = append(out, e)
+		if len(idx) > 0 && idx[0] == i {
+			idx = idx[1:]
+			continue
 		}
+		out = append(out, e)
 	}
 	return out
 }

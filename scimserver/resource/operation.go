@@ -58,9 +58,8 @@ func (p *patcher) applyWhole(op string, rp rpath, value any) error {
 		if !ok && rm != nil {
 			rmList = []any{rm}
 		}
-		list = slices.DeleteFunc(slices.Clone(list), func(e any) bool {
-			return slices.ContainsFunc(rmList, func(r any) bool { return sameElement(def, e, r) })
-		})
+		rmIndex := newElementIndex(def, rmList)
+		list = slices.DeleteFunc(slices.Clone(list), func(e any) bool { return rmIndex.same(e) >= 0 })
 		setOrDelete(c, rp.name, list)
 		return nil
 	}
@@ -85,7 +84,9 @@ func (p *patcher) applyWhole(op string, rp rpath, value any) error {
 	case def.multi:
 		if op == opAdd {
 			oldList, _ := old.([]any)
-			nv = mergeElements(def, oldList, nv.([]any))
+			if nv, err = mergeElements(def, oldList, nv.([]any), rp.label); err != nil {
+				return err
+			}
 		}
 	case def.typ == tComplex && !def.hasValue():
 		// Sub-attributes not given are left unchanged (RFC 7644 §3.5.2.1,
@@ -232,6 +233,9 @@ func (p *patcher) applyFiltered(op string, rp rpath, value any) error {
 		nv = map[string]any{rp.sub: v}
 	}
 	if len(hits) == 0 {
+		if !single && len(list) >= MaxValues {
+			return tooManyValues(rp.label, len(list)+1)
+		}
 		el := maps.Clone(rp.eqs)
 		if el == nil {
 			el = map[string]any{}

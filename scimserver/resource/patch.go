@@ -1,6 +1,8 @@
 package resource
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -87,8 +89,10 @@ func quote(s string) string {
 
 // patchDoc runs a PATCH on a copy of cur and re-normalises the result, which
 // re-validates every attribute: the request is atomic because the copy is
-// thrown away on the first error.
-func patchDoc(spec *kindSpec, cur Doc, body []byte) (Doc, *MemberOps, error) {
+// thrown away on the first error. self is the resource's own metadata, to
+// tell an unchanged read-only value from a change. It stops between
+// operations once ctx is done.
+func patchDoc(ctx context.Context, spec *kindSpec, cur Doc, self Meta, body []byte) (Doc, *memberChanges, error) {
 	ops, err := parsePatch(body)
 	if err != nil {
 		return nil, nil, err
@@ -97,14 +101,17 @@ func patchDoc(spec *kindSpec, cur Doc, body []byte) (Doc, *MemberOps, error) {
 	if work == nil {
 		work = Doc{}
 	}
-	p := &patcher{spec: spec, doc: work}
+	p := &patcher{spec: spec, doc: work, self: self}
 	if spec.kind == Group {
-		p.members = &MemberOps{}
+		p.members = newMemberChanges()
 		if k, ok := keyFold(work, "members"); ok {
 			delete(work, k)
 		}
 	}
 	for i, o := range ops {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, fmt.Errorf("resource: patch stopped: %w", err)
+		}
 		if err := p.apply(o); err != nil {
 			label := o.op
 			if o.path != "" {
@@ -124,7 +131,8 @@ func patchDoc(spec *kindSpec, cur Doc, body []byte) (Doc, *MemberOps, error) {
 type patcher struct {
 	spec    *kindSpec
 	doc     Doc
-	members *MemberOps // groups only: member changes go here, not in doc
+	self    Meta
+	members *memberChanges // groups only: member changes go here, not in doc
 }
 
 func (p *patcher) apply(o patchOp) error {
@@ -185,6 +193,8 @@ func (p *patcher) applyPath(op string, rp rpath, value any) error {
 	switch {
 	case rp.ignore:
 		return nil
+	case rp.readOnly != "":
+		return p.checkReadOnly(op, rp, value)
 	case rp.pathless:
 		if op == opRemove {
 			return NoTarget("remove needs an attribute path, not the schema URN alone")

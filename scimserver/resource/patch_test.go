@@ -1,8 +1,22 @@
 package resource
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 )
+
+// manyEmails is n distinct email values, comma-separated.
+func manyEmails(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"type":"t%[1]d","value":"e%[1]d@example.com"}`, i)
+	}
+	return b.String()
+}
 
 // patchBody wraps operations in a PatchOp.
 func patchBody(ops string) string {
@@ -79,8 +93,14 @@ func TestPatchUser(t *testing.T) {
 			func(d Doc) { delete(d, "displayName") }},
 		{"sub-attribute on an empty multi-valued attribute creates a value", `{"op":"add","path":"photos.value","value":"https://p"}`,
 			func(d Doc) { d["photos"] = []any{Doc{"value": "https://p"}} }},
-		{"writes to meta and schemas are ignored", `{"op":"replace","path":"meta.created","value":"2001-01-01T00:00:00Z"},{"op":"replace","path":"schemas","value":["x"]},{"op":"add","value":{"meta":{"version":"1"}}}`,
+		{"writes that leave meta and schemas as they are are accepted", `{"op":"replace","path":"meta.created","value":"2001-01-01T00:00:00Z"},{"op":"replace","path":"schemas","value":["urn:ietf:params:scim:schemas:core:2.0:User"]},{"op":"add","value":{"meta":{"version":"1","resourceType":"user"}}},{"op":"add","path":"schemas","value":["urn:example:x"]}`,
 			func(d Doc) {}},
+		{"the user's own id is accepted and ignored", `{"op":"replace","path":"id","value":"2819c223-7f76-453a-919d-413861904646"},{"op":"replace","value":{"id":"2819c223-7f76-453a-919d-413861904646","title":"T"}}`,
+			func(d Doc) { d["title"] = "T" }},
+		{"two work emails are kept", `{"op":"replace","path":"emails","value":[{"type":"work","value":"a@x"},{"type":"work","value":"b@x","primary":true}]}`,
+			func(d Doc) {
+				d["emails"] = []any{Doc{"type": "work", "value": "a@x"}, Doc{"type": "work", "value": "b@x", "primary": true}}
+			}},
 		{"password is ignored", `{"op":"replace","path":"password","value":"hunter2"}`,
 			func(d Doc) {}},
 		{"unknown attributes are stored as sent", `{"op":"add","path":"customAttr","value":"x"},{"op":"add","path":"urn:example:ext:1.0:badge","value":"7"}`,
@@ -107,7 +127,7 @@ func TestPatchUser(t *testing.T) {
 			if tt.ops == "" {
 				body = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"operations":[]}`
 			}
-			got, err := PatchUser(cur, []byte(body))
+			got, err := patchUser(cur, []byte(body))
 			if err != nil {
 				t.Fatalf("PatchUser: %v", err)
 			}
@@ -149,12 +169,21 @@ func TestPatchUserErrors(t *testing.T) {
 		{"filter on a simple attribute", patchBody(`{"op":"replace","path":"userName[value eq \"x\"]","value":"x"}`), ScimInvalidPath, []string{"userName"}},
 		{"filter with a bad comparison", patchBody(`{"op":"replace","path":"emails[primary gt true].value","value":"x"}`), ScimInvalidPath, []string{"boolean"}},
 		{"clearing the required userName", patchBody(`{"op":"remove","path":"userName"}`), ScimInvalidValue, []string{"userName", "required"}},
-		{"two work emails", patchBody(`{"op":"replace","path":"emails","value":[{"type":"work","value":"a"},{"type":"work","value":"b"}]}`), ScimInvalidValue, []string{"unique"}},
+		{"replace schemas with another resource type's", patchBody(`{"op":"replace","path":"schemas","value":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`), ScimMutability, []string{"schemas"}},
+		{"another resourceType in meta", patchBody(`{"op":"replace","path":"meta.resourceType","value":"Group"}`), ScimMutability, []string{"resourceType"}},
+		{"path-less meta of another resource type", patchBody(`{"op":"add","value":{"meta":{"resourceType":"Group"}}}`), ScimMutability, []string{"resourceType"}},
+		{"remove id", patchBody(`{"op":"remove","path":"id"}`), ScimMutability, []string{"id"}},
+		{"remove meta", patchBody(`{"op":"remove","path":"meta"}`), ScimMutability, []string{"meta"}},
+		{"1,001 emails", patchBody(`{"op":"replace","path":"emails","value":[` + manyEmails(1001) + `]}`), ScimInvalidValue, []string{"emails", "1001", "at most 1000"}},
+		{"adding past 1,000 emails", patchBody(`{"op":"add","path":"emails","value":[` + manyEmails(999) + `]}`), ScimInvalidValue, []string{"emails", "at most 1000"}},
+		{"a filter add past 1,000 emails", patchBody(`{"op":"add","path":"emails","value":[` + manyEmails(998) + `]},{"op":"add","path":"emails[type eq \"x\"].value","value":"x@x"}`), ScimInvalidValue, []string{"emails", "at most 1000"}},
+		{"blank userName", patchBody(`{"op":"replace","path":"userName","value":" \u00a0 "}`), ScimInvalidValue, []string{"userName", "blank"}},
+		{"userName with a tab", patchBody(`{"op":"replace","value":{"userName":"a\tb"}}`), ScimInvalidValue, []string{"userName", "control"}},
 		{"manager with several values", patchBody(`{"op":"add","path":"manager","value":[{"value":"a"},{"value":"b"}]}`), ScimInvalidValue, []string{"manager"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := PatchUser(normUser(t, azureUser), []byte(tt.body))
+			got, err := patchUser(normUser(t, azureUser), []byte(tt.body))
 			wantSCIMError(t, err, tt.scimType, tt.mentions...)
 			if got != nil {
 				t.Errorf("a failed PATCH returned a document: %s", canon(t, got))
@@ -172,7 +201,7 @@ func TestPatchUserAtomic(t *testing.T) {
 		{"op":"replace","path":"emails[type eq \"work\"].value","value":"changed@example.com"},
 		{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"},
 		{"op":"replace","path":"active","value":"perhaps"}`)
-	got, err := PatchUser(cur, []byte(body))
+	got, err := patchUser(cur, []byte(body))
 	wantSCIMError(t, err, ScimInvalidValue, "Operations[3]", "active")
 	if got != nil {
 		t.Errorf("got a document: %s", canon(t, got))
@@ -187,7 +216,7 @@ func TestPatchUserKeepsNoID(t *testing.T) {
 	// it; a rendered resource passed as cur loses its id and meta.
 	cur := normUser(t, azureUser)
 	cur["id"], cur["meta"] = "2819c223", Doc{"resourceType": "User"}
-	got, err := PatchUser(cur, []byte(patchBody(`{"op":"replace","path":"userName","value":"renamed"}`)))
+	got, err := patchUser(cur, []byte(patchBody(`{"op":"replace","path":"userName","value":"renamed"}`)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,8 @@ import (
 type rpath struct {
 	label    string     // the path as sent, for details
 	pathless bool       // the core schema URN itself: value is a set of attributes
-	ignore   bool       // server-owned (meta, schemas, groups) or never stored (password)
+	ignore   bool       // read-only and never stored (groups) or never stored (password)
+	readOnly string     // "id", "meta" or "schemas": accepted only unchanged
 	extKey   string     // key of the extension object holding the attribute; "" = top level
 	ext      *schema    // known extension schema, if any
 	name     string     // attribute key in its container; "" = the extension object itself
@@ -67,14 +68,17 @@ func (p *patcher) resolve(raw string) (rpath, error) {
 	name := ap.AttributeName
 	switch uri := ap.URI(); {
 	case uri == "" || strings.EqualFold(uri, p.spec.core.id):
-		if strings.EqualFold(name, "id") {
-			return rpath{}, Mutability("id is assigned by the service and never changes")
+		switch ro := strings.ToLower(name); ro {
+		case "id", "meta", "schemas":
+			// Server-owned: a write that repeats the value is accepted (Azure
+			// AD and Okta echo them), a change is refused.
+			if parsed.ValueExpression != nil {
+				return rpath{}, Mutability("%s is read-only; it cannot be filtered and changed", ro)
+			}
+			return rpath{label: raw, readOnly: ro, sub: sub}, nil
 		}
-		if commonSchema.attr(name) != nil || ignoredInput(p.spec, name) {
-			// meta is server-owned and schemas is computed: writes to them are
-			// ignored rather than refused, so a client that echoes a whole
-			// resource back still works.
-			return rpath{label: raw, ignore: true}, nil
+		if ignoredInput(p.spec, name) {
+			return rpath{label: raw, ignore: true}, nil // groups, read-only on a User
 		}
 		if uri == "" {
 			var ext *schema

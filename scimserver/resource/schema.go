@@ -35,6 +35,10 @@ type attribute struct {
 	// they are never stored and never advertised.
 	dropped bool
 
+	// visible names (userName, displayName) are read by people: they are
+	// trimmed and may be neither blank nor hold control characters.
+	visible bool
+
 	subIndex map[string]*attribute // name and lower-case name → sub-attribute
 }
 
@@ -131,7 +135,7 @@ func externalID() *attribute {
 var userSchema = newSchema(UserSchema, "User", "User Account",
 	func() *attribute {
 		a := str("userName", "Unique identifier for the User, typically used by the user to directly authenticate to the service provider. REQUIRED.")
-		a.required, a.uniqueness = true, "server"
+		a.required, a.uniqueness, a.visible = true, "server", true
 		return a
 	}(),
 	externalID(),
@@ -143,7 +147,11 @@ var userSchema = newSchema(UserSchema, "User", "User Account",
 		str("honorificPrefix", "The honorific prefix(es) of the User, or title."),
 		str("honorificSuffix", "The honorific suffix(es) of the User, or suffix."),
 	),
-	str("displayName", "The name of the User, suitable for display to end-users."),
+	func() *attribute {
+		a := str("displayName", "The name of the User, suitable for display to end-users.")
+		a.visible = true
+		return a
+	}(),
 	str("nickName", "The casual way to address the user in real life."),
 	ref("profileUrl", "A fully qualified URL pointing to a page representing the User's online profile.", "external"),
 	str("title", "The user's title, such as \"Vice President\"."),
@@ -204,7 +212,7 @@ var enterpriseSchema = newSchema(EnterpriseSchema, "EnterpriseUser", "Enterprise
 var groupSchema = newSchema(GroupSchema, "Group", "Group",
 	func() *attribute {
 		a := str("displayName", "A human-readable name for the Group. REQUIRED; unique among groups for Azure AD.")
-		a.required, a.uniqueness = true, "server"
+		a.required, a.uniqueness, a.visible = true, "server", true
 		return a
 	}(),
 	externalID(),

@@ -1,6 +1,9 @@
 package resource
 
-import "strings"
+import (
+	"context"
+	"strings"
+)
 
 // NormalizeUser turns a POST or PUT body into the canonical stored form:
 // attribute names in the schema's case, Azure AD's dialect translated
@@ -11,7 +14,9 @@ import "strings"
 func NormalizeUser(in Doc) (Doc, error) { return normalizeDoc(userSpec, in) }
 
 // UserIndex extracts the fields the store indexes from a canonical user.
-// email is the "work" email, else the primary one, else the first.
+// email is the primary work email, else the first work email, else the
+// primary one, else the first: a filter on emails[type eq "work"] finds a
+// host by it.
 func UserIndex(d Doc) (userName, externalID, displayName, email string, active bool) {
 	userName, _ = d["userName"].(string)
 	externalID, _ = d["externalId"].(string)
@@ -26,15 +31,19 @@ func UserIndex(d Doc) (userName, externalID, displayName, email string, active b
 
 func indexEmail(v any) string {
 	list, _ := v.([]any)
-	var primary, first string
+	var work, primary, first string
 	for _, e := range list {
 		el, _ := e.(map[string]any)
 		val, _ := el["value"].(string)
 		if val == "" {
 			continue
 		}
-		if t, _ := el["type"].(string); strings.EqualFold(t, "work") {
+		isWork := strings.EqualFold(typeOf(el), "work")
+		if isWork && el["primary"] == true {
 			return val
+		}
+		if isWork && work == "" {
+			work = val
 		}
 		if el["primary"] == true && primary == "" {
 			primary = val
@@ -43,7 +52,10 @@ func indexEmail(v any) string {
 			first = val
 		}
 	}
-	if primary != "" {
+	switch {
+	case work != "":
+		return work
+	case primary != "":
 		return primary
 	}
 	return first
@@ -51,9 +63,10 @@ func indexEmail(v any) string {
 
 // PatchUser applies an RFC 7644 PATCH body to the canonical user cur and
 // returns the new canonical user. It is atomic: on any error nothing is
-// returned and cur is never modified.
-func PatchUser(cur Doc, body []byte) (Doc, error) {
-	d, _, err := patchDoc(userSpec, cur, body)
+// returned and cur is never modified. self is the user's own metadata (its
+// id at least), against which writes to id, meta and schemas are checked.
+func PatchUser(ctx context.Context, cur Doc, self Meta, body []byte) (Doc, error) {
+	d, _, err := patchDoc(ctx, userSpec, cur, self, body)
 	return d, err
 }
 

@@ -81,6 +81,21 @@ func TestNormalizeUser(t *testing.T) {
 			want: `{` + core + `,"userName":"a","active":true,"name":{"givenName":"G"}}`,
 		},
 		{
+			name: "two work emails are kept (RFC 7643 §2.4 limits only primary)",
+			in:   `{"userName":"a","emails":[{"value":"x@y","type":"work","primary":true},{"value":"z@y","type":"Work"},{"value":"X@Y","type":"work"}]}`,
+			want: `{` + core + `,"userName":"a","active":true,"emails":[{"value":"x@y","type":"work","primary":true},{"value":"z@y","type":"Work"},{"value":"X@Y","type":"work"}]}`,
+		},
+		{
+			name: "userName and displayName are trimmed",
+			in:   `{"userName":"  a@x\u00a0","displayName":"\u200bAda Lovelace "}`,
+			want: `{` + core + `,"userName":"a@x","active":true,"displayName":"Ada Lovelace"}`,
+		},
+		{
+			name: "1,000 emails are accepted, identical ones merged",
+			in:   `{"userName":"a","emails":[` + manyEmails(999) + `,{"type":"t0","value":"e0@example.com"}]}`,
+			want: `{` + core + `,"userName":"a","active":true,"emails":[` + manyEmails(999) + `]}`,
+		},
+		{
 			name: "identical values of a multi-valued attribute are merged",
 			in:   `{"userName":"a","emails":[{"value":"x@y","type":"work"},{"value":"x@y","type":"work"},"z@y"]}`,
 			want: `{` + core + `,"userName":"a","active":true,"emails":[{"value":"x@y","type":"work"},{"value":"z@y"}]}`,
@@ -143,7 +158,14 @@ func TestNormalizeUserErrors(t *testing.T) {
 		{"address element a string", `{"userName":"a","addresses":["Main St"]}`, ScimInvalidValue, []string{"addresses[0]"}},
 		{"sub-attribute of the wrong type", `{"userName":"a","name":{"givenName":["x"]}}`, ScimInvalidValue, []string{"name.givenName"}},
 		{"two primary values", `{"userName":"a","emails":[{"value":"x","primary":true},{"value":"y","primary":"True"}]}`, ScimInvalidValue, []string{"emails", "primary"}},
-		{"two work emails", `{"userName":"a","emails":[{"value":"x","type":"work"},{"value":"y","type":"Work"}]}`, ScimInvalidValue, []string{"emails", "type", "unique"}},
+		{"1,001 emails", `{"userName":"a","emails":[` + manyEmails(1001) + `]}`, ScimInvalidValue, []string{"emails", "1001", "at most 1000"}},
+		{"blank userName", `{"userName":"   "}`, ScimInvalidValue, []string{"userName", "blank"}},
+		{"userName of a tab", `{"userName":"\t"}`, ScimInvalidValue, []string{"userName", "control"}},
+		{"userName with a NUL", `{"userName":"a\u0000b"}`, ScimInvalidValue, []string{"userName", "control"}},
+		{"userName with a line break", `{"userName":"a@x\n"}`, ScimInvalidValue, []string{"userName", "control"}},
+		{"userName of invisible characters", `{"userName":"\u200b\u2003"}`, ScimInvalidValue, []string{"userName", "blank"}},
+		{"blank displayName", `{"userName":"a","displayName":"  "}`, ScimInvalidValue, []string{"displayName", "blank"}},
+		{"displayName with a bell", `{"userName":"a","displayName":"Ada\u0007"}`, ScimInvalidValue, []string{"displayName", "control"}},
 		{"enterprise extension not an object", `{"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":"x"}`, ScimInvalidValue, []string{"enterprise"}},
 		{"department not a string", `{"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department":true}`, ScimInvalidValue, []string{"department"}},
 		{"manager with two values", `{"userName":"a","manager":[{"value":"1"},{"value":"2"}]}`, ScimInvalidValue, []string{"manager", "single-valued"}},
@@ -183,6 +205,8 @@ func TestUserIndex(t *testing.T) {
 		active                              bool
 	}{
 		{"work email wins", `{"userName":"u","externalId":"E","displayName":"D","emails":[{"value":"p@x","primary":true},{"value":"w@x","type":"work"}]}`, "u", "E", "D", "w@x", true},
+		{"the primary of two work emails", `{"userName":"u","emails":[{"value":"w1@x","type":"work"},{"value":"w2@x","type":"work","primary":true}]}`, "u", "", "", "w2@x", true},
+		{"the first of two work emails when neither is primary", `{"userName":"u","emails":[{"value":"h@x","type":"home"},{"value":"w1@x","type":"work"},{"value":"w2@x","type":"work"}]}`, "u", "", "", "w1@x", true},
 		{"primary when no work email", `{"userName":"u","emails":[{"value":"h@x","type":"home"},{"value":"p@x","type":"other","primary":true}]}`, "u", "", "", "p@x", true},
 		{"first when no work or primary email", `{"userName":"u","emails":[{"value":"h@x","type":"home"},{"value":"o@x","type":"other"}]}`, "u", "", "", "h@x", true},
 		{"no email, deactivated", `{"userName":"u","active":"false"}`, "u", "", "", "", false},

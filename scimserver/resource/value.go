@@ -54,6 +54,9 @@ func normalizeSimple(def *attribute, v any, where string) (any, error) {
 	if s == "" {
 		return nil, nil
 	}
+	if def.visible {
+		return visibleName(s, where)
+	}
 	return s, nil
 }
 
@@ -170,8 +173,8 @@ func junk(el map[string]any) bool {
 	return true
 }
 
-// normalizeMulti handles a multi-valued complex attribute: a list of
-// elements, at most one of them primary, no two with the same type.
+// normalizeMulti handles a multi-valued complex attribute: a list of at
+// most MaxValues elements, identical ones merged, at most one primary.
 func normalizeMulti(def *attribute, v any, where string) (any, error) {
 	var in []any
 	switch t := v.(type) {
@@ -184,15 +187,28 @@ func normalizeMulti(def *attribute, v any, where string) (any, error) {
 	default:
 		return nil, InvalidValue("%s must be an array, not %s", where, jsonType(v))
 	}
+	if len(in) > MaxValues {
+		return nil, tooManyValues(where, len(in))
+	}
 	out := make([]any, 0, len(in))
+	seen := make(map[string]bool, len(in))
+	var key []byte
 	for i, e := range in {
 		el, err := normalizeElement(def, e, elemWhere(where, i))
 		if err != nil {
 			return nil, err
 		}
-		if el == nil || slices.ContainsFunc(out, func(o any) bool { return reflect.DeepEqual(o, el) }) {
+		if el == nil {
 			continue
 		}
+		// Identical values are found by their canonical form, not by
+		// comparing each with all the others: 8,000 emails once cost
+		// seconds of CPU.
+		key = appendCanonical(key[:0], el)
+		if seen[string(key)] {
+			continue
+		}
+		seen[string(key)] = true
 		out = append(out, el)
 	}
 	if len(out) == 0 {
@@ -208,22 +224,15 @@ func elemWhere(where string, i int) string {
 	return where + "[" + strconv.Itoa(i) + "]"
 }
 
-// checkMulti enforces RFC 7643 §2.4 (one primary) and Azure AD's rule that
-// the type values of one attribute are unique (one "work" email).
+// checkMulti enforces RFC 7643 §2.4: at most one value is primary. Types
+// may repeat (two "work" emails): the RFC does not limit them, and Okta,
+// OneLogin and Microsoft's own Postman suite send such lists.
 func checkMulti(list []any, where string) error {
 	primaries := 0
-	seen := map[string]bool{}
 	for _, e := range list {
 		el, _ := e.(map[string]any)
 		if el["primary"] == true {
 			primaries++
-		}
-		if t, ok := el["type"].(string); ok {
-			lt := strings.ToLower(t)
-			if seen[lt] {
-				return InvalidValue("%s has more than one value of type %q; types must be unique", where, t)
-			}
-			seen[lt] = true
 		}
 	}
 	if primaries > 1 {
