@@ -1,13 +1,17 @@
 package scimserver
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // These benchmarks drive a real server over loopback on a real SQLite file;
@@ -60,4 +64,58 @@ func BenchmarkInitialCycle(b *testing.B) {
 			benchDo(b, c, "POST", base+"/Users", e.key, benchUser(i), 201)
 		}
 	})
+}
+
+// BenchmarkPostUserEmails is a POST /Users with many emails through the
+// real handler and store: 1,000 (the most accepted) are stored, 100,000 are
+// refused — by the body limit (413) as configured by default, and by the
+// per-attribute limit (400) when a server allows bodies that large.
+func BenchmarkPostUserEmails(b *testing.B) {
+	e := newEnv(b)
+	c := &http.Client{}
+	b.Run("1000", func(b *testing.B) {
+		var n int
+		for b.Loop() {
+			n++
+			benchDo(b, c, "POST", e.srv.URL+SCIMBasePath+"/Users", e.key, manyEmails(fmt.Sprintf("emails%d", n), 1000), 201)
+		}
+	})
+	huge := manyEmails("huge", 100000)
+	b.Run("100000-default-limit", func(b *testing.B) {
+		b.SetBytes(int64(len(huge)))
+		for b.Loop() {
+			benchDo(b, c, "POST", e.srv.URL+SCIMBasePath+"/Users", e.key, huge, 413)
+		}
+	})
+	b.Run("100000-16MiB-limit", func(b *testing.B) {
+		srv := httptest.NewServer(New(e.st, Options{MaxBodyBytes: 16 << 20}))
+		defer srv.Close()
+		b.SetBytes(int64(len(huge)))
+		for b.Loop() {
+			benchDo(b, c, "POST", srv.URL+SCIMBasePath+"/Users", e.key, huge, 400)
+		}
+	})
+}
+
+// BenchmarkPatchGroupMembers adds and removes 10,000 members (the most one
+// request may name) of a group; the members are real hosts.
+func BenchmarkPatchGroupMembers(b *testing.B) {
+	e := newEnv(b)
+	var ids []string
+	for i := range 10000 {
+		h, err := e.st.CreateHost(context.Background(), hostdb.Actor{Kind: "cli"}, &hostdb.Host{UserName: fmt.Sprintf("m%d", i), Active: true,
+			Attrs: []byte(fmt.Sprintf(`{"userName":"m%d","active":true,"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}`, i))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, fmt.Sprintf(`{"value":%q}`, h.ID))
+	}
+	gid := e.scim("POST", "/Groups", `{"displayName":"All"}`).want(b, 201).get("id").(string)
+	list := strings.Join(ids, ",")
+	c := &http.Client{}
+	u := e.srv.URL + SCIMBasePath + "/Groups/" + gid
+	for b.Loop() {
+		benchDo(b, c, "PATCH", u, e.key, patchBody(`{"op":"add","path":"members","value":[`+list+`]}`), 204)
+		benchDo(b, c, "PATCH", u, e.key, patchBody(`{"op":"remove","path":"members","value":[`+list+`]}`), 204)
+	}
 }

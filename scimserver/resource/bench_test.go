@@ -78,3 +78,29 @@ func BenchmarkFilter(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkNormalizeUserEmails is a user with the most emails accepted,
+// every one distinct, and the same with each sent twice: duplicate
+// detection is linear.
+func BenchmarkNormalizeUserEmails(b *testing.B) {
+	for _, tt := range []struct {
+		name string
+		body []byte
+	}{
+		{"1000", []byte(`{"userName":"a","emails":[` + manyEmails(1000) + `]}`)},
+		{"500-twice", []byte(`{"userName":"a","emails":[` + manyEmails(500) + `,` + manyEmails(500) + `]}`)},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				in, err := Decode(tt.body)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := NormalizeUser(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

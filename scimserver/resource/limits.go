@@ -29,6 +29,45 @@ func tooManyMembers(n int) *Error {
 	return InvalidValue("the request names %d or more group members; at most %d are accepted in one request (tooMany)", n, MaxMembers)
 }
 
+// maxArray is the most values any JSON array in a request may hold: the
+// largest of the limits above. checkArrays enforces it before decoding, so
+// that a body of 100,000 emails is refused in the time it takes to scan it,
+// not to decode it.
+const maxArray = max(MaxValues, MaxMembers)
+
+// checkArrays refuses a body holding an array of more than maxArray values.
+// It only counts commas outside strings; malformed JSON is left to the
+// decoder to describe.
+func checkArrays(data []byte) error {
+	var stack []int // per open bracket: commas so far, or -1 for an object
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+		case '[':
+			stack = append(stack, 0)
+		case '{':
+			stack = append(stack, -1)
+		case ']', '}':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case ',':
+			if n := len(stack); n > 0 && stack[n-1] >= 0 {
+				stack[n-1]++
+				if stack[n-1] >= maxArray {
+					return InvalidValue("the body holds an array of more than %d values; at most %d values per attribute and %d group members are accepted in one request (tooMany)", maxArray, MaxValues, MaxMembers)
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // visibleName checks a name people read (userName, displayName): control
 // characters anywhere are refused, surrounding spaces (and invisible format
 // characters) are trimmed, and a name with nothing visible left is refused.

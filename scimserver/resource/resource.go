@@ -58,6 +58,9 @@ func (k Kind) String() string {
 // Decode parses a request body that must be one JSON object. Any other input
 // is an *Error invalidSyntax whose detail says where the problem is.
 func Decode(data []byte) (Doc, error) {
+	if err := checkArrays(data); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
