@@ -74,8 +74,10 @@ func (f *Filter) Conds() []Cond { return f.conds }
 // Exact reports whether Conds express the whole filter with the store's
 // semantics (case-insensitive userName and displayName, exact id and
 // externalId), so that Match need not run. An email condition is never
-// exact: the store indexes the primary or first email when there is no
-// work email.
+// exact: the store indexes one email per host (UserIndex: the primary work
+// email, else the first work one, else the primary or first email). A
+// host's other work emails are not indexed: a filter on
+// emails[type eq "work"].value that names one of them does not find it.
 func (f *Filter) Exact() bool { return f.exact }
 
 // UsesMembers reports whether the filter looks at a group's members, which
