@@ -65,15 +65,17 @@ func loadRecorded(t testing.TB, name string, m ids) recordedRequest {
 	if strings.Contains(base, "-group") {
 		kind = "/Groups"
 	}
-	switch {
-	case strings.HasPrefix(strings.TrimPrefix(base, "postman-"), "create-"):
+	target := "{user}"
+	if kind == "/Groups" {
+		target = "{group}"
+	}
+	switch verb, _, _ := strings.Cut(strings.TrimPrefix(base, "postman-"), "-"); verb {
+	case "create":
 		req.method, req.path = "POST", kind
-	case strings.HasPrefix(strings.TrimPrefix(base, "postman-"), "patch-"):
-		target := "{user}"
-		if kind == "/Groups" {
-			target = "{group}"
-		}
+	case "patch":
 		req.method, req.path = "PATCH", kind+"/"+m.apply(target)
+	case "put":
+		req.method, req.path = "PUT", kind+"/"+m.apply(target)
 	default:
 		t.Fatalf("%s: the name does not say which request it is", name)
 	}
@@ -131,6 +133,9 @@ func TestReplayRecordedRequests(t *testing.T) {
 		send(name, 200)
 	}
 	send("azuread/postman-patch-user-replace-username.json", 200)
+	put := send("azuread/postman-put-user.json", 200) // its own id and a stale meta
+	equal(t, "PUT userName", put.get("userName"), "OMalley")
+	equal(t, "PUT active", put.get("active"), false)
 
 	created(send("azuread/create-group.json", 201), "{group}", "00g1emaKYZTWRYYRRTSK")
 	send("azuread/get-group-excluding-members.http", 200)
@@ -155,6 +160,7 @@ func TestReplayRecordedRequests(t *testing.T) {
 	equal(t, "members after the replay", g.get("members.0.value"), m["00u1f96ECLNVOKVMUSEA"])
 	equal(t, "displayName after the replay", g.get("displayName"), "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName")
 
+	equal(t, "PUT group", send("azuread/postman-put-group.json", 200).get("displayName"), "Tiffany Ortiz")
 	for _, name := range []string{"get-schemas.http", "get-service-provider-config.http", "get-resource-types.http"} {
 		send("azuread/"+name, 200)
 	}
