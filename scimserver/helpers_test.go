@@ -32,7 +32,7 @@ func newEnv(t testing.TB) *env {
 }
 
 // newEnvWith is newEnv with the server's options, e.g. a logger to read.
-func newEnvWith(t *testing.T, opt Options) *env {
+func newEnvWith(t testing.TB, opt Options) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "hostsync.db")
