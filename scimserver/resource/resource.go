@@ -3,10 +3,12 @@
 // what clients send — Azure AD's dialect included — RFC 7644 PATCH and filters.
 //
 // It is pure Go and does no I/O: the HTTP layer decodes a body with Decode,
-// turns it into the canonical stored form with NormalizeUser/NormalizeGroup or
+// checks a PUT's read-only attributes with CheckReadOnly, turns the body into
+// the canonical stored form with NormalizeUser/NormalizeGroup or
 // PatchUser/PatchGroup, extracts the indexed fields with UserIndex/GroupIndex,
 // hands the canonical JSON (Marshal) to the store, and renders what the store
-// returns with AppendResource and Project.
+// returns with AppendResource and Project. Work is linear in the request and
+// bounded by MaxValues and MaxMembers.
 package resource
 
 import (
