@@ -76,8 +76,9 @@ func clearPrimary(list []any, keep int) {
 }
 
 // mergeUnknown is add on an unknown attribute: arrays append the values
-// not already there, objects merge.
-func mergeUnknown(old, nv any) any {
+// not already there, objects merge. An array may not grow past the longest
+// one Decode accepts, or the stored resource could no longer be read back.
+func mergeUnknown(old, nv any, where string) (any, error) {
 	switch o := old.(type) {
 	case []any:
 		if n, ok := nv.([]any); ok {
@@ -95,16 +96,19 @@ func mergeUnknown(old, nv any) any {
 					out = append(out, e)
 				}
 			}
-			return out
+			if len(out) > maxArray {
+				return nil, InvalidValue("%s would hold %d values; at most %d are kept (tooMany)", where, len(out), maxArray)
+			}
+			return out, nil
 		}
 	case map[string]any:
 		if n, ok := nv.(map[string]any); ok {
 			out := maps.Clone(o)
 			maps.Copy(out, n)
-			return out
+			return out, nil
 		}
 	}
-	return nv
+	return nv, nil
 }
 
 // deleteIndexes returns list without the values at idx, which is sorted.

@@ -79,7 +79,9 @@ func (p *patcher) applyWhole(op string, rp rpath, value any) error {
 	switch {
 	case def == nil:
 		if op == opAdd {
-			nv = mergeUnknown(old, nv)
+			if nv, err = mergeUnknown(old, nv, rp.label); err != nil {
+				return err
+			}
 		}
 	case def.multi:
 		if op == opAdd {

@@ -2,9 +2,22 @@ package resource
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
+
+// numbers is n numbers from from on, comma-separated.
+func numbers(from, n int) string {
+	var b strings.Builder
+	for i := from; i < from+n; i++ {
+		if i > from {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(i))
+	}
+	return b.String()
+}
 
 // manyEmails is n distinct email values, comma-separated.
 func manyEmails(n int) string {
@@ -177,6 +190,7 @@ func TestPatchUserErrors(t *testing.T) {
 		{"1,001 emails", patchBody(`{"op":"replace","path":"emails","value":[` + manyEmails(1001) + `]}`), ScimInvalidValue, []string{"emails", "1001", "at most 1000"}},
 		{"adding past 1,000 emails", patchBody(`{"op":"add","path":"emails","value":[` + manyEmails(999) + `]}`), ScimInvalidValue, []string{"emails", "at most 1000"}},
 		{"a filter add past 1,000 emails", patchBody(`{"op":"add","path":"emails","value":[` + manyEmails(998) + `]},{"op":"add","path":"emails[type eq \"x\"].value","value":"x@x"}`), ScimInvalidValue, []string{"emails", "at most 1000"}},
+		{"an unknown array grown past 10,000 values", patchBody(`{"op":"add","path":"x","value":[` + numbers(0, 6000) + `]},{"op":"add","path":"x","value":[` + numbers(6000, 5000) + `]}`), ScimInvalidValue, []string{"x", "at most 10000"}},
 		{"blank userName", patchBody(`{"op":"replace","path":"userName","value":" \u00a0 "}`), ScimInvalidValue, []string{"userName", "blank"}},
 		{"userName with a tab", patchBody(`{"op":"replace","value":{"userName":"a\tb"}}`), ScimInvalidValue, []string{"userName", "control"}},
 		{"manager with several values", patchBody(`{"op":"add","path":"manager","value":[{"value":"a"},{"value":"b"}]}`), ScimInvalidValue, []string{"manager"}},
