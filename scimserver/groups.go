@@ -52,7 +52,7 @@ func (s *Server) readGroup(w http.ResponseWriter, r *http.Request, self *resourc
 	if err != nil {
 		return groupBody{}, err
 	}
-	in, err := resource.Decode(body)
+	in, err := resource.DecodeRequest(body)
 	if err != nil {
 		return groupBody{}, err
 	}

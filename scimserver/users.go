@@ -41,7 +41,7 @@ func (s *Server) readUser(w http.ResponseWriter, r *http.Request, self *resource
 	if err != nil {
 		return nil, err
 	}
-	in, err := resource.Decode(body)
+	in, err := resource.DecodeRequest(body)
 	if err != nil {
 		return nil, err
 	}

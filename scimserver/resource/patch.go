@@ -24,7 +24,7 @@ type patchOp struct {
 // case-insensitively ("Operations", "operations", "OP"), and an empty
 // Operations list is accepted as a no-op (Microsoft's validator sends one).
 func parsePatch(body []byte) ([]patchOp, error) {
-	d, err := Decode(body)
+	d, err := DecodeRequest(body)
 	if err != nil {
 		return nil, err
 	}

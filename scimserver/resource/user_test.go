@@ -235,11 +235,14 @@ func TestDecode(t *testing.T) {
 		{"a string", `"x"`, []string{"a string"}},
 		{"trailing data", `{"a":1} {"b":2}`, []string{"after the JSON object", "column 9"}},
 	}
-	t.Run("an array of more than 10,000 values", func(t *testing.T) {
-		_, err := Decode([]byte(`{"x":[` + strings.Repeat(`"a,]\"",`, 10000) + `1]}`))
+	t.Run("a request with an array of more than 10,000 values", func(t *testing.T) {
+		_, err := DecodeRequest([]byte(`{"x":[` + strings.Repeat(`"a,]\"",`, 10000) + `1]}`))
 		wantSCIMError(t, err, ScimInvalidValue, "more than 10000")
-		if _, err := Decode([]byte(`{"x":[` + strings.Repeat(`"a,]\"",`, 9999) + `1],"y":[` + strings.Repeat(`1,`, 9999) + `1]}`)); err != nil {
+		if _, err := DecodeRequest([]byte(`{"x":[` + strings.Repeat(`"a,]\"",`, 9999) + `1],"y":[` + strings.Repeat(`1,`, 9999) + `1]}`)); err != nil {
 			t.Errorf("two arrays of 10,000 values: %v", err)
+		}
+		if _, err := Decode([]byte(`{"x":[` + strings.Repeat(`1,`, 10000) + `1]}`)); err != nil {
+			t.Errorf("a stored resource is read whatever its size: %v", err)
 		}
 	})
 	for _, tt := range tests {
