@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // APIKey is a SCIM bearer key as the admin sees it; never its secret.
@@ -100,7 +101,7 @@ func scanKey(sc scanner) (APIKey, error) {
 	}
 	k.ID = strconv.FormatInt(id, 10)
 	k.Created = time.UnixMilli(created).UTC()
-	k.LastUsed, k.Revoked = fromMS(lastUsed), fromMS(revoked)
+	k.LastUsed, k.Revoked = sqlitedb.NullTime(lastUsed), sqlitedb.NullTime(revoked)
 	return k, nil
 }
 

@@ -16,6 +16,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // Backups and restores. A backup is SQLite's VACUUM INTO on a connection of
@@ -270,7 +272,7 @@ func checkDB(ctx context.Context, path, name string) error {
 // checkSchema reports whether db holds a Visitly host database of a schema
 // version this program knows; errors name the file as name.
 func checkSchema(ctx context.Context, db *sql.DB, name string) error {
-	known, err := schemaVersion()
+	known, err := schema.Version()
 	if err != nil {
 		return err
 	}
@@ -296,7 +298,7 @@ func checkSchema(ctx context.Context, db *sql.DB, name string) error {
 // the file, so an exclusive lock is granted only to a sole user; closing
 // that probe checkpoints and removes the WAL of the old file.
 func checkNotInUse(ctx context.Context, path string) error {
-	base, err := fileURI(path)
+	base, err := sqlitedb.URI(path)
 	if err != nil {
 		return err
 	}
@@ -321,26 +323,11 @@ func checkNotInUse(ctx context.Context, path string) error {
 	return fmt.Errorf("hostdb: restore: look whether %s is in use: %w", path, err)
 }
 
-// fileURI is the SQLite URI of path without parameters, for connections
-// that set their own.
-func fileURI(path string) (string, error) {
-	d, err := dsn(path)
-	base, _, _ := strings.Cut(d, "?")
-	return base, err
-}
-
-// schemaVersion is the newest schema version (PRAGMA user_version) this
-// program migrates to.
-func schemaVersion() (int, error) {
-	ms, err := migrations()
-	return len(ms), err
-}
-
 // openRead opens path for reading on one connection. immutable is for
 // files nothing else writes to (a backup, a restore's copy): SQLite then
 // opens them read-only, takes no locks and creates no -wal or -shm.
 func openRead(path string, immutable bool) (*sql.DB, error) {
-	base, err := fileURI(path)
+	base, err := sqlitedb.URI(path)
 	if err != nil {
 		return nil, err
 	}

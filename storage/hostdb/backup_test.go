@@ -473,7 +473,7 @@ func TestReady(t *testing.T) {
 	if err := s.Ready(ctx); err == nil || !strings.Contains(err.Error(), "schema") {
 		t.Errorf("Ready with a newer schema = %v", err)
 	}
-	known, err := schemaVersion()
+	known, err := schema.Version()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // Group is a SCIM group of hosts.
@@ -63,7 +64,7 @@ func scanGroup(sc scanner) (int64, *Group, error) {
 	}
 	g.Attrs = attrs
 	g.Created, g.Modified = time.UnixMilli(created).UTC(), time.UnixMilli(modified).UTC()
-	g.DeletedAt = fromMS(deleted)
+	g.DeletedAt = sqlitedb.NullTime(deleted)
 	return n, g, nil
 }
 

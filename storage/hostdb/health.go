@@ -13,7 +13,7 @@ import (
 // write but changes nothing: no event, no change-feed entry, no WAL frame.
 // It returns when ctx ends even if the writer does not answer.
 func (s *Store) Ready(ctx context.Context) error {
-	known, err := schemaVersion()
+	known, err := schema.Version()
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // Host is one employee provisioned by a SCIM client.
@@ -82,8 +83,8 @@ const insertHostSQL = `INSERT INTO hosts (id, created, ` + hostMutable + `)
 func hostArgs(h *Host) []any {
 	return []any{h.Seq, h.State(), h.UserName, strings.ToLower(h.UserName), h.ExternalID,
 		h.DisplayName, strings.ToLower(h.DisplayName), h.Email, strings.ToLower(h.Email),
-		h.Active, string(h.Attrs), h.Modified.UnixMilli(), ms(h.DeactivatedAt), h.DeactivatedBy,
-		ms(h.DeletedAt), h.DeletedBy, h.RemovedHow, ms(h.RestoredAt), h.RestoredBy}
+		h.Active, string(h.Attrs), h.Modified.UnixMilli(), sqlitedb.NullMillis(h.DeactivatedAt), h.DeactivatedBy,
+		sqlitedb.NullMillis(h.DeletedAt), h.DeletedBy, h.RemovedHow, sqlitedb.NullMillis(h.RestoredAt), h.RestoredBy}
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -103,7 +104,7 @@ func scanHost(sc scanner) (n int64, h *Host, err error) {
 	h.Attrs = attrs
 	h.Created = time.UnixMilli(created).UTC()
 	h.Modified = time.UnixMilli(modified).UTC()
-	h.DeactivatedAt, h.DeletedAt, h.RestoredAt = fromMS(deactivated), fromMS(deleted), fromMS(restored)
+	h.DeactivatedAt, h.DeletedAt, h.RestoredAt = sqlitedb.NullTime(deactivated), sqlitedb.NullTime(deleted), sqlitedb.NullTime(restored)
 	return n, h, nil
 }
 

@@ -14,17 +14,18 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 var (
@@ -40,8 +41,8 @@ var (
 	ErrUnauthorized = errors.New("hostdb: unauthorized")
 )
 
-// pragmas go in the DSN because a pragma run with Exec reaches only one pooled
-// connection. Beyond the four the design requires:
+// pragmas are this store's beyond those every database here sets
+// (sqlitedb.DSN):
 //   - mmap_size(0): no memory-mapped reads. Mapping helps a read-only
 //     benchmark, but under Azure AD's mixed load every checkpoint rewrites
 //     mapped pages and readers fault them back in: visitly-load's steady mix
@@ -55,10 +56,16 @@ var (
 //     writer.go) stays in memory. By default it spills to a temporary file
 //     past 64 KiB, and its pwrite calls were a tenth of the server's CPU in
 //     Azure AD's initial cycle. It holds only pages of the running batch.
-const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
-	"&_pragma=mmap_size(0)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)" +
-	"&_pragma=temp_store(MEMORY)"
+var pragmas = []string{"mmap_size(0)", "wal_autocheckpoint(0)", "journal_size_limit(67108864)", "temp_store(MEMORY)"}
+
+// durability: synchronous=NORMAL, safe against a killed process.
+const durability = sqlitedb.SurvivesCrash
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// schema is the store's embedded migrations, run at open.
+var schema = sqlitedb.Schema{FS: migrationFiles, Dir: "migrations"}
 
 // Store is the directory store. It is safe for concurrent use.
 type Store struct {
@@ -102,33 +109,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, error) {
-	base, err := dsn(path)
+	base, err := sqlitedb.DSN(path, durability, pragmas...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("hostdb: %w", err)
 	}
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	w, err := sqlitedb.OpenWriter(ctx, base, schema)
 	if err != nil {
 		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, w); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)
-	}
-	// Readers are opened after the migration so that they find the file in WAL
-	// mode with the schema in place.
-	r, err := sql.Open("sqlite", base+"&_query_only=1")
+	r, err := sqlitedb.OpenReaders(base, min(max(2*runtime.GOMAXPROCS(0), 4), 8))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)
 	}
-	n := min(max(2*runtime.GOMAXPROCS(0), 4), 8)
-	r.SetMaxOpenConns(n)
-	r.SetMaxIdleConns(n)
-	r.SetConnMaxIdleTime(0)
 	s := &Store{w: w, r: r, done: make(chan struct{}), flushed: make(chan struct{}), watched: make(chan struct{}), ckptDone: make(chan struct{}),
 		queue: make(chan *writeReq, 4*maxBatch), committed: make(chan struct{})}
 	if s.stmts, err = prepare(ctx, w, r); err != nil {
@@ -159,22 +152,6 @@ func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, e
 		}
 	})
 	return s, nil
-}
-
-// dsn builds the SQLite URI for path. The path is made absolute and escaped
-// so that '?', '#' or '%' in a folder name cannot cut the URI short; on
-// Windows SQLite expects "file:/C:/...".
-func dsn(path string) (string, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", fmt.Errorf("hostdb: %w", err)
-	}
-	p := filepath.ToSlash(abs)
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	p = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
-	return "file:" + p + "?" + pragmas, nil
 }
 
 // Close stops the background flusher, writes pending last-used times, lets
@@ -221,22 +198,6 @@ func isUnique(err error) bool {
 // now is the store's clock: UTC, millisecond precision, which is what the
 // integer columns keep.
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
-
-// ms converts a time to a column value; the zero time is NULL.
-func ms(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
-// fromMS converts a column value back; NULL is the zero time.
-func fromMS(v sql.NullInt64) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	return time.UnixMilli(v.Int64).UTC()
-}
 
 // newID returns a time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix
 // milliseconds, then 74 random bits. New ids land at the end of the id

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // eventWhere is q as a WHERE clause and its arguments.
@@ -27,10 +28,10 @@ func eventWhere(q hostsync.EventFilter) (string, []any) {
 		args = append(args, q.UserName, q.UserName+"\U0010FFFF")
 	}
 	if !q.From.IsZero() {
-		add("at >= ?", ms(q.From))
+		add("at >= ?", sqlitedb.Millis(q.From))
 	}
 	if !q.To.IsZero() {
-		add("at < ?", ms(q.To))
+		add("at < ?", sqlitedb.Millis(q.To))
 	}
 	if q.SinceSeq > 0 {
 		add("seq > ?", q.SinceSeq)
@@ -76,7 +77,7 @@ func (m *Mirror) eachEvent(ctx context.Context, q hostsync.EventFilter, fn func(
 			&e.UserName, &changes, &e.Detail); err != nil {
 			return fmt.Errorf("mirror: activity: %w", err)
 		}
-		e.At = fromMS(at)
+		e.At = sqlitedb.Time(at)
 		if changes != "" {
 			if err := json.Unmarshal([]byte(changes), &e.Changes); err != nil {
 				return fmt.Errorf("mirror: activity %d changes: %w", e.Seq, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // Names of the rows of sync_state.
@@ -117,7 +118,7 @@ func applyGroups(ctx context.Context, tx *sql.Tx, groups []hostsync.Group) error
 				external_id = excluded.external_id, created = excluded.created, modified = excluded.modified,
 				deleted_at = excluded.deleted_at, deleted_by = excluded.deleted_by
 			WHERE excluded.seq >= groups.seq`,
-			g.ID, g.Seq, g.DisplayName, g.ExternalID, ms(g.Created), ms(g.Modified), ms(g.DeletedAt), g.DeletedBy)
+			g.ID, g.Seq, g.DisplayName, g.ExternalID, sqlitedb.Millis(g.Created), sqlitedb.Millis(g.Modified), sqlitedb.Millis(g.DeletedAt), g.DeletedBy)
 		if err != nil {
 			return fmt.Errorf("group %s: %w", g.ID, err)
 		}
@@ -157,7 +158,7 @@ func applyEvents(ctx context.Context, tx *sql.Tx, events []hostsync.Event) error
 			}
 			changes = string(b)
 		}
-		if _, err := st.ExecContext(ctx, e.Seq, ms(e.At), e.Actor, e.ActorName, e.Action, e.ResourceType,
+		if _, err := st.ExecContext(ctx, e.Seq, sqlitedb.Millis(e.At), e.Actor, e.ActorName, e.Action, e.ResourceType,
 			e.ResourceID, e.UserName, changes, e.Detail); err != nil {
 			return fmt.Errorf("event %d: %w", e.Seq, err)
 		}
@@ -225,12 +226,12 @@ func (m *Mirror) LastSync(ctx context.Context) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("mirror: last sync: %w", err)
 	}
-	return fromMS(v), nil
+	return sqlitedb.Time(v), nil
 }
 
 func (m *Mirror) setLastSync(ctx context.Context, t time.Time) error {
 	_, err := m.w.ExecContext(ctx, `INSERT INTO sync_state(name, value) VALUES (?, ?)
-		ON CONFLICT(name) DO UPDATE SET value = excluded.value`, keyLastSync, ms(t))
+		ON CONFLICT(name) DO UPDATE SET value = excluded.value`, keyLastSync, sqlitedb.Millis(t))
 	if err != nil {
 		return fmt.Errorf("mirror: last sync: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 func TestOpenReopenKeepsDataAndSchemaVersion(t *testing.T) {
@@ -161,7 +162,11 @@ func TestApplyGroupMembers(t *testing.T) {
 func TestMigrateVersion1Mirror(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), FileName)
-	db, err := sql.Open("sqlite", path+"?"+pragmas)
+	dsn, err := sqlitedb.DSN(path, durability)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // hostWriter writes hosts in one Apply transaction: the host row, its SCIM
@@ -89,8 +90,8 @@ func (w *hostWriter) heldRow(ctx context.Context, id string) (rid, seq int64, ro
 // title are read from its resource.
 func (w *hostWriter) put(ctx context.Context, h *hostsync.Host, department, title string) error {
 	values := []any{h.Seq, string(h.State), h.UserName, h.ExternalID, h.DisplayName, h.Email, department, title, h.Active,
-		ms(h.Created), ms(h.Modified), ms(h.DeactivatedAt), h.DeactivatedBy, ms(h.DeletedAt), h.DeletedBy,
-		h.RemovedHow, ms(h.RemovedAt()), ms(h.RestoredAt), h.RestoredBy}
+		sqlitedb.Millis(h.Created), sqlitedb.Millis(h.Modified), sqlitedb.Millis(h.DeactivatedAt), h.DeactivatedBy, sqlitedb.Millis(h.DeletedAt), h.DeletedBy,
+		h.RemovedHow, sqlitedb.Millis(h.RemovedAt()), sqlitedb.Millis(h.RestoredAt), h.RestoredBy}
 	row := searchRow{h.DisplayName, h.UserName, h.Email, department, h.ExternalID, string(h.State)}
 	var rid, seq int64
 	var old searchRow

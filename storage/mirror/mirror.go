@@ -19,16 +19,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // FileName is the embedded service's mirror file name inside the console's
@@ -57,6 +53,10 @@ var (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// schema is the mirror's embedded migrations, run at open. A new file gets
+// 8 KiB pages first (pageSize8K).
+var schema = sqlitedb.Schema{FS: migrations, Dir: "migrations", Create: pageSize8K}
+
 // Mirror is an open mirror file: one writer connection (writes are
 // serialised anyway, and a single connection avoids "database is locked"
 // between our own writers) and a small pool of readers, which WAL lets run
@@ -72,33 +72,40 @@ type Mirror struct {
 // cost the console ~90 MB of memory (its bar is 300 MB) once filled.
 const writerCacheKiB = -16 << 10
 
-// pragmas go in the DSN because a PRAGMA run with Exec reaches only one of
-// the pool's connections.
-const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+// durability: the mirror is a cache filled again from the service's change
+// feed, so a commit waits only for what a killed process cannot lose
+// (synchronous=NORMAL): power loss may cost the last pages of a sync, and the
+// next sync fetches them again, since their cursor is lost with them.
+const durability = sqlitedb.SurvivesCrash
+
+// writerPragmas are the writer connection's, beyond those every database here
+// sets (sqlitedb.DSN).
+var writerPragmas = []string{fmt.Sprintf("cache_size(%d)", writerCacheKiB), "analysis_limit(1000)",
+	"wal_autocheckpoint(10000)", "temp_store(MEMORY)"}
 
 // Open opens the mirror at path, creating it or migrating it as needed.
 func Open(ctx context.Context, path string) (*Mirror, error) {
-	w, err := sql.Open("sqlite", path+"?"+pragmas+fmt.Sprintf("&_pragma=cache_size(%d)", writerCacheKiB)+"&_pragma=analysis_limit(1000)&_pragma=wal_autocheckpoint(10000)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	wdsn, err := sqlitedb.DSN(path, durability, writerPragmas...)
+	if err != nil {
+		return nil, fmt.Errorf("mirror: %w", err)
+	}
+	rdsn, err := sqlitedb.DSN(path, durability)
+	if err != nil {
+		return nil, fmt.Errorf("mirror: %w", err)
+	}
+	w, err := sqlitedb.OpenWriter(ctx, wdsn, schema)
 	if err != nil {
 		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
 	}
-	w.SetMaxOpenConns(1)
-	w.SetConnMaxIdleTime(0)
-	err = migrate(ctx, w)
-	if err == nil {
-		err = ensureSortIndexes(ctx, w)
+	if err := ensureSortIndexes(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
 	}
+	r, err := sqlitedb.OpenReaders(rdsn, 4)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)")
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
-	}
-	r.SetMaxOpenConns(4)
-	r.SetMaxIdleConns(4)
 	return &Mirror{w: w, r: r, now: time.Now}, nil
 }
 
@@ -107,76 +114,18 @@ func (m *Mirror) Close() error {
 	return errors.Join(m.r.Close(), m.w.Close())
 }
 
-// migrate applies the embedded migrations numbered above PRAGMA user_version,
-// each in its own transaction together with the new user_version.
-func migrate(ctx context.Context, db *sql.DB) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	var version int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if version == 0 {
-		// A new file gets 8 KiB pages (the page size of a WAL file is fixed
-		// once written, hence the detour). Over 4 KiB they made a first sync
-		// of 100,000 hosts 10-20% faster (fewer page splits and WAL frames
-		// for rows of ~1 KB); 16 KiB pages gained nothing more there but
-		// made an incremental sync write twice as much to the WAL.
-		for _, q := range []string{"PRAGMA journal_mode = DELETE", "PRAGMA page_size = 8192", "VACUUM", "PRAGMA journal_mode = WAL"} {
-			if _, err := db.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("page size: %w", err)
-			}
+// pageSize8K gives a new file 8 KiB pages (the page size of a WAL file is
+// fixed once written, hence the detour). Over 4 KiB they made a first sync
+// of 100,000 hosts 10-20% faster (fewer page splits and WAL frames for rows
+// of ~1 KB); 16 KiB pages gained nothing more there but made an incremental
+// sync write twice as much to the WAL.
+func pageSize8K(ctx context.Context, db *sql.DB) error {
+	for _, q := range []string{"PRAGMA journal_mode = DELETE", "PRAGMA page_size = 8192", "VACUUM", "PRAGMA journal_mode = WAL"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("page size: %w", err)
 		}
-	}
-	for _, name := range names {
-		n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: bad name: %w", name, err)
-		}
-		if n <= version {
-			continue
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-		version = n
 	}
 	return nil
-}
-
-// ms converts a time to the stored unix milliseconds; 0 means unset.
-func ms(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-// fromMS is the inverse of ms, always in UTC.
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
 }
 
 // Reset empties the mirror (hosts, groups, activity, cursors) so that the

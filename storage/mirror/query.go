@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // sortColumns are the columns of the hostsync.Sort* keys.
@@ -67,8 +68,8 @@ func scanHost(s scanner, withResource bool) (*hostsync.Host, error) {
 	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
-	h.Created, h.Modified, h.DeactivatedAt = fromMS(created), fromMS(modified), fromMS(deactAt)
-	h.DeletedAt, h.RestoredAt = fromMS(delAt), fromMS(restAt)
+	h.Created, h.Modified, h.DeactivatedAt = sqlitedb.Time(created), sqlitedb.Time(modified), sqlitedb.Time(deactAt)
+	h.DeletedAt, h.RestoredAt = sqlitedb.Time(delAt), sqlitedb.Time(restAt)
 	if withResource {
 		h.Resource = []byte(res)
 	}
@@ -216,7 +217,7 @@ func (m *Mirror) HostDetail(ctx context.Context, id string) (*hostsync.HostDetai
 		if err := rows.Scan(&g.ID, &g.Seq, &g.DisplayName, &g.ExternalID, &created, &modified); err != nil {
 			return nil, fmt.Errorf("mirror: host %s groups: %w", id, err)
 		}
-		g.Created, g.Modified = fromMS(created), fromMS(modified)
+		g.Created, g.Modified = sqlitedb.Time(created), sqlitedb.Time(modified)
 		d.Groups = append(d.Groups, g)
 	}
 	if err := rows.Err(); err != nil {
@@ -241,7 +242,7 @@ func (m *Mirror) Group(ctx context.Context, id string) (*hostsync.Group, error) 
 	if err != nil {
 		return nil, fmt.Errorf("mirror: group %s: %w", id, err)
 	}
-	g.Created, g.Modified, g.DeletedAt = fromMS(created), fromMS(modified), fromMS(deleted)
+	g.Created, g.Modified, g.DeletedAt = sqlitedb.Time(created), sqlitedb.Time(modified), sqlitedb.Time(deleted)
 	// Like the service, list only live members: a deleted host leaves its
 	// groups (and comes back if restored) without the group changing.
 	rows, err := m.r.QueryContext(ctx, `SELECT host_id FROM memberships mb WHERE group_id = ?

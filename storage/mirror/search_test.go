@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // TestSearchPlansAgree checks both ways of reading a page of search results
@@ -32,7 +33,7 @@ func TestSearchPlansAgree(t *testing.T) {
 			UserName: strings.ToLower(f+"."+l) + fmt.Sprint(i) + "@example.com", DisplayName: f + " " + l,
 			ExternalID: fmt.Sprintf("x-%d", rng.IntN(300)), Department: depts[rng.IntN(len(depts))],
 			Title: []string{"Lead", "Engineer", "Analyst"}[rng.IntN(3)]}
-		h.Email, h.Modified = h.UserName, fromMS(int64(1_700_000_000_000+rng.IntN(1000)*1000))
+		h.Email, h.Modified = h.UserName, sqlitedb.Time(int64(1_700_000_000_000+rng.IntN(1000)*1000))
 		if h.State != hostsync.StateActive {
 			h.DeactivatedAt = h.Modified
 		}
@@ -186,9 +187,9 @@ func modelSearch(hosts []hostsync.Host, q hostsync.HostFilter) []string {
 		case hostsync.SortUserName:
 			return strings.ToLower(h.UserName)
 		case hostsync.SortModified:
-			return fmt.Sprintf("%020d", ms(h.Modified))
+			return fmt.Sprintf("%020d", sqlitedb.Millis(h.Modified))
 		case hostsync.SortRemovedAt:
-			return fmt.Sprintf("%020d", ms(h.RemovedAt()))
+			return fmt.Sprintf("%020d", sqlitedb.Millis(h.RemovedAt()))
 		case hostsync.SortTitle:
 			return strings.ToLower(h.Title)
 		case hostsync.SortDepartment:
