@@ -84,7 +84,7 @@ func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("hostdb: list API keys: %w", err)
 		}
-		keys = append(keys, s.keys.withPending(k))
+		keys = append(keys, s.used.overlay(k))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("hostdb: list API keys: %w", err)
@@ -134,7 +134,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, a Actor, id string) (APIKey, e
 	if err != nil {
 		return APIKey{}, fmt.Errorf("hostdb: revoke API key: %w", err)
 	}
-	return s.keys.withPending(key), nil
+	return s.used.overlay(key), nil
 }
 
 // AuthenticateAPIKey returns the live key whose secret this is, or
@@ -161,7 +161,7 @@ func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (APIKey, 
 	}
 	key := snap.keys[found].key
 	key.LastUsed = now()
-	s.keys.markUsed(snap.keys[found].id, key.LastUsed)
+	s.used.mark(snap.keys[found].id, key.LastUsed)
 	return key, nil
 }
 

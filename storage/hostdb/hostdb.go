@@ -73,7 +73,8 @@ type Store struct {
 	r *sql.DB // read-only pool
 
 	stmts *statements
-	keys  *keyRing
+	keys  keyCache // hashes of the live keys (keycache.go)
+	used  lastUsed // keys' last-used times not yet written (lastused.go)
 
 	rejectMu         sync.Mutex
 	rejectLast       time.Time
@@ -129,7 +130,6 @@ func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, e
 		r.Close()
 		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)
 	}
-	s.keys = newKeyRing()
 	s.hosts.limit.Store(DefaultHostCacheLimit)
 	if err := s.openCheckpointer(base); err != nil {
 		s.stmts.close()
@@ -176,6 +176,21 @@ func (s *Store) Close() error {
 		err = errors.Join(err, s.r.Close(), s.ck.Close(), s.w.Close())
 	})
 	return err
+}
+
+// tick runs fn every period until Close, then closes ended.
+func (s *Store) tick(every time.Duration, ended chan struct{}, fn func()) {
+	defer close(ended)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+			fn()
+		}
+	}
 }
 
 // read runs fn in one read transaction so that several statements see the
