@@ -92,7 +92,7 @@ func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 	return keys, nil
 }
 
-func scanKey(sc scanner) (APIKey, error) {
+func scanKey(sc sqlitedb.Scanner) (APIKey, error) {
 	var k APIKey
 	var id, created int64
 	var lastUsed, revoked sql.NullInt64

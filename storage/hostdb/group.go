@@ -53,7 +53,7 @@ type GroupQuery struct {
 
 const groupColumns = "n, id, seq, display_name, external_id, attrs, created, modified, deleted_at, deleted_by"
 
-func scanGroup(sc scanner) (int64, *Group, error) {
+func scanGroup(sc sqlitedb.Scanner) (int64, *Group, error) {
 	g := &Group{}
 	var n, created, modified int64
 	var deleted sql.NullInt64
@@ -68,14 +68,8 @@ func scanGroup(sc scanner) (int64, *Group, error) {
 	return n, g, nil
 }
 
-// queryer is what *sql.DB and *sql.Tx have in common here.
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func liveGroup(ctx context.Context, q queryer, id string) (int64, *Group, error) {
-	n, g, err := scanGroup(q.QueryRowContext(ctx,
+func liveGroup(ctx context.Context, tx *sql.Tx, id string) (int64, *Group, error) {
+	n, g, err := scanGroup(tx.QueryRowContext(ctx,
 		"SELECT "+groupColumns+" FROM groups WHERE id = ? AND deleted_at IS NULL", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, &NotFoundError{Kind: "group", ID: id}

@@ -87,10 +87,8 @@ func hostArgs(h *Host) []any {
 		sqlitedb.NullMillis(h.DeletedAt), h.DeletedBy, h.RemovedHow, sqlitedb.NullMillis(h.RestoredAt), h.RestoredBy}
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
 // scanHost reads hostColumns; n is the internal row number.
-func scanHost(sc scanner) (n int64, h *Host, err error) {
+func scanHost(sc sqlitedb.Scanner) (n int64, h *Host, err error) {
 	h = &Host{}
 	var attrs []byte
 	var created, modified int64

@@ -290,18 +290,13 @@ func hostMeets(h *Host, conds []Cond) bool {
 	return true
 }
 
-// rowQuerier is a *sql.DB or a *sql.Tx.
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // noteOtherWriters drops the host cache and the page memo when a connection
 // other than this store's writer — another process on the same file — has
 // committed since the last look: both assume this store made every change.
 // PRAGMA data_version on the writer connection moves only for such commits.
-func (s *Store) noteOtherWriters(ctx context.Context, q rowQuerier) {
+func (s *Store) noteOtherWriters(ctx context.Context) {
 	var v int64
-	if err := q.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+	if err := s.w.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
 		return
 	}
 	if old := s.dataVersion.Swap(v); old != 0 && old != v {

@@ -148,7 +148,7 @@ func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, e
 	// instead cost 4% of the writer's time in Azure AD's initial cycle.)
 	go s.tick(250*time.Millisecond, s.watched, func() {
 		if s.hosts.state.Load() == cacheOn {
-			s.noteOtherWriters(context.Background(), s.w)
+			s.noteOtherWriters(context.Background())
 		}
 	})
 	return s, nil

@@ -219,8 +219,8 @@ func removeMembers(ctx context.Context, tx *sql.Tx, g int64, ids []string) ([]st
 }
 
 // memberIDs returns the live members of group g in insertion order.
-func memberIDs(ctx context.Context, q queryer, g int64) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT h.id FROM memberships m JOIN hosts h ON h.n = m.host_n
+func memberIDs(ctx context.Context, tx *sql.Tx, g int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT h.id FROM memberships m JOIN hosts h ON h.n = m.host_n
 		WHERE m.group_n = ? AND h.deleted_at IS NULL ORDER BY m.pos`, g)
 	if err != nil {
 		return nil, fmt.Errorf("read members: %w", err)

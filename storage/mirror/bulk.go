@@ -30,15 +30,11 @@ var sortIndexes = []string{
 // bulkUnderWay reads whether a bulk load is under way.
 const bulkUnderWay = `SELECT EXISTS (SELECT 1 FROM sync_state WHERE name = '` + keyFTSBulk + `')`
 
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
 // dropSortIndexes drops the sort indexes.
-func dropSortIndexes(ctx context.Context, db execer) error {
+func dropSortIndexes(ctx context.Context, tx *sql.Tx) error {
 	for _, ix := range sortIndexes {
 		name, _, _ := strings.Cut(ix, " ")
-		if _, err := db.ExecContext(ctx, "DROP INDEX IF EXISTS "+name); err != nil {
+		if _, err := tx.ExecContext(ctx, "DROP INDEX IF EXISTS "+name); err != nil {
 			return fmt.Errorf("mirror: bulk: %w", err)
 		}
 	}
@@ -46,9 +42,9 @@ func dropSortIndexes(ctx context.Context, db execer) error {
 }
 
 // createSortIndexes creates the sort indexes that are missing.
-func createSortIndexes(ctx context.Context, db execer) error {
+func createSortIndexes(ctx context.Context, tx *sql.Tx) error {
 	for _, ix := range sortIndexes {
-		if _, err := db.ExecContext(ctx, "CREATE INDEX IF NOT EXISTS "+ix); err != nil {
+		if _, err := tx.ExecContext(ctx, "CREATE INDEX IF NOT EXISTS "+ix); err != nil {
 			return fmt.Errorf("mirror: create index: %w", err)
 		}
 	}
@@ -73,12 +69,20 @@ func ensureSortIndexes(ctx context.Context, db *sql.DB) error {
 	if have >= len(sortIndexes) {
 		return nil
 	}
-	if err := createSortIndexes(ctx, db); err != nil {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mirror: indexes: %w", err)
+	}
+	defer tx.Rollback()
+	if err := createSortIndexes(ctx, tx); err != nil {
 		return err
 	}
 	// Indexes made here (a migration rebuilt the table) get statistics too.
-	if _, err := db.ExecContext(ctx, `ANALYZE hosts`); err != nil {
+	if _, err := tx.ExecContext(ctx, `ANALYZE hosts`); err != nil {
 		return fmt.Errorf("mirror: analyze: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mirror: indexes: %w", err)
 	}
 	return nil
 }

@@ -52,10 +52,8 @@ const hostColumns = `hosts.id, hosts.seq, hosts.state, hosts.user_name, hosts.ex
 // table (see migrations/005_host_resources.sql).
 const resourceColumn = `coalesce((SELECT r.resource FROM host_resources r WHERE r.rid = hosts.rid), '{}')`
 
-type scanner interface{ Scan(...any) error }
-
 // scanHost reads hostColumns, plus the resource when withResource.
-func scanHost(s scanner, withResource bool) (*hostsync.Host, error) {
+func scanHost(s sqlitedb.Scanner, withResource bool) (*hostsync.Host, error) {
 	var h hostsync.Host
 	var created, modified, deactAt, delAt, restAt int64
 	dest := []any{&h.ID, &h.Seq, &h.State, &h.UserName, &h.ExternalID, &h.DisplayName, &h.Email, &h.Department,

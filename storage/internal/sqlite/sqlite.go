@@ -118,3 +118,7 @@ func OpenReaders(dsn string, n int) (*sql.DB, error) {
 	db.SetConnMaxIdleTime(0)
 	return db, nil
 }
+
+// Scanner is a *sql.Row or a *sql.Rows, for a function that reads one row
+// of either.
+type Scanner interface{ Scan(dest ...any) error }
