@@ -7,6 +7,7 @@ require (
 	github.com/q-uint/parser v0.3.1
 	github.com/scim2/filter-parser/v2 v2.3.1
 	github.com/zalando/go-keyring v0.2.8
+	golang.org/x/sync v0.25.0
 	golang.org/x/sys v0.50.0
 	modernc.org/sqlite v1.62.0
 )

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/visitly/hostsync"
+	"golang.org/x/sync/errgroup"
 )
 
 // HeadSource is optionally implemented by a hostsync.Feed that can tell the
@@ -150,7 +151,12 @@ func (m *Mirror) Sync(ctx context.Context, src hostsync.Feed, opt hostsync.SyncO
 	// only costs CPU (the service warms two of its readers instead of one),
 	// so a short sync reads one feed after the other.
 	if c0 == 0 || (haveHead && head-c0 > sideBySideFrom) {
-		err = both(ctx, changes, activity)
+		// errgroup: the first feed to fail cancels the other, and its error
+		// (not the cancellation it caused) is the one returned.
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() error { return changes(gctx) })
+		g.Go(func() error { return activity(gctx) })
+		err = g.Wait()
 	} else if err = changes(ctx); err == nil {
 		err = activity(ctx)
 	}
@@ -164,28 +170,6 @@ func (m *Mirror) Sync(ctx context.Context, src hostsync.Feed, opt hostsync.SyncO
 // sideBySideFrom is how many changes make a sync read both feeds side by
 // side.
 const sideBySideFrom = 10_000
-
-// both runs f and g concurrently. The first to fail cancels the other, and
-// its error is the one returned (not the cancellation it caused).
-func both(ctx context.Context, f, g func(context.Context) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var once sync.Once
-	var first error
-	var wg sync.WaitGroup
-	for _, fn := range []func(context.Context) error{f, g} {
-		wg.Go(func() {
-			if err := fn(ctx); err != nil {
-				once.Do(func() {
-					first = err
-					cancel()
-				})
-			}
-		})
-	}
-	wg.Wait()
-	return first
-}
 
 // fetched is one page handed from the fetching goroutine to the writer.
 type fetched[P any] struct {
