@@ -13,12 +13,13 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
 # The packages of shared/TOOLCHAIN.md §Packages, plus the Windows cross
-# compiler and the basics a fresh image may lack.
+# compiler, the basics a fresh image may lack, and strace (for
+# cmd/visitly-scimd's test that an answered write was fsynced first).
 packages=(
 	gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
 	libxi-dev libxxf86vm-dev libgl1-mesa-dri xvfb xauth xdotool imagemagick
 	dbus dbus-bin gnome-keyring libsecret-tools
-	gcc-mingw-w64-x86-64 make git ca-certificates fonts-dejavu-core locales
+	gcc-mingw-w64-x86-64 make git ca-certificates fonts-dejavu-core locales strace
 )
 
 sudo=()

@@ -235,7 +235,11 @@ var errStale = errors.New("hostdb: host changed concurrently")
 
 // maxUpdateAttempts bounds the redo of an update that keeps losing races;
 // Azure AD sends one change per host at a time, so a second attempt is rare.
-const maxUpdateAttempts = 20
+// Of N updates racing on one host, a group commit lets one through and the
+// others redo together in the next batch, so the last needs N attempts: a
+// batch's worth of racers always gets through. (Since each COMMIT syncs the
+// WAL, racers no longer spread over many short batches.)
+const maxUpdateAttempts = maxBatch
 
 // The snapshot comes from the host cache on a first attempt (a stale one is
 // caught by the seq check), from SQLite when redoing.

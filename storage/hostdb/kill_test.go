@@ -41,8 +41,8 @@ func TestKillChild(t *testing.T) {
 
 // TestSurvivesKill SIGKILLs a process in the middle of its writes, then
 // checks that every host it reported as created is in the file and that the
-// file is intact (WAL with synchronous=NORMAL loses nothing committed to a
-// process crash).
+// file is intact (a WAL loses nothing committed to a process crash; power
+// loss is what synchronous=FULL is for, see hostdb.go).
 func TestSurvivesKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")

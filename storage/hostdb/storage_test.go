@@ -114,12 +114,12 @@ func TestOpenConfiguresConnections(t *testing.T) {
 		want string
 	}{
 		{"journal_mode", false, "wal"},
-		{"synchronous", false, "1"},
+		{"synchronous", false, "2"}, // FULL: an answered write survives power loss
 		{"foreign_keys", false, "1"},
 		{"busy_timeout", false, "10000"},
 		{"query_only", false, "0"},
 		{"journal_mode", true, "wal"},
-		{"synchronous", true, "1"},
+		{"synchronous", true, "2"},
 		{"busy_timeout", true, "10000"},
 		{"query_only", true, "1"},
 		{"wal_autocheckpoint", false, "0"}, // checkpoint.go checkpoints

@@ -18,7 +18,8 @@ import (
 // (group commit): each call runs inside a SAVEPOINT of one shared
 // transaction, so it is still atomic on its own — its error rolls back
 // exactly its changes — and its caller returns only after the COMMIT that
-// made it durable. A commit costs about a dozen WAL page writes (the rows'
+// made it durable (synchronous=FULL: that COMMIT synced the WAL, one sync
+// for the whole batch). A commit costs about a dozen WAL page writes (the rows'
 // pages and one leaf per index) whoever asked for it; sharing it is what
 // lets 16 concurrent clients create ~2.5× more hosts per CPU second than
 // one transaction each (measured, see bench_test.go). A lone call pays
