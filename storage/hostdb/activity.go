@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // FieldChange is one changed field of an event, old → new. Field names are in
@@ -158,7 +159,7 @@ func scanEvent(rows *sql.Rows) (Event, error) {
 		&ev.ResourceID, &ev.UserName, &changes, &ev.Detail); err != nil {
 		return Event{}, err
 	}
-	ev.At = time.UnixMilli(at).UTC()
+	ev.At = sqlitedb.Time(at)
 	if changes.Valid {
 		dec := json.NewDecoder(strings.NewReader(changes.String))
 		dec.UseNumber() // keep numbers exactly as they were sent

@@ -100,7 +100,7 @@ func scanKey(sc sqlitedb.Scanner) (APIKey, error) {
 		return APIKey{}, err
 	}
 	k.ID = strconv.FormatInt(id, 10)
-	k.Created = time.UnixMilli(created).UTC()
+	k.Created = sqlitedb.Time(created)
 	k.LastUsed, k.Revoked = sqlitedb.NullTime(lastUsed), sqlitedb.NullTime(revoked)
 	return k, nil
 }

@@ -63,7 +63,7 @@ func scanGroup(sc sqlitedb.Scanner) (int64, *Group, error) {
 		return 0, nil, err
 	}
 	g.Attrs = attrs
-	g.Created, g.Modified = time.UnixMilli(created).UTC(), time.UnixMilli(modified).UTC()
+	g.Created, g.Modified = sqlitedb.Time(created), sqlitedb.Time(modified)
 	g.DeletedAt = sqlitedb.NullTime(deleted)
 	return n, g, nil
 }

@@ -100,8 +100,8 @@ func scanHost(sc sqlitedb.Scanner) (n int64, h *Host, err error) {
 		return 0, nil, err
 	}
 	h.Attrs = attrs
-	h.Created = time.UnixMilli(created).UTC()
-	h.Modified = time.UnixMilli(modified).UTC()
+	h.Created = sqlitedb.Time(created)
+	h.Modified = sqlitedb.Time(modified)
 	h.DeactivatedAt, h.DeletedAt, h.RestoredAt = sqlitedb.NullTime(deactivated), sqlitedb.NullTime(deleted), sqlitedb.NullTime(restored)
 	return n, h, nil
 }
