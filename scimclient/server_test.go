@@ -107,6 +107,9 @@ func TestRealServiceRoundTrip(t *testing.T) {
 	if err != nil || st.Hosts.Active != 1 || st.LastSuccessfulCall == nil {
 		t.Fatalf("Status = %+v, %v", st, err)
 	}
+	if st.TLS == nil || st.TLS.Mode != hostsync.TLSModeNone || st.TLS.State != "" {
+		t.Errorf("Status.TLS of a plain-HTTP service = %+v, want mode none", st.TLS)
+	}
 
 	// Revoked key: SCIM refuses it (401), and the status shows the rejected call.
 	if _, err := c.RevokeKey(ctx, nk.Key.ID); err != nil {

@@ -86,6 +86,10 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	tlsStatus := hostsync.TLSStatus{Mode: hostsync.TLSModeNone}
+	if s.opt.TLSStatus != nil {
+		tlsStatus = s.opt.TLSStatus()
+	}
 	writeJSON(w, http.StatusOK, hostsync.Status{
 		Service:            "visitly-scimd",
 		Version:            s.opt.Version,
@@ -94,6 +98,7 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) {
 		Cursor:             c.Cursor,
 		LastSuccessfulCall: last,
 		LastRejectedCall:   s.rej.Load(),
+		TLS:                &tlsStatus,
 	})
 }
 

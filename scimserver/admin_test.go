@@ -188,3 +188,20 @@ func TestAdminHostJSONIsEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusReportsTheCertificate(t *testing.T) {
+	plain := newEnv(t).adm("GET", "/status", "").want(t, 200)
+	equal(t, "mode without TLS", plain.get("tls.mode"), "none")
+
+	notAfter := time.Date(2026, 12, 20, 8, 0, 0, 0, time.UTC)
+	e := newEnvWith(t, Options{TLSStatus: func() hostsync.TLSStatus {
+		return hostsync.TLSStatus{Mode: hostsync.TLSModeACME, Domain: "hosts.example.com", NotAfter: notAfter,
+			State: hostsync.TLSStateWarning, Message: "the last renewal failed"}
+	}})
+	st := e.adm("GET", "/status", "").want(t, 200)
+	equal(t, "mode", st.get("tls.mode"), "acme")
+	equal(t, "domain", st.get("tls.domain"), "hosts.example.com")
+	equal(t, "notAfter", st.get("tls.notAfter"), "2026-12-20T08:00:00Z")
+	equal(t, "state", st.get("tls.state"), "warning")
+	equal(t, "message", st.get("tls.message"), "the last renewal failed")
+}

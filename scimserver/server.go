@@ -43,6 +43,9 @@ type Options struct {
 	// meta.location instead of the request's Host header, for servers behind a
 	// reverse proxy.
 	PublicURL string
+	// TLSStatus, when set, reports the served certificate's health in the
+	// admin status (certs.Manager.Status); nil reports mode "none".
+	TLSStatus func() hostsync.TLSStatus
 }
 
 // Server serves the SCIM and admin APIs. It is an http.Handler.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/caddyserver/certmagic"
 	"github.com/mholt/acmez/v3/acme"
+	"github.com/visitly/hostsync"
 )
 
 // acmeTLS1 is the ALPN protocol of the TLS-ALPN-01 challenge (RFC 8737).
@@ -258,14 +259,14 @@ func (a *acmeSource) leaf() *x509.Certificate {
 
 func (a *acmeSource) check() {} // certmagic's own maintenance renews
 
-func (a *acmeSource) status(now time.Time) Status {
+func (a *acmeSource) status(now time.Time) hostsync.TLSStatus {
 	leaf := a.leaf()
 	a.mu.Lock()
 	lastErr := a.lastErr
 	a.mu.Unlock()
-	st := Status{Mode: ModeACME, Domain: a.domain}
+	st := hostsync.TLSStatus{Mode: hostsync.TLSModeACME, Domain: a.domain}
 	if leaf == nil {
-		st.State, st.Message = StateError, "no certificate yet"
+		st.State, st.Message = hostsync.TLSStateError, "no certificate yet"
 		if lastErr != nil {
 			st.Message = (&ObtainError{Domain: a.domain, Err: lastErr}).Error()
 		}
@@ -273,14 +274,14 @@ func (a *acmeSource) status(now time.Time) Status {
 	}
 	st.NotAfter = leaf.NotAfter
 	st.State, st.Message = assess(leaf, now, "it should have been renewed automatically: read the service's log for why not; "+acmeHint(a.domain))
-	if st.State == StateOK {
+	if st.State == hostsync.TLSStateOK {
 		st.Message += "; renewed automatically"
 	}
 	if lastErr != nil {
 		st.Message = fmt.Sprintf("the last renewal failed (%s); still serving the certificate valid until %s; %s",
 			describeACMEError(lastErr), leaf.NotAfter.UTC().Format(time.RFC3339), acmeHint(a.domain))
-		if rank(st.State) < rank(StateWarning) {
-			st.State = StateWarning
+		if rank(st.State) < rank(hostsync.TLSStateWarning) {
+			st.State = hostsync.TLSStateWarning
 		}
 	}
 	return st

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // tlsServer serves "hello" over m's TLS on 127.0.0.1:port, and HTTP-01 on
@@ -120,7 +122,7 @@ func TestACMEAgainstPebble(t *testing.T) {
 		}
 		first := served(t, tlsPort, domain, issuing)
 		st := m.Status()
-		if st.Mode != ModeACME || st.Domain != domain || st.State != StateOK || !st.NotAfter.Equal(first.NotAfter) {
+		if st.Mode != hostsync.TLSModeACME || st.Domain != domain || st.State != hostsync.TLSStateOK || !st.NotAfter.Equal(first.NotAfter) {
 			t.Errorf("status = %+v, want acme %s ok until %s", st, domain, first.NotAfter)
 		}
 		if !strings.Contains(log.String(), "TLS certificate obtained") {
@@ -202,7 +204,7 @@ func TestACMEAgainstPebble(t *testing.T) {
 			t.Errorf("serving serial %x after a failed renewal, want the current %x", now.SerialNumber, first.SerialNumber)
 		}
 		st := m.Status()
-		if rank(st.State) < rank(StateWarning) || !strings.Contains(st.Message, "still serving") || !strings.Contains(st.Message, "DNS") {
+		if rank(st.State) < rank(hostsync.TLSStateWarning) || !strings.Contains(st.Message, "still serving") || !strings.Contains(st.Message, "DNS") {
 			t.Errorf("status after a failed renewal = %+v, want a warning that names the cause", st)
 		}
 	})
@@ -242,7 +244,7 @@ func TestACMEAgainstPebble(t *testing.T) {
 				t.Errorf("%s: error is not one line that says what to check: %q", tc.domain, msg)
 			}
 			st := m.Status()
-			if st.State != StateError || !strings.Contains(st.Message, tc.said) {
+			if st.State != hostsync.TLSStateError || !strings.Contains(st.Message, tc.said) {
 				t.Errorf("%s: status = %+v, want error with the CA's reason", tc.domain, st)
 			}
 			t.Log(msg)

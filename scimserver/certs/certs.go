@@ -16,6 +16,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // Options say where the certificate comes from. With neither files nor an
@@ -40,7 +42,7 @@ type source interface {
 	getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error)
 	// check is called every CheckInterval (files look for a replacement).
 	check()
-	status(now time.Time) Status
+	status(now time.Time) hostsync.TLSStatus
 	close()
 }
 
@@ -67,7 +69,7 @@ type Manager struct {
 // loads the stored) certificate in Start, once the TLS listener is up for the
 // CA's TLS-ALPN-01 check.
 func New(opt Options) (*Manager, error) {
-	m := &Manager{mode: ModeNone, log: opt.Logger, interval: opt.CheckInterval, stop: make(chan struct{})}
+	m := &Manager{mode: hostsync.TLSModeNone, log: opt.Logger, interval: opt.CheckInterval, stop: make(chan struct{})}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
@@ -83,14 +85,14 @@ func New(opt Options) (*Manager, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.mode, m.src = ModeFiles, f
+		m.mode, m.src = hostsync.TLSModeFiles, f
 		m.tls = &tls.Config{GetCertificate: f.getCertificate}
 	case opt.ACME.Domain != "":
 		a, err := newACMESource(opt.ACME, m.log)
 		if err != nil {
 			return nil, err
 		}
-		m.mode, m.src, m.acme = ModeACME, a, a
+		m.mode, m.src, m.acme = hostsync.TLSModeACME, a, a
 		// acme-tls/1 lets the CA check TLS-ALPN-01 on this very listener;
 		// http/1.1 alone keeps the service's HTTP as it was (no h2).
 		m.tls = &tls.Config{GetCertificate: a.getCertificate, NextProtos: []string{"http/1.1", acmeTLS1}}
@@ -102,7 +104,7 @@ func New(opt Options) (*Manager, error) {
 	return m, nil
 }
 
-// Mode is ModeNone, ModeFiles or ModeACME.
+// Mode is hostsync.TLSModeNone, hostsync.TLSModeFiles or hostsync.TLSModeACME.
 func (m *Manager) Mode() string { return m.mode }
 
 // TLSConfig is the listener's TLS configuration; nil in mode none.
@@ -138,9 +140,9 @@ func (m *Manager) Start(ctx context.Context) error {
 }
 
 // Status is the served certificate's health now.
-func (m *Manager) Status() Status {
+func (m *Manager) Status() hostsync.TLSStatus {
 	if m.src == nil {
-		return Status{Mode: ModeNone}
+		return hostsync.TLSStatus{Mode: hostsync.TLSModeNone}
 	}
 	return m.src.status(time.Now())
 }
@@ -183,7 +185,7 @@ func (m *Manager) assess(first bool) {
 	st := m.Status()
 	m.mu.Lock()
 	changed := st.State != m.lastState
-	due := st.State != StateOK && time.Since(m.lastLog) >= 24*time.Hour
+	due := st.State != hostsync.TLSStateOK && time.Since(m.lastLog) >= 24*time.Hour
 	if !changed && !due {
 		m.mu.Unlock()
 		return
@@ -192,11 +194,11 @@ func (m *Manager) assess(first bool) {
 	m.mu.Unlock()
 	level := slog.LevelInfo
 	switch st.State {
-	case StateOK:
+	case hostsync.TLSStateOK:
 		if !first && !changed {
 			return
 		}
-	case StateWarning:
+	case hostsync.TLSStateWarning:
 		level = slog.LevelWarn
 	default:
 		level = slog.LevelError

@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // fileSource serves a certificate and key from PEM files and picks up a
@@ -102,20 +104,20 @@ func (f *fileSource) check() {
 	f.log.Info("TLS certificate reloaded", "file", f.certFile, "not_after", cert.Leaf.NotAfter)
 }
 
-func (f *fileSource) status(now time.Time) Status {
+func (f *fileSource) status(now time.Time) hostsync.TLSStatus {
 	f.mu.Lock()
 	leaf, loadErr := f.cert.Leaf, f.loadErr
 	f.mu.Unlock()
 	what := fmt.Sprintf("put a renewed certificate and key in %s and %s; the service picks them up within a minute, without a restart", f.certFile, f.keyFile)
-	st := Status{Mode: ModeFiles, NotAfter: leaf.NotAfter}
+	st := hostsync.TLSStatus{Mode: hostsync.TLSModeFiles, NotAfter: leaf.NotAfter}
 	if len(leaf.DNSNames) > 0 {
 		st.Domain = leaf.DNSNames[0]
 	}
 	st.State, st.Message = assess(leaf, now, what)
 	if loadErr != nil {
 		st.Message = fmt.Sprintf("the certificate files changed but do not load (%v); still serving the previous certificate: %s", loadErr, st.Message)
-		if rank(st.State) < rank(StateWarning) {
-			st.State = StateWarning
+		if rank(st.State) < rank(hostsync.TLSStateWarning) {
+			st.State = hostsync.TLSStateWarning
 		}
 	}
 	return st

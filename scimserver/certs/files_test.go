@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // writePair writes a self-signed certificate for hosts.example.com valid
@@ -85,7 +87,7 @@ func TestFilesExpiredCertificateIsReportedAndAReplacementPickedUp(t *testing.T) 
 		t.Fatalf("served serial %d, want 1", got)
 	}
 	st := m.Status()
-	if st.Mode != ModeFiles || st.Domain != "hosts.example.com" || st.State != StateExpired || !strings.Contains(st.Message, certFile) {
+	if st.Mode != hostsync.TLSModeFiles || st.Domain != "hosts.example.com" || st.State != hostsync.TLSStateExpired || !strings.Contains(st.Message, certFile) {
 		t.Errorf("status = %+v, want files, expired, naming %s", st, certFile)
 	}
 	if !strings.Contains(log.String(), "level=ERROR") || !strings.Contains(log.String(), "TLS certificate expired") {
@@ -103,7 +105,7 @@ func TestFilesExpiredCertificateIsReportedAndAReplacementPickedUp(t *testing.T) 
 	// With its key, it is, without a restart.
 	copyFile(t, newKey, keyFile)
 	waitFor(t, func() bool { return servedSerial(t, addr) == 2 })
-	waitFor(t, func() bool { return m.Status().State == StateOK })
+	waitFor(t, func() bool { return m.Status().State == hostsync.TLSStateOK })
 	if !strings.Contains(log.String(), "TLS certificate reloaded") || !strings.Contains(log.String(), "TLS certificate ok") {
 		t.Errorf("the reload is not logged:\n%s", log.String())
 	}
@@ -114,7 +116,7 @@ func TestNoTLSIsModeNone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.TLSConfig() != nil || m.Status() != (Status{Mode: ModeNone}) {
+	if m.TLSConfig() != nil || m.Status() != (hostsync.TLSStatus{Mode: hostsync.TLSModeNone}) {
 		t.Errorf("no files and no domain: TLSConfig %v, status %+v", m.TLSConfig(), m.Status())
 	}
 	if _, err := New(Options{CertFile: "c.pem", KeyFile: "k.pem", ACME: ACMEOptions{Domain: "hosts.example.com"}}); err == nil {

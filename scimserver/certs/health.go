@@ -4,33 +4,9 @@ import (
 	"crypto/x509"
 	"fmt"
 	"time"
-)
 
-// Modes of serving TLS, as Status.Mode reports them.
-const (
-	ModeNone  = "none"  // plain HTTP: TLS, if any, is a reverse proxy's or tunnel's job
-	ModeFiles = "files" // --tls-cert/--tls-key files an admin renews
-	ModeACME  = "acme"  // obtained and renewed from an ACME CA
+	"github.com/visitly/hostsync"
 )
-
-// States of the served certificate, as Status.State reports them, from good to bad.
-const (
-	StateOK      = "ok"
-	StateWarning = "warning" // expires within 30 days (or a third of its lifetime)
-	StateAlarm   = "alarm"   // expires within 7 days (or a tenth of its lifetime)
-	StateExpired = "expired" // HTTPS clients such as Azure AD refuse it
-	StateError   = "error"   // no certificate to serve
-)
-
-// Status is the health of the served certificate: the admin API's status
-// object "tls".
-type Status struct {
-	Mode     string    `json:"mode"`
-	Domain   string    `json:"domain,omitempty"`
-	NotAfter time.Time `json:"notAfter,omitzero"`
-	State    string    `json:"state,omitempty"`
-	Message  string    `json:"message,omitempty"`
-}
 
 // The classic thresholds; a short-lived certificate (an ACME CA's 6-day one,
 // a test CA's minutes) gets fractions of its lifetime instead, or it would
@@ -44,20 +20,20 @@ const (
 // renew says how this certificate gets renewed, e.g. "replace FILE".
 func assess(leaf *x509.Certificate, now time.Time, renew string) (state, message string) {
 	if leaf == nil {
-		return StateError, "no certificate: " + renew
+		return hostsync.TLSStateError, "no certificate: " + renew
 	}
 	left := leaf.NotAfter.Sub(now)
 	lifetime := leaf.NotAfter.Sub(leaf.NotBefore)
 	until := leaf.NotAfter.UTC().Format(time.RFC3339)
 	switch {
 	case left <= 0:
-		return StateExpired, fmt.Sprintf("the certificate expired at %s: HTTPS clients such as Azure AD refuse it; %s", until, renew)
+		return hostsync.TLSStateExpired, fmt.Sprintf("the certificate expired at %s: HTTPS clients such as Azure AD refuse it; %s", until, renew)
 	case left <= min(alarmBefore, lifetime/10):
-		return StateAlarm, fmt.Sprintf("the certificate expires at %s (in %s): %s", until, roundLeft(left), renew)
+		return hostsync.TLSStateAlarm, fmt.Sprintf("the certificate expires at %s (in %s): %s", until, roundLeft(left), renew)
 	case left <= min(warnBefore, lifetime/3):
-		return StateWarning, fmt.Sprintf("the certificate expires at %s (in %s): %s", until, roundLeft(left), renew)
+		return hostsync.TLSStateWarning, fmt.Sprintf("the certificate expires at %s (in %s): %s", until, roundLeft(left), renew)
 	}
-	return StateOK, "valid until " + until
+	return hostsync.TLSStateOK, "valid until " + until
 }
 
 // roundLeft says a remaining time the way a person reads it.
@@ -76,15 +52,15 @@ func roundLeft(d time.Duration) string {
 // rank orders states from good (0) to bad, so that the worse of two wins.
 func rank(state string) int {
 	switch state {
-	case StateOK:
+	case hostsync.TLSStateOK:
 		return 0
-	case StateWarning:
+	case hostsync.TLSStateWarning:
 		return 1
-	case StateAlarm:
+	case hostsync.TLSStateAlarm:
 		return 2
-	case StateExpired:
+	case hostsync.TLSStateExpired:
 		return 3
-	case StateError:
+	case hostsync.TLSStateError:
 		return 4
 	}
 	return -1
