@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
+	"github.com/visitly/hostsync/scimserver/certs/pebbletest"
 )
 
 // tlsServer serves "hello" over m's TLS on 127.0.0.1:port, and HTTP-01 on
@@ -76,14 +77,14 @@ func served(t *testing.T, port int, domain string, roots *x509.CertPool) *x509.C
 	return resp.TLS.PeerCertificates[0]
 }
 
-func newACMEManager(t *testing.T, p *pebble, domain, dir string, log *syncBuffer, opt ACMEOptions) *Manager {
+func newACMEManager(t *testing.T, p *pebbletest.Pebble, domain, dir string, log *pebbletest.SyncBuffer, opt ACMEOptions) *Manager {
 	t.Helper()
-	opt.Domain, opt.Dir, opt.DirectoryURL, opt.RootCAs = domain, dir, p.dir, p.roots
+	opt.Domain, opt.Dir, opt.DirectoryURL, opt.RootCAs = domain, dir, p.Dir, p.Roots
 	if opt.Profile == "" {
 		opt.Profile = "default" // pebble picks a random profile otherwise
 	}
 	if opt.TLSPort == 0 {
-		opt.TLSPort = p.tlsPort
+		opt.TLSPort = p.TLSPort
 	}
 	m, err := New(Options{ACME: opt, Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
@@ -93,7 +94,7 @@ func newACMEManager(t *testing.T, p *pebble, domain, dir string, log *syncBuffer
 	return m
 }
 
-func logOnFailure(t *testing.T, log *syncBuffer) {
+func logOnFailure(t *testing.T, log *pebbletest.SyncBuffer) {
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("service log:\n%s", log.String())
@@ -105,15 +106,15 @@ func logOnFailure(t *testing.T, log *syncBuffer) {
 // serve, keep in an owner-only folder, restart without issuing again, renew
 // a short-lived one in the background, HTTP-01, and a CA that refuses.
 func TestACMEAgainstPebble(t *testing.T) {
-	tlsPort, httpPort := freePort(t), freePort(t)
-	p := startPebble(t, tlsPort, httpPort, 12*time.Second)
-	issuing := p.issuingRoots(t)
+	tlsPort, httpPort := pebbletest.FreePort(t), pebbletest.FreePort(t)
+	p := pebbletest.Start(t, pebbletest.Options{TLSPort: tlsPort, HTTPPort: httpPort, ShortLived: 12 * time.Second})
+	issuing := p.IssuingRoots(t)
 	ctx := t.Context()
 
 	t.Run("issues over TLS-ALPN-01, serves the chain, restarts without issuing again", func(t *testing.T) {
 		const domain = "hosts.example.com"
 		dir := filepath.Join(t.TempDir(), "acme")
-		var log syncBuffer
+		var log pebbletest.SyncBuffer
 		logOnFailure(t, &log)
 		m := newACMEManager(t, p, domain, dir, &log, ACMEOptions{})
 		stop := tlsServer(t, m, tlsPort, 0)
@@ -132,7 +133,7 @@ func TestACMEAgainstPebble(t *testing.T) {
 
 		m.Close()
 		stop()
-		var log2 syncBuffer
+		var log2 pebbletest.SyncBuffer
 		logOnFailure(t, &log2)
 		m2 := newACMEManager(t, p, domain, dir, &log2, ACMEOptions{})
 		tlsServer(t, m2, tlsPort, 0)
@@ -150,7 +151,7 @@ func TestACMEAgainstPebble(t *testing.T) {
 
 	t.Run("renews a short-lived certificate in the background", func(t *testing.T) {
 		const domain = "short.example.com"
-		var log syncBuffer
+		var log pebbletest.SyncBuffer
 		logOnFailure(t, &log)
 		m := newACMEManager(t, p, domain, filepath.Join(t.TempDir(), "acme"), &log,
 			ACMEOptions{Profile: "shortlived", RenewCheckInterval: 500 * time.Millisecond})
@@ -184,7 +185,7 @@ func TestACMEAgainstPebble(t *testing.T) {
 
 	t.Run("a failed renewal keeps the current certificate and says so", func(t *testing.T) {
 		const domain = "fail.example.com"
-		var log syncBuffer
+		var log pebbletest.SyncBuffer
 		logOnFailure(t, &log)
 		m := newACMEManager(t, p, domain, filepath.Join(t.TempDir(), "acme"), &log,
 			ACMEOptions{Profile: "shortlived", RenewCheckInterval: 500 * time.Millisecond})
@@ -193,7 +194,7 @@ func TestACMEAgainstPebble(t *testing.T) {
 			t.Fatal(err)
 		}
 		first := served(t, tlsPort, domain, issuing)
-		p.servfail(t, domain) // from now on the CA cannot validate the name
+		p.Servfail(t, domain) // from now on the CA cannot validate the name
 		for !strings.Contains(log.String(), "TLS certificate renewal failed") {
 			if time.Now().After(first.NotAfter) {
 				t.Fatal("no log line says that the renewal failed")
@@ -211,10 +212,10 @@ func TestACMEAgainstPebble(t *testing.T) {
 
 	t.Run("issues over HTTP-01 when the CA cannot reach TLS-ALPN-01", func(t *testing.T) {
 		const domain = "http.example.com"
-		var log syncBuffer
+		var log pebbletest.SyncBuffer
 		logOnFailure(t, &log)
 		// The CA checks TLS-ALPN-01 on tlsPort, where nobody listens now.
-		otherPort := freePort(t)
+		otherPort := pebbletest.FreePort(t)
 		m := newACMEManager(t, p, domain, filepath.Join(t.TempDir(), "acme"), &log,
 			ACMEOptions{TLSPort: otherPort, HTTPPort: httpPort})
 		tlsServer(t, m, otherPort, httpPort)
@@ -225,12 +226,12 @@ func TestACMEAgainstPebble(t *testing.T) {
 	})
 
 	t.Run("a CA that refuses or a name that does not resolve is an error saying what to check", func(t *testing.T) {
-		p.servfail(t, "nodns.example.com")
+		p.Servfail(t, "nodns.example.com")
 		for _, tc := range []struct{ domain, said string }{
 			{"blocked.example.com", "the CA said"},
 			{"nodns.example.com", "DNS"},
 		} {
-			var log syncBuffer
+			var log pebbletest.SyncBuffer
 			logOnFailure(t, &log)
 			m := newACMEManager(t, p, tc.domain, filepath.Join(t.TempDir(), "acme"), &log, ACMEOptions{})
 			stop := tlsServer(t, m, tlsPort, 0)

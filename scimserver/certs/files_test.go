@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
+	"github.com/visitly/hostsync/scimserver/certs/pebbletest"
 )
 
 // writePair writes a self-signed certificate for hosts.example.com valid
@@ -43,8 +44,8 @@ func writePair(t *testing.T, dir string, serial int64, notBefore, notAfter time.
 		t.Fatal(err)
 	}
 	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	writePEM(t, certFile, "CERTIFICATE", der)
-	writePEM(t, keyFile, "EC PRIVATE KEY", keyDER)
+	pebbletest.WritePEM(t, certFile, "CERTIFICATE", der)
+	pebbletest.WritePEM(t, keyFile, "EC PRIVATE KEY", keyDER)
 	return certFile, keyFile
 }
 
@@ -63,7 +64,7 @@ func TestFilesExpiredCertificateIsReportedAndAReplacementPickedUp(t *testing.T) 
 	dir := t.TempDir()
 	now := time.Now()
 	certFile, keyFile := writePair(t, dir, 1, now.Add(-100*24*time.Hour), now.Add(-time.Hour))
-	var log syncBuffer
+	var log pebbletest.SyncBuffer
 	m, err := New(Options{CertFile: certFile, KeyFile: keyFile, CheckInterval: 50 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	if err != nil {

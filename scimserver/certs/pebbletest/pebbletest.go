@@ -1,4 +1,10 @@
-package certs
+// Package pebbletest runs Let's Encrypt's test ACME server, pebble, and its
+// DNS, pebble-challtestsrv, on loopback for a test: every name resolves to
+// 127.0.0.1, and the CA checks TLS-ALPN-01 and HTTP-01 on ports the test
+// chooses. Tests skip, saying why, when the binaries are missing:
+// scripts/test.sh builds them from tools/go.mod and sets $PEBBLE_BIN and
+// $CHALLTESTSRV_BIN.
+package pebbletest
 
 import (
 	"bytes"
@@ -24,17 +30,24 @@ import (
 	"time"
 )
 
-// pebble is Let's Encrypt's test CA and its DNS, running on loopback for one
-// test: every name resolves to 127.0.0.1, and the CA checks TLS-ALPN-01 on
-// tlsPort and HTTP-01 on httpPort.
-type pebble struct {
-	dir      string         // the ACME directory URL
-	roots    *x509.CertPool // trusts the directory's HTTPS
-	rootFile string         // the same, as a PEM file
+// Pebble is a running pebble and its DNS.
+type Pebble struct {
+	Dir      string         // the ACME directory URL
+	Roots    *x509.CertPool // trust the directory's HTTPS (--acme-ca-root)
+	RootFile string         // the same, as a PEM file
+	TLSPort  int            // where the CA checks TLS-ALPN-01
+	HTTPPort int            // where the CA checks HTTP-01
 	mgmt     string         // pebble's management URL (the issuing roots)
 	chall    string         // challtestsrv's management URL
-	tlsPort  int
-	httpPort int
+}
+
+// Options choose the ports the CA checks and the certificates' lifetimes.
+type Options struct {
+	TLSPort, HTTPPort int
+	// ShortLived, when set, adds the profile "shortlived" with this
+	// validity; orders that name no profile get "default" (90 days) or,
+	// pebble's chaos, "shortlived" at random: name one.
+	ShortLived time.Duration
 }
 
 // pebbleBins finds the binaries: $PEBBLE_BIN and $CHALLTESTSRV_BIN (which
@@ -54,7 +67,8 @@ func pebbleBins(t *testing.T) (pebbleBin, challBin string) {
 	return find("PEBBLE_BIN", "pebble"), find("CHALLTESTSRV_BIN", "pebble-challtestsrv")
 }
 
-func freePort(t *testing.T) int {
+// FreePort is a loopback port nobody listens on (at the time of asking).
+func FreePort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -64,27 +78,28 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// startPebble runs pebble and pebble-challtestsrv until the test ends.
-// Profile "shortlived" issues certificates valid for shortLived.
-func startPebble(t *testing.T, tlsPort, httpPort int, shortLived time.Duration) *pebble {
+// Start runs pebble and pebble-challtestsrv until the test ends, and skips
+// the test when their binaries are not found.
+func Start(t *testing.T, opt Options) *Pebble {
 	t.Helper()
 	pebbleBin, challBin := pebbleBins(t)
 	dir := t.TempDir()
 	caFile, certFile, keyFile := writeTestCA(t, dir)
-	acmePort, mgmtPort, dnsPort, challPort := freePort(t), freePort(t), freePort(t), freePort(t)
+	acmePort, mgmtPort, dnsPort, challPort := FreePort(t), FreePort(t), FreePort(t), FreePort(t)
+	profiles := map[string]any{"default": map[string]any{"description": "90 days", "validityPeriod": 90 * 24 * 3600}}
+	if opt.ShortLived > 0 {
+		profiles["shortlived"] = map[string]any{"description": "seconds", "validityPeriod": int(opt.ShortLived / time.Second)}
+	}
 	conf := map[string]any{"pebble": map[string]any{
 		"listenAddress":           fmt.Sprintf("127.0.0.1:%d", acmePort),
 		"managementListenAddress": fmt.Sprintf("127.0.0.1:%d", mgmtPort),
 		"certificate":             certFile,
 		"privateKey":              keyFile,
-		"httpPort":                httpPort,
-		"tlsPort":                 tlsPort,
+		"httpPort":                opt.HTTPPort,
+		"tlsPort":                 opt.TLSPort,
 		"domainBlocklist":         []string{"blocked.example.com"},
 		"retryAfter":              map[string]int{"authz": 1, "order": 1},
-		"profiles": map[string]any{
-			"default":    map[string]any{"description": "90 days", "validityPeriod": 90 * 24 * 3600},
-			"shortlived": map[string]any{"description": "seconds", "validityPeriod": int(shortLived / time.Second)},
-		},
+		"profiles":                profiles,
 	}}
 	confFile := filepath.Join(dir, "pebble.json")
 	b, _ := json.Marshal(conf)
@@ -94,7 +109,7 @@ func startPebble(t *testing.T, tlsPort, httpPort int, shortLived time.Duration) 
 	run := func(name string, env []string, args ...string) {
 		cmd := exec.Command(name, args...)
 		cmd.Env = append(os.Environ(), env...)
-		var out syncBuffer
+		var out SyncBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -115,22 +130,24 @@ func startPebble(t *testing.T, tlsPort, httpPort int, shortLived time.Duration) 
 	// are still rejected now and then (5%), which the client must retry.
 	run(pebbleBin, []string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_AUTHZREUSE=0"}, "-config", confFile, "-dnsserver", fmt.Sprintf("127.0.0.1:%d", dnsPort))
 
-	p := &pebble{
-		dir:      fmt.Sprintf("https://127.0.0.1:%d/dir", acmePort),
+	p := &Pebble{
+		Dir:      fmt.Sprintf("https://127.0.0.1:%d/dir", acmePort),
+		RootFile: caFile,
+		TLSPort:  opt.TLSPort,
+		HTTPPort: opt.HTTPPort,
 		mgmt:     fmt.Sprintf("https://127.0.0.1:%d", mgmtPort),
 		chall:    fmt.Sprintf("http://127.0.0.1:%d", challPort),
-		rootFile: caFile,
-		tlsPort:  tlsPort,
-		httpPort: httpPort,
 	}
-	var err error
-	if p.roots, err = LoadRoots(caFile); err != nil {
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil {
 		t.Fatal(err)
 	}
+	p.Roots = x509.NewCertPool()
+	p.Roots.AppendCertsFromPEM(caPEM)
 	c := p.client()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := c.Get(p.dir)
+		resp, err := c.Get(p.Dir)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -138,7 +155,7 @@ func startPebble(t *testing.T, tlsPort, httpPort int, shortLived time.Duration) 
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("pebble did not come up at %s: %v", p.dir, err)
+			t.Fatalf("pebble did not come up at %s: %v", p.Dir, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -158,12 +175,12 @@ func startPebble(t *testing.T, tlsPort, httpPort int, shortLived time.Duration) 
 }
 
 // client talks to pebble's own HTTPS endpoints.
-func (p *pebble) client() *http.Client {
-	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.roots}}}
+func (p *Pebble) client() *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.Roots}}}
 }
 
-// issuingRoots are the roots pebble signs certificates under (fresh per run).
-func (p *pebble) issuingRoots(t *testing.T) *x509.CertPool {
+// IssuingRoots are the roots pebble signs certificates under (new each run).
+func (p *Pebble) IssuingRoots(t *testing.T) *x509.CertPool {
 	t.Helper()
 	resp, err := p.client().Get(p.mgmt + "/roots/0")
 	if err != nil {
@@ -181,8 +198,8 @@ func (p *pebble) issuingRoots(t *testing.T) *x509.CertPool {
 	return pool
 }
 
-// servfail makes the CA's DNS fail for host.
-func (p *pebble) servfail(t *testing.T, host string) {
+// Servfail makes the CA's DNS fail for host.
+func (p *Pebble) Servfail(t *testing.T, host string) {
 	t.Helper()
 	resp, err := http.Post(p.chall+"/set-servfail", "application/json", strings.NewReader(`{"host":"`+host+`"}`))
 	if err != nil {
@@ -219,32 +236,33 @@ func writeTestCA(t *testing.T, dir string) (caFile, certFile, keyFile string) {
 	}
 	keyDER, _ := x509.MarshalECPrivateKey(key)
 	caFile, certFile, keyFile = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	writePEM(t, caFile, "CERTIFICATE", caDER)
-	writePEM(t, certFile, "CERTIFICATE", der)
-	writePEM(t, keyFile, "EC PRIVATE KEY", keyDER)
+	WritePEM(t, caFile, "CERTIFICATE", caDER)
+	WritePEM(t, certFile, "CERTIFICATE", der)
+	WritePEM(t, keyFile, "EC PRIVATE KEY", keyDER)
 	return caFile, certFile, keyFile
 }
 
-func writePEM(t *testing.T, name, typ string, der []byte) {
+// WritePEM writes one PEM block to name, owner-only.
+func WritePEM(t *testing.T, name, typ string, der []byte) {
 	t.Helper()
 	if err := os.WriteFile(name, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// syncBuffer is a bytes.Buffer two processes' output can share.
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer that goroutines and processes can share.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
