@@ -23,7 +23,10 @@ const usage = `usage: visitly-scimd <command> [flags]
 
 commands:
   serve        --listen ADDR --db FILE [--tls-cert F --tls-key F] [--public-url URL]
-               run the SCIM service (graceful shutdown on SIGINT/SIGTERM)
+               [--acme-domain NAME [--acme-email E] [--acme-http-listen :80]
+                [--acme-directory URL] [--acme-ca-root FILE]]
+               run the SCIM service (graceful shutdown on SIGINT/SIGTERM);
+               --acme-domain gets and renews its HTTPS certificate automatically
   apikey create --db FILE [--label L]   create an API key; prints the key alone on stdout
   apikey list   --db FILE               list API keys (never the keys themselves)
   apikey revoke --db FILE ID            revoke an API key

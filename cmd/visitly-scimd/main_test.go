@@ -224,3 +224,41 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 	pool.AddCert(c)
 	return certFile, keyFile, pool
 }
+
+func TestServeACMEFlags(t *testing.T) {
+	c, err := parseServeFlags([]string{"--db", "h.db", "--acme-domain", "hosts.example.com"}, io.Discard)
+	if err != nil || c.listen != ":443" || c.acme.domain != "hosts.example.com" {
+		t.Errorf("--acme-domain alone: listen %q, %+v, %v; want :443", c.listen, c.acme, err)
+	}
+	if c, err := parseServeFlags([]string{"--db", "h.db", "--acme-domain", "h.example.com", "--listen", ":8443"}, io.Discard); err != nil || c.listen != ":8443" {
+		t.Errorf("--listen with --acme-domain: %q, %v", c.listen, err)
+	}
+	for _, args := range [][]string{
+		{"--db", "h.db", "--acme-email", "it@example.com"},
+		{"--db", "h.db", "--acme-http-listen", ":80"},
+		{"--db", "h.db", "--acme-domain", "h.example.com", "--tls-cert", "c.pem", "--tls-key", "k.pem"},
+	} {
+		if _, err := parseServeFlags(args, io.Discard); err == nil {
+			t.Errorf("%q accepted", args)
+		}
+	}
+}
+
+// An ACME CA that cannot be reached is one line saying what to check, and
+// the service does not start.
+func TestServeACMEUnreachableCA(t *testing.T) {
+	dir := t.TempDir()
+	c := serveConfig{listen: freeAddr(t), db: filepath.Join(dir, "h.db"), logLevel: "info", maxBody: 1 << 20,
+		acme: acmeConfig{domain: "hosts.example.com", directory: "https://127.0.0.1:1/directory"}}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := serve(ctx, c, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "could not get a certificate for hosts.example.com") ||
+		!strings.Contains(err.Error(), "--acme-directory") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("serve with an unreachable CA = %v, want one line that says what to check", err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "acme"))
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("ACME folder beside the database: %v, %v; want 0700", fi, err)
+	}
+}

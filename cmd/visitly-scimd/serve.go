@@ -13,11 +13,13 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/visitly/hostsync/scimserver"
+	"github.com/visitly/hostsync/scimserver/certs"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
@@ -25,6 +27,7 @@ type serveConfig struct {
 	listen, db, tlsCert, tlsKey, publicURL, logLevel, logFormat, cpuProfile string
 	maxBody                                                                 int64
 	hostCache                                                               int
+	acme                                                                    acmeConfig
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -42,8 +45,14 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.Int64Var(&c.maxBody, "max-body", scimserver.DefaultMaxBodyBytes, "largest accepted request body in bytes")
 	fs.IntVar(&c.hostCache, "host-cache", hostdb.DefaultHostCacheLimit,
 		"keep up to this many live hosts in memory for reads (about 2 KB each); 0 turns the cache off")
+	c.acme.flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, usageError("%v", err)
+	}
+	listenSet := false
+	fs.Visit(func(f *flag.Flag) { listenSet = listenSet || f.Name == "listen" })
+	if c.acme.domain != "" && !listenSet {
+		c.listen = ":443" // where the CA and Azure AD come
 	}
 	if c.db == "" {
 		return c, usageError("serve needs --db FILE")
@@ -53,6 +62,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.hostCache < 0 {
 		return c, usageError("--host-cache must be 0 or more")
+	}
+	if err := c.acme.check(c.tlsCert); err != nil {
+		return c, err
 	}
 	return c, nil
 }
@@ -105,39 +117,76 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	st.SetHostCacheLimit(c.hostCache)
 	st.WarmHostCache()
 
-	srv := scimserver.New(st, scimserver.Options{Logger: log, MaxBodyBytes: c.maxBody, Version: version, PublicURL: c.publicURL})
+	ln, err := listen(c.listen)
+	if err != nil {
+		return err
+	}
+	var hln net.Listener // plain HTTP for ACME's HTTP-01
+	if c.acme.httpListen != "" {
+		if hln, err = listen(c.acme.httpListen); err != nil {
+			ln.Close()
+			return err
+		}
+		defer hln.Close()
+	}
+	httpPort := 0
+	if hln != nil {
+		httpPort = port(hln)
+	}
+	opt, err := certOptions(c, port(ln), httpPort, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	cm, err := certs.New(opt)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer cm.Close()
+
+	srv := scimserver.New(st, scimserver.Options{Logger: log, MaxBodyBytes: c.maxBody, Version: version, PublicURL: c.publicURL,
+		TLSStatus: cm.Status})
 	defer srv.Close()
+	errorLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second, // Azure AD gives up after 60 s anyway
 		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	ln, err := net.Listen("tcp", c.listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another service using that port?)", c.listen, err)
+		ErrorLog:          errorLog,
+		TLSConfig:         cm.TLSConfig(),
 	}
 	scheme := "http"
-	if c.tlsCert != "" {
-		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("load TLS certificate: %w", err)
-		}
-		// Azure AD requires TLS 1.2 or newer.
-		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	if hs.TLSConfig != nil {
 		ln = tls.NewListener(ln, hs.TLSConfig)
 		scheme = "https"
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- hs.Serve(ln) }()
+	var hh *http.Server
+	if hln != nil {
+		hh = &http.Server{
+			Handler:           cm.HTTPChallengeHandler(redirectToHTTPS(c.acme.domain, port(ln))),
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          errorLog,
+		}
+		go func() { errc <- hh.Serve(hln) }()
+	}
+	// ACME: the listeners must be up for the CA's checks.
+	if err := cm.Start(ctx); err != nil {
+		hs.Close()
+		if hh != nil {
+			hh.Close()
+		}
+		return err
 	}
 	if has, err := st.HasAdminToken(ctx); err == nil && !has {
 		log.Warn("no admin credential yet: the console cannot connect until you run `visitly-scimd admin-token --db " + c.db + "`")
 	}
-	log.Info("serving", "tenant_url", scheme+"://"+ln.Addr().String()+scimserver.SCIMBasePath, "db", c.db, "version", version)
+	log.Info("serving", "tenant_url", scheme+"://"+tenantHost(c, ln)+scimserver.SCIMBasePath, "db", c.db, "version", version)
 
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -146,6 +195,9 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if hh != nil {
+		hh.Shutdown(shutCtx)
+	}
 	if err := hs.Shutdown(shutCtx); err != nil {
 		return fmt.Errorf("graceful shutdown: %w", err)
 	}
@@ -154,4 +206,28 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// listen opens addr, saying what to do when it cannot.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, os.ErrPermission):
+		return nil, fmt.Errorf("listen on %s: %w (ports below 1024 need root, or CAP_NET_BIND_SERVICE on Linux)", addr, err)
+	case err != nil:
+		return nil, fmt.Errorf("listen on %s: %w (is another service using that port?)", addr, err)
+	}
+	return ln, nil
+}
+
+// tenantHost is the host[:port] of the Tenant URL to tell the admin: the
+// ACME domain when there is one, else the listener's address.
+func tenantHost(c serveConfig, ln net.Listener) string {
+	if c.acme.domain == "" {
+		return ln.Addr().String()
+	}
+	if p := port(ln); p != 443 {
+		return net.JoinHostPort(c.acme.domain, strconv.Itoa(p))
+	}
+	return c.acme.domain
 }
