@@ -22,7 +22,7 @@ if [ "${HOSTSYNC_TEST_STAGE:-}" != session ]; then
 fi
 
 # Packages that must stay free of Fyne and cgo: the service side.
-backend=(./storage/hostdb ./storage/keyring ./storage/mirror ./scimclient ./scimserver ./cmd/visitly-scimd)
+backend=(./storage/hostdb ./storage/keyring ./storage/mirror ./scimclient ./scimserver ./scimserver/certs ./cmd/visitly-scimd)
 
 summary=("install-deps ${HOSTSYNC_TEST_INSTALL_SECONDS}s")
 failed=()
@@ -162,6 +162,17 @@ run_staticcheck() {
 	go -C tools build -o "$bin" honnef.co/go/tools/cmd/staticcheck && "$bin" ./...
 }
 
+# Let's Encrypt's test CA and its DNS, at the versions tools/go.mod pins, for
+# the ACME end-to-end tests (scimserver/certs, cmd/visitly-scimd), which skip
+# without them. Built before go test so that their absence is a failure here.
+build_pebble() {
+	local bin
+	bin=$(mktemp -d)
+	go -C tools build -o "$bin/" github.com/letsencrypt/pebble/v2/cmd/pebble \
+		github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv || return 1
+	export PEBBLE_BIN="$bin/pebble" CHALLTESTSRV_BIN="$bin/pebble-challtestsrv"
+}
+
 # go.mod and go.sum say exactly what the code imports: `go mod tidy` would
 # change nothing, in each module.
 check_tidy() {
@@ -190,6 +201,7 @@ step "backend without Fyne" check_no_fyne
 step "ui without SQL or keyring" check_ui_deps
 step "hostsync on the standard library only" check_domain_deps
 step "backend cross-builds (windows, darwin amd64/arm64)" cross_build_backend
+step "pebble (ACME test CA) from tools/go.mod" build_pebble
 step "go test" go test -race -count=1 -timeout 15m ./...
 step "SCIM framework decision test (scimserver/frameworkcheck)" framework_check
 step "end-to-end run of the console" e2e
