@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"crypto/sha256"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -13,29 +14,36 @@ import (
 )
 
 // fileSource serves a certificate and key from PEM files and picks up a
-// replaced pair (new modification time or size) at the next check.
+// replaced pair at the next check. It compares the files' contents, not
+// their modification times: a copy made within the file system's clock tick,
+// or with the old time kept, is still seen.
 type fileSource struct {
 	certFile, keyFile string
 	log               *slog.Logger
 
 	mu       sync.Mutex
 	cert     *tls.Certificate
-	stamp    [2]fileStamp // of the pair being served
-	loadErr  error        // from the last attempt to load a replaced pair
-	badStamp [2]fileStamp // of the pair that gave loadErr
+	stamp    stamp // of the pair being served
+	loadErr  error // from the last attempt to load a replaced pair
+	badStamp stamp // of the pair that gave loadErr
 }
 
-type fileStamp struct {
-	mod  time.Time
-	size int64
-}
+// stamp identifies the two files' contents.
+type stamp [sha256.Size]byte
 
-func stampOf(name string) (fileStamp, error) {
-	fi, err := os.Stat(name)
-	if err != nil {
-		return fileStamp{}, err
+func (f *fileSource) read() (certPEM, keyPEM []byte, st stamp, err error) {
+	if certPEM, err = os.ReadFile(f.certFile); err != nil {
+		return nil, nil, st, fmt.Errorf("load TLS certificate: %w", err)
 	}
-	return fileStamp{fi.ModTime(), fi.Size()}, nil
+	if keyPEM, err = os.ReadFile(f.keyFile); err != nil {
+		return nil, nil, st, fmt.Errorf("load TLS key: %w", err)
+	}
+	h := sha256.New()
+	h.Write(certPEM)
+	h.Write([]byte{0})
+	h.Write(keyPEM)
+	h.Sum(st[:0])
+	return certPEM, keyPEM, st, nil
 }
 
 func newFileSource(certFile, keyFile string, log *slog.Logger) (*fileSource, error) {
@@ -43,28 +51,29 @@ func newFileSource(certFile, keyFile string, log *slog.Logger) (*fileSource, err
 		return nil, errors.Join(ErrOptions, errors.New("the certificate file and the key file go together"))
 	}
 	f := &fileSource{certFile: certFile, keyFile: keyFile, log: log}
-	cert, stamp, err := f.load()
+	cert, st, err := f.load()
 	if err != nil {
 		return nil, err
 	}
-	f.cert, f.stamp = cert, stamp
+	f.cert, f.stamp = cert, st
 	return f, nil
 }
 
-func (f *fileSource) load() (*tls.Certificate, [2]fileStamp, error) {
-	var stamp [2]fileStamp
-	var err error
-	if stamp[0], err = stampOf(f.certFile); err != nil {
-		return nil, stamp, fmt.Errorf("load TLS certificate: %w", err)
-	}
-	if stamp[1], err = stampOf(f.keyFile); err != nil {
-		return nil, stamp, fmt.Errorf("load TLS key: %w", err)
-	}
-	cert, err := tls.LoadX509KeyPair(f.certFile, f.keyFile)
+func (f *fileSource) load() (*tls.Certificate, stamp, error) {
+	certPEM, keyPEM, st, err := f.read()
 	if err != nil {
-		return nil, stamp, fmt.Errorf("load TLS certificate: %w", err)
+		return nil, st, err
 	}
-	return &cert, stamp, nil // LoadX509KeyPair fills cert.Leaf
+	cert, err := f.parse(certPEM, keyPEM)
+	return cert, st, err
+}
+
+func (f *fileSource) parse(certPEM, keyPEM []byte) (*tls.Certificate, error) {
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("load TLS certificate %s with key %s: %w", f.certFile, f.keyFile, err)
+	}
+	return &cert, nil // X509KeyPair fills cert.Leaf
 }
 
 func (f *fileSource) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
@@ -77,30 +86,31 @@ func (f *fileSource) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, err
 // load (say, the certificate copied but not yet its key) leaves the previous
 // one in service; the next change of either file is tried again.
 func (f *fileSource) check() {
-	c, errC := stampOf(f.certFile)
-	k, errK := stampOf(f.keyFile)
-	now := [2]fileStamp{c, k}
+	certPEM, keyPEM, st, err := f.read()
 	f.mu.Lock()
-	seen := errC == nil && errK == nil && (now == f.stamp || (f.loadErr != nil && now == f.badStamp))
+	served, knownBad := st == f.stamp, f.loadErr != nil && st == f.badStamp
+	if err == nil && served {
+		f.loadErr = nil // back to the pair being served
+	}
 	f.mu.Unlock()
-	if seen {
+	if err == nil && (served || knownBad) {
 		return
 	}
-	cert, stamp, err := f.load()
+	var cert *tls.Certificate
+	if err == nil {
+		cert, err = f.parse(certPEM, keyPEM)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err != nil {
-		if f.loadErr == nil || stamp != f.badStamp {
+		if f.loadErr == nil || st != f.badStamp {
 			f.log.Warn("TLS certificate files changed but do not load; still serving the previous certificate", "err", err)
 		}
-		f.loadErr, f.badStamp = err, stamp
+		f.loadErr, f.badStamp = err, st
 		return
 	}
 	f.loadErr = nil
-	if stamp == f.stamp {
-		return
-	}
-	f.cert, f.stamp = cert, stamp
+	f.cert, f.stamp = cert, st
 	f.log.Info("TLS certificate reloaded", "file", f.certFile, "not_after", cert.Leaf.NotAfter)
 }
 
