@@ -63,8 +63,12 @@ func TestServeACMEAgainstPebble(t *testing.T) {
 	if st.TLS.Mode != "acme" || st.TLS.Domain != domain || st.TLS.State != "ok" {
 		t.Errorf("status tls = %+v, want acme %s ok", st.TLS, domain)
 	}
-	if !strings.Contains(logs.String(), "tenant_url="+base+"/v1/usersync/SCIM") {
-		t.Errorf("the log does not give the Tenant URL on the domain:\n%s", logs.String())
+	// The service answers as soon as the certificate is in; the line comes just after.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), "tenant_url="+base+"/v1/usersync/SCIM"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the log does not give the Tenant URL on the domain:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 
 	resp, err = client.Get("http://" + domain + ":" + strconv.Itoa(httpPort) + "/v1/usersync/SCIM/Users?x=1")
