@@ -3,6 +3,7 @@ package scimserver
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,60 +14,47 @@ import (
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
-// serveAdmin routes the console's admin API (docs/admin-api.md).
-func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, rest string) {
+// serveAdmin authenticates an admin API request (docs/admin-api.md), then
+// routes it. Every admin path needs the admin credential, unknown ones too.
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	r, err := s.authAdmin(r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	seg := segments(rest)
-	if len(seg) == 0 {
-		writeError(w, notFound("no such admin endpoint"))
-		return
+	s.admin.ServeHTTP(w, r)
+}
+
+// adminRoutes is the admin API's router. Unlike the SCIM paths, which identity
+// providers spell in any case, its paths are exact. Each path also gets a
+// catch-all that answers a wrong method with a 405 in the SCIM error schema
+// (ServeMux's own 405 is plain text), and anything else below the base path
+// is the same 404 JSON as an unknown SCIM endpoint.
+func (s *Server) adminRoutes() *http.ServeMux {
+	mux := http.NewServeMux()
+	route := func(path string, byMethod map[string]http.HandlerFunc) {
+		methods := make([]string, 0, len(byMethod))
+		for m, h := range byMethod {
+			mux.HandleFunc(m+" "+AdminBasePath+path, h)
+			methods = append(methods, m)
+		}
+		slices.Sort(methods)
+		allow := strings.Join(methods, ", ")
+		mux.HandleFunc(AdminBasePath+path, func(w http.ResponseWriter, r *http.Request) { methodNotAllowed(w, r, allow) })
 	}
-	switch key := strings.ToLower(seg[0]); {
-	case key == "status" && len(seg) == 1:
-		s.requireGET(w, r, s.adminStatus)
-	case key == "apikeys" && len(seg) == 1:
-		switch r.Method {
-		case http.MethodGet:
-			s.adminListKeys(w, r)
-		case http.MethodPost:
-			s.adminCreateKey(w, r)
-		default:
-			methodNotAllowed(w, r, "GET, POST")
-		}
-	case key == "apikeys" && len(seg) == 3 && strings.EqualFold(seg[2], "revoke"):
-		if r.Method != http.MethodPost {
-			methodNotAllowed(w, r, "POST")
-			return
-		}
-		s.adminRevokeKey(w, r, seg[1])
-	case key == "hosts" && len(seg) == 1:
-		s.requireGET(w, r, s.adminHosts)
-	case key == "hosts" && len(seg) == 2:
-		s.requireGET(w, r, func(w http.ResponseWriter, r *http.Request) { s.adminHost(w, r, seg[1]) })
-	case key == "hosts" && len(seg) == 3 && strings.EqualFold(seg[2], "restore"):
-		if r.Method != http.MethodPost {
-			methodNotAllowed(w, r, "POST")
-			return
-		}
-		s.adminRestore(w, r, seg[1])
-	case key == "activity" && len(seg) == 1:
-		switch r.Method {
-		case http.MethodGet:
-			s.adminActivity(w, r)
-		case http.MethodPost:
-			s.adminRecordActivity(w, r)
-		default:
-			methodNotAllowed(w, r, "GET, POST")
-		}
-	case key == "changes" && len(seg) == 1:
-		s.requireGET(w, r, s.adminChanges)
-	default:
+	route("/status", map[string]http.HandlerFunc{http.MethodGet: s.adminStatus})
+	route("/apikeys", map[string]http.HandlerFunc{http.MethodGet: s.adminListKeys, http.MethodPost: s.adminCreateKey})
+	route("/apikeys/{id}/revoke", map[string]http.HandlerFunc{http.MethodPost: s.adminRevokeKey})
+	route("/hosts", map[string]http.HandlerFunc{http.MethodGet: s.adminHosts})
+	route("/hosts/{id}", map[string]http.HandlerFunc{http.MethodGet: s.adminHost})
+	route("/hosts/{id}/restore", map[string]http.HandlerFunc{http.MethodPost: s.adminRestore})
+	route("/activity", map[string]http.HandlerFunc{http.MethodGet: s.adminActivity, http.MethodPost: s.adminRecordActivity})
+	route("/changes", map[string]http.HandlerFunc{http.MethodGet: s.adminChanges})
+	unknown := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, notFound("no such admin endpoint: "+r.URL.Path))
 	}
+	mux.HandleFunc("/", unknown) // also /V1/ADMIN/…: serveAdmin's prefix match ignores case, the routes do not
+	return mux
 }
 
 func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +149,8 @@ func (s *Server) adminCreateKey(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]any{"key": toAdminKey(key), "secret": secret})
 }
 
-func (s *Server) adminRevokeKey(w http.ResponseWriter, r *http.Request, id string) {
+func (s *Server) adminRevokeKey(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
 	k, err := s.st.RevokeAPIKey(r.Context(), actorFrom(r.Context()), id)
 	if err != nil {
 		writeError(w, asSCIMError(err, "API key "+id))
@@ -221,7 +210,8 @@ func (s *Server) adminHosts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"totalResults": total, "startIndex": p.StartIndex, "hosts": out})
 }
 
-func (s *Server) adminHost(w http.ResponseWriter, r *http.Request, id string) {
+func (s *Server) adminHost(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
 	h, err := s.st.AdminHost(r.Context(), id)
 	if err != nil {
 		writeError(w, asSCIMError(err, "host "+id))
@@ -230,7 +220,8 @@ func (s *Server) adminHost(w http.ResponseWriter, r *http.Request, id string) {
 	writeJSON(w, http.StatusOK, s.toAdminHost(r, h))
 }
 
-func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request, id string) {
+func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
 	h, err := s.st.RestoreHost(r.Context(), actorFrom(r.Context()), id)
 	if err != nil {
 		writeError(w, asSCIMError(err, "host "+id))

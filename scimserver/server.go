@@ -1,7 +1,8 @@
 // Package scimserver is the host-sync service's HTTP side: the SCIM 2.0 service
 // provider that Azure AD provisions hosts into (/v1/usersync/SCIM) and the small
 // admin API the console uses (/v1/admin). It speaks Azure AD's dialect on input,
-// answers in strict RFC 7644 form, and keeps everything in a hostdb.Store.
+// answers in strict RFC 7644 form, and keeps everything in a Store
+// (storage/hostdb's, today).
 package scimserver
 
 import (
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
-	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // Base paths. The SCIM one is the Tenant URL's path in Visitly's Azure AD tutorial.
@@ -50,15 +50,17 @@ type Options struct {
 
 // Server serves the SCIM and admin APIs. It is an http.Handler.
 type Server struct {
-	st   *hostdb.Store
+	st   Store
 	log  *slog.Logger
 	opt  Options
 	last atomic.Pointer[hostsync.Call] // last successful SCIM call, for the console's health header
 	rej  atomic.Pointer[hostsync.Call] // last rejected call
+
+	admin http.Handler // the admin API's router, behind serveAdmin's authentication
 }
 
 // New returns a Server on st.
-func New(st *hostdb.Store, opt Options) *Server {
+func New(st Store, opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -69,7 +71,9 @@ func New(st *hostdb.Store, opt Options) *Server {
 		opt.Version = "dev"
 	}
 	opt.PublicURL = strings.TrimRight(opt.PublicURL, "/")
-	return &Server{st: st, log: opt.Logger, opt: opt}
+	s := &Server{st: st, log: opt.Logger, opt: opt}
+	s.admin = s.adminRoutes()
+	return s
 }
 
 // Close releases nothing today; it exists so callers shut the server down in
@@ -106,7 +110,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case hasPrefixFold(p, SCIMBasePath):
 		s.serveSCIM(rw, r, p[len(SCIMBasePath):])
 	case hasPrefixFold(p, AdminBasePath):
-		s.serveAdmin(rw, r, p[len(AdminBasePath):])
+		s.serveAdmin(rw, r)
 	case p == "/healthz":
 		serveHealth(rw)
 	case p == "/readyz":

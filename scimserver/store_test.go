@@ -1,0 +1,6 @@
+package scimserver
+
+import "github.com/visitly/hostsync/storage/hostdb"
+
+// The service runs on storage/hostdb's store today.
+var _ Store = (*hostdb.Store)(nil)
