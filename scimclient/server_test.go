@@ -25,7 +25,6 @@ func realService(t *testing.T) *scimclient.Client {
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		hs.Close()
-		srv.Close()
 		st.Close()
 	})
 	tok, err := st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})

@@ -76,10 +76,6 @@ func New(st Store, opt Options) *Server {
 	return s
 }
 
-// Close releases nothing today; it exists so callers shut the server down in
-// one place (the store flushes its last-used times in its own Close).
-func (s *Server) Close() {}
-
 // ServeHTTP routes a request. Paths match case-insensitively because Microsoft's
 // own test suite calls /users in lower case.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,13 +22,6 @@ var (
 	// ErrTLSCertificate: the embedded service's TLS certificate or key file cannot be used.
 	ErrTLSCertificate = errors.New("TLS certificate cannot be used")
 )
-
-// IsAddressInUse reports whether err is the OS's "address already in use" (Unix EADDRINUSE,
-// Windows WSAEADDRINUSE).
-func IsAddressInUse(err error) bool {
-	var errno syscall.Errno
-	return errors.Is(err, syscall.EADDRINUSE) || (errors.As(err, &errno) && errno == 10048)
-}
 
 // Problem is an error told for people: what happened, what to do, and the raw error.
 type Problem struct {

@@ -25,11 +25,9 @@ func realService(t *testing.T) *scimclient.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := scimserver.New(st, scimserver.Options{Version: "test"})
-	hs := httptest.NewServer(srv)
+	hs := httptest.NewServer(scimserver.New(st, scimserver.Options{Version: "test"}))
 	t.Cleanup(func() {
 		hs.Close()
-		srv.Close()
 		st.Close()
 	})
 	tok, err := st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})

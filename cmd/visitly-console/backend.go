@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -46,7 +45,6 @@ type embedded struct {
 	url    string
 	hc     *http.Client // the console's own client of it
 	hs     *http.Server
-	srv    *scimserver.Server
 	done   chan struct{}
 }
 
@@ -221,26 +219,28 @@ func (b *backend) adminToken(ctx context.Context, account string) (string, error
 }
 
 func (b *backend) startEmbedded(addr, public string, cert *tls.Certificate) error {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := scimserver.Listen(addr, scimserver.DefaultMaxConnections)
 	if err != nil {
-		if ui.IsAddressInUse(err) {
+		if scimserver.IsAddressInUse(err) {
 			return fmt.Errorf("listen on %s: %w: %w", addr, ui.ErrAddressInUse, err)
 		}
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := scimserver.New(b.st, scimserver.Options{Logger: b.log, Version: b.version, PublicURL: public})
+	var tlsConf *tls.Config
+	if cert != nil {
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{*cert}}
+	}
 	e := &embedded{
 		addr:   addr,
 		public: public,
 		url:    "http://" + ln.Addr().String(),
-		srv:    srv,
-		hs:     &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
+		hs:     scimserver.NewHTTPServer(srv, tlsConf, b.log),
 		done:   make(chan struct{}),
 	}
 	if cert != nil {
 		e.leaf = cert.Certificate[0]
 		e.url = "https://" + ln.Addr().String()
-		e.hs.TLSConfig = serverTLS(cert)
 	}
 	e.hc = e.httpClient()
 	go func() {
@@ -275,12 +275,6 @@ func loadTLS(certFile, keyFile string) (*tls.Certificate, error) {
 		return nil, fmt.Errorf("load %s and %s: %w: %w", certFile, keyFile, ui.ErrTLSCertificate, err)
 	}
 	return &cert, nil
-}
-
-// serverTLS is the embedded service's TLS configuration, as visitly-scimd serve's: Azure AD
-// requires TLS 1.2 or newer.
-func serverTLS(cert *tls.Certificate) *tls.Config {
-	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*cert}}
 }
 
 // errNotPinned: whatever answered on the embedded service's address is not that service.
@@ -331,7 +325,6 @@ func (b *backend) stopEmbedded() {
 		b.log.Warn("embedded service shutdown", "err", err)
 	}
 	<-b.emb.done
-	b.emb.srv.Close()
 	b.log.Info("embedded service stopped", "url", b.emb.url)
 	b.emb = nil
 }

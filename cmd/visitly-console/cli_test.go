@@ -280,9 +280,7 @@ func TestCLIConnectRemote(t *testing.T) {
 		t.Fatal(err)
 	}
 	seedDirectory(t, st)
-	srv := scimserver.New(st, scimserver.Options{Version: "test"})
-	defer srv.Close()
-	hs := httptest.NewServer(srv)
+	hs := httptest.NewServer(scimserver.New(st, scimserver.Options{Version: "test"}))
 	defer hs.Close()
 
 	e, kr := newCLIEnv(t)

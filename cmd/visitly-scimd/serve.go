@@ -26,7 +26,7 @@ import (
 type serveConfig struct {
 	listen, db, tlsCert, tlsKey, publicURL, logLevel, logFormat, cpuProfile string
 	maxBody                                                                 int64
-	hostCache                                                               int
+	hostCache, maxConns                                                     int
 	acme                                                                    acmeConfig
 }
 
@@ -45,6 +45,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.Int64Var(&c.maxBody, "max-body", scimserver.DefaultMaxBodyBytes, "largest accepted request body in bytes")
 	fs.IntVar(&c.hostCache, "host-cache", hostdb.DefaultHostCacheLimit,
 		"keep up to this many live hosts in memory for reads (about 2 KB each); 0 turns the cache off")
+	fs.IntVar(&c.maxConns, "max-connections", scimserver.DefaultMaxConnections,
+		"serve at most this many connections at once; more clients wait until one closes")
 	c.acme.flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, usageError("%v", err)
@@ -62,6 +64,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.hostCache < 0 {
 		return c, usageError("--host-cache must be 0 or more")
+	}
+	if c.maxConns < 1 {
+		return c, usageError("--max-connections must be 1 or more")
 	}
 	if err := c.acme.check(c.tlsCert); err != nil {
 		return c, err
@@ -121,6 +126,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ln = scimserver.LimitListener(ln, c.maxConns)
 	var hln net.Listener // plain HTTP for ACME's HTTP-01
 	if c.acme.httpListen != "" {
 		if hln, err = listen(c.acme.httpListen); err != nil {
@@ -147,17 +153,8 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 
 	srv := scimserver.New(st, scimserver.Options{Logger: log, MaxBodyBytes: c.maxBody, Version: version, PublicURL: c.publicURL,
 		TLSStatus: cm.Status})
-	defer srv.Close()
 	errorLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second, // Azure AD gives up after 60 s anyway
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          errorLog,
-		TLSConfig:         cm.TLSConfig(),
-	}
+	hs := scimserver.NewHTTPServer(srv, cm.TLSConfig(), log)
 	scheme := "http"
 	if hs.TLSConfig != nil {
 		ln = tls.NewListener(ln, hs.TLSConfig)

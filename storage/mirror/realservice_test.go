@@ -55,7 +55,6 @@ func newRealService(t testing.TB) *realService {
 	}))
 	t.Cleanup(func() {
 		rs.srv.Close()
-		h.Close()
 		st.Close()
 	})
 	return rs

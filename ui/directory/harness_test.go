@@ -49,7 +49,6 @@ func newService(t testing.TB) *service {
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		hs.Close()
-		srv.Close()
 		st.Close()
 	})
 	tok, err := st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})

@@ -1,0 +1,168 @@
+package scimserver
+
+import (
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The limits every listener of the service has, headless or embedded in the
+// console (README, Security notes).
+const (
+	// ReadHeaderTimeout bounds how long a client may take to send a
+	// request's headers; ReadTimeout the whole request, body included.
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 60 * time.Second
+	// ResponseTimeout bounds the time from a request's arrival to its
+	// answer's first byte (Azure AD gives up after 60 s anyway).
+	ResponseTimeout = 60 * time.Second
+	// WriteStallTimeout bounds how long one piece of an answer may wait on a
+	// client that does not read: a client that reads nothing for this long
+	// has its connection closed. A large page to a slow client that keeps
+	// reading is never cut, unlike with one deadline for the whole answer.
+	WriteStallTimeout = 30 * time.Second
+	// IdleTimeout closes a kept-alive connection with no request.
+	IdleTimeout = 120 * time.Second
+	// MaxHeaderBytes caps a request's headers (a bearer key is ~50 bytes).
+	MaxHeaderBytes = 64 << 10
+	// DefaultMaxConnections is how many connections are served at once;
+	// further clients wait in the listen backlog until one closes.
+	DefaultMaxConnections = 512
+)
+
+// writeChunk is the largest piece one write deadline covers.
+const writeChunk = 64 << 10
+
+// writeStall is WriteStallTimeout; tests shorten it.
+var writeStall = WriteStallTimeout
+
+// NewHTTPServer is the http.Server every listener of the service uses, with
+// the timeouts and header limit above. tlsConf (nil for plain HTTP) is
+// cloned and raised to TLS 1.2 at least, which Azure AD requires; serve it
+// with ServeTLS(ln, "", "") when TLSConfig is set. log gets the server's own
+// errors (TLS handshakes and the like) as warnings.
+func NewHTTPServer(h http.Handler, tlsConf *tls.Config, log *slog.Logger) *http.Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	hs := &http.Server{
+		Handler:           writeDeadlines{h},
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		// No WriteTimeout: one deadline for the whole answer would cut a
+		// 2 MB page to a slow reader. writeDeadlines sets them per piece.
+		IdleTimeout:    IdleTimeout,
+		MaxHeaderBytes: MaxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if tlsConf != nil {
+		hs.TLSConfig = tlsConf.Clone()
+		if hs.TLSConfig.MinVersion < tls.VersionTLS12 {
+			hs.TLSConfig.MinVersion = tls.VersionTLS12
+		}
+	}
+	return hs
+}
+
+// Listen listens on addr (TCP) and serves at most maxConns connections at
+// once (DefaultMaxConnections when maxConns <= 0): the rest wait in the
+// kernel's accept backlog, so that clients that never read cannot make the
+// service hold unbounded memory. A busy port gives an error IsAddressInUse
+// recognises.
+func Listen(addr string, maxConns int) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return LimitListener(ln, maxConns), nil
+}
+
+// LimitListener returns ln accepting at most n connections open at once.
+func LimitListener(ln net.Listener, n int) net.Listener {
+	if n <= 0 {
+		n = DefaultMaxConnections
+	}
+	return &limitListener{Listener: ln, sem: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+type limitListener struct {
+	net.Listener
+	sem       chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	select {
+	case l.sem <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	return &limitConn{Conn: c, release: sync.OnceFunc(func() { <-l.sem })}, nil
+}
+
+func (l *limitListener) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+type limitConn struct {
+	net.Conn
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.release()
+	return err
+}
+
+// IsAddressInUse reports whether err is the OS's "address already in use"
+// (Unix EADDRINUSE, Windows WSAEADDRINUSE).
+func IsAddressInUse(err error) bool {
+	var errno syscall.Errno
+	return errors.Is(err, syscall.EADDRINUSE) || (errors.As(err, &errno) && errno == 10048)
+}
+
+// writeDeadlines gives each request ResponseTimeout until its answer starts,
+// then each piece of the answer (at most writeChunk bytes) WriteStallTimeout.
+type writeDeadlines struct{ h http.Handler }
+
+func (d writeDeadlines) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Now().Add(ResponseTimeout)) // fails only for writers that cannot, e.g. in tests
+	d.h.ServeHTTP(&deadlineWriter{ResponseWriter: w, rc: rc}, r)
+}
+
+type deadlineWriter struct {
+	http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (w *deadlineWriter) Write(b []byte) (int, error) {
+	n := 0
+	for len(b) > 0 {
+		piece := b[:min(len(b), writeChunk)]
+		_ = w.rc.SetWriteDeadline(time.Now().Add(writeStall))
+		m, err := w.ResponseWriter.Write(piece)
+		n += m
+		if err != nil {
+			return n, err
+		}
+		b = b[len(piece):]
+	}
+	return n, nil
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
