@@ -216,16 +216,16 @@ func (s *Server) queryGroups(w http.ResponseWriter, r *http.Request, p listParam
 		writeError(w, asSCIMError(err, "groups"))
 		return
 	}
-	lw := newListWriter(total, len(groups), listParams{StartIndex: p.StartIndex})
+	lw := newListWriter(w, total, len(groups), listParams{StartIndex: p.StartIndex})
 	for _, g := range groups {
 		b, err := json.Marshal(s.projectDoc(s.groupDoc(r, g, withMembers), p))
 		if err != nil {
-			writeError(w, err)
+			lw.fail(err)
 			return
 		}
 		lw.add(b)
 	}
-	writeRaw(w, http.StatusOK, lw.finish())
+	lw.finish()
 }
 
 // groupDoc renders a group as a client sees it.

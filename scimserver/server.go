@@ -87,6 +87,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw := &statusWriter{ResponseWriter: w, id: id, log: s.log}
 	defer func() {
 		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p) // a response cut on purpose: net/http closes the connection quietly
+			}
 			s.log.Error("panic serving request", "request_id", id, "method", r.Method, "path", r.URL.Path, "panic", p)
 			if rw.status == 0 {
 				writeError(rw, internalError(id))

@@ -195,11 +195,11 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams
 		writeError(w, asSCIMError(err, "users"))
 		return
 	}
-	lw := newListWriter(total, len(hosts), p)
+	lw := newListWriter(w, total, len(hosts), p)
 	for _, h := range hosts {
 		lw.add(resource.AppendResource(lw.scratch(), h.Attrs, s.userMeta(r, h)))
 	}
-	writeRaw(w, http.StatusOK, lw.finish())
+	lw.finish()
 }
 
 var condFields = map[string]hostdb.Field{
