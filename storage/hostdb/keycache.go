@@ -13,9 +13,15 @@ import (
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
-// keyCacheTTL bounds how long a key created or revoked by another process on
-// the same file (the CLI) goes unnoticed.
-const keyCacheTTL = time.Second
+const (
+	// keyCacheTTL bounds how long a key revoked by another process on the
+	// same file (the CLI) goes on working; one it created is found at once
+	// (afterMiss).
+	keyCacheTTL = time.Second
+	// missReloadEvery is how often at most secrets the cache does not know
+	// make it reload (see afterMiss).
+	missReloadEvery = 100 * time.Millisecond
+)
 
 // keyCache holds the hashes of the live API keys and of the admin token, so
 // that authenticating a request reads no table.
@@ -23,6 +29,7 @@ type keyCache struct {
 	snap     atomic.Pointer[keySnapshot]
 	gen      atomic.Uint64 // bumped by invalidate
 	reloadMu sync.Mutex    // one reload at a time
+	reloads  atomic.Int64  // how many reloads ran (tests)
 }
 
 type keySnapshot struct {
@@ -47,16 +54,47 @@ func (k *keyCache) invalidate() {
 // current returns a snapshot at most keyCacheTTL old. When a reload fails a
 // stale snapshot is still used rather than locking everyone out.
 func (k *keyCache) current(ctx context.Context, db *sql.DB) (*keySnapshot, error) {
-	if s := k.snap.Load(); s != nil && time.Since(s.loaded) < keyCacheTTL {
+	return k.loadedSince(ctx, db, time.Now().Add(-keyCacheTTL))
+}
+
+// afterMiss returns a snapshot to look a secret up in again after seen did
+// not know it, so that a key or admin token another process (the CLI) has
+// just created works at once, not up to keyCacheTTL later. The snapshot it
+// returns was loaded after the miss; to keep wrong secrets from hammering
+// the database, loads for misses happen at most once per missReloadEvery
+// for all callers: a miss waits for the next one. ok is false when there is
+// nothing newer than seen to look in.
+func (k *keyCache) afterMiss(ctx context.Context, db *sql.DB, seen *keySnapshot) (s *keySnapshot, ok bool) {
+	missed := time.Now()
+	if wait := time.Until(seen.loaded.Add(missReloadEvery)); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, false
+		case <-t.C:
+		}
+	}
+	s, err := k.loadedSince(ctx, db, missed)
+	if err != nil || s == seen {
+		return nil, false
+	}
+	return s, true
+}
+
+// loadedSince returns a snapshot loaded after notBefore, loading one if need be.
+func (k *keyCache) loadedSince(ctx context.Context, db *sql.DB, notBefore time.Time) (*keySnapshot, error) {
+	if s := k.snap.Load(); s != nil && s.loaded.After(notBefore) {
 		return s, nil
 	}
 	k.reloadMu.Lock()
 	defer k.reloadMu.Unlock()
 	old := k.snap.Load()
-	if old != nil && time.Since(old.loaded) < keyCacheTTL {
+	if old != nil && old.loaded.After(notBefore) {
 		return old, nil // another caller reloaded meanwhile
 	}
 	gen := k.gen.Load()
+	k.reloads.Add(1)
 	s, err := loadKeys(ctx, db)
 	if err != nil {
 		if old != nil {
