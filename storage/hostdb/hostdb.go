@@ -107,6 +107,7 @@ type Store struct {
 	ckptAsk         atomic.Bool   // the WAL is past walRestartPages: the committer checkpoints
 	checkpoints     atomic.Int64  // checkpoints the loop ran (for tests)
 	walRestartPages atomic.Int64  // the WAL size that asks the committer for a checkpoint
+	wal             walWatch      // the committer's own look at the WAL's size
 }
 
 // Open opens the store at path, creating the file and schema or migrating an
