@@ -211,6 +211,12 @@ func (s *Server) queryGroups(w http.ResponseWriter, r *http.Request, p listParam
 		q.Conds = storageConds(f.Conds())
 		q.Match = func(g *hostdb.Group) bool { return f.Match(s.groupDoc(r, g, q.WithMembers)) }
 	}
+	release, err := s.largePage(w, r, p.Count)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	defer release()
 	groups, total, err := s.st.QueryGroups(r.Context(), q)
 	if err != nil {
 		writeError(w, asSCIMError(err, "groups"))

@@ -108,7 +108,7 @@ func parseListParams(r *http.Request) (listParams, error) {
 	q := readQuery(r)
 	p := listParams{
 		StartIndex: int(q.number("startIndex", 1)),
-		Count:      int(q.number("count", 100)),
+		Count:      int(q.number("count", defaultCount)),
 		Attributes: q.list("attributes"),
 		Excl:       q.list("excludedAttributes"),
 	}
@@ -136,7 +136,7 @@ func (p *listParams) clamp() {
 // parseSearchBody reads a POST /.search body (RFC 7644 §3.4.3) as strictly
 // as a query string: a member given twice, in any case, is refused.
 func (s *Server) parseSearchBody(w http.ResponseWriter, r *http.Request) (listParams, error) {
-	p := listParams{StartIndex: 1, Count: 100}
+	p := listParams{StartIndex: 1, Count: defaultCount}
 	b, err := s.readBody(w, r)
 	if err != nil {
 		return p, err

@@ -56,7 +56,8 @@ type Server struct {
 	last atomic.Pointer[hostsync.Call] // last successful SCIM call, for the console's health header
 	rej  atomic.Pointer[hostsync.Call] // last rejected call
 
-	admin http.Handler // the admin API's router, behind serveAdmin's authentication
+	admin http.Handler  // the admin API's router, behind serveAdmin's authentication
+	pages chan struct{} // one token per large page being built or written (pages.go)
 }
 
 // New returns a Server on st.
@@ -71,7 +72,7 @@ func New(st Store, opt Options) *Server {
 		opt.Version = "dev"
 	}
 	opt.PublicURL = strings.TrimRight(opt.PublicURL, "/")
-	s := &Server{st: st, log: opt.Logger, opt: opt}
+	s := &Server{st: st, log: opt.Logger, opt: opt, pages: make(chan struct{}, maxLargePages)}
 	s.admin = s.adminRoutes()
 	return s
 }

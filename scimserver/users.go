@@ -190,6 +190,12 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams
 			}
 		}
 	}
+	release, err := s.largePage(w, r, p.Count)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	defer release()
 	hosts, total, err := s.st.QueryHosts(r.Context(), q)
 	if err != nil {
 		writeError(w, asSCIMError(err, "users"))
