@@ -15,7 +15,8 @@ import (
 
 // idpSequence is one recorded scenario of an identity provider: the requests
 // it sends, in order, as its own documentation shows them
-// (testdata/<idp>/*.json at the repository root).
+// (testdata/<idp>/sequences/*.json at the repository root; single request
+// bodies, replayed elsewhere, sit beside that folder).
 type idpSequence struct {
 	IdP      string            `json:"idp"`
 	Scenario string            `json:"scenario"`
@@ -48,24 +49,21 @@ type idpStep struct {
 // the sequence expects (no 4xx it does not expect, never a 5xx), in the media
 // type its Accept asked for, with the values it expects.
 func TestIdPReplay(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "*", "*.json"))
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "*", "sequences", "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0
+	n := map[string]int{}
 	for _, f := range files {
-		idp := filepath.Base(filepath.Dir(f))
-		if idp != "okta" && idp != "onelogin" {
-			continue // Azure AD's single requests are replayed elsewhere
-		}
-		n++
+		idp := filepath.Base(filepath.Dir(filepath.Dir(f)))
+		n[idp]++
 		name := idp + "/" + strings.TrimSuffix(filepath.Base(f), ".json")
 		t.Run(name, func(t *testing.T) {
 			replaySequence(t, name, loadSequence(t, f))
 		})
 	}
-	if n < 5 {
-		t.Fatalf("found %d Okta/OneLogin sequences under testdata/, want at least 5", n)
+	if n["okta"] < 4 || n["onelogin"] < 2 {
+		t.Fatalf("found sequences %v under testdata/*/sequences, want Okta's 4 and OneLogin's 2", n)
 	}
 }
 

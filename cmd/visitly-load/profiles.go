@@ -8,7 +8,7 @@ import (
 // profile is how one identity provider shapes its requests: the headers it
 // sends, its userName lookup, its user body, the page size it imports with,
 // and the operations of its steady state. The shapes follow the sequences
-// recorded in testdata/<idp>/ (Okta's and OneLogin's own documentation).
+// recorded in testdata/<idp>/sequences/ (Okta's and OneLogin's own documentation).
 type profile struct {
 	name        string
 	accept      string // Accept header; "" sends none
