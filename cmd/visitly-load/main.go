@@ -70,10 +70,7 @@ func run(args []string, out io.Writer) error {
 	if steps == nil {
 		return fmt.Errorf("unknown scenario %q", c.scenario)
 	}
-	p, ok := profiles[c.scenario]
-	if !ok {
-		p = azure
-	}
+	p := profileFor(c.scenario)
 	cl, err := newClient(c, p)
 	if err != nil {
 		return err

@@ -22,11 +22,16 @@ type profile struct {
 	mixOp func(i int, h hostRef) (method, path, body string)
 }
 
-// profiles by the -scenario names that use them.
-var profiles = map[string]profile{
-	"azure":    azure,
-	"okta":     okta,
-	"onelogin": onelogin,
+// profileFor is the identity provider a -scenario speaks as; Azure AD's
+// are initial, paging, mix and all.
+func profileFor(scenario string) profile {
+	switch scenario {
+	case "okta":
+		return okta
+	case "onelogin":
+		return onelogin
+	}
+	return azure
 }
 
 func userNameOf(prefix string, i int) string {
