@@ -59,7 +59,7 @@ func TestIdPReplay(t *testing.T) {
 		n[idp]++
 		name := idp + "/" + strings.TrimSuffix(filepath.Base(f), ".json")
 		t.Run(name, func(t *testing.T) {
-			replaySequence(t, name, loadSequence(t, f))
+			replaySequence(t, loadSequence(t, f))
 		})
 	}
 	if n["okta"] < 4 || n["onelogin"] < 2 {
@@ -85,14 +85,7 @@ func loadSequence(t *testing.T, path string) idpSequence {
 	return seq
 }
 
-// pendingSteps are steps ("okta/group-rename#2") that fail on this branch for a
-// reason another change to the service fixes: such a step skips the rest of
-// its sequence, naming the reason, instead of failing.
-var pendingSteps = map[string]string{
-	"okta/group-rename#2": "the service must accept an id equal to the group's own id in a path-less replace (Okta's rename); scimserver/resource is being changed for it",
-}
-
-func replaySequence(t *testing.T, name string, seq idpSequence) {
+func replaySequence(t *testing.T, seq idpSequence) {
 	e := newEnv(t)
 	vars := map[string]string{}
 	for i, st := range seq.Steps {
@@ -128,13 +121,6 @@ func replaySequence(t *testing.T, name string, seq idpSequence) {
 		took := time.Since(start)
 		if err != nil {
 			t.Fatalf("%s: reading the response: %v", where, err)
-		}
-		pending, isPending := pendingSteps[name+"#"+strconv.Itoa(i+1)]
-		if res.StatusCode != st.ExpectStatus && isPending {
-			t.Skipf("%s: status %d, expected %d once this is fixed: %s", where, res.StatusCode, st.ExpectStatus, pending)
-		}
-		if isPending {
-			t.Logf("%s passes now: remove it from pendingSteps", where)
 		}
 		if res.StatusCode != st.ExpectStatus {
 			t.Fatalf("%s: status %d, want %d; body: %s", where, res.StatusCode, st.ExpectStatus, raw)
