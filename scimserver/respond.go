@@ -5,12 +5,20 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
-const scimContentType = "application/scim+json"
+// The two media types the service answers in. Both carry the same JSON;
+// RFC 7644 §3.8 names application/scim+json and lets a client that asks for
+// application/json (OneLogin does) have that instead.
+const (
+	scimContentType = "application/scim+json"
+	jsonContentType = "application/json"
+)
 
-// writeJSON answers with v as application/scim+json (also for the admin API, so
-// one client decoder serves both).
+// writeJSON answers with v as application/scim+json, or as application/json
+// when the request's Accept asked for it (see negotiate); the admin API
+// answers the same way, so one client decoder serves both.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -31,6 +39,91 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
+
+// negotiate returns the writer a request is answered through: w itself when
+// the client takes application/scim+json (no Accept, */*, application/*, or
+// scim+json at least as high as application/json), otherwise a writer that
+// labels the same JSON application/json.
+//
+// It is lenient on purpose: an Accept that allows neither type (text/html,
+// or scim+json;q=0 with nothing else) still gets application/scim+json
+// rather than a 406, as RFC 7231 §5.3.2 permits. Identity providers send odd
+// Accept headers, and a 406 would stop a provisioning cycle over a label.
+func negotiate(w http.ResponseWriter, r *http.Request) http.ResponseWriter {
+	accept := r.Header.Values("Accept")
+	if len(accept) == 0 || !prefersPlainJSON(strings.Join(accept, ",")) {
+		return w
+	}
+	return &plainJSONWriter{ResponseWriter: w}
+}
+
+// prefersPlainJSON reports whether accept ranks application/json above
+// application/scim+json, by each type's most specific matching range
+// (RFC 7231 §5.3.2); on a tie SCIM's own type wins.
+func prefersPlainJSON(accept string) bool {
+	qSCIM, qJSON := acceptQ(accept, "scim+json"), acceptQ(accept, "json")
+	return qJSON > qSCIM
+}
+
+// acceptQ is the quality accept gives application/<subtype>: the q of the
+// most specific range that matches it (exact, then application/*, then */*),
+// 0 when none does.
+func acceptQ(accept, subtype string) float64 {
+	best, q := -1, 0.0
+	for _, rng := range strings.Split(accept, ",") {
+		params := strings.Split(rng, ";")
+		mt := strings.ToLower(strings.TrimSpace(params[0]))
+		spec := -1
+		switch mt {
+		case "application/" + subtype:
+			spec = 2
+		case "application/*":
+			spec = 1
+		case "*/*", "*":
+			spec = 0
+		}
+		if spec <= best {
+			continue
+		}
+		best, q = spec, 1
+		for _, p := range params[1:] {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+	}
+	return q
+}
+
+// plainJSONWriter relabels application/scim+json responses as
+// application/json; every other header and the body pass through untouched.
+type plainJSONWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *plainJSONWriter) WriteHeader(status int) {
+	if !w.wrote {
+		w.wrote = true
+		if h := w.Header(); h.Get("Content-Type") == scimContentType {
+			h.Set("Content-Type", jsonContentType)
+		}
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *plainJSONWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *plainJSONWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // jsonInt reads an integer from a value decoded with UseNumber.
 func jsonInt(v any) (int, error) {

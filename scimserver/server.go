@@ -85,7 +85,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// the cause has it, so a support request can be matched to the log.
 	id := rand.Text()
 	w.Header().Set(RequestIDHeader, id)
-	rw := &statusWriter{ResponseWriter: w, id: id, log: s.log}
+	rw := &statusWriter{ResponseWriter: negotiate(w, r), id: id, log: s.log}
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {

@@ -1,6 +1,7 @@
-// Command visitly-load measures the host-sync service the way Azure AD uses it:
-// the initial provisioning cycle, a steady read/write mix, and paging through
-// every host. It talks HTTP to a running service, so what it measures includes
+// Command visitly-load measures the host-sync service the way Azure AD, Okta
+// or OneLogin use it: the initial provisioning cycle, paging through every
+// host, and a steady read/write mix, each request shaped as that provider
+// sends it. It talks HTTP to a running service, so what it measures includes
 // the real server, the real SQLite file and JSON on the wire.
 //
 //	visitly-load -url http://127.0.0.1:8080/v1/usersync/SCIM -key KEY -scenario all
@@ -39,7 +40,7 @@ func run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("visitly-load", flag.ContinueOnError)
 	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080/v1/usersync/SCIM", "the Tenant URL of the service")
 	fs.StringVar(&c.key, "key", os.Getenv("VISITLY_API_KEY"), "API key (or $VISITLY_API_KEY)")
-	fs.StringVar(&c.scenario, "scenario", "all", "initial, mix, paging or all (initial, then paging, then mix)")
+	fs.StringVar(&c.scenario, "scenario", "all", "Azure AD's initial, mix, paging or all (initial, then paging, then mix); okta or onelogin (that provider's initial, paging, mix)")
 	fs.IntVar(&c.clients, "clients", 16, "concurrent clients")
 	fs.IntVar(&c.users, "users", 100000, "users the initial cycle creates")
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long the mix runs")
@@ -64,28 +65,30 @@ func run(args []string, out io.Writer) error {
 		return fmt.Errorf("no API key: pass -key or set VISITLY_API_KEY")
 	}
 	c.url = strings.TrimRight(c.url, "/")
-	cl, err := newClient(c)
+	steps := map[string][]string{"initial": {"initial"}, "paging": {"paging"}, "mix": {"paging", "mix"}, "all": {"initial", "paging", "mix"},
+		"okta": {"initial", "paging", "mix"}, "onelogin": {"initial", "paging", "mix"}}[c.scenario]
+	if steps == nil {
+		return fmt.Errorf("unknown scenario %q", c.scenario)
+	}
+	p := profileFor(c.scenario)
+	cl, err := newClient(c, p)
 	if err != nil {
 		return err
 	}
 	ctx := context.Background()
-	fmt.Fprintf(out, "visitly-load: %s, %d clients\n", c.url, c.clients)
+	fmt.Fprintf(out, "visitly-load: %s, %d clients, requests shaped as %s sends them\n", c.url, c.clients, p.name)
 	var hosts []hostRef
-	steps := map[string][]string{"initial": {"initial"}, "paging": {"paging"}, "mix": {"paging", "mix"}, "all": {"initial", "paging", "mix"}}[c.scenario]
-	if steps == nil {
-		return fmt.Errorf("unknown scenario %q", c.scenario)
-	}
 	var failed error
 	for _, step := range steps {
 		var r result
 		var err error
 		switch step {
 		case "initial":
-			r, err = initialCycle(ctx, cl, c)
+			r, err = initialCycle(ctx, cl, c, p)
 		case "paging":
-			r, hosts, err = paging(ctx, cl)
+			r, hosts, err = paging(ctx, cl, p)
 		case "mix":
-			r, err = mix(ctx, cl, c, hosts)
+			r, err = mix(ctx, cl, c, hosts, p)
 		}
 		if err != nil {
 			return err
@@ -97,23 +100,25 @@ func run(args []string, out io.Writer) error {
 	return failed
 }
 
-// client is a keep-alive HTTP client with the bearer key: rawHTTP for an
-// http:// URL, net/http for https:// (and with -net-http).
+// client is a keep-alive HTTP client with the bearer key and a profile's
+// headers: rawHTTP for an http:// URL, net/http for https:// (and with
+// -net-http).
 type client struct {
 	hc   *http.Client
 	raw  *rawHTTP
 	base string
 	auth string
+	hdr  headers
 }
 
-func newClient(c config) (*client, error) {
+func newClient(c config, p profile) (*client, error) {
 	u, err := url.Parse(c.url)
 	if err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("-url %q is not an http:// or https:// URL", c.url)
 	}
-	cl := &client{base: c.url, auth: "Bearer " + c.key}
+	cl := &client{base: c.url, auth: "Bearer " + c.key, hdr: headers{accept: p.accept, contentType: p.contentType}}
 	if u.Scheme == "http" && !c.netHTTP {
-		cl.raw = newRawHTTP(u, cl.auth, c.clients)
+		cl.raw = newRawHTTP(u, cl.auth, cl.hdr, c.clients)
 		return cl, nil
 	}
 	tr := &http.Transport{MaxIdleConns: c.clients * 2, MaxIdleConnsPerHost: c.clients * 2, IdleConnTimeout: time.Minute}
@@ -135,8 +140,11 @@ func (c *client) do(ctx context.Context, method, path, body string, into io.Writ
 		return 0, err
 	}
 	req.Header.Set("Authorization", c.auth)
+	if c.hdr.accept != "" {
+		req.Header.Set("Accept", c.hdr.accept)
+	}
 	if body != "" {
-		req.Header.Set("Content-Type", "application/scim+json")
+		req.Header.Set("Content-Type", c.hdr.contentType)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

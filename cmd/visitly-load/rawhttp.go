@@ -21,7 +21,14 @@ import (
 // Requests and responses are still ordinary HTTP on a TCP connection.
 type rawHTTP struct {
 	addr, host, prefix, auth string
+	hdr                      headers
 	idle                     chan *rawConn
+}
+
+// headers are the ones an identity provider adds to every request.
+type headers struct {
+	accept      string // "" sends no Accept
+	contentType string // of request bodies
 }
 
 type rawConn struct {
@@ -30,12 +37,12 @@ type rawConn struct {
 	req []byte
 }
 
-func newRawHTTP(base *url.URL, auth string, clients int) *rawHTTP {
+func newRawHTTP(base *url.URL, auth string, hdr headers, clients int) *rawHTTP {
 	addr := base.Host
 	if base.Port() == "" {
 		addr = net.JoinHostPort(base.Hostname(), "80")
 	}
-	return &rawHTTP{addr: addr, host: base.Host, prefix: base.EscapedPath(), auth: auth,
+	return &rawHTTP{addr: addr, host: base.Host, prefix: base.EscapedPath(), auth: auth, hdr: hdr,
 		idle: make(chan *rawConn, 2*clients)}
 }
 
@@ -82,8 +89,14 @@ func (rc *rawConn) roundTrip(r *rawHTTP, method, path, body string, into io.Writ
 	b = append(b, r.host...)
 	b = append(b, "\r\nAuthorization: "...)
 	b = append(b, r.auth...)
+	if r.hdr.accept != "" {
+		b = append(b, "\r\nAccept: "...)
+		b = append(b, r.hdr.accept...)
+	}
 	if body != "" {
-		b = append(b, "\r\nContent-Type: application/scim+json\r\nContent-Length: "...)
+		b = append(b, "\r\nContent-Type: "...)
+		b = append(b, r.hdr.contentType...)
+		b = append(b, "\r\nContent-Length: "...)
 		b = strconv.AppendInt(b, int64(len(body)), 10)
 	}
 	b = append(b, "\r\n\r\n"...)

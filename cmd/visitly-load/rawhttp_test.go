@@ -18,10 +18,10 @@ import (
 // from a connection the server closed.
 func TestRawHTTP(t *testing.T) {
 	big := strings.Repeat("0123456789abcdef", 10000) // 160 KB: sent chunked
-	var got struct{ auth, ctype, body, host, uri string }
+	var got struct{ auth, accept, ctype, body, host, uri string }
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		got.auth, got.ctype, got.body, got.host, got.uri = r.Header.Get("Authorization"), r.Header.Get("Content-Type"), string(b), r.Host, r.RequestURI
+		got.auth, got.accept, got.ctype, got.body, got.host, got.uri = r.Header.Get("Authorization"), r.Header.Get("Accept"), r.Header.Get("Content-Type"), string(b), r.Host, r.RequestURI
 		switch r.URL.Path {
 		case "/base/big":
 			for i := 0; i < len(big); i += 40000 {
@@ -47,14 +47,14 @@ func TestRawHTTP(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL + "/base")
-	c := newRawHTTP(u, "Bearer k", 4)
+	c := newRawHTTP(u, "Bearer k", headers{contentType: "application/scim+json"}, 4)
 
 	var buf bytes.Buffer
 	st, err := c.do("POST", "/Users?x=%22y%22", `{"a":1}`, &buf)
 	if err != nil || st != 201 || buf.String() != `echo:{"a":1}` {
 		t.Fatalf("POST = %d %q, %v", st, buf.String(), err)
 	}
-	if got.auth != "Bearer k" || got.ctype != "application/scim+json" || got.body != `{"a":1}` ||
+	if got.auth != "Bearer k" || got.accept != "" || got.ctype != "application/scim+json" || got.body != `{"a":1}` ||
 		got.host != u.Host || got.uri != "/base/Users?x=%22y%22" {
 		t.Errorf("server got %+v", got)
 	}
@@ -81,6 +81,18 @@ func TestRawHTTP(t *testing.T) {
 	if st, err := c.do("GET", "/x", "", nil); err != nil || st != 201 {
 		t.Errorf("GET after the server closed the idle connection = %d, %v", st, err)
 	}
+
+	// OneLogin's headers: an Accept on every request, its own body type.
+	ol := newRawHTTP(u, "Bearer k", headers{accept: "application/json", contentType: "application/json"}, 1)
+	if st, err := ol.do("PUT", "/Users/1", `{"b":2}`, nil); err != nil || st != 201 {
+		t.Fatalf("PUT = %d, %v", st, err)
+	}
+	if got.accept != "application/json" || got.ctype != "application/json" || got.body != `{"b":2}` {
+		t.Errorf("with OneLogin's headers the server got %+v", got)
+	}
+	if st, err := ol.do("GET", "/x", "", nil); err != nil || st != 201 || got.accept != "application/json" || got.ctype != "" {
+		t.Errorf("GET with OneLogin's headers = %d, %v; server got %+v", st, err, got)
+	}
 }
 
 func TestRawHTTPMalformed(t *testing.T) {
@@ -106,7 +118,7 @@ func TestRawHTTPMalformed(t *testing.T) {
 			c.Close()
 		}()
 		u, _ := url.Parse("http://" + ln.Addr().String())
-		_, err = newRawHTTP(u, "Bearer k", 1).do("POST", "/", "{}", nil)
+		_, err = newRawHTTP(u, "Bearer k", headers{contentType: "application/scim+json"}, 1).do("POST", "/", "{}", nil)
 		if err == nil || !errors.Is(err, errMalformed) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 			t.Errorf("response %q: err = %v, want a malformed-response error", resp, err)
 		}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,24 +22,6 @@ type result struct {
 	errors    int64
 	firstErr  string
 	target    string
-}
-
-// azureUser is a full body as Azure AD's default mapping sends it.
-func azureUser(prefix string, i int) string {
-	return fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
-"externalId":"%[1]s-ext-%[2]d","userName":"%[1]s.user%[2]d@contoso.example","active":true,
-"displayName":"Load User %[2]d","title":"Engineer","preferredLanguage":"en-US",
-"emails":[{"primary":true,"type":"work","value":"%[1]s.user%[2]d@contoso.example"}],
-"phoneNumbers":[{"type":"work","value":"+1 555 0100 %[2]d"},{"type":"mobile","value":"+1 555 0199 %[2]d"}],
-"addresses":[{"type":"work","formatted":"1 Main St, Columbus","locality":"Columbus","country":"US"}],
-"meta":{"resourceType":"User"},
-"name":{"formatted":"Load User%[2]d","familyName":"User%[2]d","givenName":"Load"},
-"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"%[2]d","department":"R&D","costCenter":"CC-7","organization":"Contoso","division":"Labs"},
-"roles":[]}`, prefix, i)
-}
-
-func filterPath(userName string) string {
-	return "/Users?filter=" + url.QueryEscape(`userName eq "`+userName+`"`)
 }
 
 // errStop ends a worker without counting an error.
@@ -85,15 +66,14 @@ func workers(c config, n int, fn func(w, i int) (time.Duration, error)) ([]time.
 	return all, errs.Load(), fe
 }
 
-// initialCycle replays Azure AD's initial cycle: per user, a filter GET by
-// userName (no match) and then a POST of the full user.
-func initialCycle(ctx context.Context, cl *client, c config) (result, error) {
+// initialCycle replays an identity provider's initial cycle: per user, a
+// filter GET by userName (no match) and then a POST of the full user.
+func initialCycle(ctx context.Context, cl *client, c config, p profile) (result, error) {
 	start := time.Now()
 	lat, errs, fe := workers(c, c.users, func(_, i int) (time.Duration, error) {
 		t := time.Now()
-		un := fmt.Sprintf("%s.user%d@contoso.example", c.prefix, i)
 		var buf bytes.Buffer
-		st, err := cl.do(ctx, "GET", filterPath(un), "", &buf)
+		st, err := cl.do(ctx, "GET", p.filter(userNameOf(c.prefix, i)), "", &buf)
 		if err != nil {
 			return 0, err
 		}
@@ -101,7 +81,7 @@ func initialCycle(ctx context.Context, cl *client, c config) (result, error) {
 			return 0, fmt.Errorf("filter GET: status %d %.200s", st, buf.String())
 		}
 		buf.Reset()
-		st, err = cl.do(ctx, "POST", "/Users", azureUser(c.prefix, i), &buf)
+		st, err = cl.do(ctx, "POST", "/Users", p.user(c.prefix, i), &buf)
 		if err != nil {
 			return 0, err
 		}
@@ -110,15 +90,16 @@ func initialCycle(ctx context.Context, cl *client, c config) (result, error) {
 		}
 		return time.Since(t), nil
 	})
-	return result{name: "initial cycle (filter GET + POST per user)", unit: "users/s", units: len(lat),
+	return result{name: p.name + " initial cycle (filter GET + POST per user)", unit: "users/s", units: len(lat),
 		elapsed: time.Since(start), latencies: lat, errors: errs, firstErr: fe, target: ">= 3000 users/s"}, nil
 }
 
 type hostRef struct{ id, userName string }
 
-// paging reads every host with count=1000, as a client syncing everything does.
-func paging(ctx context.Context, cl *client) (result, []hostRef, error) {
-	const count = 1000
+// paging reads every host in pages of p.pageCount, as a client importing
+// everything does.
+func paging(ctx context.Context, cl *client, p profile) (result, []hostRef, error) {
+	count := p.pageCount
 	type page struct {
 		body []byte
 		lat  time.Duration
@@ -174,13 +155,13 @@ func paging(ctx context.Context, cl *client) (result, []hostRef, error) {
 			break
 		}
 	}
-	return result{name: fmt.Sprintf("paging all %d hosts, count=%d", len(hosts), count), unit: "hosts/s", units: len(hosts),
-		elapsed: time.Since(start), latencies: lat, target: "all 100,000 in < 2 s"}, hosts, nil
+	return result{name: fmt.Sprintf("%s paging all %d hosts, count=%d", p.name, len(hosts), count), unit: "hosts/s", units: len(hosts),
+		elapsed: time.Since(start), latencies: lat, target: p.pageTarget}, hosts, nil
 }
 
-// mix runs 40% filter GET by userName, 30% GET by id, 30% PATCH (Azure-style
-// Replace of title) over the existing hosts for c.duration.
-func mix(ctx context.Context, cl *client, c config, hosts []hostRef) (result, error) {
+// mix runs the profile's steady state over the existing hosts for
+// c.duration: every request must answer 200.
+func mix(ctx context.Context, cl *client, c config, hosts []hostRef, p profile) (result, error) {
 	if len(hosts) == 0 {
 		return result{}, fmt.Errorf("mix needs existing hosts; run the initial scenario first")
 	}
@@ -193,25 +174,16 @@ func mix(ctx context.Context, cl *client, c config, hosts []hostRef) (result, er
 		}
 		h := hosts[rand.IntN(len(hosts))]
 		t := time.Now()
-		var st int
-		var err error
-		switch p := i % 10; {
-		case p < 4:
-			st, err = cl.do(ctx, "GET", filterPath(h.userName), "", nil)
-		case p < 7:
-			st, err = cl.do(ctx, "GET", "/Users/"+h.id, "", nil)
-		default:
-			body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"title","value":"Title %d"}]}`, i)
-			st, err = cl.do(ctx, "PATCH", "/Users/"+h.id, body, nil)
-		}
+		method, path, body := p.mixOp(i, h)
+		st, err := cl.do(ctx, method, path, body, nil)
 		if err != nil {
 			return 0, err
 		}
 		if st != 200 {
-			return 0, fmt.Errorf("status %d", st)
+			return 0, fmt.Errorf("%s: status %d", method, st)
 		}
 		return time.Since(t), nil
 	})
-	return result{name: fmt.Sprintf("steady mix 40%% filter GET / 30%% GET id / 30%% PATCH over %d hosts", len(hosts)), unit: "req/s",
+	return result{name: fmt.Sprintf("%s steady mix %s over %d hosts", p.name, p.mixName, len(hosts)), unit: "req/s",
 		units: len(lat), elapsed: time.Since(start), latencies: lat, errors: errs, firstErr: fe, target: ">= 6000 req/s, p99 < 20 ms"}, nil
 }
