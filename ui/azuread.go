@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/visitly/hostsync"
-	"github.com/visitly/hostsync/storage/keyring"
 )
 
 // azurePage is Host Synchronization › Azure AD: Tenant URL, API key, keys, Test connection, checklist.
@@ -154,7 +153,7 @@ func (p *azurePage) load() {
 				p.keys = keys
 			}
 			p.showKey()
-			if serr != nil && !errors.Is(serr, keyring.ErrNotFound) {
+			if serr != nil && !errors.Is(serr, hostsync.ErrSecretNotFound) {
 				p.keyText.SetText("Unavailable: the OS keyring cannot be used")
 			}
 			p.showKeys()
@@ -168,7 +167,7 @@ func (p *azurePage) showState(serr, kerr error) {
 	switch {
 	case kerr != nil:
 		p.banner.show(Describe(kerr), "Retry", p.load)
-	case errors.Is(serr, keyring.ErrNotFound):
+	case errors.Is(serr, hostsync.ErrSecretNotFound):
 		p.banner.show(Describe(serr), "Generate new key…", p.onGenerate)
 	case serr != nil:
 		p.banner.show(Describe(serr), "Retry", p.load)

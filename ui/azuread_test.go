@@ -12,7 +12,6 @@ import (
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/keyring"
 )
 
 func TestRevealShowsTheKeyAndHidesItAgain(t *testing.T) {
@@ -216,7 +215,7 @@ func TestKeyringAndServiceErrors(t *testing.T) {
 	}{
 		{name: "no Secret Service", getErr: errKeyringDown, wantTitle: "The OS keyring is not available", wantAction: "Retry",
 			wantDetail: "org.freedesktop.secrets was not provided"},
-		{name: "locked keychain", getErr: fmt.Errorf("%w: User interaction is not allowed.", keyring.ErrUnavailable),
+		{name: "locked keychain", getErr: fmt.Errorf("%w: User interaction is not allowed.", hostsync.ErrKeyringUnavailable),
 			wantTitle: "The OS keyring is not available", wantAction: "Retry", wantDetail: "User interaction is not allowed"},
 		{name: "key missing from the keyring", wantTitle: "No API key on this computer", wantAction: "Generate new key…",
 			wantDetail: "keyring: not found"},
@@ -249,7 +248,7 @@ func TestKeyringAndServiceErrors(t *testing.T) {
 
 func TestGenerateWhenTheKeyringRefusesToStore(t *testing.T) {
 	h := newHarness(t)
-	h.sec.setErr = fmt.Errorf("keyring: set: %w: failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", keyring.ErrUnavailable)
+	h.sec.setErr = fmt.Errorf("keyring: set: %w: failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", hostsync.ErrKeyringUnavailable)
 	p := h.azure(t)
 	test.Tap(p.banner.action) // "Generate new key…" offered because nothing is stored
 	tapDialogButton(t, h.win, "Generate key")

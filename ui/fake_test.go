@@ -16,7 +16,6 @@ import (
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/keyring"
 )
 
 // fakeService is an in-memory host-sync service: keys, events, and healthy SCIM answers.
@@ -177,7 +176,7 @@ func (s *memSecrets) Get(account string) (string, error) {
 	}
 	v, ok := s.m[account]
 	if !ok {
-		return "", fmt.Errorf("get %q: %w", account, keyring.ErrNotFound)
+		return "", fmt.Errorf("get %q: %w", account, hostsync.ErrSecretNotFound)
 	}
 	return v, nil
 }
@@ -196,7 +195,7 @@ func (s *memSecrets) Delete(account string) error {
 }
 
 // errKeyringDown is what a Linux box without a Secret Service gives.
-var errKeyringDown = fmt.Errorf("keyring: get \"api-key\": %w: The name org.freedesktop.secrets was not provided by any .service files", keyring.ErrUnavailable)
+var errKeyringDown = fmt.Errorf("keyring: get \"api-key\": %w: The name org.freedesktop.secrets was not provided by any .service files", hostsync.ErrKeyringUnavailable)
 
 // timers fires AfterFunc callbacks when the test says so.
 type timers struct {

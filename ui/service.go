@@ -44,8 +44,8 @@ type Service interface {
 	TenantURL() string
 }
 
-// SecretStore is the OS keyring. *keyring.Keyring satisfies it; errors match keyring.ErrNotFound and
-// keyring.ErrUnavailable.
+// SecretStore is the OS keyring. *keyring.Keyring satisfies it; errors match hostsync.ErrSecretNotFound and
+// hostsync.ErrKeyringUnavailable.
 type SecretStore interface {
 	Get(account string) (string, error)
 	Set(account, secret string) error

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/visitly/hostsync/storage/keyring"
+	"github.com/visitly/hostsync"
 )
 
 // Sidebar page IDs.
@@ -110,7 +110,7 @@ func (s *Shell) Connect() {
 		return func() {
 			if err != nil {
 				s.header.setHealth("unreachable", "not connected")
-				if errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, ErrDatabase) {
+				if errors.Is(err, hostsync.ErrKeyringUnavailable) || errors.Is(err, ErrDatabase) {
 					// Settings cannot fix these; the user fixes the keyring or disk, then retries.
 					s.banner.show(Describe(err), "Retry", s.Connect)
 				} else {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/keyring"
 )
 
 // fakeConnector hands out the harness's session, or fails.
@@ -201,8 +200,8 @@ func TestDescribe(t *testing.T) {
 		wantHint bool
 	}{
 		{"keyring unavailable", errKeyringDown, "The OS keyring is not available", true},
-		{"key missing", fmt.Errorf("get: %w", keyring.ErrNotFound), "No API key on this computer", true},
-		{"too big", fmt.Errorf("set: %w", keyring.ErrTooBig), "Secret too large for the keyring", true},
+		{"key missing", fmt.Errorf("get: %w", hostsync.ErrSecretNotFound), "No API key on this computer", true},
+		{"too big", fmt.Errorf("set: %w", hostsync.ErrSecretTooBig), "Secret too large for the keyring", true},
 		{"unreachable", fmt.Errorf("x: %w: refused", scimclient.ErrUnreachable), "The host-sync service is unreachable", true},
 		{"refused", fmt.Errorf("x: %w", &scimclient.Error{Status: 401}), "The service refused the credential", true},
 		{"TLS certificate", fmt.Errorf("load: %w: tls: private key does not match public key", ErrTLSCertificate), "The TLS certificate cannot be used", true},

@@ -81,7 +81,7 @@ func runCLI(ctx context.Context, name string, f cliFunc, e *cliEnv, args []strin
 		return 2
 	default:
 		msg := oneLine(err.Error())
-		if h := keyring.Hint(err); h != "" && (errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTooBig)) {
+		if h := hostsync.KeyringHint(err); h != "" && (errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTooBig)) {
 			msg += " — " + oneLine(h)
 		}
 		fmt.Fprintf(e.stderr, "visitly-console %s: %s\n", name, msg)

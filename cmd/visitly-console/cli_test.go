@@ -324,7 +324,7 @@ func TestCLIKeyringUnavailable(t *testing.T) {
 	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "org.freedesktop.secrets") {
 		t.Fatalf("sync without a keyring: exit %d, stderr %q; want 1 and one line with the cause", code, errOut)
 	}
-	if h := keyring.Hint(kr.err); h != "" && !strings.Contains(errOut, oneLine(h)) {
+	if h := hostsync.KeyringHint(kr.err); h != "" && !strings.Contains(errOut, oneLine(h)) {
 		t.Fatalf("stderr %q lacks the hint %q", errOut, h)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/keyring"
 )
 
@@ -30,7 +31,7 @@ func cmdUninstall(_ context.Context, env *CommandEnv, args []string) int {
 	if err := env.Keyring.DeleteAll(); err != nil {
 		fmt.Fprintf(env.Stderr, "visitly-console: could not remove the keyring entries of %s: %v\n", env.Keyring.Service, err)
 		if errors.Is(err, keyring.ErrUnavailable) {
-			fmt.Fprintln(env.Stderr, keyring.Hint(err))
+			fmt.Fprintln(env.Stderr, hostsync.KeyringHint(err))
 		}
 		return 1
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // These tests use the real OS keyring (on CI: gnome-keyring under
@@ -30,7 +32,7 @@ func newTestKeyring(t *testing.T) *Keyring {
 	keyringProbe.once.Do(func() { keyringProbe.err = probeKeyring() })
 	if err := keyringProbe.err; err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("no usable OS keyring in CI: %v\nhint: %s", err, Hint(err))
+			t.Fatalf("no usable OS keyring in CI: %v\nhint: %s", err, hostsync.KeyringHint(err))
 		}
 		t.Skipf("no usable OS keyring (run under scripts/with-session.sh): %v", err)
 	}
@@ -116,7 +118,7 @@ func TestGetNotFound(t *testing.T) {
 	if errors.Is(err, ErrUnavailable) {
 		t.Errorf("not found must not read as unavailable: %v", err)
 	}
-	if h := Hint(err); h != "" {
+	if h := hostsync.KeyringHint(err); h != "" {
 		t.Errorf("Hint(not found) = %q, want none", h)
 	}
 }
@@ -203,7 +205,7 @@ const noBusChildEnv = "SECRETS_TEST_NO_SESSION_BUS"
 func TestGetWithoutSessionBus(t *testing.T) {
 	if os.Getenv(noBusChildEnv) == "1" {
 		_, err := New("io.visitly.hostsync.test.nobus").Get(AccountAdminToken)
-		fmt.Printf("unavailable=%t\nerror=%v\nhint=%s\n", errors.Is(err, ErrUnavailable), err, Hint(err))
+		fmt.Printf("unavailable=%t\nerror=%v\nhint=%s\n", errors.Is(err, ErrUnavailable), err, hostsync.KeyringHint(err))
 		return
 	}
 	if runtime.GOOS != "linux" {
