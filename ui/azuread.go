@@ -139,9 +139,6 @@ func (p *azurePage) checklist() fyne.CanvasObject {
 func (p *azurePage) load() {
 	p.env.Run(func() func() {
 		secret, serr := p.env.Secrets.Get(p.sess.APIKeyAccount)
-		if serr == nil {
-			p.sess.Service.SetAPIKey(secret)
-		}
 		keys, kerr := p.sess.Service.Keys(p.ctx)
 		return func() {
 			if serr == nil {

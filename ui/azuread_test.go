@@ -136,8 +136,9 @@ func TestGenerateStoresTheNewKeyAndShowsIt(t *testing.T) {
 	if !p.rotation.Visible() || !strings.Contains(p.rotationTxt.Text, "revoke the older key: #1") {
 		t.Errorf("rotation guide = %q (visible %v)", p.rotationTxt.Text, p.rotation.Visible())
 	}
-	if h.svc.apiKey != stored {
-		t.Error("the client still uses the old key for Test connection")
+	test.Tap(p.test)
+	if h.svc.probedWith != stored {
+		t.Error("Test connection does not use the new key")
 	}
 	h.timers.fire(testDelays.RevealFor)
 	if p.keyText.Text == stored {

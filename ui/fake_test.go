@@ -25,9 +25,10 @@ type fakeService struct {
 	keys    []hostsync.Key
 	secrets map[string]string // key id → secret
 	events  []hostsync.ConsoleEvent
-	apiKey  string
-	status  hostsync.Status
-	err     error // returned by every admin call when set
+	// probedWith is the API key of the last Test connection.
+	probedWith string
+	status     hostsync.Status
+	err        error // returned by every admin call when set
 }
 
 func newFakeService() *fakeService {
@@ -36,10 +37,31 @@ func newFakeService() *fakeService {
 
 func (f *fakeService) URL() string       { return f.url }
 func (f *fakeService) TenantURL() string { return f.url + scimclient.SCIMPath }
-func (f *fakeService) SetAPIKey(k string) {
+
+// The Hosts, Deleted hosts and Activity screens are ui/directory's; the shell's tests never call these.
+func (f *fakeService) Changes(ctx context.Context, since int64, limit int) (*hostsync.ChangePage, error) {
+	return &hostsync.ChangePage{}, nil
+}
+
+func (f *fakeService) Activity(ctx context.Context, q hostsync.ActivityQuery) (*hostsync.ActivityPage, error) {
+	return &hostsync.ActivityPage{}, nil
+}
+
+func (f *fakeService) Restore(ctx context.Context, id string) (*hostsync.Host, error) {
+	return nil, &scimclient.Error{Status: 404}
+}
+
+// prober is the fake's SCIM side called with one API key: Session.Probe.
+func (f *fakeService) prober(apiKey string) Prober {
 	f.mu.Lock()
-	f.apiKey = k
+	f.probedWith = apiKey
 	f.mu.Unlock()
+	return &fakeProber{f, apiKey}
+}
+
+type fakeProber struct {
+	f      *fakeService
+	apiKey string
 }
 
 func (f *fakeService) Status(ctx context.Context) (*hostsync.Status, error) {
@@ -111,12 +133,13 @@ func (f *fakeService) actions() []string {
 	return out
 }
 
-func (f *fakeService) authorized() error {
+func (p *fakeProber) authorized() error {
+	f := p.f
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for id, s := range f.secrets {
 		for _, k := range f.keys {
-			if k.ID == id && s == f.apiKey && k.Active() {
+			if k.ID == id && s == p.apiKey && k.Active() {
 				return nil
 			}
 		}
@@ -132,14 +155,14 @@ func list(resources ...string) *scimclient.ListResponse {
 	return l
 }
 
-func (f *fakeService) ListUsers(ctx context.Context, q scimclient.ListQuery) (*scimclient.ListResponse, error) {
+func (f *fakeProber) ListUsers(ctx context.Context, q scimclient.ListQuery) (*scimclient.ListResponse, error) {
 	if err := f.authorized(); err != nil {
 		return nil, err
 	}
 	return list(), nil
 }
 
-func (f *fakeService) ServiceProviderConfig(ctx context.Context) (*scimclient.ServiceProviderConfig, error) {
+func (f *fakeProber) ServiceProviderConfig(ctx context.Context) (*scimclient.ServiceProviderConfig, error) {
 	if err := f.authorized(); err != nil {
 		return nil, err
 	}
@@ -148,14 +171,14 @@ func (f *fakeService) ServiceProviderConfig(ctx context.Context) (*scimclient.Se
 	return &c, nil
 }
 
-func (f *fakeService) ResourceTypes(ctx context.Context) (*scimclient.ListResponse, error) {
+func (f *fakeProber) ResourceTypes(ctx context.Context) (*scimclient.ListResponse, error) {
 	if err := f.authorized(); err != nil {
 		return nil, err
 	}
 	return list(`{"name":"User"}`, `{"name":"Group"}`), nil
 }
 
-func (f *fakeService) Schemas(ctx context.Context) (*scimclient.ListResponse, error) {
+func (f *fakeProber) Schemas(ctx context.Context) (*scimclient.ListResponse, error) {
 	if err := f.authorized(); err != nil {
 		return nil, err
 	}
@@ -255,7 +278,7 @@ func newHarness(t *testing.T) *harness {
 	win.Resize(fyne.NewSize(1100, 800))
 	h := &harness{svc: newFakeService(), sec: newMemSecrets(), timers: &timers{}, win: win}
 	h.env = &Env{Window: win, Clipboard: app.Clipboard(), Secrets: h.sec, Run: Inline, After: h.timers.after, Delays: testDelays}
-	h.sess = &Session{Service: h.svc, Embedded: true, APIKeyAccount: account}
+	h.sess = &Session{Service: h.svc, Embedded: true, APIKeyAccount: account, Probe: h.svc.prober}
 	return h
 }
 

@@ -169,7 +169,6 @@ func (p *azurePage) doGenerate() {
 			}
 		}
 		setErr := p.env.Secrets.Set(p.sess.APIKeyAccount, nk.Secret)
-		p.sess.Service.SetAPIKey(nk.Secret)
 		keys, kerr := p.sess.Service.Keys(p.ctx)
 		return func() {
 			p.generate.Enable()
@@ -225,7 +224,6 @@ func (p *azurePage) doRevoke(k hostsync.Key) {
 		if ours {
 			// A revoked key is useless; keep no copy of it.
 			delErr = p.env.Secrets.Delete(p.sess.APIKeyAccount)
-			p.sess.Service.SetAPIKey("")
 		}
 		keys, kerr := p.sess.Service.Keys(p.ctx)
 		return func() {

@@ -147,10 +147,11 @@ func (p *azurePage) onTest() {
 		return
 	}
 	p.test.Disable()
-	p.runStep(steps, 0, 0)
+	// The key under test goes to a copy of the client: the session's own is left as it is.
+	p.runStep(p.sess.Probe(p.secret), steps, 0, 0)
 }
 
-func (p *azurePage) runStep(steps []probeStep, i, failed int) {
+func (p *azurePage) runStep(pr Prober, steps []probeStep, i, failed int) {
 	if i == len(steps) {
 		p.test.Enable()
 		var summary string
@@ -171,14 +172,14 @@ func (p *azurePage) runStep(steps []probeStep, i, failed int) {
 	}
 	p.stepRows[i].detail.SetText("running…")
 	p.env.Run(func() func() {
-		detail, err := steps[i].run(p.ctx, p.sess.Service)
+		detail, err := steps[i].run(p.ctx, pr)
 		return func() {
 			if err != nil {
 				detail = p.explainProbe(err)
 				failed++
 			}
 			p.stepRows[i].set(detail, err)
-			p.runStep(steps, i+1, failed)
+			p.runStep(pr, steps, i+1, failed)
 		}
 	})
 }

@@ -89,7 +89,7 @@ func run(out string) error {
 		w.Resize(fyne.NewSize(1180, shot.height))
 		env := &ui.Env{Window: w, Clipboard: a.Clipboard(), Secrets: shot.secrets, Run: ui.Inline,
 			After: func(time.Duration, func()) func() { return func() {} }, Delays: ui.DefaultDelays}
-		conn := &staticConnector{sess: &ui.Session{Service: c, Embedded: true, APIKeyAccount: account},
+		conn := &staticConnector{sess: &ui.Session{Service: c, Embedded: true, APIKeyAccount: account, Probe: ui.ClientProber(c)},
 			settings: ui.Settings{ListenAddr: "127.0.0.1:8765", DataDir: "/home/ann/.local/share/visitly-hostsync"}}
 		s := ui.NewShell(ctx, env, conn, nil)
 		w.SetContent(s.Build())
@@ -115,22 +115,21 @@ func seed(ctx context.Context, c *scimclient.Client, sec *memSecrets, account st
 	if err != nil {
 		return err
 	}
-	c.SetAPIKey(old.Secret)
+	azure := c.WithAPIKey(old.Secret)
 	for _, u := range []string{"ann.lee@example.com", "bo.chen@example.com", "cy.diaz@example.com"} {
-		if _, err := c.CreateUser(ctx, map[string]any{
+		if _, err := azure.CreateUser(ctx, map[string]any{
 			"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": u, "active": true,
 		}); err != nil {
 			return err
 		}
 	}
-	c.SetAPIKey("vhs_wrong-key-from-an-old-provisioning-job")
-	c.ListUsers(ctx, scimclient.ListQuery{}) // a rejected call, for the header
+	// A rejected call, for the header.
+	c.WithAPIKey("vhs_wrong-key-from-an-old-provisioning-job").ListUsers(ctx, scimclient.ListQuery{})
 	nk, err := c.CreateKey(ctx, "Azure AD 2026-11")
 	if err != nil {
 		return err
 	}
 	sec.m[account] = nk.Secret
-	c.SetAPIKey(nk.Secret)
 	return nil
 }
 
