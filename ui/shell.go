@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -69,12 +68,22 @@ type Shell struct {
 	content *fyne.Container
 	azure   *azurePage
 	setting *settingsPage
-	onSess  []func(*Session)
+
+	onSess    []func(*Session)
+	onRefresh []func()
+	fileItems []*fyne.MenuItem
 }
 
 // OnSession registers f to run (on the UI goroutine) each time the shell switches to a new
 // session, e.g. to start a mirror sync for it.
 func (s *Shell) OnSession(f func(*Session)) { s.onSess = append(s.onSess, f) }
+
+// OnRefresh registers f to run when the user chooses File › Refresh, after the shell reloads the
+// page, e.g. to sync the mirror.
+func (s *Shell) OnRefresh(f func()) { s.onRefresh = append(s.onRefresh, f) }
+
+// AddFileItems puts items, then a separator, at the top of the File menu. Call it before Build.
+func (s *Shell) AddFileItems(items ...*fyne.MenuItem) { s.fileItems = append(s.fileItems, items...) }
 
 // NewShell returns the shell for env.Window. pages supplies the Hosts, Deleted hosts and Activity
 // screens (keys PageHosts, PageDeleted, PageActivity); missing ones show a placeholder.
@@ -251,13 +260,18 @@ func (s *Shell) menu() *fyne.MainMenu {
 	// Quit with no action: the driver fills in closing every window, so deferred cleanup runs.
 	quit := item("Quit", short(fyne.KeyQ, false), nil)
 	quit.IsQuit = true
+	var file []*fyne.MenuItem
+	if len(s.fileItems) > 0 {
+		file = append(append(file, s.fileItems...), fyne.NewMenuItemSeparator())
+	}
+	file = append(file,
+		item("Refresh", short(fyne.KeyR, false), s.onRefreshMenu),
+		item("Settings…", short(fyne.KeyComma, false), goTo(PageSettings)),
+		fyne.NewMenuItemSeparator(),
+		quit,
+	)
 	return fyne.NewMainMenu(
-		fyne.NewMenu("File",
-			item("Refresh", short(fyne.KeyR, false), s.refresh),
-			item("Settings…", short(fyne.KeyComma, false), goTo(PageSettings)),
-			fyne.NewMenuItemSeparator(),
-			quit,
-		),
+		fyne.NewMenu("File", file...),
 		fyne.NewMenu("Go",
 			item("Hosts", short(fyne.Key1, false), goTo(PageHosts)),
 			item("Deleted hosts", short(fyne.Key2, false), goTo(PageDeleted)),
@@ -273,6 +287,14 @@ func (s *Shell) menu() *fyne.MainMenu {
 			item("Generate new key…", short(fyne.KeyG, true), onAzure((*azurePage).onGenerate)),
 		),
 	)
+}
+
+// onRefreshMenu is File › Refresh: the shell's reload, then what main added.
+func (s *Shell) onRefreshMenu() {
+	s.refresh()
+	for _, f := range s.onRefresh {
+		f()
+	}
 }
 
 // refresh reloads the header and the current page.
@@ -293,12 +315,4 @@ func (s *Shell) Close() {
 	if s.header.stop != nil {
 		s.header.stop()
 	}
-}
-
-// String names the shell's state (logs).
-func (s *Shell) String() string {
-	if s.session == nil {
-		return "not connected"
-	}
-	return fmt.Sprintf("connected to %s", s.session.Service.URL())
 }

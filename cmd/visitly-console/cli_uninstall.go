@@ -12,10 +12,6 @@ import (
 	"github.com/visitly/hostsync/storage/keyring"
 )
 
-func init() {
-	commands["uninstall"] = cmdUninstall
-}
-
 // cmdUninstall removes what the console left on this computer outside its
 // program file: every keyring entry under the app ID (API keys, admin
 // credentials, for the embedded and any remote service) and, with
