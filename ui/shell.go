@@ -283,10 +283,20 @@ func (s *Shell) menu() *fyne.MainMenu {
 			item("Copy API key", short(fyne.KeyK, true), onAzure((*azurePage).onCopyKey)),
 			item("Reveal or hide API key", short(fyne.KeyR, true), onAzure((*azurePage).onReveal)),
 			fyne.NewMenuItemSeparator(),
-			item("Test connection", short(fyne.KeyT, false), onAzure((*azurePage).onTest)),
+			item("Test connection", short(fyne.KeyT, false), s.TestConnection),
 			item("Generate new key…", short(fyne.KeyG, true), onAzure((*azurePage).onGenerate)),
 		),
 	)
+}
+
+// TestConnection is Azure AD › Test connection: it shows the Azure AD page and runs the test.
+func (s *Shell) TestConnection() {
+	if s.azure == nil {
+		s.Show(PageAzureAD)
+	}
+	if s.azure != nil {
+		s.azure.onTest()
+	}
 }
 
 // onRefreshMenu is File › Refresh: the shell's reload, then what main added.

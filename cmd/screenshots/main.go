@@ -72,12 +72,12 @@ func run(out string) error {
 		file    string
 		variant fyne.ThemeVariant
 		page    string
-		prepare func(s *ui.Shell, w fyne.Window)
+		prepare func(s *ui.Shell)
 		secrets ui.SecretStore
 		height  float32
 	}{
-		{"azuread.png", theme.VariantLight, ui.PageAzureAD, testConnection, sec, 1480},
-		{"azuread-dark.png", theme.VariantDark, ui.PageAzureAD, testConnection, sec, 1480},
+		{"azuread.png", theme.VariantLight, ui.PageAzureAD, (*ui.Shell).TestConnection, sec, 1480},
+		{"azuread-dark.png", theme.VariantDark, ui.PageAzureAD, (*ui.Shell).TestConnection, sec, 1480},
 		{"settings.png", theme.VariantLight, ui.PageSettings, nil, sec, 760},
 		{"keyring-unavailable.png", theme.VariantLight, ui.PageAzureAD, nil, &memSecrets{err: fmt.Errorf(
 			"keyring: get %q: %w: The name org.freedesktop.secrets was not provided by any .service files", account, keyring.ErrUnavailable)}, 760},
@@ -96,7 +96,7 @@ func run(out string) error {
 		s.Connect()
 		s.Show(shot.page)
 		if shot.prepare != nil {
-			shot.prepare(s, w)
+			shot.prepare(s)
 		}
 		relayout(w.Content())
 		if err := save(filepath.Join(out, shot.file), w); err != nil {
@@ -131,17 +131,6 @@ func seed(ctx context.Context, c *scimclient.Client, sec *memSecrets, account st
 	}
 	sec.m[account] = nk.Secret
 	return nil
-}
-
-// testConnection presses Azure AD › Test connection through the window's menu.
-func testConnection(s *ui.Shell, w fyne.Window) {
-	for _, m := range w.MainMenu().Items {
-		for _, it := range m.Items {
-			if it.Label == "Test connection" {
-				it.Action()
-			}
-		}
-	}
 }
 
 // relayout lays the tree out again from the leaves up: the software driver does not re-check
