@@ -28,7 +28,6 @@ type deletedScreen struct {
 	restore  *widget.Button
 	clearSel *widget.Button
 	export   *widget.Button
-	confirm  dialog.Dialog // the open confirmation (tests)
 }
 
 func deletedColumns() []column[hostsync.Host] {
@@ -135,14 +134,12 @@ func (s *deletedScreen) askRestore() {
 		"Visitly application in Azure AD (Enterprise applications \u203a Visitly \u203a Users and groups).", who))
 	msg.Wrapping = fyne.TextWrapWord
 	c := dialog.NewCustomConfirm("Restore "+hostsync.Plural(len(hosts), "host", "hosts")+"?", "Restore", "Cancel", msg, func(ok bool) {
-		s.confirm = nil
 		if ok {
 			s.doRestore(hosts)
 		}
 	}, s.d.env.Window)
 	c.SetConfirmImportance(widget.HighImportance)
 	c.Resize(fyne.NewSize(560, 0))
-	s.confirm = c
 	c.Show()
 }
 
@@ -223,14 +220,13 @@ func (s *deletedScreen) reportRestore(out []restoreOutcome, fatal error) {
 		p := ui.Describe(fatal)
 		fmt.Fprintf(&b, "\n%s: %s Hosts not tried were left as they are.", p.Title, p.Message)
 	}
-	s.d.lastRestore = strings.TrimSpace(b.String())
 	title := "Hosts restored"
 	if len(ok) == 0 {
 		title = "Nothing was restored"
 	} else if len(failed) > 0 || fatal != nil {
 		title = "Some hosts were not restored"
 	}
-	body := widget.NewLabel(s.d.lastRestore)
+	body := widget.NewLabel(strings.TrimSpace(b.String()))
 	body.Wrapping = fyne.TextWrapWord
 	dl := dialog.NewCustom(title, "Close", body, s.d.env.Window)
 	dl.Resize(fyne.NewSize(560, 0))

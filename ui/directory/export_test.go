@@ -29,8 +29,8 @@ func TestExportFollowsTheFilter(t *testing.T) {
 
 	t.Run("csv", func(t *testing.T) {
 		test.Tap(s.export)
-		if !strings.Contains(h.dir.lastExport, "Exported 3 rows to export.csv (CSV") {
-			t.Fatalf("message %q", h.dir.lastExport)
+		if got := overlayTexts(h.win); !strings.Contains(got, "Exported 3 rows to export.csv (CSV") {
+			t.Fatalf("message %q", got)
 		}
 		closeDialogs(h.win)
 		raw, err := os.ReadFile(h.saved)
