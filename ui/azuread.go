@@ -29,7 +29,6 @@ type azurePage struct {
 	stopReveal func()
 	stopClear  func()
 	stopPoll   func() // pending key-list refresh during a rotation
-	closed     bool   // the shell replaced this page
 
 	banner       *banner
 	tenantURL    *widget.Label
@@ -141,6 +140,9 @@ func (p *azurePage) load() {
 		secret, serr := p.env.Secrets.Get(p.sess.APIKeyAccount)
 		keys, kerr := p.sess.Service.Keys(p.ctx)
 		return func() {
+			if p.ctx.Err() != nil {
+				return // the page was left
+			}
 			if serr == nil {
 				p.secret = secret
 			} else {
@@ -287,7 +289,8 @@ func (p *azurePage) copyAPIKey(b *widget.Button) {
 // record writes a console action to the service's activity log; never the key itself.
 func (p *azurePage) record(action, resourceID, detail string) {
 	p.env.Run(func() func() {
-		_, err := p.sess.Service.RecordActivity(p.ctx, hostsync.ConsoleEvent{Action: action, ResourceID: resourceID, Detail: detail})
+		// Recorded even if the user leaves the page right after copying.
+		_, err := p.sess.Service.RecordActivity(context.WithoutCancel(p.ctx), hostsync.ConsoleEvent{Action: action, ResourceID: resourceID, Detail: detail})
 		if err == nil {
 			return nil
 		}

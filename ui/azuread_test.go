@@ -346,11 +346,13 @@ func TestRotationWatchesForTheNewKeysFirstUse(t *testing.T) {
 		t.Error("still polling after the new key was used")
 	}
 
-	// A page the shell replaced stops polling.
+	// A page the user left stops polling.
 	h.svc.addKey("newer")
-	p2 := h.azure(t)
-	p2.close()
-	if h.timers.fire(testDelays.StatusEvery) != 0 {
-		t.Error("a closed page keeps polling")
+	h.azure(t)
+	h.leave()
+	before := h.svc.keyReads()
+	h.timers.fire(testDelays.StatusEvery)
+	if h.svc.keyReads() != before {
+		t.Error("a page the user left keeps polling")
 	}
 }

@@ -20,11 +20,12 @@ import (
 
 // fakeService is an in-memory host-sync service: keys, events, and healthy SCIM answers.
 type fakeService struct {
-	mu      sync.Mutex
-	url     string
-	keys    []hostsync.Key
-	secrets map[string]string // key id → secret
-	events  []hostsync.ConsoleEvent
+	mu       sync.Mutex
+	url      string
+	keys     []hostsync.Key
+	secrets  map[string]string // key id → secret
+	events   []hostsync.ConsoleEvent
+	keysRead int // calls of Keys
 	// probedWith is the API key of the last Test connection.
 	probedWith string
 	status     hostsync.Status
@@ -75,6 +76,7 @@ func (f *fakeService) Status(ctx context.Context) (*hostsync.Status, error) {
 func (f *fakeService) Keys(ctx context.Context) ([]hostsync.Key, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.keysRead++
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -121,6 +123,12 @@ func (f *fakeService) RecordActivity(ctx context.Context, e hostsync.ConsoleEven
 	defer f.mu.Unlock()
 	f.events = append(f.events, e)
 	return &hostsync.Event{Action: e.Action}, nil
+}
+
+func (f *fakeService) keyReads() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.keysRead
 }
 
 func (f *fakeService) actions() []string {
@@ -269,6 +277,7 @@ type harness struct {
 	timers *timers
 	win    fyne.Window
 	sess   *Session
+	leave  func() // the user leaves the page h.azure built: its context ends
 }
 
 func newHarness(t *testing.T) *harness {
@@ -285,7 +294,10 @@ func newHarness(t *testing.T) *harness {
 // azure builds the Azure AD page in the window.
 func (h *harness) azure(t *testing.T) *azurePage {
 	t.Helper()
-	p := newAzurePage(context.Background(), h.env, h.sess)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	h.leave = cancel
+	p := newAzurePage(ctx, h.env, h.sess)
 	h.win.SetContent(p.build())
 	return p
 }

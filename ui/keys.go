@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -104,7 +105,7 @@ func (p *azurePage) showRotation() {
 		// The service records use, not who used it: Test connection counts too, so say what is known.
 		wait = fmt.Sprintf("3. ✓ Key #%s is in use (last call %s).", newest.ID, hostsync.Ago(newest.LastUsed, time.Now()))
 		revoke = "4. Now revoke"
-	} else if p.stopPoll == nil && !p.closed {
+	} else if p.stopPoll == nil && p.ctx.Err() == nil {
 		// Watch for the new key's first use while the rotation waits on it.
 		p.stopPoll = p.env.After(p.env.Delays.StatusEvery, func() {
 			p.stopPoll = nil
@@ -118,29 +119,20 @@ func (p *azurePage) showRotation() {
 	p.rotation.Show()
 }
 
-// reloadKeys refreshes the key list from the service.
+// reloadKeys refreshes the key list from the service while the page is on display.
 func (p *azurePage) reloadKeys() {
-	if p.closed {
-		return
+	if p.ctx.Err() != nil {
+		return // the page was left: no more polling
 	}
 	p.env.Run(func() func() {
 		keys, err := p.sess.Service.Keys(p.ctx)
 		return func() {
-			if err == nil && !p.closed {
+			if err == nil && p.ctx.Err() == nil {
 				p.keys = keys
 				p.showKeys()
 			}
 		}
 	})
-}
-
-// close stops the page's polling once the shell replaces it.
-func (p *azurePage) close() {
-	p.closed = true
-	if p.stopPoll != nil {
-		p.stopPoll()
-		p.stopPoll = nil
-	}
 }
 
 func (p *azurePage) onGenerate() {
@@ -161,7 +153,9 @@ func (p *azurePage) doGenerate() {
 	p.generate.Disable()
 	label := "Azure AD " + time.Now().Format("2006-01-02 15:04")
 	p.env.Run(func() func() {
-		nk, err := p.sess.Service.CreateKey(p.ctx, label)
+		// A confirmed change finishes even if the user leaves the page meanwhile.
+		ctx := context.WithoutCancel(p.ctx)
+		nk, err := p.sess.Service.CreateKey(ctx, label)
 		if err != nil {
 			return func() {
 				p.generate.Enable()
@@ -169,7 +163,7 @@ func (p *azurePage) doGenerate() {
 			}
 		}
 		setErr := p.env.Secrets.Set(p.sess.APIKeyAccount, nk.Secret)
-		keys, kerr := p.sess.Service.Keys(p.ctx)
+		keys, kerr := p.sess.Service.Keys(ctx)
 		return func() {
 			p.generate.Enable()
 			p.secret = nk.Secret
@@ -217,7 +211,8 @@ func (p *azurePage) onRevoke(k hostsync.Key) {
 func (p *azurePage) doRevoke(k hostsync.Key) {
 	ours := k.Prefix != "" && strings.HasPrefix(p.secret, k.Prefix)
 	p.env.Run(func() func() {
-		if _, err := p.sess.Service.RevokeKey(p.ctx, k.ID); err != nil {
+		ctx := context.WithoutCancel(p.ctx) // a confirmed change finishes even if the page is left
+		if _, err := p.sess.Service.RevokeKey(ctx, k.ID); err != nil {
 			return func() { ShowError(p.env.Window, err) }
 		}
 		var delErr error
@@ -225,7 +220,7 @@ func (p *azurePage) doRevoke(k hostsync.Key) {
 			// A revoked key is useless; keep no copy of it.
 			delErr = p.env.Secrets.Delete(p.sess.APIKeyAccount)
 		}
-		keys, kerr := p.sess.Service.Keys(p.ctx)
+		keys, kerr := p.sess.Service.Keys(ctx)
 		return func() {
 			if kerr == nil {
 				p.keys = keys

@@ -174,6 +174,9 @@ func (p *azurePage) runStep(pr Prober, steps []probeStep, i, failed int) {
 	p.env.Run(func() func() {
 		detail, err := steps[i].run(p.ctx, pr)
 		return func() {
+			if p.ctx.Err() != nil {
+				return // the page was left: the test stops, nothing is recorded
+			}
 			if err != nil {
 				detail = p.explainProbe(err)
 				failed++

@@ -23,8 +23,9 @@ const (
 	PageSettings = "settings"
 )
 
-// PageBuilder makes a sidebar page's content for a session. ctx is cancelled when the session is
-// replaced or the window closes. It runs on the UI goroutine; slow work goes through env.Run.
+// PageBuilder makes a sidebar page's content for a session. ctx is the page's: it is cancelled when
+// the user leaves the page, the session is replaced or the window closes, and the page's late
+// results are dropped by it. It runs on the UI goroutine; slow work goes through env.Run.
 type PageBuilder func(ctx context.Context, env *Env, s *Session) fyne.CanvasObject
 
 var pageTitles = map[string]string{
@@ -61,6 +62,8 @@ type Shell struct {
 	ctx     context.Context
 	session *Session
 	current string
+	// pageCancel ends the page on display: the next show, or Close, calls it.
+	pageCancel context.CancelFunc
 
 	header  *header
 	banner  *banner
@@ -167,14 +170,15 @@ func (s *Shell) Show(id string) {
 // show rebuilds the current page for the current session.
 func (s *Shell) show() {
 	var obj fyne.CanvasObject
-	if s.azure != nil {
-		s.azure.close()
+	if s.pageCancel != nil {
+		s.pageCancel()
 	}
 	s.azure, s.setting = nil, nil
 	ctx := s.ctx
 	if ctx == nil {
 		ctx = s.base
 	}
+	ctx, s.pageCancel = context.WithCancel(ctx)
 	switch {
 	case s.current == PageSettings:
 		s.setting = newSettingsPage(ctx, s.env, s.conn, s.SetSession)
@@ -317,8 +321,11 @@ func (s *Shell) refresh() {
 	s.show()
 }
 
-// Close cancels the session's background work.
+// Close cancels the page's and the session's background work.
 func (s *Shell) Close() {
+	if s.pageCancel != nil {
+		s.pageCancel()
+	}
 	if s.cancel != nil {
 		s.cancel()
 	}

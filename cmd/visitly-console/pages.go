@@ -81,15 +81,15 @@ func (p *directoryPages) close() {
 }
 
 // builder makes a ui.PageBuilder of one screen.
-func (p *directoryPages) builder(screen func(*directory.Directory) fyne.CanvasObject) ui.PageBuilder {
-	return func(_ context.Context, _ *ui.Env, s *ui.Session) fyne.CanvasObject {
+func (p *directoryPages) builder(screen func(*directory.Directory, context.Context) fyne.CanvasObject) ui.PageBuilder {
+	return func(ctx context.Context, _ *ui.Env, s *ui.Session) fyne.CanvasObject {
 		if s != p.sess {
 			p.attach(s)
 		}
 		if p.dir == nil {
 			return problemPage(p.openErr)
 		}
-		return screen(p.dir)
+		return screen(p.dir, ctx)
 	}
 }
 

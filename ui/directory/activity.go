@@ -61,16 +61,16 @@ func activityColumns() []column[hostsync.Event] {
 }
 
 // ActivityPage builds the Activity screen and makes it the one told about syncs.
-func (d *Directory) ActivityPage() fyne.CanvasObject {
-	s := d.newActivityScreen()
+func (d *Directory) ActivityPage(ctx context.Context) fyne.CanvasObject {
+	s := d.newActivityScreen(ctx)
 	d.enter(s)
 	s.loadActions()
 	s.reload(false)
 	return s.view()
 }
 
-func (d *Directory) newActivityScreen() *activityScreen {
-	s := &activityScreen{d: d, ctx: d.ctx, count: &widget.Label{},
+func (d *Directory) newActivityScreen(ctx context.Context) *activityScreen {
+	s := &activityScreen{d: d, ctx: ctx, count: &widget.Label{},
 		actions: map[string]string{}, detail: container.NewVBox()}
 	s.st = newStatusView(d.SyncNow, d.review)
 	s.action = widget.NewSelect([]string{allActions}, func(string) { s.reload(false) })

@@ -45,15 +45,15 @@ func deletedColumns() []column[hostsync.Host] {
 }
 
 // DeletedPage builds the Deleted hosts screen and makes it the one told about syncs.
-func (d *Directory) DeletedPage() fyne.CanvasObject {
-	s := d.newDeletedScreen()
+func (d *Directory) DeletedPage(ctx context.Context) fyne.CanvasObject {
+	s := d.newDeletedScreen(ctx)
 	d.enter(s)
 	s.reload(false)
 	return s.view()
 }
 
-func (d *Directory) newDeletedScreen() *deletedScreen {
-	s := &deletedScreen{hostList: newHostList(d, hostsync.StateRemoved, deletedColumns(),
+func (d *Directory) newDeletedScreen(ctx context.Context) *deletedScreen {
+	s := &deletedScreen{hostList: newHostList(d, ctx, hostsync.StateRemoved, deletedColumns(),
 		"No deleted hosts — nothing has been removed by Azure AD",
 		"Hosts that Azure AD deletes or deactivates are kept here, never erased, so that you can bring them back.",
 		"Select a host to see when and how Azure AD removed it, and its history."),
@@ -162,7 +162,9 @@ type restoreOutcome struct {
 // decision: a conflict on one changes nothing for it and does not stop the others), then syncs
 // the mirror so the restored hosts show up, and reports.
 func (s *deletedScreen) doRestore(hosts []hostsync.Host) {
-	ctx, d := s.ctx, s.d
+	// The session's context, not the page's: a confirmed restore finishes and reports even if the
+	// user leaves the page meanwhile.
+	ctx, d := s.d.ctx, s.d
 	s.restore.Disable()
 	d.env.Run(func() func() {
 		out := make([]restoreOutcome, 0, len(hosts))

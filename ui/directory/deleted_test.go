@@ -21,7 +21,7 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 	h.svc.remove(t, ids["cy"])                                                                       // deleted…
 	newCy := h.svc.create(t, "cy.diaz@example.com", "Cy Díaz", "Engineering", "Principal architect") // …and re-created
 	h.dir.Start()
-	h.show(h.dir.DeletedPage())
+	h.show(h.dir.DeletedPage(h.page()))
 	s := h.dir.current.(*deletedScreen)
 
 	if got := s.count.Text; got != "3 removed hosts" {
@@ -67,7 +67,7 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 	}
 
 	// They are back in Hosts, marked as restored.
-	h.show(h.dir.HostsPage())
+	h.show(h.dir.HostsPage(h.page()))
 	hs := h.dir.current.(*hostsScreen)
 	states := map[string]string{}
 	for r := range 4 {
@@ -78,7 +78,7 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 	}
 
 	// Restoring the old Cy conflicts with the re-created one: said clearly, nothing changes.
-	h.show(h.dir.DeletedPage())
+	h.show(h.dir.DeletedPage(h.page()))
 	s = h.dir.current.(*deletedScreen)
 	pickUser(t, s, "cy.diaz@example.com")
 	test.Tap(s.restore)
@@ -123,7 +123,7 @@ func TestDeletedEmptyState(t *testing.T) {
 	h := newHarness(t)
 	seedFour(t, h)
 	h.dir.Start()
-	h.show(h.dir.DeletedPage())
+	h.show(h.dir.DeletedPage(h.page()))
 	s := h.dir.current.(*deletedScreen)
 	if !s.table.empty.Visible() {
 		t.Fatal("no empty state with nothing removed")
@@ -157,7 +157,7 @@ func TestMassRemovalBanner(t *testing.T) {
 				}
 			}
 			h.dir.Start()
-			h.show(h.dir.HostsPage())
+			h.show(h.dir.HostsPage(h.page()))
 			s := h.dir.current.(*hostsScreen)
 			if s.st.mass.Visible() != tc.banner {
 				t.Fatalf("banner visible=%v, want %v (%q)", s.st.mass.Visible(), tc.banner, s.st.massText.Text)

@@ -19,8 +19,8 @@ const searchDelay = 150 * time.Millisecond
 // sortable table, the count and the details panel, all over one hostsync.HostFilter.
 type hostList struct {
 	d       *Directory
-	ctx     context.Context
-	state   hostsync.State // the state filter
+	ctx     context.Context // the page's
+	state   hostsync.State  // the state filter
 	search  *widget.Entry
 	count   *widget.Label
 	noun    [2]string // "host", "hosts"
@@ -33,8 +33,8 @@ type hostList struct {
 	none [2]string
 }
 
-func newHostList(d *Directory, state hostsync.State, cols []column[hostsync.Host], emptyTitle, emptyText, noDetails string) *hostList {
-	l := &hostList{d: d, ctx: d.ctx, state: state, count: &widget.Label{},
+func newHostList(d *Directory, ctx context.Context, state hostsync.State, cols []column[hostsync.Host], emptyTitle, emptyText, noDetails string) *hostList {
+	l := &hostList{d: d, ctx: ctx, state: state, count: &widget.Label{},
 		noun: [2]string{"host", "hosts"}, details: newHostDetails(noDetails)}
 	l.search = widget.NewEntry()
 	l.search.SetPlaceHolder("Search name, userName, email, department or externalId")
