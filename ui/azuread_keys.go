@@ -15,6 +15,39 @@ import (
 	"github.com/visitly/hostsync"
 )
 
+// keysCard is API keys: the service's active keys with Revoke, Generate new key and, while more
+// than one key is valid, the rotation guide.
+type keysCard struct {
+	p *azurePage
+
+	stopPoll func() // pending key-list refresh during a rotation
+
+	generate    *widget.Button
+	keyList     *fyne.Container
+	keyRows     map[string]*keyRow
+	revokedNote *widget.Label
+	rotation    *widget.Card
+	rotationTxt *widget.Label
+}
+
+func newKeysCard(p *azurePage) *keysCard {
+	c := &keysCard{p: p, keyRows: map[string]*keyRow{}}
+	c.generate = &widget.Button{Text: "Generate new key…", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: c.onGenerate}
+	c.keyList = container.NewVBox()
+	c.revokedNote = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	c.rotationTxt = widget.NewLabel("")
+	c.rotationTxt.Wrapping = fyne.TextWrapWord
+	return c
+}
+
+// build returns the rotation guide (hidden until a rotation) and the key list's card.
+func (c *keysCard) build() (rotation, keys fyne.CanvasObject) {
+	c.rotation = widget.NewCard("Key rotation", "", c.rotationTxt)
+	c.rotation.Hide()
+	return c.rotation, widget.NewCard("API keys", "Several keys can be valid at once, so a new key never interrupts a sync cycle",
+		container.NewVBox(c.keyList, c.revokedNote, container.NewHBox(c.generate)))
+}
+
 // keyRow is one active key in the list.
 type keyRow struct {
 	box    fyne.CanvasObject
@@ -23,15 +56,15 @@ type keyRow struct {
 	revoke *widget.Button
 }
 
-func (p *azurePage) newKeyRow(k hostsync.Key) *keyRow {
+func (c *keysCard) newKeyRow(k hostsync.Key) *keyRow {
 	r := &keyRow{
 		title:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		detail: widget.NewLabel(""),
 	}
 	r.revoke = &widget.Button{Text: "Revoke…", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance,
-		OnTapped: func() { p.onRevoke(k) }}
+		OnTapped: func() { c.onRevoke(k) }}
 	title := fmt.Sprintf("#%s  %s", k.ID, k.Label)
-	if k.Prefix != "" && strings.HasPrefix(p.secret, k.Prefix) {
+	if k.Prefix != "" && strings.HasPrefix(c.p.secret, k.Prefix) {
 		title += "  · kept on this computer"
 	}
 	r.title.SetText(title)
@@ -45,17 +78,17 @@ func (p *azurePage) newKeyRow(k hostsync.Key) *keyRow {
 }
 
 // showKeys rebuilds the list of active keys and the rotation guide.
-func (p *azurePage) showKeys() {
-	p.keyRows = map[string]*keyRow{}
+func (c *keysCard) showKeys() {
+	c.keyRows = map[string]*keyRow{}
 	var rows []fyne.CanvasObject
 	revoked := 0
-	for _, k := range p.keys {
+	for _, k := range c.p.keys {
 		if !k.Active() {
 			revoked++
 			continue
 		}
-		r := p.newKeyRow(k)
-		p.keyRows[k.ID] = r
+		r := c.newKeyRow(k)
+		c.keyRows[k.ID] = r
 		if len(rows) > 0 {
 			rows = append(rows, widget.NewSeparator())
 		}
@@ -64,34 +97,34 @@ func (p *azurePage) showKeys() {
 	if len(rows) == 0 {
 		rows = append(rows, widget.NewLabel("No active API key: Azure AD cannot connect until you generate one."))
 	}
-	p.keyList.Objects = rows
-	p.keyList.Refresh()
+	c.keyList.Objects = rows
+	c.keyList.Refresh()
 	switch revoked {
 	case 0:
-		p.revokedNote.Hide()
+		c.revokedNote.Hide()
 	case 1:
-		p.revokedNote.SetText("1 revoked key is not shown.")
-		p.revokedNote.Show()
+		c.revokedNote.SetText("1 revoked key is not shown.")
+		c.revokedNote.Show()
 	default:
-		p.revokedNote.SetText(fmt.Sprintf("%d revoked keys are not shown.", revoked))
-		p.revokedNote.Show()
+		c.revokedNote.SetText(fmt.Sprintf("%d revoked keys are not shown.", revoked))
+		c.revokedNote.Show()
 	}
-	p.showRotation()
+	c.showRotation()
 }
 
 // showRotation guides a rotation while more than one key is active.
-func (p *azurePage) showRotation() {
-	if p.rotation == nil {
+func (c *keysCard) showRotation() {
+	if c.rotation == nil {
 		return
 	}
 	var active []hostsync.Key
-	for _, k := range p.keys {
+	for _, k := range c.p.keys {
 		if k.Active() {
 			active = append(active, k)
 		}
 	}
 	if len(active) < 2 {
-		p.rotation.Hide()
+		c.rotation.Hide()
 		return
 	}
 	newest := active[len(active)-1]
@@ -105,79 +138,79 @@ func (p *azurePage) showRotation() {
 		// The service records use, not who used it: Test connection counts too, so say what is known.
 		wait = fmt.Sprintf("3. ✓ Key #%s is in use (last call %s).", newest.ID, hostsync.Ago(newest.LastUsed, time.Now()))
 		revoke = "4. Now revoke"
-	} else if p.stopPoll == nil && p.ctx.Err() == nil {
+	} else if c.stopPoll == nil && c.p.ctx.Err() == nil {
 		// Watch for the new key's first use while the rotation waits on it.
-		p.stopPoll = p.env.After(p.env.Delays.StatusEvery, func() {
-			p.stopPoll = nil
-			p.reloadKeys()
+		c.stopPoll = c.p.env.After(c.p.env.Delays.StatusEvery, func() {
+			c.stopPoll = nil
+			c.reloadKeys()
 		})
 	}
-	p.rotationTxt.SetText(fmt.Sprintf("%d keys are valid. The newest is #%s (%s…).\n"+
+	c.rotationTxt.SetText(fmt.Sprintf("%d keys are valid. The newest is #%s (%s…).\n"+
 		"1. Paste it into Azure AD › Provisioning › Admin Credentials › Secret Token and Save.\n"+
 		"2. Press Test Connection in Azure AD.\n%s\n%s %s: %s.",
 		len(active), newest.ID, newest.Prefix, wait, revoke, olderKeys(len(older)), strings.Join(older, ", ")))
-	p.rotation.Show()
+	c.rotation.Show()
 }
 
 // reloadKeys refreshes the key list from the service while the page is on display.
-func (p *azurePage) reloadKeys() {
-	if p.ctx.Err() != nil {
+func (c *keysCard) reloadKeys() {
+	if c.p.ctx.Err() != nil {
 		return // the page was left: no more polling
 	}
-	p.env.Run(func() func() {
-		keys, err := p.sess.Service.Keys(p.ctx)
+	c.p.env.Run(func() func() {
+		keys, err := c.p.sess.Service.Keys(c.p.ctx)
 		return func() {
-			if err == nil && p.ctx.Err() == nil {
-				p.keys = keys
-				p.showKeys()
+			if err == nil && c.p.ctx.Err() == nil {
+				c.p.keys = keys
+				c.showKeys()
 			}
 		}
 	})
 }
 
-func (p *azurePage) onGenerate() {
+func (c *keysCard) onGenerate() {
 	msg := widget.NewLabel("The service creates a new API key and this computer keeps it in the OS keyring.\n\n" +
 		"Azure AD keeps using its current key until you paste the new one into Secret Token. " +
 		"Older keys stay valid until you revoke them, so no sync cycle breaks.")
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm("Generate a new API key?", "Generate key", "Cancel", msg, func(ok bool) {
 		if ok {
-			p.doGenerate()
+			c.doGenerate()
 		}
-	}, p.env.Window)
+	}, c.p.env.Window)
 	d.Resize(fyne.NewSize(460, 0))
 	d.Show()
 }
 
-func (p *azurePage) doGenerate() {
-	p.generate.Disable()
+func (c *keysCard) doGenerate() {
+	c.generate.Disable()
 	label := "Azure AD " + time.Now().Format("2006-01-02 15:04")
-	p.env.Run(func() func() {
+	c.p.env.Run(func() func() {
 		// A confirmed change finishes even if the user leaves the page meanwhile.
-		ctx := context.WithoutCancel(p.ctx)
-		nk, err := p.sess.Service.CreateKey(ctx, label)
+		ctx := context.WithoutCancel(c.p.ctx)
+		nk, err := c.p.sess.Service.CreateKey(ctx, label)
 		if err != nil {
 			return func() {
-				p.generate.Enable()
-				ShowError(p.env.Window, err)
+				c.generate.Enable()
+				ShowError(c.p.env.Window, err)
 			}
 		}
-		setErr := p.env.Secrets.Set(p.sess.APIKeyAccount, nk.Secret)
-		keys, kerr := p.sess.Service.Keys(ctx)
+		setErr := c.p.env.Secrets.Set(c.p.sess.APIKeyAccount, nk.Secret)
+		keys, kerr := c.p.sess.Service.Keys(ctx)
 		return func() {
-			p.generate.Enable()
-			p.secret = nk.Secret
+			c.generate.Enable()
+			c.p.secret = nk.Secret
 			if kerr == nil {
-				p.keys = keys
+				c.p.keys = keys
 			} else {
-				p.keys = append(p.keys, nk.Key)
+				c.p.keys = append(c.p.keys, nk.Key)
 			}
-			p.banner.hide()
-			p.showKeys()
-			p.onRevealFresh()
-			p.notify()
+			c.p.banner.hide()
+			c.showKeys()
+			c.p.onRevealFresh()
+			c.p.notify()
 			if setErr != nil {
-				ShowError(p.env.Window, fmt.Errorf("the new key %s… was created but could not be kept in the OS keyring; "+
+				ShowError(c.p.env.Window, fmt.Errorf("the new key %s… was created but could not be kept in the OS keyring; "+
 					"copy it into Azure AD now, it is gone when the console closes: %w", nk.Key.Prefix, setErr))
 			}
 		}
@@ -185,61 +218,61 @@ func (p *azurePage) doGenerate() {
 }
 
 // onRevealFresh shows a key just generated, then hides it like Reveal does.
-func (p *azurePage) onRevealFresh() {
-	if p.stopReveal != nil {
-		p.stopReveal()
+func (c *keysCard) onRevealFresh() {
+	if c.p.stopReveal != nil {
+		c.p.stopReveal()
 	}
-	p.revealed = true
-	p.showKey()
-	p.stopReveal = p.env.After(p.env.Delays.RevealFor, p.hideKey)
+	c.p.revealed = true
+	c.p.showKey()
+	c.p.stopReveal = c.p.env.After(c.p.env.Delays.RevealFor, c.p.hideKey)
 }
 
-func (p *azurePage) onRevoke(k hostsync.Key) {
+func (c *keysCard) onRevoke(k hostsync.Key) {
 	msg := widget.NewLabel(fmt.Sprintf("Azure AD calls with key #%s (%s…) are refused from now on. "+
 		"Revoke it only after Azure AD uses a newer key.", k.ID, k.Prefix))
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(fmt.Sprintf("Revoke key #%s %q?", k.ID, k.Label), "Revoke", "Cancel", msg, func(ok bool) {
 		if ok {
-			p.doRevoke(k)
+			c.doRevoke(k)
 		}
-	}, p.env.Window)
+	}, c.p.env.Window)
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Resize(fyne.NewSize(460, 0))
 	d.Show()
 }
 
-func (p *azurePage) doRevoke(k hostsync.Key) {
-	ours := k.Prefix != "" && strings.HasPrefix(p.secret, k.Prefix)
-	p.env.Run(func() func() {
-		ctx := context.WithoutCancel(p.ctx) // a confirmed change finishes even if the page is left
-		if _, err := p.sess.Service.RevokeKey(ctx, k.ID); err != nil {
-			return func() { ShowError(p.env.Window, err) }
+func (c *keysCard) doRevoke(k hostsync.Key) {
+	ours := k.Prefix != "" && strings.HasPrefix(c.p.secret, k.Prefix)
+	c.p.env.Run(func() func() {
+		ctx := context.WithoutCancel(c.p.ctx) // a confirmed change finishes even if the page is left
+		if _, err := c.p.sess.Service.RevokeKey(ctx, k.ID); err != nil {
+			return func() { ShowError(c.p.env.Window, err) }
 		}
 		var delErr error
 		if ours {
 			// A revoked key is useless; keep no copy of it.
-			delErr = p.env.Secrets.Delete(p.sess.APIKeyAccount)
+			delErr = c.p.env.Secrets.Delete(c.p.sess.APIKeyAccount)
 		}
-		keys, kerr := p.sess.Service.Keys(ctx)
+		keys, kerr := c.p.sess.Service.Keys(ctx)
 		return func() {
 			if kerr == nil {
-				p.keys = keys
+				c.p.keys = keys
 			} else {
-				for i := range p.keys {
-					if p.keys[i].ID == k.ID {
-						p.keys[i].Revoked = time.Now()
+				for i := range c.p.keys {
+					if c.p.keys[i].ID == k.ID {
+						c.p.keys[i].Revoked = time.Now()
 					}
 				}
 			}
 			if ours {
-				p.secret = ""
-				p.hideKey()
-				p.showState(nil, kerr)
+				c.p.secret = ""
+				c.p.hideKey()
+				c.p.showState(nil, kerr)
 			}
-			p.showKeys()
-			p.notify()
+			c.showKeys()
+			c.p.notify()
 			if delErr != nil {
-				ShowError(p.env.Window, delErr)
+				ShowError(c.p.env.Window, delErr)
 			}
 		}
 	})
