@@ -279,3 +279,24 @@ func TestHeaderStates(t *testing.T) {
 		})
 	}
 }
+
+func TestShellFileMenuCarriesMainsItemsAndRefresh(t *testing.T) {
+	h := newHarness(t)
+	conn := &fakeConnector{settings: Settings{ListenAddr: "127.0.0.1:8765"}, sess: h.sess}
+	s := NewShell(context.Background(), h.env, conn, nil)
+	synced := 0
+	s.AddFileItems(fyne.NewMenuItem("Sync now (F5)", func() { synced++ }))
+	s.OnRefresh(func() { synced++ })
+	h.win.SetContent(s.Build())
+	s.Connect()
+
+	file := h.win.MainMenu().Items[0]
+	if file.Label != "File" || file.Items[0].Label != "Sync now (F5)" || !file.Items[1].IsSeparator || file.Items[2].Label != "Refresh" {
+		t.Fatalf("File menu starts %q %q %q", file.Items[0].Label, file.Items[1].Label, file.Items[2].Label)
+	}
+	file.Items[0].Action()
+	file.Items[2].Action() // Refresh reloads the page, then runs what main added
+	if synced != 2 {
+		t.Errorf("Sync now and Refresh ran main's action %d times, want 2", synced)
+	}
+}
