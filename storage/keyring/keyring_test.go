@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
+	gokeyring "github.com/zalando/go-keyring"
 )
 
 // These tests use the real OS keyring (on CI: gnome-keyring under
@@ -235,5 +236,25 @@ func TestGetWithoutSessionBus(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("child output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// ui tells these errors apart through hostsync's sentinels, without importing this package.
+func TestErrorsMatchHostsyncs(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"not found", classify("get", AccountAPIKey, gokeyring.ErrNotFound), hostsync.ErrSecretNotFound},
+		{"too big", classify("set", AccountAPIKey, gokeyring.ErrSetDataTooBig), hostsync.ErrSecretTooBig},
+		{"unavailable", classify("get", AccountAPIKey, errors.New("no Secret Service")), hostsync.ErrKeyringUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !errors.Is(tt.err, tt.want) {
+				t.Errorf("%v does not match %v", tt.err, tt.want)
+			}
+		})
 	}
 }
