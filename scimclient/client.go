@@ -29,8 +29,8 @@ const (
 // maxBody bounds what we read from one response; a page of 5000 hosts with their resources fits.
 const maxBody = 64 << 20
 
-// Client calls one host-sync service. It is safe for concurrent use; the credentials may be replaced
-// while requests run.
+// Client calls one host-sync service. It is safe for concurrent use; the admin credential may be
+// replaced while requests run.
 type Client struct {
 	base      *url.URL
 	public    *url.URL // what Azure AD calls, when it differs from base (reverse proxy); may be nil
@@ -165,11 +165,13 @@ func (c *Client) SetAdminToken(token string) {
 	c.mu.Unlock()
 }
 
-// SetAPIKey replaces the SCIM API key.
-func (c *Client) SetAPIKey(key string) {
-	c.mu.Lock()
-	c.apiKey = key
-	c.mu.Unlock()
+// WithAPIKey returns a copy of c that makes its SCIM calls with key; c keeps its own. The copy
+// shares c's HTTP client and admin credential.
+func (c *Client) WithAPIKey(key string) *Client {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return &Client{base: c.base, public: c.public, publicRaw: c.publicRaw, hc: c.hc, ua: c.ua,
+		adminToken: c.adminToken, apiKey: key}
 }
 
 func (c *Client) credential(admin bool) string {

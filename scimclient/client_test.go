@@ -395,7 +395,7 @@ func TestCancelledIsNotUnreachable(t *testing.T) {
 func TestCredentialsCanBeReplaced(t *testing.T) {
 	c, s := fakeService(t, 200, `{"keys":[]}`)
 	c.SetAdminToken("vha_other")
-	c.SetAPIKey("")
+	c = c.WithAPIKey("")
 	if _, err := c.Keys(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -407,5 +407,22 @@ func TestCredentialsCanBeReplaced(t *testing.T) {
 	}
 	if s.auth != "" {
 		t.Errorf("SCIM call without a key sent Authorization %q", s.auth)
+	}
+}
+
+func TestWithAPIKeyLeavesTheClientsKey(t *testing.T) {
+	c, s := fakeService(t, 200, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}`)
+	ctx := context.Background()
+	if _, err := c.WithAPIKey("vhs_under_test").ListUsers(ctx, scimclient.ListQuery{}); err != nil {
+		t.Fatal(err)
+	}
+	if s.auth != "Bearer vhs_under_test" {
+		t.Errorf("the copy sent Authorization %q", s.auth)
+	}
+	if _, err := c.ListUsers(ctx, scimclient.ListQuery{}); err != nil {
+		t.Fatal(err)
+	}
+	if s.auth != "Bearer "+apiKey {
+		t.Errorf("after WithAPIKey the client sent Authorization %q, want its own key", s.auth)
 	}
 }

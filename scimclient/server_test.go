@@ -49,7 +49,7 @@ func TestRealServiceRoundTrip(t *testing.T) {
 	if len(nk.Secret) < 40 || nk.Key.Prefix != nk.Secret[:8] {
 		t.Fatalf("new key %+v: prefix is not the secret's first 8 characters", nk.Key)
 	}
-	c.SetAPIKey(nk.Secret)
+	c = c.WithAPIKey(nk.Secret)
 
 	// Azure AD's Test Connection: a random userName gives an empty ListResponse.
 	l, err := c.ListUsers(ctx, scimclient.ListQuery{Filter: `userName eq "nobody-3f9a"`})

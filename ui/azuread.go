@@ -9,79 +9,34 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/visitly/hostsync"
-	"github.com/visitly/hostsync/storage/keyring"
 )
 
-// azurePage is Host Synchronization › Azure AD: Tenant URL, API key, keys, Test connection, checklist.
+// azurePage is Host Synchronization › Azure AD: the credentials Azure AD needs, the service's API
+// keys, Test connection and the setup checklist. Each card is its own struct with its widgets and
+// onX handlers; the page holds what they share: the key this computer keeps and the key list.
 type azurePage struct {
-	ctx     context.Context
+	ctx     context.Context // the page's: ends when the user leaves it
 	env     *Env
 	sess    *Session
 	changed func() // tells the shell the service's state moved (the header re-reads it); may be nil
 
-	secret     string // the API key this computer keeps in the keyring; "" when none
-	keys       []hostsync.Key
-	revealed   bool
-	stopReveal func()
-	stopClear  func()
-	stopPoll   func() // pending key-list refresh during a rotation
-	closed     bool   // the shell replaced this page
+	secret string // the API key this computer keeps in the keyring; "" when none
+	keys   []hostsync.Key
+	banner *banner
 
-	banner       *banner
-	tenantURL    *widget.Label
-	loopbackNote *widget.Label
-	copyTenant   *widget.Button
-	keyText      *widget.Label
-	reveal       *widget.Button
-	copyKey      *widget.Button
-
-	generate    *widget.Button
-	keyList     *fyne.Container
-	keyRows     map[string]*keyRow
-	revokedNote *widget.Label
-	rotation    *widget.Card
-	rotationTxt *widget.Label
-
-	test        *widget.Button
-	steps       *fyne.Container
-	stepRows    []*stepRow
-	testSummary *widget.Label
-
-	checkCopyTenant, checkCopyKey *widget.Button
+	*credentialsCard
+	*keysCard
+	*testCard
 }
 
 func newAzurePage(ctx context.Context, env *Env, sess *Session) *azurePage {
-	p := &azurePage{ctx: ctx, env: env, sess: sess, keyRows: map[string]*keyRow{}}
-	p.banner = newBanner()
-	p.tenantURL = widget.NewLabelWithStyle(sess.Service.TenantURL(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	p.tenantURL.Selectable = true
-	p.tenantURL.Truncation = fyne.TextTruncateEllipsis
-	p.loopbackNote = widget.NewLabel(tenantNote(sess))
-	p.loopbackNote.Wrapping = fyne.TextWrapWord
-	p.loopbackNote.Importance = widget.WarningImportance
-	if p.loopbackNote.Text == "" {
-		p.loopbackNote.Hide()
-	}
-	p.copyTenant = newCopyButton("Copy", func() { p.copyTenantURL(p.copyTenant) })
-	p.keyText = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	p.keyText.Truncation = fyne.TextTruncateEllipsis
-	p.reveal = &widget.Button{Text: "Reveal", Icon: theme.VisibilityIcon(), OnTapped: p.onReveal}
-	p.copyKey = newCopyButton("Copy", func() { p.copyAPIKey(p.copyKey) })
-	p.generate = &widget.Button{Text: "Generate new key…", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: p.onGenerate}
-	p.keyList = container.NewVBox()
-	p.revokedNote = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-	p.rotationTxt = widget.NewLabel("")
-	p.rotationTxt.Wrapping = fyne.TextWrapWord
-	p.test = &widget.Button{Text: "Test connection", Icon: theme.MediaPlayIcon(), OnTapped: p.onTest}
-	p.steps = container.NewVBox()
-	p.testSummary = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	p.checkCopyTenant = newCopyButton("Copy Tenant URL", func() { p.copyTenantURL(p.checkCopyTenant) })
-	p.checkCopyKey = newCopyButton("Copy API key", func() { p.copyAPIKey(p.checkCopyKey) })
+	p := &azurePage{ctx: ctx, env: env, sess: sess, banner: newBanner()}
+	p.credentialsCard = newCredentialsCard(p)
+	p.keysCard = newKeysCard(p)
+	p.testCard = newTestCard(p)
 	p.showKey()
 	return p
 }
@@ -90,61 +45,22 @@ func (p *azurePage) build() fyne.CanvasObject {
 	heading := pageHeading("Host Synchronization › Azure AD")
 	intro := widget.NewLabel("Azure AD (Microsoft Entra ID) provisions your employees as Visitly hosts. Give it the Tenant URL and an API key.")
 	intro.Wrapping = fyne.TextWrapWord
-
-	field := func(name string) *widget.Label {
-		return widget.NewLabelWithStyle(name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	}
-	creds := container.New(layout.NewFormLayout(),
-		field("Tenant URL"), container.NewBorder(nil, nil, nil, p.copyTenant, p.tenantURL),
-		field("API key"), container.NewBorder(nil, nil, nil, container.NewHBox(p.reveal, p.copyKey), p.keyText),
-	)
-	credCard := widget.NewCard("Admin Credentials", "Paste these into Azure AD › Provisioning › Admin Credentials",
-		container.NewVBox(creds, p.loopbackNote))
-
-	p.rotation = widget.NewCard("Key rotation", "", p.rotationTxt)
-	p.rotation.Hide()
-	keysCard := widget.NewCard("API keys", "Several keys can be valid at once, so a new key never interrupts a sync cycle",
-		container.NewVBox(p.keyList, p.revokedNote, container.NewHBox(p.generate)))
-
-	testCard := widget.NewCard("Test connection", "Makes the calls Azure AD's Test Connection makes, with this computer's API key",
-		container.NewVBox(container.NewHBox(p.test), p.steps, p.testSummary))
-
-	body := container.NewVBox(heading, intro, p.banner.box, credCard, p.rotation, keysCard, testCard, p.checklist())
+	credCard := p.credentialsCard.build()
+	rotation, keysCard := p.keysCard.build()
+	body := container.NewVBox(heading, intro, p.banner.box, credCard, rotation, keysCard, p.testCard.build(), p.checklist())
 	p.load()
 	return container.NewVScroll(container.NewPadded(body))
-}
-
-// checklist is the numbered list of Azure AD steps with the copy buttons beside them.
-func (p *azurePage) checklist() fyne.CanvasObject {
-	step := func(n, text string, extra fyne.CanvasObject) fyne.CanvasObject {
-		num := widget.NewLabelWithStyle(n, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-		l := widget.NewLabel(text)
-		l.Wrapping = fyne.TextWrapWord
-		if extra == nil {
-			return container.NewBorder(nil, nil, num, nil, l)
-		}
-		return container.NewBorder(nil, nil, num, container.NewVBox(extra), l)
-	}
-	return widget.NewCard("Set up provisioning in Azure AD", "", container.NewVBox(
-		step("1.", "In the Azure portal open Enterprise applications › Visitly › Provisioning and set Provisioning Mode to Automatic.", nil),
-		step("2.", "Under Admin Credentials, paste the Tenant URL.", p.checkCopyTenant),
-		step("3.", "Paste the API key into Secret Token.", p.checkCopyKey),
-		step("4.", "Press Test Connection, then Save. Use Test connection above if Azure AD reports an error.", nil),
-		step("5.", "Mappings: keep userPrincipalName → userName and Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\") → active.", nil),
-		step("6.", "Settings › Scope: \"Sync only assigned users and groups\", and assign the employees who should become hosts.", nil),
-		step("7.", "Set Provisioning Status to On and Save. The header of this window shows the last SCIM call and the last rejected one.", nil),
-	))
 }
 
 // load reads the key from the keyring and the key list from the service.
 func (p *azurePage) load() {
 	p.env.Run(func() func() {
 		secret, serr := p.env.Secrets.Get(p.sess.APIKeyAccount)
-		if serr == nil {
-			p.sess.Service.SetAPIKey(secret)
-		}
 		keys, kerr := p.sess.Service.Keys(p.ctx)
 		return func() {
+			if p.ctx.Err() != nil {
+				return // the page was left
+			}
 			if serr == nil {
 				p.secret = secret
 			} else {
@@ -154,7 +70,7 @@ func (p *azurePage) load() {
 				p.keys = keys
 			}
 			p.showKey()
-			if serr != nil && !errors.Is(serr, keyring.ErrNotFound) {
+			if serr != nil && !errors.Is(serr, hostsync.ErrSecretNotFound) {
 				p.keyText.SetText("Unavailable: the OS keyring cannot be used")
 			}
 			p.showKeys()
@@ -168,7 +84,7 @@ func (p *azurePage) showState(serr, kerr error) {
 	switch {
 	case kerr != nil:
 		p.banner.show(Describe(kerr), "Retry", p.load)
-	case errors.Is(serr, keyring.ErrNotFound):
+	case errors.Is(serr, hostsync.ErrSecretNotFound):
 		p.banner.show(Describe(serr), "Generate new key…", p.onGenerate)
 	case serr != nil:
 		p.banner.show(Describe(serr), "Retry", p.load)
@@ -203,95 +119,11 @@ func (p *azurePage) currentKeyID() string {
 	return ""
 }
 
-// showKey renders the key field: masked, revealed or absent.
-func (p *azurePage) showKey() {
-	switch {
-	case p.secret == "":
-		p.keyText.SetText("No key on this computer")
-		p.reveal.Disable()
-		p.copyKey.Disable()
-		p.checkCopyKey.Disable()
-	case p.revealed:
-		p.keyText.SetText(p.secret)
-	default:
-		p.keyText.SetText(mask(p.secret))
-	}
-	if p.secret != "" {
-		p.reveal.Enable()
-		p.copyKey.Enable()
-		p.checkCopyKey.Enable()
-	}
-	if p.revealed {
-		p.reveal.SetText("Hide")
-		p.reveal.SetIcon(theme.VisibilityOffIcon())
-	} else {
-		p.reveal.SetText("Reveal")
-		p.reveal.SetIcon(theme.VisibilityIcon())
-	}
-}
-
-// mask keeps the key's public prefix (the service shows it too) and hides the rest.
-func mask(secret string) string {
-	n := min(8, len(secret))
-	return secret[:n] + strings.Repeat("•", 24)
-}
-
-func (p *azurePage) onReveal() {
-	if p.revealed {
-		p.hideKey()
-		return
-	}
-	if p.secret == "" {
-		return
-	}
-	p.revealed = true
-	p.showKey()
-	p.stopReveal = p.env.After(p.env.Delays.RevealFor, p.hideKey)
-	p.record(hostsync.ActionKeyRevealed, p.currentKeyID(), "API key revealed in the console")
-}
-
-func (p *azurePage) hideKey() {
-	if p.stopReveal != nil {
-		p.stopReveal()
-		p.stopReveal = nil
-	}
-	p.revealed = false
-	p.showKey()
-}
-
-func (p *azurePage) onCopyTenant() { p.copyTenantURL(p.copyTenant) }
-
-func (p *azurePage) onCopyKey() { p.copyAPIKey(p.copyKey) }
-
-func (p *azurePage) copyTenantURL(b *widget.Button) {
-	p.env.Clipboard.SetContent(p.sess.Service.TenantURL())
-	flashCopied(p.env, b)
-	p.record(hostsync.ActionTenantURLCopied, "", "")
-}
-
-// copyAPIKey copies without revealing, and clears the clipboard later if it still holds the key.
-func (p *azurePage) copyAPIKey(b *widget.Button) {
-	secret := p.secret
-	if secret == "" {
-		return
-	}
-	p.env.Clipboard.SetContent(secret)
-	flashCopied(p.env, b)
-	if p.stopClear != nil {
-		p.stopClear()
-	}
-	p.stopClear = p.env.After(p.env.Delays.ClearClipboard, func() {
-		if p.env.Clipboard.Content() == secret {
-			p.env.Clipboard.SetContent("")
-		}
-	})
-	p.record(hostsync.ActionKeyCopied, p.currentKeyID(), "API key copied to the clipboard")
-}
-
 // record writes a console action to the service's activity log; never the key itself.
 func (p *azurePage) record(action, resourceID, detail string) {
 	p.env.Run(func() func() {
-		_, err := p.sess.Service.RecordActivity(p.ctx, hostsync.ConsoleEvent{Action: action, ResourceID: resourceID, Detail: detail})
+		// Recorded even if the user leaves the page right after copying.
+		_, err := p.sess.Service.RecordActivity(context.WithoutCancel(p.ctx), hostsync.ConsoleEvent{Action: action, ResourceID: resourceID, Detail: detail})
 		if err == nil {
 			return nil
 		}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/keyring"
 )
 
 func TestRevealShowsTheKeyAndHidesItAgain(t *testing.T) {
@@ -137,8 +136,9 @@ func TestGenerateStoresTheNewKeyAndShowsIt(t *testing.T) {
 	if !p.rotation.Visible() || !strings.Contains(p.rotationTxt.Text, "revoke the older key: #1") {
 		t.Errorf("rotation guide = %q (visible %v)", p.rotationTxt.Text, p.rotation.Visible())
 	}
-	if h.svc.apiKey != stored {
-		t.Error("the client still uses the old key for Test connection")
+	test.Tap(p.test)
+	if h.svc.probedWith != stored {
+		t.Error("Test connection does not use the new key")
 	}
 	h.timers.fire(testDelays.RevealFor)
 	if p.keyText.Text == stored {
@@ -216,7 +216,7 @@ func TestKeyringAndServiceErrors(t *testing.T) {
 	}{
 		{name: "no Secret Service", getErr: errKeyringDown, wantTitle: "The OS keyring is not available", wantAction: "Retry",
 			wantDetail: "org.freedesktop.secrets was not provided"},
-		{name: "locked keychain", getErr: fmt.Errorf("%w: User interaction is not allowed.", keyring.ErrUnavailable),
+		{name: "locked keychain", getErr: fmt.Errorf("%w: User interaction is not allowed.", hostsync.ErrKeyringUnavailable),
 			wantTitle: "The OS keyring is not available", wantAction: "Retry", wantDetail: "User interaction is not allowed"},
 		{name: "key missing from the keyring", wantTitle: "No API key on this computer", wantAction: "Generate new key…",
 			wantDetail: "keyring: not found"},
@@ -249,7 +249,7 @@ func TestKeyringAndServiceErrors(t *testing.T) {
 
 func TestGenerateWhenTheKeyringRefusesToStore(t *testing.T) {
 	h := newHarness(t)
-	h.sec.setErr = fmt.Errorf("keyring: set: %w: failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", keyring.ErrUnavailable)
+	h.sec.setErr = fmt.Errorf("keyring: set: %w: failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", hostsync.ErrKeyringUnavailable)
 	p := h.azure(t)
 	test.Tap(p.banner.action) // "Generate new key…" offered because nothing is stored
 	tapDialogButton(t, h.win, "Generate key")
@@ -346,11 +346,13 @@ func TestRotationWatchesForTheNewKeysFirstUse(t *testing.T) {
 		t.Error("still polling after the new key was used")
 	}
 
-	// A page the shell replaced stops polling.
+	// A page the user left stops polling.
 	h.svc.addKey("newer")
-	p2 := h.azure(t)
-	p2.close()
-	if h.timers.fire(testDelays.StatusEvery) != 0 {
-		t.Error("a closed page keeps polling")
+	h.azure(t)
+	h.leave()
+	before := h.svc.keyReads()
+	h.timers.fire(testDelays.StatusEvery)
+	if h.svc.keyReads() != before {
+		t.Error("a page the user left keeps polling")
 	}
 }

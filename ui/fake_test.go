@@ -16,19 +16,20 @@ import (
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/keyring"
 )
 
 // fakeService is an in-memory host-sync service: keys, events, and healthy SCIM answers.
 type fakeService struct {
-	mu      sync.Mutex
-	url     string
-	keys    []hostsync.Key
-	secrets map[string]string // key id → secret
-	events  []hostsync.ConsoleEvent
-	apiKey  string
-	status  hostsync.Status
-	err     error // returned by every admin call when set
+	mu       sync.Mutex
+	url      string
+	keys     []hostsync.Key
+	secrets  map[string]string // key id → secret
+	events   []hostsync.ConsoleEvent
+	keysRead int // calls of Keys
+	// probedWith is the API key of the last Test connection.
+	probedWith string
+	status     hostsync.Status
+	err        error // returned by every admin call when set
 }
 
 func newFakeService() *fakeService {
@@ -37,10 +38,31 @@ func newFakeService() *fakeService {
 
 func (f *fakeService) URL() string       { return f.url }
 func (f *fakeService) TenantURL() string { return f.url + scimclient.SCIMPath }
-func (f *fakeService) SetAPIKey(k string) {
+
+// The Hosts, Deleted hosts and Activity screens are ui/directory's; the shell's tests never call these.
+func (f *fakeService) Changes(ctx context.Context, since int64, limit int) (*hostsync.ChangePage, error) {
+	return &hostsync.ChangePage{}, nil
+}
+
+func (f *fakeService) Activity(ctx context.Context, q hostsync.ActivityQuery) (*hostsync.ActivityPage, error) {
+	return &hostsync.ActivityPage{}, nil
+}
+
+func (f *fakeService) Restore(ctx context.Context, id string) (*hostsync.Host, error) {
+	return nil, &scimclient.Error{Status: 404}
+}
+
+// prober is the fake's SCIM side called with one API key: Session.Probe.
+func (f *fakeService) prober(apiKey string) Prober {
 	f.mu.Lock()
-	f.apiKey = k
+	f.probedWith = apiKey
 	f.mu.Unlock()
+	return &fakeProber{f, apiKey}
+}
+
+type fakeProber struct {
+	f      *fakeService
+	apiKey string
 }
 
 func (f *fakeService) Status(ctx context.Context) (*hostsync.Status, error) {
@@ -54,6 +76,7 @@ func (f *fakeService) Status(ctx context.Context) (*hostsync.Status, error) {
 func (f *fakeService) Keys(ctx context.Context) ([]hostsync.Key, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.keysRead++
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -102,6 +125,12 @@ func (f *fakeService) RecordActivity(ctx context.Context, e hostsync.ConsoleEven
 	return &hostsync.Event{Action: e.Action}, nil
 }
 
+func (f *fakeService) keyReads() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.keysRead
+}
+
 func (f *fakeService) actions() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -112,12 +141,13 @@ func (f *fakeService) actions() []string {
 	return out
 }
 
-func (f *fakeService) authorized() error {
+func (p *fakeProber) authorized() error {
+	f := p.f
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for id, s := range f.secrets {
 		for _, k := range f.keys {
-			if k.ID == id && s == f.apiKey && k.Active() {
+			if k.ID == id && s == p.apiKey && k.Active() {
 				return nil
 			}
 		}
@@ -133,14 +163,14 @@ func list(resources ...string) *scimclient.ListResponse {
 	return l
 }
 
-func (f *fakeService) ListUsers(ctx context.Context, q scimclient.ListQuery) (*scimclient.ListResponse, error) {
+func (f *fakeProber) ListUsers(ctx context.Context, q scimclient.ListQuery) (*scimclient.ListResponse, error) {
 	if err := f.authorized(); err != nil {
 		return nil, err
 	}
 	return list(), nil
 }
 
-func (f *fakeService) ServiceProviderConfig(ctx context.Context) (*scimclient.ServiceProviderConfig, error) {
+func (f *fakeProber) ServiceProviderConfig(ctx context.Context) (*scimclient.ServiceProviderConfig, error) {
 	if err := f.authorized(); err != nil {
 		return nil, err
 	}
@@ -149,14 +179,14 @@ func (f *fakeService) ServiceProviderConfig(ctx context.Context) (*scimclient.Se
 	return &c, nil
 }
 
-func (f *fakeService) ResourceTypes(ctx context.Context) (*scimclient.ListResponse, error) {
+func (f *fakeProber) ResourceTypes(ctx context.Context) (*scimclient.ListResponse, error) {
 	if err := f.authorized(); err != nil {
 		return nil, err
 	}
 	return list(`{"name":"User"}`, `{"name":"Group"}`), nil
 }
 
-func (f *fakeService) Schemas(ctx context.Context) (*scimclient.ListResponse, error) {
+func (f *fakeProber) Schemas(ctx context.Context) (*scimclient.ListResponse, error) {
 	if err := f.authorized(); err != nil {
 		return nil, err
 	}
@@ -177,7 +207,7 @@ func (s *memSecrets) Get(account string) (string, error) {
 	}
 	v, ok := s.m[account]
 	if !ok {
-		return "", fmt.Errorf("get %q: %w", account, keyring.ErrNotFound)
+		return "", fmt.Errorf("get %q: %w", account, hostsync.ErrSecretNotFound)
 	}
 	return v, nil
 }
@@ -196,7 +226,7 @@ func (s *memSecrets) Delete(account string) error {
 }
 
 // errKeyringDown is what a Linux box without a Secret Service gives.
-var errKeyringDown = fmt.Errorf("keyring: get \"api-key\": %w: The name org.freedesktop.secrets was not provided by any .service files", keyring.ErrUnavailable)
+var errKeyringDown = fmt.Errorf("keyring: get \"api-key\": %w: The name org.freedesktop.secrets was not provided by any .service files", hostsync.ErrKeyringUnavailable)
 
 // timers fires AfterFunc callbacks when the test says so.
 type timers struct {
@@ -247,6 +277,7 @@ type harness struct {
 	timers *timers
 	win    fyne.Window
 	sess   *Session
+	leave  func() // the user leaves the page h.azure built: its context ends
 }
 
 func newHarness(t *testing.T) *harness {
@@ -256,14 +287,17 @@ func newHarness(t *testing.T) *harness {
 	win.Resize(fyne.NewSize(1100, 800))
 	h := &harness{svc: newFakeService(), sec: newMemSecrets(), timers: &timers{}, win: win}
 	h.env = &Env{Window: win, Clipboard: app.Clipboard(), Secrets: h.sec, Run: Inline, After: h.timers.after, Delays: testDelays}
-	h.sess = &Session{Service: h.svc, Embedded: true, APIKeyAccount: account}
+	h.sess = &Session{Service: h.svc, Embedded: true, APIKeyAccount: account, Probe: h.svc.prober}
 	return h
 }
 
 // azure builds the Azure AD page in the window.
 func (h *harness) azure(t *testing.T) *azurePage {
 	t.Helper()
-	p := newAzurePage(context.Background(), h.env, h.sess)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	h.leave = cancel
+	p := newAzurePage(ctx, h.env, h.sess)
 	h.win.SetContent(p.build())
 	return p
 }

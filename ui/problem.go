@@ -9,8 +9,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/keyring"
 )
 
 // Errors main wraps so the window can explain start-up failures.
@@ -38,18 +38,18 @@ func Describe(err error) Problem {
 		p.Title = "No admin credential for this service"
 		p.Message = "The console needs the service's admin credential to manage API keys, and the keyring holds none for this service."
 		p.Hint = "In Settings, paste the admin credential (created on the server with: visitly-scimd admin-token) and save."
-	case errors.Is(err, keyring.ErrNotFound):
+	case errors.Is(err, hostsync.ErrSecretNotFound):
 		p.Title = "No API key on this computer"
 		p.Message = "This computer's keyring holds no copy of an API key for this service (it was generated elsewhere, or the keyring was reset)."
 		p.Hint = "Generate a new key. Older keys keep working until you revoke them, so Azure AD is not interrupted."
-	case errors.Is(err, keyring.ErrTooBig):
+	case errors.Is(err, hostsync.ErrSecretTooBig):
 		p.Title = "Secret too large for the keyring"
 		p.Message = "The OS keyring refused to store the credential."
-		p.Hint = keyring.Hint(err)
-	case errors.Is(err, keyring.ErrUnavailable):
+		p.Hint = hostsync.KeyringHint(err)
+	case errors.Is(err, hostsync.ErrKeyringUnavailable):
 		p.Title = "The OS keyring is not available"
 		p.Message = "Visitly Console keeps credentials only in the OS keyring and could not use it. Nothing was written to a file instead."
-		p.Hint = keyring.Hint(err)
+		p.Hint = hostsync.KeyringHint(err)
 	case errors.Is(err, ErrAddressInUse):
 		p.Title = "The service address is already in use"
 		p.Message = "The embedded host-sync service could not listen on its address: another program (or another Visitly Console) uses that port."

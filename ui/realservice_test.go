@@ -44,7 +44,7 @@ func realService(t *testing.T) *scimclient.Client {
 func TestAgainstTheRealService(t *testing.T) {
 	h := newHarness(t)
 	c := realService(t)
-	h.sess.Service = c
+	h.sess.Service, h.sess.Probe = c, ClientProber(c)
 	p := h.azure(t)
 	if !p.banner.visible() || p.banner.action.Text != "Generate new key…" {
 		t.Fatalf("fresh service: banner %q [%s], want an offer to generate", p.banner.title.Text, p.banner.action.Text)
@@ -104,7 +104,6 @@ func TestAgainstTheRealService(t *testing.T) {
 	}
 
 	// The old key is refused: Test connection with it explains the 401.
-	c.SetAPIKey(secret)
 	p.secret = secret
 	test.Tap(p.test)
 	if p.stepRows[0].ok || !strings.Contains(p.stepRows[0].detail.Text, "refused the API key") {
@@ -122,8 +121,7 @@ func TestHeaderAgainstTheRealService(t *testing.T) {
 		t.Fatalf("header = %q %q | %q | %q", hd.health, hd.service.Text, hd.lastOK.Text, hd.lastBad.Text)
 	}
 	// A SCIM call with a wrong key is a rejected call the header must show.
-	c.SetAPIKey("vhs_wrong")
-	if _, err := c.ListUsers(context.Background(), scimclient.ListQuery{}); !scimclient.IsUnauthorized(err) {
+	if _, err := c.WithAPIKey("vhs_wrong").ListUsers(context.Background(), scimclient.ListQuery{}); !scimclient.IsUnauthorized(err) {
 		t.Fatalf("wrong key: %v", err)
 	}
 	h.timers.fire(testDelays.StatusEvery)

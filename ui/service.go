@@ -24,28 +24,44 @@ type ActivityRecorder interface {
 	RecordActivity(ctx context.Context, e hostsync.ConsoleEvent) (*hostsync.Event, error)
 }
 
-// Prober makes the SCIM calls Azure AD's Test Connection makes, with the API key.
+// Prober makes the SCIM calls Azure AD's Test Connection makes, with one API key.
+// *scimclient.Client satisfies it.
 type Prober interface {
 	ListUsers(ctx context.Context, q scimclient.ListQuery) (*scimclient.ListResponse, error)
 	ServiceProviderConfig(ctx context.Context) (*scimclient.ServiceProviderConfig, error)
 	ResourceTypes(ctx context.Context) (*scimclient.ListResponse, error)
 	Schemas(ctx context.Context) (*scimclient.ListResponse, error)
-	SetAPIKey(key string)
 }
 
-// Service is everything the shell's own screens need from one host-sync service.
+// DirectoryService is what the Hosts, Deleted hosts and Activity screens ask of the service: its
+// change feed and activity log for the local mirror, and restores.
+type DirectoryService interface {
+	hostsync.Feed
+	Restore(ctx context.Context, id string) (*hostsync.Host, error)
+}
+
+// Service is everything the console's screens need from one host-sync service.
 // *scimclient.Client satisfies it.
 type Service interface {
 	StatusSource
 	KeyManager
 	ActivityRecorder
-	Prober
+	DirectoryService
 	URL() string
 	TenantURL() string
 }
 
-// SecretStore is the OS keyring. *keyring.Keyring satisfies it; errors match keyring.ErrNotFound and
-// keyring.ErrUnavailable.
+// ProberFunc returns a Prober that calls with apiKey. Test connection tests a key without changing
+// the one the rest of the session uses.
+type ProberFunc func(apiKey string) Prober
+
+// ClientProber is the ProberFunc of c: copies of c, each with its own key.
+func ClientProber(c *scimclient.Client) ProberFunc {
+	return func(apiKey string) Prober { return c.WithAPIKey(apiKey) }
+}
+
+// SecretStore is the OS keyring. *keyring.Keyring satisfies it; errors match hostsync.ErrSecretNotFound and
+// hostsync.ErrKeyringUnavailable.
 type SecretStore interface {
 	Get(account string) (string, error)
 	Set(account, secret string) error
@@ -55,8 +71,9 @@ type SecretStore interface {
 // Session is the console's connection to one service.
 type Session struct {
 	Service       Service
-	Embedded      bool   // the in-process service on loopback
-	APIKeyAccount string // keyring account holding this service's API key
+	Embedded      bool       // the in-process service on loopback
+	APIKeyAccount string     // keyring account holding this service's API key
+	Probe         ProberFunc // Test connection's calls with a given API key
 }
 
 // Settings are the console's non-secret connection settings.

@@ -184,7 +184,8 @@ func (p *settingsPage) onSave() {
 	p.status.Importance = widget.MediumImportance
 	p.status.SetText("Connecting…")
 	p.env.Run(func() func() {
-		sess, err := p.conn.Connect(p.ctx, s, token)
+		// Saved settings take effect even if the user leaves the page meanwhile.
+		sess, err := p.conn.Connect(context.WithoutCancel(p.ctx), s, token)
 		return func() {
 			p.save.Enable()
 			if err != nil {

@@ -28,7 +28,7 @@ func TestSettingsPublicURLShowsOnAzurePage(t *testing.T) {
 		if err != nil {
 			t.Fatalf("main would not make this session: %v", err)
 		}
-		return &Session{Service: publicService{h.svc, c}, Embedded: true, APIKeyAccount: account}
+		return &Session{Service: publicService{h.svc, c}, Embedded: true, APIKeyAccount: account, Probe: h.svc.prober}
 	}
 	s.Connect()
 	if got := s.azure.tenantURL.Text; got != "http://127.0.0.1:8765/v1/usersync/SCIM" || !s.azure.loopbackNote.Visible() {

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/visitly/hostsync/storage/keyring"
+	"github.com/visitly/hostsync"
 )
 
 // Sidebar page IDs.
@@ -24,8 +23,9 @@ const (
 	PageSettings = "settings"
 )
 
-// PageBuilder makes a sidebar page's content for a session. ctx is cancelled when the session is
-// replaced or the window closes. It runs on the UI goroutine; slow work goes through env.Run.
+// PageBuilder makes a sidebar page's content for a session. ctx is the page's: it is cancelled when
+// the user leaves the page, the session is replaced or the window closes, and the page's late
+// results are dropped by it. It runs on the UI goroutine; slow work goes through env.Run.
 type PageBuilder func(ctx context.Context, env *Env, s *Session) fyne.CanvasObject
 
 var pageTitles = map[string]string{
@@ -62,6 +62,8 @@ type Shell struct {
 	ctx     context.Context
 	session *Session
 	current string
+	// pageCancel ends the page on display: the next show, or Close, calls it.
+	pageCancel context.CancelFunc
 
 	header  *header
 	banner  *banner
@@ -69,12 +71,22 @@ type Shell struct {
 	content *fyne.Container
 	azure   *azurePage
 	setting *settingsPage
-	onSess  []func(*Session)
+
+	onSess    []func(*Session)
+	onRefresh []func()
+	fileItems []*fyne.MenuItem
 }
 
 // OnSession registers f to run (on the UI goroutine) each time the shell switches to a new
 // session, e.g. to start a mirror sync for it.
 func (s *Shell) OnSession(f func(*Session)) { s.onSess = append(s.onSess, f) }
+
+// OnRefresh registers f to run when the user chooses File › Refresh, after the shell reloads the
+// page, e.g. to sync the mirror.
+func (s *Shell) OnRefresh(f func()) { s.onRefresh = append(s.onRefresh, f) }
+
+// AddFileItems puts items, then a separator, at the top of the File menu. Call it before Build.
+func (s *Shell) AddFileItems(items ...*fyne.MenuItem) { s.fileItems = append(s.fileItems, items...) }
 
 // NewShell returns the shell for env.Window. pages supplies the Hosts, Deleted hosts and Activity
 // screens (keys PageHosts, PageDeleted, PageActivity); missing ones show a placeholder.
@@ -110,7 +122,7 @@ func (s *Shell) Connect() {
 		return func() {
 			if err != nil {
 				s.header.setHealth("unreachable", "not connected")
-				if errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, ErrDatabase) {
+				if errors.Is(err, hostsync.ErrKeyringUnavailable) || errors.Is(err, ErrDatabase) {
 					// Settings cannot fix these; the user fixes the keyring or disk, then retries.
 					s.banner.show(Describe(err), "Retry", s.Connect)
 				} else {
@@ -158,14 +170,15 @@ func (s *Shell) Show(id string) {
 // show rebuilds the current page for the current session.
 func (s *Shell) show() {
 	var obj fyne.CanvasObject
-	if s.azure != nil {
-		s.azure.close()
+	if s.pageCancel != nil {
+		s.pageCancel()
 	}
 	s.azure, s.setting = nil, nil
 	ctx := s.ctx
 	if ctx == nil {
 		ctx = s.base
 	}
+	ctx, s.pageCancel = context.WithCancel(ctx)
 	switch {
 	case s.current == PageSettings:
 		s.setting = newSettingsPage(ctx, s.env, s.conn, s.SetSession)
@@ -251,13 +264,18 @@ func (s *Shell) menu() *fyne.MainMenu {
 	// Quit with no action: the driver fills in closing every window, so deferred cleanup runs.
 	quit := item("Quit", short(fyne.KeyQ, false), nil)
 	quit.IsQuit = true
+	var file []*fyne.MenuItem
+	if len(s.fileItems) > 0 {
+		file = append(append(file, s.fileItems...), fyne.NewMenuItemSeparator())
+	}
+	file = append(file,
+		item("Refresh", short(fyne.KeyR, false), s.onRefreshMenu),
+		item("Settings…", short(fyne.KeyComma, false), goTo(PageSettings)),
+		fyne.NewMenuItemSeparator(),
+		quit,
+	)
 	return fyne.NewMainMenu(
-		fyne.NewMenu("File",
-			item("Refresh", short(fyne.KeyR, false), s.refresh),
-			item("Settings…", short(fyne.KeyComma, false), goTo(PageSettings)),
-			fyne.NewMenuItemSeparator(),
-			quit,
-		),
+		fyne.NewMenu("File", file...),
 		fyne.NewMenu("Go",
 			item("Hosts", short(fyne.Key1, false), goTo(PageHosts)),
 			item("Deleted hosts", short(fyne.Key2, false), goTo(PageDeleted)),
@@ -269,10 +287,28 @@ func (s *Shell) menu() *fyne.MainMenu {
 			item("Copy API key", short(fyne.KeyK, true), onAzure((*azurePage).onCopyKey)),
 			item("Reveal or hide API key", short(fyne.KeyR, true), onAzure((*azurePage).onReveal)),
 			fyne.NewMenuItemSeparator(),
-			item("Test connection", short(fyne.KeyT, false), onAzure((*azurePage).onTest)),
+			item("Test connection", short(fyne.KeyT, false), s.TestConnection),
 			item("Generate new key…", short(fyne.KeyG, true), onAzure((*azurePage).onGenerate)),
 		),
 	)
+}
+
+// TestConnection is Azure AD › Test connection: it shows the Azure AD page and runs the test.
+func (s *Shell) TestConnection() {
+	if s.azure == nil {
+		s.Show(PageAzureAD)
+	}
+	if s.azure != nil {
+		s.azure.onTest()
+	}
+}
+
+// onRefreshMenu is File › Refresh: the shell's reload, then what main added.
+func (s *Shell) onRefreshMenu() {
+	s.refresh()
+	for _, f := range s.onRefresh {
+		f()
+	}
 }
 
 // refresh reloads the header and the current page.
@@ -285,20 +321,15 @@ func (s *Shell) refresh() {
 	s.show()
 }
 
-// Close cancels the session's background work.
+// Close cancels the page's and the session's background work.
 func (s *Shell) Close() {
+	if s.pageCancel != nil {
+		s.pageCancel()
+	}
 	if s.cancel != nil {
 		s.cancel()
 	}
 	if s.header.stop != nil {
 		s.header.stop()
 	}
-}
-
-// String names the shell's state (logs).
-func (s *Shell) String() string {
-	if s.session == nil {
-		return "not connected"
-	}
-	return fmt.Sprintf("connected to %s", s.session.Service.URL())
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/keyring"
 )
 
 // fakeConnector hands out the harness's session, or fails.
@@ -193,8 +192,8 @@ func TestDescribe(t *testing.T) {
 		wantHint bool
 	}{
 		{"keyring unavailable", errKeyringDown, "The OS keyring is not available", true},
-		{"key missing", fmt.Errorf("get: %w", keyring.ErrNotFound), "No API key on this computer", true},
-		{"too big", fmt.Errorf("set: %w", keyring.ErrTooBig), "Secret too large for the keyring", true},
+		{"key missing", fmt.Errorf("get: %w", hostsync.ErrSecretNotFound), "No API key on this computer", true},
+		{"too big", fmt.Errorf("set: %w", hostsync.ErrSecretTooBig), "Secret too large for the keyring", true},
 		{"unreachable", fmt.Errorf("x: %w: refused", scimclient.ErrUnreachable), "The host-sync service is unreachable", true},
 		{"refused", fmt.Errorf("x: %w", &scimclient.Error{Status: 401}), "The service refused the credential", true},
 		{"TLS certificate", fmt.Errorf("load: %w: tls: private key does not match public key", ErrTLSCertificate), "The TLS certificate cannot be used", true},
@@ -267,5 +266,26 @@ func TestHeaderStates(t *testing.T) {
 				t.Errorf("header = %q | %q | %q", hd.health, hd.lastOK.Text, hd.lastBad.Text)
 			}
 		})
+	}
+}
+
+func TestShellFileMenuCarriesMainsItemsAndRefresh(t *testing.T) {
+	h := newHarness(t)
+	conn := &fakeConnector{settings: Settings{ListenAddr: "127.0.0.1:8765"}, sess: h.sess}
+	s := NewShell(context.Background(), h.env, conn, nil)
+	synced := 0
+	s.AddFileItems(fyne.NewMenuItem("Sync now (F5)", func() { synced++ }))
+	s.OnRefresh(func() { synced++ })
+	h.win.SetContent(s.Build())
+	s.Connect()
+
+	file := h.win.MainMenu().Items[0]
+	if file.Label != "File" || file.Items[0].Label != "Sync now (F5)" || !file.Items[1].IsSeparator || file.Items[2].Label != "Refresh" {
+		t.Fatalf("File menu starts %q %q %q", file.Items[0].Label, file.Items[1].Label, file.Items[2].Label)
+	}
+	file.Items[0].Action()
+	file.Items[2].Action() // Refresh reloads the page, then runs what main added
+	if synced != 2 {
+		t.Errorf("Sync now and Refresh ran main's action %d times, want 2", synced)
 	}
 }

@@ -72,12 +72,12 @@ func run(out string) error {
 		file    string
 		variant fyne.ThemeVariant
 		page    string
-		prepare func(s *ui.Shell, w fyne.Window)
+		prepare func(s *ui.Shell)
 		secrets ui.SecretStore
 		height  float32
 	}{
-		{"azuread.png", theme.VariantLight, ui.PageAzureAD, testConnection, sec, 1480},
-		{"azuread-dark.png", theme.VariantDark, ui.PageAzureAD, testConnection, sec, 1480},
+		{"azuread.png", theme.VariantLight, ui.PageAzureAD, (*ui.Shell).TestConnection, sec, 1480},
+		{"azuread-dark.png", theme.VariantDark, ui.PageAzureAD, (*ui.Shell).TestConnection, sec, 1480},
 		{"settings.png", theme.VariantLight, ui.PageSettings, nil, sec, 760},
 		{"keyring-unavailable.png", theme.VariantLight, ui.PageAzureAD, nil, &memSecrets{err: fmt.Errorf(
 			"keyring: get %q: %w: The name org.freedesktop.secrets was not provided by any .service files", account, keyring.ErrUnavailable)}, 760},
@@ -89,14 +89,14 @@ func run(out string) error {
 		w.Resize(fyne.NewSize(1180, shot.height))
 		env := &ui.Env{Window: w, Clipboard: a.Clipboard(), Secrets: shot.secrets, Run: ui.Inline,
 			After: func(time.Duration, func()) func() { return func() {} }, Delays: ui.DefaultDelays}
-		conn := &staticConnector{sess: &ui.Session{Service: c, Embedded: true, APIKeyAccount: account},
+		conn := &staticConnector{sess: &ui.Session{Service: c, Embedded: true, APIKeyAccount: account, Probe: ui.ClientProber(c)},
 			settings: ui.Settings{ListenAddr: "127.0.0.1:8765", DataDir: "/home/ann/.local/share/visitly-hostsync"}}
 		s := ui.NewShell(ctx, env, conn, nil)
 		w.SetContent(s.Build())
 		s.Connect()
 		s.Show(shot.page)
 		if shot.prepare != nil {
-			shot.prepare(s, w)
+			shot.prepare(s)
 		}
 		relayout(w.Content())
 		if err := save(filepath.Join(out, shot.file), w); err != nil {
@@ -115,34 +115,22 @@ func seed(ctx context.Context, c *scimclient.Client, sec *memSecrets, account st
 	if err != nil {
 		return err
 	}
-	c.SetAPIKey(old.Secret)
+	azure := c.WithAPIKey(old.Secret)
 	for _, u := range []string{"ann.lee@example.com", "bo.chen@example.com", "cy.diaz@example.com"} {
-		if _, err := c.CreateUser(ctx, map[string]any{
+		if _, err := azure.CreateUser(ctx, map[string]any{
 			"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": u, "active": true,
 		}); err != nil {
 			return err
 		}
 	}
-	c.SetAPIKey("vhs_wrong-key-from-an-old-provisioning-job")
-	c.ListUsers(ctx, scimclient.ListQuery{}) // a rejected call, for the header
+	// A rejected call, for the header.
+	c.WithAPIKey("vhs_wrong-key-from-an-old-provisioning-job").ListUsers(ctx, scimclient.ListQuery{})
 	nk, err := c.CreateKey(ctx, "Azure AD 2026-11")
 	if err != nil {
 		return err
 	}
 	sec.m[account] = nk.Secret
-	c.SetAPIKey(nk.Secret)
 	return nil
-}
-
-// testConnection presses Azure AD › Test connection through the window's menu.
-func testConnection(s *ui.Shell, w fyne.Window) {
-	for _, m := range w.MainMenu().Items {
-		for _, it := range m.Items {
-			if it.Label == "Test connection" {
-				it.Action()
-			}
-		}
-	}
 }
 
 // relayout lays the tree out again from the leaves up: the software driver does not re-check

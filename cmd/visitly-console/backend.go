@@ -134,7 +134,7 @@ func (b *backend) connectRemote(ctx context.Context, rawURL, adminToken string) 
 	if _, err := c.Status(ctx); err != nil {
 		return nil, err
 	}
-	return &ui.Session{Service: c, APIKeyAccount: keyAcct}, nil
+	return &ui.Session{Service: c, APIKeyAccount: keyAcct, Probe: ui.ClientProber(c)}, nil
 }
 
 // connectEmbedded starts the embedded service on addr over plain HTTP (the subcommands' way).
@@ -192,7 +192,7 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 	if err != nil {
 		return nil, err
 	}
-	return &ui.Session{Service: c, Embedded: true, APIKeyAccount: keyAcct}, nil
+	return &ui.Session{Service: c, Embedded: true, APIKeyAccount: keyAcct, Probe: ui.ClientProber(c)}, nil
 }
 
 // adminToken returns the embedded service's admin credential from the keyring, creating it on

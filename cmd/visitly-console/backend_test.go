@@ -105,8 +105,7 @@ func TestEmbeddedFirstRunAndRestart(t *testing.T) {
 	if kr.m[adminAcct] != tok {
 		t.Error("restart replaced the admin credential")
 	}
-	c := sess2.Service.(*scimclient.Client)
-	page, err := c.Activity(ctx, hostsync.ActivityQuery{Action: hostsync.ActionAdminTokenRotated})
+	page, err := sess2.Service.Activity(ctx, hostsync.ActivityQuery{Action: hostsync.ActionAdminTokenRotated})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,22 +244,21 @@ func TestDataDir(t *testing.T) {
 
 func TestSubcommandDispatch(t *testing.T) {
 	var got []string
-	commands["probe-test"] = func(ctx context.Context, env *CommandEnv, args []string) int {
+	commands := map[string]Command{"probe-test": func(ctx context.Context, env *CommandEnv, args []string) int {
 		got = args
 		fmt.Fprint(env.Stdout, env.DataDir)
 		return 3
-	}
-	defer delete(commands, "probe-test")
+	}}
 	dir := t.TempDir()
 	var out, errOut strings.Builder
-	if code := run([]string{"--data-dir", dir, "probe-test", "a", "b"}, strings.NewReader(""), &out, &errOut); code != 3 {
-		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	if err := run([]string{"--data-dir", dir, "probe-test", "a", "b"}, strings.NewReader(""), &out, &errOut, commands); err != exitCode(3) {
+		t.Fatalf("exit %v, stderr %q", err, errOut.String())
 	}
 	if strings.Join(got, " ") != "a b" || out.String() != dir {
 		t.Errorf("args %v, stdout %q", got, out.String())
 	}
-	if code := run([]string{"--data-dir", dir, "nope"}, strings.NewReader(""), io.Discard, &errOut); code != 2 {
-		t.Errorf("unknown command exit %d", code)
+	if err := run([]string{"--data-dir", dir, "nope"}, strings.NewReader(""), io.Discard, &errOut, commands); err != exitCode(2) {
+		t.Errorf("unknown command exit %v", err)
 	}
 }
 

@@ -19,16 +19,6 @@ import (
 	"github.com/visitly/hostsync/ui"
 )
 
-// The scriptable subcommands: same data folder, mirror and keyring as the
-// window. Exit codes: 0 ok, 1 failure, 2 usage; errors on stderr in one line.
-func init() {
-	commands["sync"] = cliCommand("sync", cmdSync)
-	commands["hosts"] = cliCommand("hosts", cmdHosts)
-	commands["restore"] = cliCommand("restore", cmdRestore)
-	commands["activity"] = cliCommand("activity", cmdActivity)
-	commands["connect"] = cliCommand("connect", cmdConnect)
-}
-
 // cliEnv is what a subcommand works with; tests build one with an in-memory
 // keyring and a temp data folder.
 type cliEnv struct {
@@ -52,6 +42,8 @@ func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
+// cliCommand makes a Command of a scriptable subcommand. Exit codes: 0 ok, 1 failure, 2 usage;
+// errors on stderr in one line.
 func cliCommand(name string, f cliFunc) Command {
 	return func(ctx context.Context, env *CommandEnv, args []string) int {
 		// Ctrl-C cancels cleanly: a sync keeps every page it committed.
@@ -81,7 +73,7 @@ func runCLI(ctx context.Context, name string, f cliFunc, e *cliEnv, args []strin
 		return 2
 	default:
 		msg := oneLine(err.Error())
-		if h := keyring.Hint(err); h != "" && (errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTooBig)) {
+		if h := hostsync.KeyringHint(err); h != "" && (errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTooBig)) {
 			msg += " — " + oneLine(h)
 		}
 		fmt.Fprintf(e.stderr, "visitly-console %s: %s\n", name, msg)
@@ -148,7 +140,7 @@ func (e *cliEnv) openMirror(ctx context.Context) (*mirror.Mirror, error) {
 // with the admin credential from the keyring, or the embedded one started
 // in-process on an ephemeral loopback port (the window may hold the
 // configured port). close stops it.
-func (e *cliEnv) connect(ctx context.Context) (c *scimclient.Client, close func(), err error) {
+func (e *cliEnv) connect(ctx context.Context) (svc ui.Service, close func(), err error) {
 	cfg, err := loadConfig(e.dataDir)
 	if err != nil {
 		return nil, nil, err
@@ -167,16 +159,11 @@ func (e *cliEnv) connect(ctx context.Context) (c *scimclient.Client, close func(
 		b.Close()
 		return nil, nil, err
 	}
-	c, ok := sess.Service.(*scimclient.Client)
-	if !ok {
-		b.Close()
-		return nil, nil, fmt.Errorf("unexpected service client %T", sess.Service)
-	}
-	return c, func() { b.Close() }, nil
+	return sess.Service, func() { b.Close() }, nil
 }
 
 // syncMirror runs one incremental sync of the configured service's mirror.
-func (e *cliEnv) syncMirror(ctx context.Context, c *scimclient.Client) (hostsync.SyncResult, error) {
+func (e *cliEnv) syncMirror(ctx context.Context, c hostsync.Feed) (hostsync.SyncResult, error) {
 	m, err := e.openMirror(ctx)
 	if err != nil {
 		return hostsync.SyncResult{}, err

@@ -8,12 +8,9 @@ import (
 	"io"
 	"os"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/keyring"
 )
-
-func init() {
-	commands["uninstall"] = cmdUninstall
-}
 
 // cmdUninstall removes what the console left on this computer outside its
 // program file: every keyring entry under the app ID (API keys, admin
@@ -30,7 +27,7 @@ func cmdUninstall(_ context.Context, env *CommandEnv, args []string) int {
 	if err := env.Keyring.DeleteAll(); err != nil {
 		fmt.Fprintf(env.Stderr, "visitly-console: could not remove the keyring entries of %s: %v\n", env.Keyring.Service, err)
 		if errors.Is(err, keyring.ErrUnavailable) {
-			fmt.Fprintln(env.Stderr, keyring.Hint(err))
+			fmt.Fprintln(env.Stderr, hostsync.KeyringHint(err))
 		}
 		return 1
 	}

@@ -11,29 +11,17 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/storage/mirror"
 	"github.com/visitly/hostsync/ui"
 	"github.com/visitly/hostsync/ui/directory"
 )
 
-// The Hosts, Deleted hosts and Activity screens: one directory.Directory per session, over that
-// service's own mirror file in the data folder, synced at start, every minute, on Sync now / F5 /
-// File › Refresh, and read by the screens even when the service is unreachable.
-func init() {
-	pages[ui.PageHosts] = windowPages.builder((*directory.Directory).HostsPage)
-	pages[ui.PageDeleted] = windowPages.builder((*directory.Directory).DeletedPage)
-	pages[ui.PageActivity] = windowPages.builder((*directory.Directory).ActivityPage)
-}
-
-// windowPages is the window's state behind those builders (the shell calls builders, which cannot
-// carry it).
-var windowPages = &directoryPages{mirrors: map[string]*mirror.Mirror{}}
-
+// directoryPages are the Hosts, Deleted hosts and Activity screens: one directory.Directory per
+// session, over that service's own mirror file in the data folder, synced at start, every minute,
+// on Sync now / F5 / File › Refresh, and read by the screens even when the service is unreachable.
 type directoryPages struct {
 	dataDir string
 	env     *ui.Env
-	shell   *ui.Shell
 
 	sess    *ui.Session
 	dir     *directory.Directory
@@ -42,52 +30,66 @@ type directoryPages struct {
 	mirrors map[string]*mirror.Mirror // by path; kept open until the window closes
 }
 
-// startPages binds the screens to the window: it syncs as soon as a session exists (even while
-// another page is shown), adds File › Sync now and Export… (Ctrl/Cmd+E), makes File › Refresh
-// (Ctrl/Cmd+R) and F5 sync, and returns the function that stops it all and closes the mirrors.
-func startPages(dataDir string, env *ui.Env, shell *ui.Shell) (stop func()) {
-	p := windowPages
-	p.dataDir, p.env, p.shell = dataDir, env, shell
-	p.extendMenu()
-	c := env.Window.Canvas()
-	prev := c.OnTypedKey()
-	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+func newDirectoryPages(dataDir string, env *ui.Env) *directoryPages {
+	return &directoryPages{dataDir: dataDir, env: env, mirrors: map[string]*mirror.Mirror{}}
+}
+
+// pages are the shell's builders of the three screens.
+func (p *directoryPages) pages() map[string]ui.PageBuilder {
+	return map[string]ui.PageBuilder{
+		ui.PageHosts:    p.builder((*directory.Directory).HostsPage),
+		ui.PageDeleted:  p.builder((*directory.Directory).DeletedPage),
+		ui.PageActivity: p.builder((*directory.Directory).ActivityPage),
+	}
+}
+
+// menuItems are File › Sync now (F5) and Export… (Ctrl/Cmd+E).
+func (p *directoryPages) menuItems() []*fyne.MenuItem {
+	exportItem := fyne.NewMenuItem("Export…", p.export)
+	exportItem.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
+	return []*fyne.MenuItem{fyne.NewMenuItem("Sync now (F5)", p.syncNow), exportItem}
+}
+
+// onTypedKey makes F5 sync, passing other keys to next.
+func (p *directoryPages) onTypedKey(next func(*fyne.KeyEvent)) func(*fyne.KeyEvent) {
+	return func(e *fyne.KeyEvent) {
 		if e.Name == fyne.KeyF5 {
 			p.syncNow()
 			return
 		}
-		if prev != nil {
-			prev(e)
+		if next != nil {
+			next(e)
 		}
-	})
-	shell.OnSession(func(s *ui.Session) {
-		if s != p.sess {
-			p.attach(s) // sync as soon as connected, whichever page is shown
-		}
-	})
-	return func() {
-		p.detach()
-		for path, m := range p.mirrors {
-			if err := m.Close(); err != nil && env.Log != nil {
-				env.Log.Warn("close the mirror", "path", path, "err", err)
-			}
+	}
+}
+
+// onSession syncs as soon as a session exists, whichever page is shown.
+func (p *directoryPages) onSession(s *ui.Session) {
+	if s != p.sess {
+		p.attach(s)
+	}
+}
+
+// close stops the syncs and closes the mirrors.
+func (p *directoryPages) close() {
+	p.detach()
+	for path, m := range p.mirrors {
+		if err := m.Close(); err != nil && p.env.Log != nil {
+			p.env.Log.Warn("close the mirror", "path", path, "err", err)
 		}
 	}
 }
 
 // builder makes a ui.PageBuilder of one screen.
-func (p *directoryPages) builder(screen func(*directory.Directory) fyne.CanvasObject) ui.PageBuilder {
-	return func(_ context.Context, env *ui.Env, s *ui.Session) fyne.CanvasObject {
-		if p.env == nil {
-			p.env = env // tests and tools that skip startPages
-		}
+func (p *directoryPages) builder(screen func(*directory.Directory, context.Context) fyne.CanvasObject) ui.PageBuilder {
+	return func(ctx context.Context, _ *ui.Env, s *ui.Session) fyne.CanvasObject {
 		if s != p.sess {
 			p.attach(s)
 		}
 		if p.dir == nil {
 			return problemPage(p.openErr)
 		}
-		return screen(p.dir)
+		return screen(p.dir, ctx)
 	}
 }
 
@@ -95,14 +97,9 @@ func (p *directoryPages) builder(screen func(*directory.Directory) fyne.CanvasOb
 func (p *directoryPages) attach(s *ui.Session) {
 	p.detach()
 	p.sess = s
-	c, ok := s.Service.(*scimclient.Client)
-	if !ok {
-		p.openErr = fmt.Errorf("the service connection (%T) cannot feed the local mirror", s.Service)
-		return
-	}
 	key := ""
 	if !s.Embedded {
-		key = strings.TrimRight(c.URL(), "/") // as the subcommands name it: one mirror per service
+		key = strings.TrimRight(s.Service.URL(), "/") // as the subcommands name it: one mirror per service
 	}
 	path := mirror.Path(p.dataDir, key)
 	m := p.mirrors[path]
@@ -118,12 +115,7 @@ func (p *directoryPages) attach(s *ui.Session) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
-	p.dir = directory.New(ctx, p.env, directory.Deps{Mirror: m, Source: c, Admin: c,
-		Navigate: func(page string) {
-			if p.shell != nil {
-				p.shell.Show(page)
-			}
-		}})
+	p.dir = directory.New(ctx, p.env, directory.Deps{Mirror: m, Source: s.Service, Admin: s.Service, Navigate: p.env.Navigate})
 	p.dir.Start()
 }
 
@@ -148,33 +140,6 @@ func (p *directoryPages) export() {
 	if p.dir != nil {
 		p.dir.Export()
 	}
-}
-
-// extendMenu adds the directory's actions to the shell's File menu and makes Refresh sync too.
-func (p *directoryPages) extendMenu() {
-	mm := p.env.Window.MainMenu()
-	if mm == nil {
-		return
-	}
-	for _, m := range mm.Items {
-		if m.Label != "File" {
-			continue
-		}
-		for _, it := range m.Items {
-			if it.Label == "Refresh" && it.Action != nil {
-				refresh := it.Action
-				it.Action = func() {
-					refresh()
-					p.syncNow()
-				}
-			}
-		}
-		syncItem := fyne.NewMenuItem("Sync now (F5)", p.syncNow)
-		exportItem := fyne.NewMenuItem("Export…", p.export)
-		exportItem.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
-		m.Items = append([]*fyne.MenuItem{syncItem, exportItem, fyne.NewMenuItemSeparator()}, m.Items...)
-	}
-	p.env.Window.SetMainMenu(mm)
 }
 
 // problemPage explains why the screens cannot show the mirror.

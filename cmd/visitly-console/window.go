@@ -18,9 +18,6 @@ import (
 	"github.com/visitly/hostsync/ui"
 )
 
-// pages are the sidebar screens other files plug in (Hosts, Deleted hosts, Activity).
-var pages = map[string]ui.PageBuilder{}
-
 // runWindow opens the main window and blocks until it is closed; the embedded service is shut
 // down gracefully before it returns.
 func runWindow(env *CommandEnv, measure bool) error {
@@ -46,8 +43,15 @@ func runWindow(env *CommandEnv, measure bool) error {
 	defer cancel()
 	uiEnv := &ui.Env{Window: w, Clipboard: a.Clipboard(), Secrets: env.Keyring, Run: ui.Background,
 		After: ui.RealAfter, Delays: ui.DefaultDelays, Log: env.Log}
-	shell := ui.NewShell(ctx, uiEnv, b, pages)
+	// Hosts, Deleted hosts, Activity: their pages, sync, menu items and keys.
+	dir := newDirectoryPages(env.DataDir, uiEnv)
+	defer dir.close()
+	shell := ui.NewShell(ctx, uiEnv, b, dir.pages())
 	defer shell.Close()
+	shell.OnSession(dir.onSession)
+	shell.OnRefresh(dir.syncNow)
+	shell.AddFileItems(dir.menuItems()...)
+	w.Canvas().SetOnTypedKey(dir.onTypedKey(w.Canvas().OnTypedKey()))
 
 	w.SetContent(container.NewStack(shell.Build(), firstFrame(func() {
 		env.Log.Info("first frame painted", "after", time.Since(processStart).Round(time.Millisecond),
@@ -61,7 +65,6 @@ func runWindow(env *CommandEnv, measure bool) error {
 		// keyring would otherwise compete with the first frame. The header says "Starting…" meanwhile.
 		fyne.Do(shell.Connect)
 	})))
-	defer startPages(env.DataDir, uiEnv, shell)() // Hosts, Deleted hosts, Activity: their sync, menu items and keys
 	// SIGINT/SIGTERM (logout, a service manager) quit like closing the window: deferred cleanup runs.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)

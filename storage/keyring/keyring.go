@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/visitly/hostsync"
 	gokeyring "github.com/zalando/go-keyring"
 )
 
@@ -23,17 +24,19 @@ const (
 // one limit below both makes every OS refuse the same secrets.
 const MaxSecretLen = 2048
 
+// The keyring's errors are hostsync's, so that ui matches them without importing this package;
+// hostsync.KeyringHint says what the user can do about them.
 var (
 	// ErrNotFound means nothing is stored under that account yet: normal on
 	// first run.
-	ErrNotFound = errors.New("keyring: not found")
+	ErrNotFound = hostsync.ErrSecretNotFound
 	// ErrUnavailable means the OS keyring could not be used (no Secret
 	// Service, a locked keychain…). The error that carries it keeps the
-	// keyring's own text for a "Details" section; Hint says what to do.
-	ErrUnavailable = errors.New("keyring: OS keyring unavailable")
+	// keyring's own text for a "Details" section.
+	ErrUnavailable = hostsync.ErrKeyringUnavailable
 	// ErrTooBig means the secret exceeds MaxSecretLen or the OS keyring's
 	// own limit.
-	ErrTooBig = errors.New("keyring: secret too large for the OS keyring")
+	ErrTooBig = hostsync.ErrSecretTooBig
 
 	errNoService = errors.New("keyring: no service name")
 )

@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
+	gokeyring "github.com/zalando/go-keyring"
 )
 
 // These tests use the real OS keyring (on CI: gnome-keyring under
@@ -30,7 +33,7 @@ func newTestKeyring(t *testing.T) *Keyring {
 	keyringProbe.once.Do(func() { keyringProbe.err = probeKeyring() })
 	if err := keyringProbe.err; err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("no usable OS keyring in CI: %v\nhint: %s", err, Hint(err))
+			t.Fatalf("no usable OS keyring in CI: %v\nhint: %s", err, hostsync.KeyringHint(err))
 		}
 		t.Skipf("no usable OS keyring (run under scripts/with-session.sh): %v", err)
 	}
@@ -116,7 +119,7 @@ func TestGetNotFound(t *testing.T) {
 	if errors.Is(err, ErrUnavailable) {
 		t.Errorf("not found must not read as unavailable: %v", err)
 	}
-	if h := Hint(err); h != "" {
+	if h := hostsync.KeyringHint(err); h != "" {
 		t.Errorf("Hint(not found) = %q, want none", h)
 	}
 }
@@ -203,7 +206,7 @@ const noBusChildEnv = "SECRETS_TEST_NO_SESSION_BUS"
 func TestGetWithoutSessionBus(t *testing.T) {
 	if os.Getenv(noBusChildEnv) == "1" {
 		_, err := New("io.visitly.hostsync.test.nobus").Get(AccountAdminToken)
-		fmt.Printf("unavailable=%t\nerror=%v\nhint=%s\n", errors.Is(err, ErrUnavailable), err, Hint(err))
+		fmt.Printf("unavailable=%t\nerror=%v\nhint=%s\n", errors.Is(err, ErrUnavailable), err, hostsync.KeyringHint(err))
 		return
 	}
 	if runtime.GOOS != "linux" {
@@ -233,5 +236,25 @@ func TestGetWithoutSessionBus(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("child output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// ui tells these errors apart through hostsync's sentinels, without importing this package.
+func TestErrorsMatchHostsyncs(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"not found", classify("get", AccountAPIKey, gokeyring.ErrNotFound), hostsync.ErrSecretNotFound},
+		{"too big", classify("set", AccountAPIKey, gokeyring.ErrSetDataTooBig), hostsync.ErrSecretTooBig},
+		{"unavailable", classify("get", AccountAPIKey, errors.New("no Secret Service")), hostsync.ErrKeyringUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !errors.Is(tt.err, tt.want) {
+				t.Errorf("%v does not match %v", tt.err, tt.want)
+			}
+		})
 	}
 }

@@ -2,7 +2,6 @@ package directory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -47,7 +46,6 @@ type activityScreen struct {
 	detail  *fyne.Container
 	scroll  *container.Scroll
 	export  *widget.Button
-	gen     int
 	stop    func()
 }
 
@@ -63,16 +61,16 @@ func activityColumns() []column[hostsync.Event] {
 }
 
 // ActivityPage builds the Activity screen and makes it the one told about syncs.
-func (d *Directory) ActivityPage() fyne.CanvasObject {
-	s := d.newActivityScreen()
+func (d *Directory) ActivityPage(ctx context.Context) fyne.CanvasObject {
+	s := d.newActivityScreen(ctx)
 	d.enter(s)
 	s.loadActions()
 	s.reload(false)
 	return s.view()
 }
 
-func (d *Directory) newActivityScreen() *activityScreen {
-	s := &activityScreen{d: d, ctx: d.ctx, count: &widget.Label{},
+func (d *Directory) newActivityScreen(ctx context.Context) *activityScreen {
+	s := &activityScreen{d: d, ctx: ctx, count: &widget.Label{},
 		actions: map[string]string{}, detail: container.NewVBox()}
 	s.st = newStatusView(d.SyncNow, d.review)
 	s.action = widget.NewSelect([]string{allActions}, func(string) { s.reload(false) })
@@ -94,7 +92,7 @@ func (d *Directory) newActivityScreen() *activityScreen {
 	s.table = newDataTable(d.env.Run, activityColumns(), "No activity matches",
 		"Nothing in the mirrored activity log matches these filters. Widen the date range or clear the search.")
 	s.table.onSelect = s.showDetail
-	s.table.pager.onError = func(err error) { ui.ShowError(d.env.Window, err) }
+	s.table.onError = func(err error) { ui.ShowError(d.env.Window, err) }
 	s.scroll = container.NewVScroll(s.detail)
 	s.clearDetail()
 	s.export = &widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon(), OnTapped: s.exportCurrent}
@@ -165,43 +163,22 @@ func (s *activityScreen) query() hostsync.EventFilter {
 	return q
 }
 
+// reload runs the query; keep keeps the scroll position and the entry shown (a sync).
 func (s *activityScreen) reload(keep bool) {
-	q := s.query()
-	s.gen++
-	gen, m, ctx := s.gen, s.d.deps.Mirror, s.ctx
-	s.d.env.Run(func() func() {
-		var first []hostsync.Event
-		var ferr error
-		pageDone := make(chan struct{})
-		go func() {
-			defer close(pageDone)
+	q, m := s.query(), s.d.deps.Mirror
+	s.table.load(s.ctx, func(ctx context.Context) (int, error) { return m.CountActivity(ctx, q) },
+		func(ctx context.Context, offset, limit int) ([]hostsync.Event, error) {
 			pq := q
-			pq.Limit = pageSize
-			first, ferr = m.Activity(ctx, pq)
-		}()
-		n, err := m.CountActivity(ctx, q)
-		<-pageDone
-		err = errors.Join(err, ferr)
-		return func() {
-			if gen != s.gen || ctx.Err() != nil {
-				return
-			}
-			if err != nil {
-				ui.ShowError(s.d.env.Window, fmt.Errorf("read the local mirror: %w", err))
-				return
-			}
-			s.table.show(n, first, func(offset, limit int) ([]hostsync.Event, error) {
-				pq := q
-				pq.Offset, pq.Limit = offset, limit
-				return m.Activity(ctx, pq)
-			})
+			pq.Offset, pq.Limit = offset, limit
+			return m.Activity(ctx, pq)
+		},
+		func(n int) {
 			if !keep {
 				s.table.scrollTop()
 				s.clearDetail()
 			}
 			s.count.SetText(hostsync.Plural(n, "entry", "entries"))
-		}
-	})
+		})
 }
 
 func (s *activityScreen) clearDetail() {

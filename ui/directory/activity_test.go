@@ -17,7 +17,7 @@ func TestActivityFiltersAndDetails(t *testing.T) {
 	h.svc.patch(t, ids["ann"], scimclient.PatchOp{Op: "replace", Path: "title", Value: "Sales lead"})
 	h.svc.remove(t, ids["dan"])
 	h.dir.Start()
-	h.show(h.dir.ActivityPage())
+	h.show(h.dir.ActivityPage(h.page()))
 	s := h.dir.current.(*activityScreen)
 
 	actions := columnTexts(t, s.table, 1)

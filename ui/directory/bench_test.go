@@ -85,7 +85,7 @@ func BenchmarkHosts100k(b *testing.B) {
 
 	b.Run("open", func(b *testing.B) {
 		for b.Loop() {
-			w.SetContent(d.HostsPage())
+			w.SetContent(d.HostsPage(b.Context()))
 			w.Canvas().Capture() // the first frame, painted by the software driver
 		}
 	})

@@ -28,7 +28,6 @@ type deletedScreen struct {
 	restore  *widget.Button
 	clearSel *widget.Button
 	export   *widget.Button
-	confirm  dialog.Dialog // the open confirmation (tests)
 }
 
 func deletedColumns() []column[hostsync.Host] {
@@ -46,15 +45,15 @@ func deletedColumns() []column[hostsync.Host] {
 }
 
 // DeletedPage builds the Deleted hosts screen and makes it the one told about syncs.
-func (d *Directory) DeletedPage() fyne.CanvasObject {
-	s := d.newDeletedScreen()
+func (d *Directory) DeletedPage(ctx context.Context) fyne.CanvasObject {
+	s := d.newDeletedScreen(ctx)
 	d.enter(s)
 	s.reload(false)
 	return s.view()
 }
 
-func (d *Directory) newDeletedScreen() *deletedScreen {
-	s := &deletedScreen{hostList: newHostList(d, hostsync.StateRemoved, deletedColumns(),
+func (d *Directory) newDeletedScreen(ctx context.Context) *deletedScreen {
+	s := &deletedScreen{hostList: newHostList(d, ctx, hostsync.StateRemoved, deletedColumns(),
 		"No deleted hosts — nothing has been removed by Azure AD",
 		"Hosts that Azure AD deletes or deactivates are kept here, never erased, so that you can bring them back.",
 		"Select a host to see when and how Azure AD removed it, and its history."),
@@ -135,14 +134,12 @@ func (s *deletedScreen) askRestore() {
 		"Visitly application in Azure AD (Enterprise applications \u203a Visitly \u203a Users and groups).", who))
 	msg.Wrapping = fyne.TextWrapWord
 	c := dialog.NewCustomConfirm("Restore "+hostsync.Plural(len(hosts), "host", "hosts")+"?", "Restore", "Cancel", msg, func(ok bool) {
-		s.confirm = nil
 		if ok {
 			s.doRestore(hosts)
 		}
 	}, s.d.env.Window)
 	c.SetConfirmImportance(widget.HighImportance)
 	c.Resize(fyne.NewSize(560, 0))
-	s.confirm = c
 	c.Show()
 }
 
@@ -165,7 +162,9 @@ type restoreOutcome struct {
 // decision: a conflict on one changes nothing for it and does not stop the others), then syncs
 // the mirror so the restored hosts show up, and reports.
 func (s *deletedScreen) doRestore(hosts []hostsync.Host) {
-	ctx, d := s.ctx, s.d
+	// The session's context, not the page's: a confirmed restore finishes and reports even if the
+	// user leaves the page meanwhile.
+	ctx, d := s.d.ctx, s.d
 	s.restore.Disable()
 	d.env.Run(func() func() {
 		out := make([]restoreOutcome, 0, len(hosts))
@@ -223,14 +222,13 @@ func (s *deletedScreen) reportRestore(out []restoreOutcome, fatal error) {
 		p := ui.Describe(fatal)
 		fmt.Fprintf(&b, "\n%s: %s Hosts not tried were left as they are.", p.Title, p.Message)
 	}
-	s.d.lastRestore = strings.TrimSpace(b.String())
 	title := "Hosts restored"
 	if len(ok) == 0 {
 		title = "Nothing was restored"
 	} else if len(failed) > 0 || fatal != nil {
 		title = "Some hosts were not restored"
 	}
-	body := widget.NewLabel(s.d.lastRestore)
+	body := widget.NewLabel(strings.TrimSpace(b.String()))
 	body.Wrapping = fyne.TextWrapWord
 	dl := dialog.NewCustom(title, "Close", body, s.d.env.Window)
 	dl.Resize(fyne.NewSize(560, 0))

@@ -21,7 +21,7 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 	h.svc.remove(t, ids["cy"])                                                                       // deleted…
 	newCy := h.svc.create(t, "cy.diaz@example.com", "Cy Díaz", "Engineering", "Principal architect") // …and re-created
 	h.dir.Start()
-	h.show(h.dir.DeletedPage())
+	h.show(h.dir.DeletedPage(h.page()))
 	s := h.dir.current.(*deletedScreen)
 
 	if got := s.count.Text; got != "3 removed hosts" {
@@ -58,8 +58,8 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 		}
 	}
 	tapOverlayButton(t, h.win, "Restore")
-	if !strings.HasPrefix(h.dir.lastRestore, "Restored 2 hosts: ann.lee@example.com, bo.chen@example.com.") {
-		t.Fatalf("outcome %q", h.dir.lastRestore)
+	if got := overlayTexts(h.win); !strings.Contains(got, "Restored 2 hosts: ann.lee@example.com, bo.chen@example.com.") {
+		t.Fatalf("outcome %q", got)
 	}
 	closeDialogs(h.win)
 	if got := columnTexts(t, s.table, 2); !slices.Equal(got, []string{"cy.diaz@example.com"}) {
@@ -67,7 +67,7 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 	}
 
 	// They are back in Hosts, marked as restored.
-	h.show(h.dir.HostsPage())
+	h.show(h.dir.HostsPage(h.page()))
 	hs := h.dir.current.(*hostsScreen)
 	states := map[string]string{}
 	for r := range 4 {
@@ -78,14 +78,14 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 	}
 
 	// Restoring the old Cy conflicts with the re-created one: said clearly, nothing changes.
-	h.show(h.dir.DeletedPage())
+	h.show(h.dir.DeletedPage(h.page()))
 	s = h.dir.current.(*deletedScreen)
 	pickUser(t, s, "cy.diaz@example.com")
 	test.Tap(s.restore)
 	tapOverlayButton(t, h.win, "Restore")
-	if !strings.Contains(h.dir.lastRestore, "cy.diaz@example.com: not restored — a live host now has this userName") ||
-		!strings.Contains(h.dir.lastRestore, "Nothing was changed") {
-		t.Fatalf("conflict outcome %q", h.dir.lastRestore)
+	if got := overlayTexts(h.win); !strings.Contains(got, "cy.diaz@example.com: not restored — a live host now has this userName") ||
+		!strings.Contains(got, "Nothing was changed") {
+		t.Fatalf("conflict outcome %q", got)
 	}
 	if !strings.Contains(overlayTexts(h.win), "not restored") {
 		t.Fatalf("the conflict is not on screen: %q", overlayTexts(h.win))
@@ -123,7 +123,7 @@ func TestDeletedEmptyState(t *testing.T) {
 	h := newHarness(t)
 	seedFour(t, h)
 	h.dir.Start()
-	h.show(h.dir.DeletedPage())
+	h.show(h.dir.DeletedPage(h.page()))
 	s := h.dir.current.(*deletedScreen)
 	if !s.table.empty.Visible() {
 		t.Fatal("no empty state with nothing removed")
@@ -157,7 +157,7 @@ func TestMassRemovalBanner(t *testing.T) {
 				}
 			}
 			h.dir.Start()
-			h.show(h.dir.HostsPage())
+			h.show(h.dir.HostsPage(h.page()))
 			s := h.dir.current.(*hostsScreen)
 			if s.st.mass.Visible() != tc.banner {
 				t.Fatalf("banner visible=%v, want %v (%q)", s.st.mass.Visible(), tc.banner, s.st.massText.Text)

@@ -46,9 +46,6 @@ type Directory struct {
 
 	current screen // the screen on display, told about syncs
 	massN   int    // hosts removed within massWindow, when above the threshold
-
-	lastExport  string // the last export's message (tests)
-	lastRestore string // the last restore's outcome (tests)
 }
 
 // screen is what the Directory needs of the screen on display.
@@ -81,9 +78,6 @@ func (d *Directory) Start() {
 
 // SyncNow syncs at once (Sync now, F5, Refresh).
 func (d *Directory) SyncNow() { d.loop.syncNow() }
-
-// Status is the sync status as last shown.
-func (d *Directory) Status() SyncStatus { return d.loop.status }
 
 // Export exports the screen on display (Ctrl+E); it does nothing on other pages.
 func (d *Directory) Export() {

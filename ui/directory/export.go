@@ -82,7 +82,6 @@ func (d *Directory) export(job exportJob) {
 				if rerr != nil {
 					msg += "\n\nThe export could not be recorded in the service's activity log: " + ui.Describe(rerr).Title + "."
 				}
-				d.lastExport = msg
 				dialog.ShowInformation("Export saved", msg, d.env.Window)
 			}
 		})

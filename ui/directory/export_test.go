@@ -22,15 +22,15 @@ func TestExportFollowsTheFilter(t *testing.T) {
 	seedFour(t, h)
 	h.svc.create(t, "eve@example.com", "=HYPERLINK(\"http://x\") Eve", "Engineering", "+1 trick")
 	h.dir.Start()
-	h.show(h.dir.HostsPage())
+	h.show(h.dir.HostsPage(h.page()))
 	s := h.dir.current.(*hostsScreen)
 	test.Type(s.search, "engineering")
 	h.timers.fire(searchDelay)
 
 	t.Run("csv", func(t *testing.T) {
 		test.Tap(s.export)
-		if !strings.Contains(h.dir.lastExport, "Exported 3 rows to export.csv (CSV") {
-			t.Fatalf("message %q", h.dir.lastExport)
+		if got := overlayTexts(h.win); !strings.Contains(got, "Exported 3 rows to export.csv (CSV") {
+			t.Fatalf("message %q", got)
 		}
 		closeDialogs(h.win)
 		raw, err := os.ReadFile(h.saved)
@@ -98,7 +98,7 @@ func TestExportActivityAndDeleted(t *testing.T) {
 	h.svc.remove(t, ids["bo"])
 	h.dir.Start()
 
-	h.show(h.dir.DeletedPage())
+	h.show(h.dir.DeletedPage(h.page()))
 	h.dir.Export() // Ctrl+E on the screen on display
 	closeDialogs(h.win)
 	raw, err := os.ReadFile(h.saved)
@@ -108,7 +108,7 @@ func TestExportActivityAndDeleted(t *testing.T) {
 		t.Fatalf("deleted hosts export:\n%s", raw)
 	}
 
-	h.show(h.dir.ActivityPage())
+	h.show(h.dir.ActivityPage(h.page()))
 	a := h.dir.current.(*activityScreen)
 	a.action.SetSelected(ActionWords("host.deleted"))
 	h.dir.Export()

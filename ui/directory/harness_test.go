@@ -155,6 +155,17 @@ type harness struct {
 	dir     *Directory
 	saved   string   // where the last export went
 	visited []string // pages Navigate was asked for
+	leave   func()   // ends the page on display, as the shell does when another is shown
+}
+
+// page is the context of a page about to be shown, as the shell gives it: it ends the page before.
+func (h *harness) page() context.Context {
+	if h.leave != nil {
+		h.leave()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.leave = cancel
+	return ctx
 }
 
 func newHarness(t *testing.T) *harness {
@@ -163,6 +174,11 @@ func newHarness(t *testing.T) *harness {
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(ui.Theme())
 	h := &harness{svc: newService(t), timers: &timers{}}
+	t.Cleanup(func() {
+		if h.leave != nil {
+			h.leave()
+		}
+	})
 	m, err := mirror.Open(context.Background(), filepath.Join(t.TempDir(), mirror.FileName))
 	if err != nil {
 		t.Fatal(err)

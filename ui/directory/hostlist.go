@@ -2,7 +2,6 @@ package directory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,23 +19,22 @@ const searchDelay = 150 * time.Millisecond
 // sortable table, the count and the details panel, all over one hostsync.HostFilter.
 type hostList struct {
 	d       *Directory
-	ctx     context.Context
-	state   hostsync.State // the state filter
+	ctx     context.Context // the page's
+	state   hostsync.State  // the state filter
 	search  *widget.Entry
 	count   *widget.Label
 	noun    [2]string // "host", "hosts"
 	table   *dataTable[hostsync.Host]
 	details *hostDetails
 	shown   hostsync.HostFilter // the query whose result is on screen
-	gen     int
-	stop    func() // the pending debounce
-	loaded  func() // after each result (the Deleted screen updates its buttons)
+	stop    func()              // the pending debounce
+	loaded  func()              // after each result (the Deleted screen updates its buttons)
 	// none is the empty state without a search; the table's own is for a search that finds nothing.
 	none [2]string
 }
 
-func newHostList(d *Directory, state hostsync.State, cols []column[hostsync.Host], emptyTitle, emptyText, noDetails string) *hostList {
-	l := &hostList{d: d, ctx: d.ctx, state: state, count: &widget.Label{},
+func newHostList(d *Directory, ctx context.Context, state hostsync.State, cols []column[hostsync.Host], emptyTitle, emptyText, noDetails string) *hostList {
+	l := &hostList{d: d, ctx: ctx, state: state, count: &widget.Label{},
 		noun: [2]string{"host", "hosts"}, details: newHostDetails(noDetails)}
 	l.search = widget.NewEntry()
 	l.search.SetPlaceHolder("Search name, userName, email, department or externalId")
@@ -45,7 +43,7 @@ func newHostList(d *Directory, state hostsync.State, cols []column[hostsync.Host
 	l.table.key = func(h hostsync.Host) string { return h.ID }
 	l.table.onSort = func() { l.reload(false) }
 	l.table.onSelect = func(h hostsync.Host) { l.showDetails(h.ID) }
-	l.table.pager.onError = func(err error) { ui.ShowError(d.env.Window, err) }
+	l.table.onError = func(err error) { ui.ShowError(d.env.Window, err) }
 	return l
 }
 
@@ -64,45 +62,22 @@ func (l *hostList) typed() {
 	})
 }
 
-// reload runs the query off the UI goroutine: the count and the first page together, so the
-// table never shows a count without rows. keep keeps the scroll position and selection (a sync).
+// reload runs the query; keep keeps the scroll position and selection (a sync).
 func (l *hostList) reload(keep bool) {
-	q := l.query()
-	l.gen++
-	gen, m, ctx := l.gen, l.d.deps.Mirror, l.ctx
-	l.d.env.Run(func() func() {
-		// The count and the first page are independent reads: run them side by side.
-		var first []hostsync.Host
-		var ferr error
-		pageDone := make(chan struct{})
-		go func() {
-			defer close(pageDone)
+	q, m := l.query(), l.d.deps.Mirror
+	l.table.load(l.ctx, func(ctx context.Context) (int, error) { return m.CountHosts(ctx, q) },
+		func(ctx context.Context, offset, limit int) ([]hostsync.Host, error) {
 			pq := q
-			pq.Limit = pageSize
-			first, ferr = m.Hosts(ctx, pq)
-		}()
-		n, err := m.CountHosts(ctx, q)
-		<-pageDone
-		err = errors.Join(err, ferr)
-		return func() {
-			if gen != l.gen || ctx.Err() != nil {
-				return // a newer query or session took over
-			}
-			if err != nil {
-				ui.ShowError(l.d.env.Window, fmt.Errorf("read the local mirror: %w", err))
-				return
-			}
+			pq.Offset, pq.Limit = offset, limit
+			return m.Hosts(ctx, pq)
+		},
+		func(n int) {
 			l.shown = q
 			if q.Search == "" && l.none[0] != "" {
 				l.table.setEmpty(l.none[0], l.none[1])
 			} else {
 				l.table.setEmpty("Nothing matches", "No "+l.noun[1]+" in the local mirror match this search and filter.")
 			}
-			l.table.show(n, first, func(offset, limit int) ([]hostsync.Host, error) {
-				pq := q
-				pq.Offset, pq.Limit = offset, limit
-				return m.Hosts(ctx, pq)
-			})
 			if !keep {
 				l.table.scrollTop()
 			}
@@ -113,8 +88,7 @@ func (l *hostList) reload(keep bool) {
 			if l.loaded != nil {
 				l.loaded()
 			}
-		}
-	})
+		})
 }
 
 // showDetails reads one host's details off the UI goroutine.

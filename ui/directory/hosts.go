@@ -45,15 +45,15 @@ func hostColumns() []column[hostsync.Host] {
 }
 
 // HostsPage builds the Hosts screen and makes it the one told about syncs.
-func (d *Directory) HostsPage() fyne.CanvasObject {
-	s := d.newHostsScreen()
+func (d *Directory) HostsPage(ctx context.Context) fyne.CanvasObject {
+	s := d.newHostsScreen(ctx)
 	d.enter(s)
 	s.reload(false)
 	return s.view()
 }
 
-func (d *Directory) newHostsScreen() *hostsScreen {
-	s := &hostsScreen{hostList: newHostList(d, hostsync.StateActive, hostColumns(),
+func (d *Directory) newHostsScreen(ctx context.Context) *hostsScreen {
+	s := &hostsScreen{hostList: newHostList(d, ctx, hostsync.StateActive, hostColumns(),
 		"No hosts match", "Nothing in the local mirror matches this search and filter.",
 		"Select a host to see all its attributes, its groups, how Azure AD matches it and its history.")}
 	s.table.sort = hostsync.SortDisplayName

@@ -29,7 +29,7 @@ func TestHostsSearchNarrowsTheTable(t *testing.T) {
 	h := newHarness(t)
 	seedFour(t, h)
 	h.dir.Start()
-	h.show(h.dir.HostsPage())
+	h.show(h.dir.HostsPage(h.page()))
 	s := h.dir.current.(*hostsScreen)
 	if got := s.count.Text; got != "4 hosts" {
 		t.Fatalf("count %q, want 4 hosts", got)
@@ -98,7 +98,7 @@ func TestSelectingAHostShowsDetails(t *testing.T) {
 	h.svc.group(t, "London office", ids["ann"], ids["bo"])
 	h.svc.patch(t, ids["ann"], scimclient.PatchOp{Op: "replace", Path: "title", Value: "Sales lead"})
 	h.dir.Start()
-	h.show(h.dir.HostsPage())
+	h.show(h.dir.HostsPage(h.page()))
 	s := h.dir.current.(*hostsScreen)
 	s.table.table.Select(widget.TableCellID{Row: 0, Col: 1})
 	got := strings.Join(texts(s.details.body), "\n")
@@ -126,7 +126,7 @@ func TestStateFilter(t *testing.T) {
 	ids := seedFour(t, h)
 	h.svc.patch(t, ids["bo"], scimclient.PatchOp{Op: "replace", Path: "active", Value: false})
 	h.dir.Start()
-	h.show(h.dir.HostsPage())
+	h.show(h.dir.HostsPage(h.page()))
 	s := h.dir.current.(*hostsScreen)
 	for _, tc := range []struct {
 		choice string
@@ -152,7 +152,7 @@ func TestSyncBringsChangesAndOfflineBanner(t *testing.T) {
 	h := newHarness(t)
 	ids := seedFour(t, h)
 	h.dir.Start()
-	h.show(h.dir.HostsPage())
+	h.show(h.dir.HostsPage(h.page()))
 	s := h.dir.current.(*hostsScreen)
 	if s.st.offline.Visible() || !strings.HasPrefix(s.st.fresh.Text, "Synced ") {
 		t.Fatalf("after the first sync: offline=%v, %q", s.st.offline.Visible(), s.st.fresh.Text)

@@ -1,6 +1,10 @@
 package directory
 
-import "github.com/visitly/hostsync/ui"
+import (
+	"context"
+
+	"github.com/visitly/hostsync/ui"
+)
 
 // Page geometry of the virtualised tables: a table shows a few dozen rows, so six pages of 100 keep
 // the rows around the visible ones (and a fast scroll's worth) without holding a 100,000-row result.
@@ -13,13 +17,13 @@ const (
 // time off the UI goroutine, around the rows the table asks for; all methods run on the UI goroutine.
 type pager[T any] struct {
 	run      ui.Runner
-	fetch    func(offset, limit int) ([]T, error) // the current query; called off the UI goroutine
+	ctx      context.Context                                           // the current query's: done once a newer one starts
+	fetch    func(ctx context.Context, offset, limit int) ([]T, error) // the current query; called off the UI goroutine
 	total    int
 	pages    map[int][]T
 	used     map[int]int // page → last use, for eviction
 	inflight map[int]bool
 	tick     int
-	gen      int  // bumped by reset: late pages of an older query are dropped
 	updating bool // inside the table's update callback: no Refresh from there
 
 	onLoaded func() // a page arrived: refresh the table
@@ -30,10 +34,10 @@ func newPager[T any](run ui.Runner) *pager[T] {
 	return &pager[T]{run: run, pages: map[int][]T{}, used: map[int]int{}, inflight: map[int]bool{}}
 }
 
-// reset starts a new query result of total rows whose first page is first.
-func (p *pager[T]) reset(total int, first []T, fetch func(offset, limit int) ([]T, error)) {
-	p.gen++
-	p.total, p.fetch = total, fetch
+// reset starts a new query result of total rows whose first page is first. ctx is the query's:
+// pages that arrive after it is done belong to an older query and are dropped.
+func (p *pager[T]) reset(ctx context.Context, total int, first []T, fetch func(ctx context.Context, offset, limit int) ([]T, error)) {
+	p.ctx, p.total, p.fetch = ctx, total, fetch
 	p.pages, p.used, p.inflight = map[int][]T{}, map[int]int{}, map[int]bool{}
 	if len(first) > 0 {
 		p.pages[0] = first
@@ -72,12 +76,12 @@ func (p *pager[T]) load(n int) {
 		return
 	}
 	p.inflight[n] = true
-	gen, fetch := p.gen, p.fetch
+	ctx, fetch := p.ctx, p.fetch
 	p.run(func() func() {
-		rows, err := fetch(n*pageSize, pageSize)
+		rows, err := fetch(ctx, n*pageSize, pageSize)
 		return func() {
-			if gen != p.gen {
-				return
+			if ctx.Err() != nil {
+				return // a newer query took over, or the page was left
 			}
 			delete(p.inflight, n)
 			if err != nil {

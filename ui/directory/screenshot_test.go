@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"context"
 	"flag"
 	"image/color"
 	"image/png"
@@ -52,7 +53,7 @@ func TestScreenshots(t *testing.T) {
 
 	shots := []struct {
 		file    string
-		build   func() fyne.CanvasObject
+		build   func(context.Context) fyne.CanvasObject
 		prepare func()
 	}{
 		{"hosts.png", h.dir.HostsPage, func() {
@@ -76,7 +77,7 @@ func TestScreenshots(t *testing.T) {
 		}},
 	}
 	for _, shot := range shots {
-		h.show(shot.build())
+		h.show(shot.build(h.page()))
 		shot.prepare()
 		relayout(h.win.Content())
 		img := h.win.Canvas().Capture()

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/ui"
 )
@@ -67,19 +65,28 @@ func (l *syncLoop) syncNow() {
 	l.status.Running = true
 	l.status.Progress = hostsync.SyncProgress{}
 	l.notify(false)
-	ctx := l.ctx
+	// This sync's own context: done cancels it, so progress reports still on their way are dropped.
+	ctx, cancel := context.WithCancel(l.ctx)
 	l.env.Run(func() func() {
 		res, err := l.m.Sync(ctx, l.src, hostsync.SyncOptions{OnProgress: func(p hostsync.SyncProgress) {
-			fyne.Do(func() {
-				if l.status.Running && ctx.Err() == nil {
-					l.status.Progress = p
-					l.notify(false)
-				}
-			})
+			l.env.Run(func() func() { return func() { l.progress(ctx, p) } })
 		}})
 		last, lerr := l.m.LastSync(ctx)
-		return func() { l.done(ctx, res, err, last, lerr) }
+		return func() {
+			// Cancelled after done so that done can tell a replaced session from a finished sync.
+			defer cancel()
+			l.done(ctx, res, err, last, lerr)
+		}
 	})
+}
+
+// progress shows a running sync's progress. Reports may arrive out of order: Done only grows.
+func (l *syncLoop) progress(ctx context.Context, p hostsync.SyncProgress) {
+	if ctx.Err() != nil || p.Done < l.status.Progress.Done {
+		return
+	}
+	l.status.Progress = p
+	l.notify(false)
 }
 
 func (l *syncLoop) done(ctx context.Context, res hostsync.SyncResult, err error, last time.Time, lerr error) {

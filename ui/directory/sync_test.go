@@ -26,7 +26,7 @@ func TestProgressBarOnALongFirstSync(t *testing.T) {
 	var seen []string
 	fake := &slowFirstSync{Mirror: h.m}
 	d := New(context.Background(), h.env, Deps{Mirror: fake, Source: h.svc.admin, Admin: h.svc.admin})
-	h.show(d.HostsPage()) // the screen is up before the first sync, as in the window
+	h.show(d.HostsPage(h.page())) // the screen is up before the first sync, as in the window
 	s := d.current.(*hostsScreen)
 	fake.during = func() {
 		seen = append(seen, s.st.fresh.Text)

@@ -1,6 +1,10 @@
 package directory
 
 import (
+	"context"
+	"errors"
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -35,6 +39,10 @@ type dataTable[T any] struct {
 	sort string
 	desc bool
 
+	run    ui.Runner
+	cancel context.CancelFunc // the current load's
+
+	onError  func(error)    // a read failed
 	onSort   func()         // a header was tapped: the screen runs its query again
 	onSelect func(T)        // a row was selected
 	checked  func(T) bool   // check column state
@@ -45,7 +53,7 @@ type dataTable[T any] struct {
 }
 
 func newDataTable[T any](run ui.Runner, cols []column[T], emptyTitle, emptyText string) *dataTable[T] {
-	t := &dataTable[T]{cols: cols, pager: newPager[T](run), loading: "…"}
+	t := &dataTable[T]{cols: cols, pager: newPager[T](run), run: run, loading: "…"}
 	t.table = &widget.Table{
 		Length: func() (int, int) { return t.pager.total, len(t.cols) },
 		CreateCell: func() fyne.CanvasObject {
@@ -72,6 +80,7 @@ func newDataTable[T any](run ui.Runner, cols []column[T], emptyTitle, emptyText 
 		t.table.SetColumnWidth(i, c.width)
 	}
 	t.pager.onLoaded = t.table.Refresh
+	t.pager.onError = t.fail
 	t.emptyTitle = widget.NewLabelWithStyle(emptyTitle, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	t.emptyText = widget.NewLabel(emptyText)
 	t.emptyText.Alignment = fyne.TextAlignCenter
@@ -197,15 +206,54 @@ func (t *dataTable[T]) sortBy(key string) {
 	}
 }
 
-// show puts a new query result on screen: total rows, the first page, and how to fetch others.
-func (t *dataTable[T]) show(total int, first []T, fetch func(offset, limit int) ([]T, error)) {
-	t.pager.reset(total, first, fetch)
-	if total == 0 {
-		t.empty.Show()
-	} else {
-		t.empty.Hide()
+// load runs a new query off the UI goroutine: the count and the first page side by side, so the
+// table never shows a count without rows; later pages are read as the table scrolls. A load cancels
+// the one before it, so the older one's late result, and its pages, are dropped: their context is
+// done. ctx is the page's. shown runs on the UI goroutine once the result is on screen.
+func (t *dataTable[T]) load(ctx context.Context, count func(ctx context.Context) (int, error),
+	rows func(ctx context.Context, offset, limit int) ([]T, error), shown func(n int)) {
+	if t.cancel != nil {
+		t.cancel()
 	}
-	t.table.Refresh()
+	ctx, t.cancel = context.WithCancel(ctx)
+	t.run(func() func() {
+		// The count and the first page are independent reads: run them side by side.
+		var first []T
+		var ferr error
+		pageDone := make(chan struct{})
+		go func() {
+			defer close(pageDone)
+			first, ferr = rows(ctx, 0, pageSize)
+		}()
+		n, err := count(ctx)
+		<-pageDone
+		err = errors.Join(err, ferr)
+		return func() {
+			if ctx.Err() != nil {
+				return // a newer query took over, or the page was left
+			}
+			if err != nil {
+				t.fail(fmt.Errorf("read the local mirror: %w", err))
+				return
+			}
+			t.pager.reset(ctx, n, first, rows)
+			if n == 0 {
+				t.empty.Show()
+			} else {
+				t.empty.Hide()
+			}
+			t.table.Refresh()
+			if shown != nil {
+				shown(n)
+			}
+		}
+	})
+}
+
+func (t *dataTable[T]) fail(err error) {
+	if t.onError != nil {
+		t.onError(err)
+	}
 }
 
 // setEmpty changes what an empty result says (nothing at all, or nothing matching a search).

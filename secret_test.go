@@ -1,4 +1,4 @@
-package keyring
+package hostsync
 
 import (
 	"errors"
@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-func TestHint(t *testing.T) {
-	unavailable := fmt.Errorf("%w: get %q: %w", ErrUnavailable, AccountAPIKey, errors.New("raw keyring text"))
+func TestKeyringHint(t *testing.T) {
+	unavailable := fmt.Errorf("%w: get %q: %w", ErrKeyringUnavailable, "api-key", errors.New("raw keyring text"))
 	tests := []struct {
 		name string
 		goos string
@@ -16,8 +16,8 @@ func TestHint(t *testing.T) {
 		want string // a phrase the hint must contain; "" means no hint at all
 	}{
 		{"nil", "linux", nil, ""},
-		{"not found", "windows", fmt.Errorf("%w: get", ErrNotFound), ""},
-		{"too big", "darwin", fmt.Errorf("%w: set", ErrTooBig), "only short secrets"},
+		{"not found", "windows", fmt.Errorf("%w: get", ErrSecretNotFound), ""},
+		{"too big", "darwin", fmt.Errorf("%w: set", ErrSecretTooBig), "only short secrets"},
 		{"linux", "linux", unavailable, "install and unlock GNOME Keyring or KWallet"},
 		{"freebsd", "freebsd", unavailable, "GNOME Keyring or KWallet"},
 		{"macOS", "darwin", unavailable, "unlock the login keychain"},
@@ -26,15 +26,15 @@ func TestHint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := hintFor(tt.goos, tt.err)
+			got := keyringHint(tt.goos, tt.err)
 			if tt.want == "" {
 				if got != "" {
-					t.Errorf("hintFor(%s, %v) = %q, want none", tt.goos, tt.err, got)
+					t.Errorf("keyringHint(%s, %v) = %q, want none", tt.goos, tt.err, got)
 				}
 				return
 			}
 			if !strings.Contains(strings.ToLower(got), strings.ToLower(tt.want)) {
-				t.Errorf("hintFor(%s, %v) = %q, want it to mention %q", tt.goos, tt.err, got, tt.want)
+				t.Errorf("keyringHint(%s, %v) = %q, want it to mention %q", tt.goos, tt.err, got, tt.want)
 			}
 		})
 	}
