@@ -147,7 +147,7 @@ func TestCLISyncAndLists(t *testing.T) {
 		{"removed", []string{"hosts", "--state", "removed"}, []string{"bob@", "carl@", "active=false"}, []string{"ann@"}},
 		{"search", []string{"hosts", "--state", "all", "--search", "emil"}, []string{"ann@"}, []string{"bob@", "carl@"}},
 		{"csv neutralises formulas", []string{"hosts", "--format", "csv"}, []string{"\uFEFFhost_id,", `"'=HYPERLINK(""x"")"`, "'-Ops"}, []string{",=HYP"}},
-		{"activity table", []string{"activity", "--action", "host.deleted"}, []string{"host.deleted", "bob@example.com", `API key #1 "Azure AD"`}, []string{"host.created"}},
+		{"activity table", []string{"activity", "--action", "host.deleted"}, []string{"host.deleted", "bob@example.com", "Azure AD (key #1)"}, []string{"host.created"}},
 		{"activity since and host", []string{"activity", "--since", "1h", "--host", "carl"}, []string{"host.deactivated", "host.created"}, []string{"ann@"}},
 	}
 	for _, tc := range tests {

@@ -187,7 +187,7 @@ func (s *activityScreen) reload(keep bool) {
 				return
 			}
 			if err != nil {
-				ui.ShowError(s.d.env.Window, fmt.Errorf("read the local mirror: %w", err))
+				ui.ShowError(s.d.env.Window, fmt.Errorf("read this computer's copy of the directory: %w", err))
 				return
 			}
 			s.table.show(n, first, func(offset, limit int) ([]hostsync.Event, error) {
@@ -215,16 +215,7 @@ func (s *activityScreen) clearDetail() {
 func (s *activityScreen) showDetail(e hostsync.Event) {
 	title := &widget.Label{Text: ActionWords(e.Action), Importance: actionTone(e.Action), TextStyle: fyne.TextStyle{Bold: true},
 		SizeName: theme.SizeNameSubHeadingText, Wrapping: fyne.TextWrapWord}
-	rows := [][2]string{
-		{"When", whenLocal(e.At) + " (" + e.At.UTC().Format(time.RFC3339) + ")"},
-		{"By", eventActor(&e)},
-		{"Actor", e.Actor},
-		{"Action", e.Action},
-		{"Resource", strings.TrimSpace(e.ResourceType + " " + e.ResourceID)},
-		{"userName", e.UserName},
-		{"Entry", fmt.Sprint("#", e.Seq)},
-	}
-	objs := []fyne.CanvasObject{title, form(rows)}
+	objs := []fyne.CanvasObject{title, form(eventRows(&e)), techDetails(eventTechRows(&e))}
 	if len(e.Changes) > 0 {
 		objs = append(objs, heading("Changes"))
 		for _, c := range e.Changes {

@@ -89,14 +89,14 @@ func (l *hostList) reload(keep bool) {
 				return // a newer query or session took over
 			}
 			if err != nil {
-				ui.ShowError(l.d.env.Window, fmt.Errorf("read the local mirror: %w", err))
+				ui.ShowError(l.d.env.Window, fmt.Errorf("read this computer's copy of the directory: %w", err))
 				return
 			}
 			l.shown = q
 			if q.Search == "" && l.none[0] != "" {
 				l.table.setEmpty(l.none[0], l.none[1])
 			} else {
-				l.table.setEmpty("Nothing matches", "No "+l.noun[1]+" in the local mirror match this search and filter.")
+				l.table.setEmpty("Nothing matches", "No "+l.noun[1]+" match this search and filter.")
 			}
 			l.table.show(n, first, func(offset, limit int) ([]hostsync.Host, error) {
 				pq := q
@@ -127,7 +127,7 @@ func (l *hostList) showDetails(id string) {
 				return
 			}
 			if err != nil {
-				l.details.clear("This host is no longer in the local mirror.")
+				l.details.clear("This host is no longer in the directory.")
 				return
 			}
 			l.details.show(hd)

@@ -54,7 +54,7 @@ func (d *Directory) HostsPage() fyne.CanvasObject {
 
 func (d *Directory) newHostsScreen() *hostsScreen {
 	s := &hostsScreen{hostList: newHostList(d, hostsync.StateActive, hostColumns(),
-		"No hosts match", "Nothing in the local mirror matches this search and filter.",
+		"No hosts match", "Nothing matches this search and filter.",
 		"Select a host to see all its attributes, its groups, how Azure AD matches it and its history.")}
 	s.table.sort = hostsync.SortDisplayName
 	s.none = [2]string{"No hosts here yet", "Azure AD has not provisioned anyone in this state. New users appear after " +
