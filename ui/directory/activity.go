@@ -242,8 +242,8 @@ func (s *activityScreen) exportCurrent() {
 		filter += fmt.Sprintf(", from %q to %q", s.from.Text, s.to.Text)
 	}
 	s.d.export(exportJob{what: "activity", base: "activity", filter: filter,
-		write: func(ctx context.Context, w io.Writer, format string) (int, error) {
-			return m.ExportActivity(ctx, w, q, format)
+		write: func(ctx context.Context, w io.Writer, opt hostsync.ExportOptions) (int, error) {
+			return m.ExportActivity(ctx, w, q, opt)
 		}})
 }
 

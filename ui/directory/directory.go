@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"net/url"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -30,7 +31,9 @@ type Deps struct {
 	// Save asks where to write an export; nil means SaveDialog.
 	Save SaveFunc
 	// Navigate shows a sidebar page (the banner's "Review"); nil leaves the button doing nothing.
-	Navigate  func(page string)
+	Navigate func(page string)
+	// OpenURL opens a URL with the system (the folder of a saved export); nil means the app's.
+	OpenURL   func(*url.URL) error
 	SyncEvery time.Duration    // 0 means DefaultSyncEvery
 	Now       func() time.Time // nil means time.Now
 }
@@ -47,7 +50,6 @@ type Directory struct {
 	current screen // the screen on display, told about syncs
 	massN   int    // hosts removed within massWindow, when above the threshold
 
-	lastExport  string // the last export's message (tests)
 	lastRestore string // the last restore's outcome (tests)
 }
 

@@ -95,7 +95,7 @@ func (s *hostsScreen) dataChanged() { s.reload(true) }
 func (s *hostsScreen) exportCurrent() {
 	q, m := s.query(), s.d.deps.Mirror
 	s.d.export(exportJob{what: "hosts", base: "hosts", filter: filterWords(q),
-		write: func(ctx context.Context, w io.Writer, format string) (int, error) {
-			return m.ExportHosts(ctx, w, q, format)
+		write: func(ctx context.Context, w io.Writer, opt hostsync.ExportOptions) (int, error) {
+			return m.ExportHosts(ctx, w, q, opt)
 		}})
 }
