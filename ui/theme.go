@@ -8,8 +8,9 @@ import (
 )
 
 // consoleTheme is Fyne's default theme (light or dark as the OS says) with Visitly's teal accent and
-// text colours that meet WCAG 2.2 AA (4.5:1) on every background they sit on: Fyne's own green,
-// orange, red and grey text measure 1.3–3.7:1 on its light theme (theme_test.go computes it).
+// text colours that meet WCAG 2.2 AA (4.5:1) on every background they sit on, a selected table row
+// included: Fyne's own green, orange, red and grey text measure 1.3–3.7:1 on its light theme
+// (theme_test.go computes it).
 type consoleTheme struct{ fyne.Theme }
 
 // Theme returns the console's theme.
@@ -22,11 +23,11 @@ var palette = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNameHyperlink:           rgb(0x0a6f6a),
 		theme.ColorNameForegroundOnPrimary: rgb(0xffffff),
 		theme.ColorNameForeground:          rgb(0x1f1f1f), // darker than Fyne's #565656, so disabled grey stays distinct
-		theme.ColorNameDisabled:            rgb(0x6b6b6b), // also the colour of Low-importance (help) labels
-		theme.ColorNamePlaceHolder:         rgb(0x6b6b6b),
-		theme.ColorNameSuccess:             rgb(0x1e7b34),
-		theme.ColorNameWarning:             rgb(0xa35200),
-		theme.ColorNameError:               rgb(0xc62828),
+		theme.ColorNameDisabled:            rgb(0x5e5e5e), // also the colour of Low-importance (help) labels
+		theme.ColorNamePlaceHolder:         rgb(0x5e5e5e),
+		theme.ColorNameSuccess:             rgb(0x1a6b2c),
+		theme.ColorNameWarning:             rgb(0x8f4700),
+		theme.ColorNameError:               rgb(0xb3261e),
 		theme.ColorNameForegroundOnSuccess: rgb(0xffffff),
 		theme.ColorNameForegroundOnWarning: rgb(0xffffff),
 		theme.ColorNameForegroundOnError:   rgb(0xffffff),
@@ -35,8 +36,8 @@ var palette = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNamePrimary:             rgb(0x3cc4bd),
 		theme.ColorNameHyperlink:           rgb(0x3cc4bd),
 		theme.ColorNameForegroundOnPrimary: rgb(0x171718), // dark text: white on this light teal is 2.1:1
-		theme.ColorNameDisabled:            rgb(0x9a9a9a),
-		theme.ColorNameError:               rgb(0xff6659),
+		theme.ColorNameDisabled:            rgb(0xa8a8a8),
+		theme.ColorNameError:               rgb(0xff7b70),
 		theme.ColorNameForegroundOnError:   rgb(0x171718),
 	},
 }

@@ -19,6 +19,14 @@ func contrast(a, b color.Color) float64 {
 	return (la + 0.05) / (lb + 0.05)
 }
 
+// over2 is colour a drawn over the opaque colour b.
+func over2(a, b color.Color) color.Color {
+	x, y := color.NRGBAModel.Convert(a).(color.NRGBA), color.NRGBAModel.Convert(b).(color.NRGBA)
+	k := float64(x.A) / 255
+	mix := func(p, q uint8) uint8 { return uint8(math.Round(k*float64(p) + (1-k)*float64(q))) }
+	return color.NRGBA{R: mix(x.R, y.R), G: mix(x.G, y.G), B: mix(x.B, y.B), A: 0xff}
+}
+
 func luminance(c color.Color) float64 {
 	n := color.NRGBAModel.Convert(c).(color.NRGBA)
 	lin := func(v uint8) float64 {
@@ -78,6 +86,13 @@ func TestEveryTextColourMeetsWCAGAA(t *testing.T) {
 		for _, fg := range texts {
 			for _, bg := range surfaces {
 				check(fg, bg)
+			}
+			// A selected or hovered table row: the translucent colour over the background.
+			for _, over := range []fyne.ThemeColorName{theme.ColorNameSelection, theme.ColorNameHover} {
+				bg := over2(th.Color(over, v), th.Color(theme.ColorNameBackground, v))
+				if r := contrast(th.Color(fg, v), bg); r < 4.5 {
+					t.Errorf("%s: %s text on a row under %s: %.2f:1, want at least 4.5:1", name, fg, over, r)
+				}
 			}
 		}
 		for _, p := range buttons {
