@@ -77,6 +77,14 @@ func localeComma(locale string) rune {
 	return ','
 }
 
+// formatWords names a format as the saved message says it.
+func formatWords(format string) string {
+	if format == hostsync.FormatXLSX {
+		return "Excel workbook"
+	}
+	return strings.ToUpper(format)
+}
+
 // exportForm is the dialog's body: the format, and for CSV the separator.
 type exportForm struct {
 	format    *widget.RadioGroup
@@ -173,7 +181,7 @@ func (d *Directory) saveExport(job exportJob, opt hostsync.ExportOptions, ext st
 					ui.ShowError(d.env.Window, err)
 					return
 				}
-				d.showSaved(where, fmt.Sprintf("%s, %s, times in UTC", hostsync.Plural(n, "row", "rows"), kind), rerr)
+				d.showSaved(where, fmt.Sprintf("%s, %s, times in UTC", hostsync.Plural(n, "row", "rows"), formatWords(opt.Format)), rerr)
 			}
 		})
 	})
@@ -184,7 +192,7 @@ func (d *Directory) showSaved(where fyne.URI, what string, recordErr error) {
 	folder, ferr := fynestorage.Parent(where)
 	msg := fmt.Sprintf("Saved %s (%s)", where.Name(), what)
 	if ferr == nil {
-		msg += " in the folder\n" + folder.Path()
+		msg += " in the folder\n" + strings.TrimSuffix(folder.Path(), "/")
 	}
 	msg += "."
 	if recordErr != nil {

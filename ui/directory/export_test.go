@@ -71,7 +71,7 @@ func TestExportFollowsTheFilter(t *testing.T) {
 		}
 		msg := overlayTexts(h.win)
 		dir := filepath.Dir(h.saved)
-		if !strings.Contains(msg, "Saved "+filepath.Base(h.saved)+" (3 rows, XLSX") || !strings.Contains(msg, dir) {
+		if !strings.Contains(msg, "Saved "+filepath.Base(h.saved)+" (3 rows, Excel workbook, times in UTC) in the folder\n"+dir+".") {
 			t.Fatalf("the message does not name the file and its folder:\n%s", msg)
 		}
 		tapOverlayButton(t, h.win, "Open folder")
