@@ -58,6 +58,9 @@ func (m *Mirror) ExportHosts(ctx context.Context, w io.Writer, q hostsync.HostFi
 		return m.eachHost(ctx, q, true, func(h *hostsync.Host) error {
 			h.Active = h.State == hostsync.StateActive
 			if opt.Format == hostsync.FormatJSON {
+				if !h.Active {
+					h.Resource = inactive(h.Resource)
+				}
 				return emit(h)
 			}
 			return emit(hostRecord(h))
@@ -220,6 +223,20 @@ func neutralise(rec []string) []string {
 		}
 	}
 	return rec
+}
+
+// inactive returns a SCIM resource with "active" false: Azure AD's DELETE leaves it true.
+func inactive(res json.RawMessage) json.RawMessage {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(res, &m); err != nil || m == nil {
+		return res // not an object: nothing claims the host is active
+	}
+	m["active"] = json.RawMessage("false")
+	b, err := json.Marshal(m)
+	if err != nil {
+		return res
+	}
+	return b
 }
 
 // yesNo is the Active column: a person filters on words.

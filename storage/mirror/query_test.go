@@ -227,7 +227,8 @@ func TestExport(t *testing.T) {
 		if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 			t.Fatalf("JSON: %v\n%s", err, buf.String())
 		}
-		if len(got) != 2 || got[0]["id"] != "5" || got[0]["deletedAt"] != "2026-11-01T09:05:00Z" || got[0]["resource"] == nil || got[0]["active"] != false {
+		if len(got) != 2 || got[0]["id"] != "5" || got[0]["deletedAt"] != "2026-11-01T09:05:00Z" || got[0]["resource"] == nil || got[0]["active"] != false ||
+			got[0]["resource"].(map[string]any)["active"] != false {
 			t.Errorf("JSON export = %v", got)
 		}
 	})
