@@ -1,7 +1,6 @@
 package hostsync
 
 import (
-	"strconv"
 	"strings"
 )
 
@@ -31,15 +30,16 @@ func (a Actor) String() string {
 	return a.Kind
 }
 
-// Name is the human form: `API key #3 "Azure AD"` (or "API key #3" when the
-// label is not known), "Console admin", "Command line", "System".
+// Name is the human form, for office managers: "Azure AD (key #3)", named by
+// the key's label (or "API key #3" when the label is not known), "Console
+// admin", "Command line", "System".
 func (a Actor) Name() string {
 	switch a.Kind {
 	case ActorAPIKey:
 		if a.Label == "" {
 			return "API key #" + a.ID
 		}
-		return "API key #" + a.ID + " " + strconv.Quote(a.Label)
+		return a.Label + " (key #" + a.ID + ")"
 	case ActorAdmin:
 		return "Console admin"
 	case ActorCLI:

@@ -9,7 +9,7 @@ func TestActorWords(t *testing.T) {
 		name       string
 		parsedName string // the name read back from the stored form, which has no label
 	}{
-		{Actor{Kind: ActorAPIKey, ID: "3", Label: "Azure AD"}, "apikey:3", `API key #3 "Azure AD"`, "API key #3"},
+		{Actor{Kind: ActorAPIKey, ID: "3", Label: "Azure AD"}, "apikey:3", "Azure AD (key #3)", "API key #3"},
 		{Actor{Kind: ActorAPIKey, ID: "7"}, "apikey:7", "API key #7", "API key #7"},
 		{Actor{Kind: ActorAdmin}, "admin", "Console admin", "Console admin"},
 		{Actor{Kind: ActorCLI}, "cli", "Command line", "Command line"},

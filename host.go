@@ -150,4 +150,13 @@ type HostDetail struct {
 const (
 	FormatCSV  = "csv"
 	FormatJSON = "json"
+	FormatXLSX = "xlsx" // an Excel workbook: binary, one sheet
 )
+
+// ExportOptions says how an export is written.
+type ExportOptions struct {
+	Format string // FormatCSV, FormatJSON or FormatXLSX
+	// Comma separates CSV's cells: ',' when zero; ';' where the locale writes decimals with a
+	// comma, as Excel there expects.
+	Comma rune
+}

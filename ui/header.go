@@ -104,6 +104,8 @@ func (h *header) show(st *hostsync.Status, err error, now time.Time) {
 		h.setHealth("unreachable", "unreachable")
 	}
 	if err != nil {
+		// Nothing is known: neither green nor amber, whatever the last answer said.
+		h.lastOK.Importance, h.lastBad.Importance = widget.MediumImportance, widget.MediumImportance
 		h.lastOK.SetText("Azure AD: unknown")
 		h.lastBad.SetText("")
 		return

@@ -192,7 +192,7 @@ func (s *Shell) show() {
 	case s.pages[s.current] != nil:
 		obj = s.pages[s.current](ctx, s.env, s.session)
 	default:
-		obj = placeholder(pageTitles[s.current], "This screen arrives with the console's local mirror of the directory.")
+		obj = placeholder(pageTitles[s.current], "This screen is not available in this build.")
 	}
 	s.content.Objects = []fyne.CanvasObject{obj}
 	s.content.Refresh()

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,12 +18,69 @@ import (
 
 const formatTable = "table"
 
-func checkFormat(f string) error {
-	switch f {
-	case formatTable, hostsync.FormatCSV, hostsync.FormatJSON:
-		return nil
+// exportFlags are the list commands' output flags: --format, --separator and --output.
+type exportFlags struct {
+	format, separator, output *string
+}
+
+func addExportFlags(fs *flag.FlagSet) exportFlags {
+	return exportFlags{
+		format:    fs.String("format", formatTable, "table, csv, json or xlsx (an Excel workbook; needs --output)"),
+		separator: fs.String("separator", ",", "CSV's separator: , or ; (what Excel expects where decimals are written 1,5)"),
+		output:    fs.String("output", "", "write to this file instead of standard output"),
 	}
-	return usagef("--format must be table, csv or json, not %q", f)
+}
+
+// options checks the flags and says how to export; the table format gives zero options.
+func (f exportFlags) options() (hostsync.ExportOptions, error) {
+	opt := hostsync.ExportOptions{Format: *f.format}
+	switch *f.format {
+	case formatTable:
+		if *f.output != "" {
+			return opt, usagef("--output needs --format csv, json or xlsx")
+		}
+	case hostsync.FormatCSV, hostsync.FormatJSON:
+	case hostsync.FormatXLSX:
+		if *f.output == "" {
+			// A workbook is binary: on a terminal it would be noise, so never to standard output.
+			return opt, usagef("--format xlsx writes a binary Excel workbook: give --output FILE.xlsx")
+		}
+	default:
+		return opt, usagef("--format must be table, csv, json or xlsx, not %q", *f.format)
+	}
+	switch *f.separator {
+	case ",", ";":
+		opt.Comma = rune((*f.separator)[0])
+	default:
+		return opt, usagef("--separator must be , or ;, not %q", *f.separator)
+	}
+	if opt.Comma != ',' && opt.Format != hostsync.FormatCSV {
+		return opt, usagef("--separator is for --format csv")
+	}
+	return opt, nil
+}
+
+// write runs export into standard output or, with --output, into that file (removed again when
+// the export fails, so no half file is left looking complete).
+func (f exportFlags) write(e *cliEnv, export func(w io.Writer) (int, error)) error {
+	if *f.output == "" {
+		_, err := export(e.stdout)
+		return err
+	}
+	file, err := os.Create(*f.output)
+	if err != nil {
+		return err
+	}
+	n, err := export(file)
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(*f.output)
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %s to %s\n", hostsync.Plural(n, "row", "rows"), *f.output)
+	return nil
 }
 
 // noteIfNeverSynced tells a script's human on stderr why a list is empty.
@@ -37,10 +96,10 @@ func (e *cliEnv) noteIfNeverSynced(ctx context.Context, m *mirror.Mirror) error 
 }
 
 func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
-	fs := e.flags("hosts", "[--state active|deactivated|deleted|removed|all] [--search WORDS] [--format table|csv|json]\n\nLists hosts from the local mirror (run sync first for fresh data).")
+	fs := e.flags("hosts", "[--state active|deactivated|deleted|removed|all] [--search WORDS] [--format table|csv|json|xlsx] [--separator ,|;] [--output FILE]\n\nLists hosts from the local mirror (run sync first for fresh data).")
 	stateFlag := fs.String("state", string(hostsync.StateActive), "active, deactivated, deleted, removed (deactivated+deleted) or all")
 	search := fs.String("search", "", "words matching the start of a name, userName, email, department or externalId")
-	format := fs.String("format", formatTable, "table, csv or json")
+	out := addExportFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,7 +112,8 @@ func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
 	default:
 		return usagef("--state must be active, deactivated, deleted, removed or all, not %q", state)
 	}
-	if err := checkFormat(*format); err != nil {
+	opt, err := out.options()
+	if err != nil {
 		return err
 	}
 	m, err := e.openMirror(ctx)
@@ -65,9 +125,8 @@ func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
 		return err
 	}
 	q := hostsync.HostFilter{State: state, Search: *search}
-	if *format != formatTable {
-		_, err := m.ExportHosts(ctx, e.stdout, q, *format)
-		return err
+	if opt.Format != formatTable {
+		return out.write(e, func(w io.Writer) (int, error) { return m.ExportHosts(ctx, w, q, opt) })
 	}
 	hosts, err := m.Hosts(ctx, q)
 	if err != nil {
@@ -95,18 +154,19 @@ func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
 }
 
 func cmdActivity(ctx context.Context, e *cliEnv, args []string) error {
-	fs := e.flags("activity", "[--since T] [--action A] [--host ID|USERNAME] [--format table|csv|json]\n\nLists the activity log from the local mirror, newest first.")
+	fs := e.flags("activity", "[--since T] [--action A] [--host ID|USERNAME] [--format table|csv|json|xlsx] [--separator ,|;] [--output FILE]\n\nLists the activity log from the local mirror, newest first.")
 	since := fs.String("since", "", "RFC 3339 time (2026-11-25T18:00:00Z), date (2026-11-25, UTC) or age (90m, 24h, 7d)")
 	action := fs.String("action", "", "only this action, e.g. host.deleted")
 	host := fs.String("host", "", "only events of this host id, or of userNames starting with this")
-	format := fs.String("format", formatTable, "table, csv or json")
+	out := addExportFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if err := checkFormat(*format); err != nil {
+	opt, err := out.options()
+	if err != nil {
 		return err
 	}
 	q := hostsync.EventFilter{Action: *action}
@@ -133,9 +193,8 @@ func cmdActivity(ctx context.Context, e *cliEnv, args []string) error {
 			q.UserName = *host
 		}
 	}
-	if *format != formatTable {
-		_, err := m.ExportActivity(ctx, e.stdout, q, *format)
-		return err
+	if opt.Format != formatTable {
+		return out.write(e, func(w io.Writer) (int, error) { return m.ExportActivity(ctx, w, q, opt) })
 	}
 	events, err := m.Activity(ctx, q)
 	if err != nil {

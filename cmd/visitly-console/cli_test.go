@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimserver"
 	"github.com/visitly/hostsync/storage/hostdb"
@@ -146,8 +148,10 @@ func TestCLISyncAndLists(t *testing.T) {
 		{"deleted table", []string{"hosts", "--state", "deleted"}, []string{"bob@example.com", "DELETE", "apikey:1"}, []string{"ann@"}},
 		{"removed", []string{"hosts", "--state", "removed"}, []string{"bob@", "carl@", "active=false"}, []string{"ann@"}},
 		{"search", []string{"hosts", "--state", "all", "--search", "emil"}, []string{"ann@"}, []string{"bob@", "carl@"}},
-		{"csv neutralises formulas", []string{"hosts", "--format", "csv"}, []string{"\uFEFFhost_id,", `"'=HYPERLINK(""x"")"`, "'-Ops"}, []string{",=HYP"}},
-		{"activity table", []string{"activity", "--action", "host.deleted"}, []string{"host.deleted", "bob@example.com", `API key #1 "Azure AD"`}, []string{"host.created"}},
+		{"csv neutralises formulas", []string{"hosts", "--format", "csv"}, []string{"\uFEFFHost ID,User name,", `"'=HYPERLINK(""x"")"`, "'-Ops"}, []string{",=HYP"}},
+		{"csv with semicolons, deleted never active", []string{"hosts", "--state", "deleted", "--format", "csv", "--separator", ";"},
+			[]string{"\uFEFFHost ID;User name;", ";bob@example.com;", ";deleted;no;"}, []string{";yes;"}},
+		{"activity table", []string{"activity", "--action", "host.deleted"}, []string{"host.deleted", "bob@example.com", "Azure AD (key #1)"}, []string{"host.created"}},
 		{"activity since and host", []string{"activity", "--since", "1h", "--host", "carl"}, []string{"host.deactivated", "host.created"}, []string{"ann@"}},
 	}
 	for _, tc := range tests {
@@ -169,6 +173,28 @@ func TestCLISyncAndLists(t *testing.T) {
 		})
 	}
 
+	t.Run("xlsx needs --output", func(t *testing.T) {
+		code, out, errOut := cli(t, e, "", "hosts", "--format", "xlsx")
+		if code == 0 || out != "" || !strings.Contains(errOut, "--output") {
+			t.Fatalf("xlsx to standard output: exit %d, stdout %d bytes, stderr %q", code, len(out), errOut)
+		}
+	})
+	t.Run("xlsx to a file", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "hosts.xlsx")
+		code, out, errOut := cli(t, e, "", "hosts", "--state", "all", "--format", "xlsx", "--output", file)
+		if code != 0 || out != "" || !strings.Contains(errOut, "wrote 4 rows to "+file) {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		f, err := excelize.OpenFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, err := f.GetRows("Hosts")
+		if err != nil || len(rows) != 5 || rows[0][0] != "Host ID" {
+			t.Fatalf("workbook rows %q, %v", rows, err)
+		}
+	})
 	t.Run("hosts json", func(t *testing.T) {
 		_, out, _ := cli(t, e, "", "hosts", "--state", "all", "--format", "json")
 		var hosts []hostsync.Host

@@ -39,7 +39,7 @@ func TestCreateAndGetHost(t *testing.T) {
 	}
 	ev := lastEvent(t, s)
 	if ev.Action != "host.created" || ev.ResourceID != h.ID || ev.Seq != h.Seq || ev.UserName != in.UserName ||
-		ev.Actor != "apikey:1" || ev.ActorName != `API key #1 "Azure AD"` || ev.ResourceType != TypeUser {
+		ev.Actor != "apikey:1" || ev.ActorName != "Azure AD (key #1)" || ev.ResourceType != TypeUser {
 		t.Errorf("event %+v", ev)
 	}
 	if _, err := s.GetHost(ctx, "no-such-id"); !errors.Is(err, ErrNotFound) {

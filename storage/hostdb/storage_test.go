@@ -200,7 +200,7 @@ func TestActor(t *testing.T) {
 		a          Actor
 		str, human string
 	}{
-		{Actor{Kind: hostsync.ActorAPIKey, ID: "3", Label: "Azure AD"}, "apikey:3", `API key #3 "Azure AD"`},
+		{Actor{Kind: hostsync.ActorAPIKey, ID: "3", Label: "Azure AD"}, "apikey:3", "Azure AD (key #3)"},
 		{Actor{Kind: hostsync.ActorAPIKey, ID: "4"}, "apikey:4", "API key #4"},
 		{Actor{Kind: hostsync.ActorAdmin}, "admin", "Console admin"},
 		{Actor{Kind: hostsync.ActorCLI}, "cli", "Command line"},

@@ -17,83 +17,156 @@ import (
 // utf8BOM starts every CSV so that Excel reads it as UTF-8 and keeps accents.
 const utf8BOM = "\uFEFF"
 
-var hostCSVHeader = []string{"host_id", "user_name", "display_name", "given_name", "family_name", "email_work",
-	"phone_work", "phone_mobile", "title", "department", "external_id", "state", "active", "created_at",
-	"updated_at", "deactivated_at", "deactivated_by", "deleted_at", "deleted_by", "removed_how", "restored_at",
-	"restored_by", "seq"}
+// CSVTime is how CSV exports write times, always UTC: the form Excel and LibreOffice read as a
+// date and time in every locale (RFC 3339's T and Z make it text).
+const CSVTime = "2006-01-02 15:04:05"
 
-var eventCSVHeader = []string{"seq", "at", "actor", "actor_name", "action", "resource_type", "resource_id",
-	"user_name", "changes", "detail"}
+// A column of a CSV or Excel export: its header in words and its width in Excel (characters).
+type column struct {
+	title string
+	width float64
+}
 
-// ExportHosts writes every host matching q (Offset and Limit ignored) to w as
-// CSV or JSON and returns how many it wrote. JSON is an array of admin-API
-// Host objects, SCIM resource included; CSV has one row per host with fixed
-// columns. Neither holds a secret: the mirror has none.
-func (m *Mirror) ExportHosts(ctx context.Context, w io.Writer, q hostsync.HostFilter, format string) (int, error) {
+var hostExportColumns = []column{{"Host ID", 38}, {"User name", 30}, {"Display name", 24}, {"First name", 14},
+	{"Last name", 16}, {"Work email", 30}, {"Work phone", 16}, {"Mobile phone", 16}, {"Job title", 22},
+	{"Department", 18}, {"External ID", 38}, {"State", 12}, {"Active", 8}, {"Created (UTC)", 20},
+	{"Changed (UTC)", 20}, {"Deactivated (UTC)", 20}, {"Deactivated by", 20}, {"Deleted (UTC)", 20},
+	{"Deleted by", 20}, {"How removed", 14}, {"Restored (UTC)", 20}, {"Restored by", 20}, {"Change number", 10}}
+
+var eventExportColumns = []column{{"Entry", 8}, {"When (UTC)", 20}, {"By", 24}, {"Actor", 12}, {"Action", 20},
+	{"Resource type", 10}, {"Resource ID", 38}, {"User name", 30}, {"Changes", 60}, {"Detail", 40}}
+
+// sheet receives an export's rows: each cell a string, an int64 or a time.Time (zero: empty).
+type sheet interface {
+	row(cells []any) error
+	close() error
+}
+
+// ExportHosts writes every host matching q (Offset and Limit ignored) to w in
+// opt's format and returns how many it wrote. JSON is an array of admin-API
+// Host objects, SCIM resource included; CSV and Excel have one row per host
+// with fixed columns headed in words. Neither holds a secret: the mirror has
+// none. A host that is not active is never written as active, whatever its
+// SCIM resource still says.
+func (m *Mirror) ExportHosts(ctx context.Context, w io.Writer, q hostsync.HostFilter, opt hostsync.ExportOptions) (int, error) {
 	q.Offset, q.Limit = 0, 0
-	bw := bufio.NewWriter(w)
-	n := 0
-	var err error
-	switch format {
-	case hostsync.FormatCSV:
-		cw := csv.NewWriter(bw)
-		bw.WriteString(utf8BOM)
-		cw.Write(hostCSVHeader)
-		err = m.eachHost(ctx, q, true, func(h *hostsync.Host) error {
-			n++
-			return cw.Write(neutralise(hostRecord(h)))
-		})
-		cw.Flush()
-		err = firstErr(err, cw.Error())
-	case hostsync.FormatJSON:
-		err = writeJSONArray(bw, func(emit func(any) error) error {
-			return m.eachHost(ctx, q, true, func(h *hostsync.Host) error {
-				n++
-				return emit(h)
-			})
-		})
-	default:
-		return 0, fmt.Errorf("%w: unknown format %q", ErrBadQuery, format)
+	name := "Hosts"
+	if q.State == hostsync.StateDeleted || q.State == hostsync.StateRemoved || q.State == hostsync.StateDeactivated {
+		name = "Removed hosts"
 	}
-	if err = firstErr(err, bw.Flush()); err != nil {
+	n, err := m.export(w, opt, name, hostExportColumns, func(emit func(any) error) error {
+		return m.eachHost(ctx, q, true, func(h *hostsync.Host) error {
+			h.Active = h.State == hostsync.StateActive
+			if opt.Format == hostsync.FormatJSON {
+				if !h.Active {
+					h.Resource = inactive(h.Resource)
+				}
+				return emit(h)
+			}
+			return emit(hostRecord(h))
+		})
+	})
+	if err != nil {
 		return n, fmt.Errorf("mirror: export hosts: %w", err)
 	}
 	return n, nil
 }
 
 // ExportActivity writes every entry matching q (Offset and Limit ignored),
-// newest first, to w as CSV or JSON and returns how many it wrote.
-func (m *Mirror) ExportActivity(ctx context.Context, w io.Writer, q hostsync.EventFilter, format string) (int, error) {
+// newest first, to w in opt's format and returns how many it wrote.
+func (m *Mirror) ExportActivity(ctx context.Context, w io.Writer, q hostsync.EventFilter, opt hostsync.ExportOptions) (int, error) {
 	q.Offset, q.Limit = 0, 0
-	bw := bufio.NewWriter(w)
-	n := 0
-	var err error
-	switch format {
-	case hostsync.FormatCSV:
-		cw := csv.NewWriter(bw)
-		bw.WriteString(utf8BOM)
-		cw.Write(eventCSVHeader)
-		err = m.eachEvent(ctx, q, func(e *hostsync.Event) error {
-			n++
-			return cw.Write(neutralise([]string{strconv.FormatInt(e.Seq, 10), stamp(e.At), e.Actor, e.ActorName,
-				e.Action, e.ResourceType, e.ResourceID, e.UserName, ChangesText(e.Changes), e.Detail}))
-		})
-		cw.Flush()
-		err = firstErr(err, cw.Error())
-	case hostsync.FormatJSON:
-		err = writeJSONArray(bw, func(emit func(any) error) error {
-			return m.eachEvent(ctx, q, func(e *hostsync.Event) error {
-				n++
+	n, err := m.export(w, opt, "Activity", eventExportColumns, func(emit func(any) error) error {
+		return m.eachEvent(ctx, q, func(e *hostsync.Event) error {
+			if opt.Format == hostsync.FormatJSON {
 				return emit(e)
-			})
+			}
+			return emit([]any{e.Seq, e.At, e.ActorName, e.Actor, e.Action, e.ResourceType, e.ResourceID,
+				e.UserName, ChangesText(e.Changes), e.Detail})
 		})
-	default:
-		return 0, fmt.Errorf("%w: unknown format %q", ErrBadQuery, format)
-	}
-	if err = firstErr(err, bw.Flush()); err != nil {
+	})
+	if err != nil {
 		return n, fmt.Errorf("mirror: export activity: %w", err)
 	}
 	return n, nil
+}
+
+// export runs each with an emit that writes one item (a row of cells, or a value for JSON) in
+// opt's format, and counts them.
+func (m *Mirror) export(w io.Writer, opt hostsync.ExportOptions, name string, cols []column, each func(emit func(any) error) error) (int, error) {
+	n := 0
+	count := func(emit func(any) error) func(any) error {
+		return func(v any) error {
+			n++
+			return emit(v)
+		}
+	}
+	var sh sheet
+	switch opt.Format {
+	case hostsync.FormatJSON:
+		bw := bufio.NewWriter(w)
+		err := writeJSONArray(bw, func(emit func(any) error) error { return each(count(emit)) })
+		return n, firstErr(err, bw.Flush())
+	case hostsync.FormatCSV:
+		comma := opt.Comma
+		if comma == 0 {
+			comma = ','
+		}
+		if comma != ',' && comma != ';' && comma != '\t' {
+			return 0, fmt.Errorf("%w: CSV separator %q (want , ; or tab)", ErrBadQuery, comma)
+		}
+		sh = newCSVSheet(w, comma, cols)
+	case hostsync.FormatXLSX:
+		var err error
+		if sh, err = newXLSXSheet(w, name, cols); err != nil {
+			return 0, err
+		}
+	default:
+		return 0, fmt.Errorf("%w: unknown format %q", ErrBadQuery, opt.Format)
+	}
+	err := each(count(func(v any) error { return sh.row(v.([]any)) }))
+	return n, firstErr(err, sh.close())
+}
+
+// csvSheet writes rows as CSV: a BOM, headers in words, UTC times as CSVTime, formulas defused.
+type csvSheet struct {
+	bw *bufio.Writer
+	cw *csv.Writer
+}
+
+func newCSVSheet(w io.Writer, comma rune, cols []column) *csvSheet {
+	s := &csvSheet{bw: bufio.NewWriter(w)}
+	s.cw = csv.NewWriter(s.bw)
+	s.cw.Comma = comma
+	s.bw.WriteString(utf8BOM)
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = c.title
+	}
+	s.cw.Write(head)
+	return s
+}
+
+func (s *csvSheet) row(cells []any) error {
+	rec := make([]string, len(cells))
+	for i, c := range cells {
+		switch v := c.(type) {
+		case string:
+			rec[i] = v
+		case int64:
+			rec[i] = strconv.FormatInt(v, 10)
+		case time.Time:
+			if !v.IsZero() {
+				rec[i] = v.UTC().Format(CSVTime)
+			}
+		}
+	}
+	return s.cw.Write(neutralise(rec))
+}
+
+func (s *csvSheet) close() error {
+	s.cw.Flush()
+	return firstErr(s.cw.Error(), s.bw.Flush())
 }
 
 // ChangesText renders field changes on one line: `title: "A" → "B"; …`.
@@ -152,15 +225,29 @@ func neutralise(rec []string) []string {
 	return rec
 }
 
-// stamp formats a time as UTC RFC 3339, or "" when unset.
-func stamp(t time.Time) string {
-	if t.IsZero() {
-		return ""
+// inactive returns a SCIM resource with "active" false: Azure AD's DELETE leaves it true.
+func inactive(res json.RawMessage) json.RawMessage {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(res, &m); err != nil || m == nil {
+		return res // not an object: nothing claims the host is active
 	}
-	return t.UTC().Format(time.RFC3339)
+	m["active"] = json.RawMessage("false")
+	b, err := json.Marshal(m)
+	if err != nil {
+		return res
+	}
+	return b
 }
 
-func hostRecord(h *hostsync.Host) []string {
+// yesNo is the Active column: a person filters on words.
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func hostRecord(h *hostsync.Host) []any {
 	var r struct {
 		Name struct {
 			GivenName  string `json:"givenName"`
@@ -181,10 +268,10 @@ func hostRecord(h *hostsync.Host) []string {
 			mobile = p.Value
 		}
 	}
-	return []string{h.ID, h.UserName, h.DisplayName, r.Name.GivenName, r.Name.FamilyName, h.Email, work, mobile,
-		h.Title, h.Department, h.ExternalID, string(h.State), strconv.FormatBool(h.Active), stamp(h.Created),
-		stamp(h.Modified), stamp(h.DeactivatedAt), h.DeactivatedBy, stamp(h.DeletedAt), h.DeletedBy, h.RemovedHow,
-		stamp(h.RestoredAt), h.RestoredBy, strconv.FormatInt(h.Seq, 10)}
+	return []any{h.ID, h.UserName, h.DisplayName, r.Name.GivenName, r.Name.FamilyName, h.Email, work, mobile,
+		h.Title, h.Department, h.ExternalID, string(h.State), yesNo(h.State == hostsync.StateActive), h.Created,
+		h.Modified, h.DeactivatedAt, hostsync.ActorName(h.DeactivatedBy), h.DeletedAt, hostsync.ActorName(h.DeletedBy),
+		h.RemovedHow, h.RestoredAt, hostsync.ActorName(h.RestoredBy), h.Seq}
 }
 
 func firstErr(errs ...error) error {

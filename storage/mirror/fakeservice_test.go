@@ -48,7 +48,7 @@ func newFakeService() *fakeService {
 func (f *fakeService) write(action, resType, resID, userName string, changes []hostsync.FieldChange) int64 {
 	f.seq++
 	f.events = append(f.events, hostsync.Event{Seq: f.seq, At: time.UnixMilli(1_700_000_000_000 + f.seq).UTC(),
-		Actor: "apikey:1", ActorName: `API key #1 "Azure AD"`, Action: action, ResourceType: resType,
+		Actor: "apikey:1", ActorName: "Azure AD (key #1)", Action: action, ResourceType: resType,
 		ResourceID: resID, UserName: userName, Changes: changes})
 	return f.seq
 }

@@ -20,8 +20,9 @@ func queryFixture(t *testing.T) *Mirror {
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	h := func(id string, state hostsync.State, user, name, dept, ext string, min int) hostsync.Host {
 		x := hostsync.Host{ID: id, Seq: int64(min), State: state, UserName: user, DisplayName: name, Email: user, ExternalID: ext,
-			Active: state == hostsync.StateActive, Created: t0, Modified: t0.Add(time.Duration(min) * time.Minute),
-			Resource: userAttrs(user, name, state == hostsync.StateActive, "Engineer", dept)}
+			// A DELETE leaves the host's "active" as it was (true), as the service keeps it.
+			Active: state != hostsync.StateDeactivated, Created: t0, Modified: t0.Add(time.Duration(min) * time.Minute),
+			Resource: userAttrs(user, name, state != hostsync.StateDeactivated, "Engineer", dept)}
 		switch state {
 		case hostsync.StateDeactivated:
 			x.DeactivatedAt, x.DeactivatedBy, x.RemovedHow = x.Modified, "apikey:3", "active=false"
@@ -180,7 +181,7 @@ func TestExport(t *testing.T) {
 	ctx := context.Background()
 	t.Run("hosts csv", func(t *testing.T) {
 		var buf bytes.Buffer
-		n, err := m.ExportHosts(ctx, &buf, hostsync.HostFilter{State: hostsync.StateAll, Limit: 1}, hostsync.FormatCSV)
+		n, err := m.ExportHosts(ctx, &buf, hostsync.HostFilter{State: hostsync.StateAll, Limit: 1}, hostsync.ExportOptions{Format: hostsync.FormatCSV})
 		if err != nil || n != 5 {
 			t.Fatalf("ExportHosts = %d, %v; want 5 (paging ignored)", n, err)
 		}
@@ -197,17 +198,19 @@ func TestExport(t *testing.T) {
 		}
 		byID := map[string][]string{}
 		for _, r := range recs[1:] {
-			byID[r[col["host_id"]]] = r
+			byID[r[col["Host ID"]]] = r
 		}
 		checks := []struct{ id, field, want string }{
-			{"3", "display_name", "'=cmd|' /C calc'!A0"},
-			{"3", "department", "'-Ops"},
-			{"2", "display_name", "José Álvarez"},
-			{"5", "deleted_at", "2026-11-01T09:05:00Z"},
-			{"5", "removed_how", "DELETE"},
-			{"4", "deactivated_by", "apikey:3"},
-			{"1", "email_work", "ann.smith@example.com"},
-			{"1", "title", "Engineer"},
+			{"3", "Display name", "'=cmd|' /C calc'!A0"},
+			{"3", "Department", "'-Ops"},
+			{"2", "Display name", "José Álvarez"},
+			{"5", "Deleted (UTC)", "2026-11-01 09:05:00"},
+			{"5", "How removed", "DELETE"},
+			{"5", "Active", "no"}, // deleted, though its SCIM resource still says active
+			{"1", "Active", "yes"},
+			{"4", "Deactivated by", "API key #3"},
+			{"1", "Work email", "ann.smith@example.com"},
+			{"1", "Job title", "Engineer"},
 		}
 		for _, c := range checks {
 			if got := byID[c.id][col[c.field]]; got != c.want {
@@ -217,26 +220,27 @@ func TestExport(t *testing.T) {
 	})
 	t.Run("hosts json follows the filter", func(t *testing.T) {
 		var buf bytes.Buffer
-		if _, err := m.ExportHosts(ctx, &buf, hostsync.HostFilter{State: hostsync.StateRemoved}, hostsync.FormatJSON); err != nil {
+		if _, err := m.ExportHosts(ctx, &buf, hostsync.HostFilter{State: hostsync.StateRemoved}, hostsync.ExportOptions{Format: hostsync.FormatJSON}); err != nil {
 			t.Fatal(err)
 		}
 		var got []map[string]any
 		if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 			t.Fatalf("JSON: %v\n%s", err, buf.String())
 		}
-		if len(got) != 2 || got[0]["id"] != "5" || got[0]["deletedAt"] != "2026-11-01T09:05:00Z" || got[0]["resource"] == nil {
+		if len(got) != 2 || got[0]["id"] != "5" || got[0]["deletedAt"] != "2026-11-01T09:05:00Z" || got[0]["resource"] == nil || got[0]["active"] != false ||
+			got[0]["resource"].(map[string]any)["active"] != false {
 			t.Errorf("JSON export = %v", got)
 		}
 	})
 	t.Run("activity csv and json", func(t *testing.T) {
 		var c, j bytes.Buffer
-		if _, err := m.ExportActivity(ctx, &c, hostsync.EventFilter{ResourceID: "1"}, hostsync.FormatCSV); err != nil {
+		if _, err := m.ExportActivity(ctx, &c, hostsync.EventFilter{ResourceID: "1"}, hostsync.ExportOptions{Format: hostsync.FormatCSV}); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(c.String(), `title: ""Engineer"" → ""Lead""`) || strings.Count(c.String(), "\n") != 3 {
 			t.Errorf("activity CSV:\n%s", c.String())
 		}
-		if _, err := m.ExportActivity(ctx, &j, hostsync.EventFilter{Action: "host.deleted"}, hostsync.FormatJSON); err != nil {
+		if _, err := m.ExportActivity(ctx, &j, hostsync.EventFilter{Action: "host.deleted"}, hostsync.ExportOptions{Format: hostsync.FormatJSON}); err != nil {
 			t.Fatal(err)
 		}
 		var evs []hostsync.Event
@@ -244,7 +248,7 @@ func TestExport(t *testing.T) {
 			t.Errorf("activity JSON = %+v, %v", evs, err)
 		}
 	})
-	if _, err := m.ExportHosts(ctx, &bytes.Buffer{}, hostsync.HostFilter{}, "xlsx"); !errors.Is(err, ErrBadQuery) {
+	if _, err := m.ExportHosts(ctx, &bytes.Buffer{}, hostsync.HostFilter{}, hostsync.ExportOptions{Format: "xls"}); !errors.Is(err, ErrBadQuery) {
 		t.Errorf("unknown format: %v, want ErrBadQuery", err)
 	}
 }

@@ -192,16 +192,7 @@ func (s *activityScreen) clearDetail() {
 func (s *activityScreen) showDetail(e hostsync.Event) {
 	title := &widget.Label{Text: ActionWords(e.Action), Importance: actionTone(e.Action), TextStyle: fyne.TextStyle{Bold: true},
 		SizeName: theme.SizeNameSubHeadingText, Wrapping: fyne.TextWrapWord}
-	rows := [][2]string{
-		{"When", whenLocal(e.At) + " (" + e.At.UTC().Format(time.RFC3339) + ")"},
-		{"By", eventActor(&e)},
-		{"Actor", e.Actor},
-		{"Action", e.Action},
-		{"Resource", strings.TrimSpace(e.ResourceType + " " + e.ResourceID)},
-		{"userName", e.UserName},
-		{"Entry", fmt.Sprint("#", e.Seq)},
-	}
-	objs := []fyne.CanvasObject{title, form(rows)}
+	objs := []fyne.CanvasObject{title, form(eventRows(&e)), techDetails(eventTechRows(&e))}
 	if len(e.Changes) > 0 {
 		objs = append(objs, heading("Changes"))
 		for _, c := range e.Changes {
@@ -228,8 +219,8 @@ func (s *activityScreen) exportCurrent() {
 		filter += fmt.Sprintf(", from %q to %q", s.from.Text, s.to.Text)
 	}
 	s.d.export(exportJob{what: "activity", base: "activity", filter: filter,
-		write: func(ctx context.Context, w io.Writer, format string) (int, error) {
-			return m.ExportActivity(ctx, w, q, format)
+		write: func(ctx context.Context, w io.Writer, opt hostsync.ExportOptions) (int, error) {
+			return m.ExportActivity(ctx, w, q, opt)
 		}})
 }
 

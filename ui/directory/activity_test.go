@@ -21,7 +21,7 @@ func TestActivityFiltersAndDetails(t *testing.T) {
 	s := h.dir.current.(*activityScreen)
 
 	actions := columnTexts(t, s.table, 1)
-	if actions[0] != "Deleted (DELETE request)" || actions[1] != "Updated" {
+	if actions[0] != "Removed in Azure AD" || actions[1] != "Updated" {
 		t.Fatalf("not newest first: %v", actions)
 	}
 
@@ -49,7 +49,7 @@ func TestActivityFiltersAndDetails(t *testing.T) {
 	h.timers.fire(searchDelay)
 	s.table.table.Select(widget.TableCellID{Row: 0, Col: 0}) // Ann's update
 	got := strings.Join(texts(s.detail), "\n")
-	for _, want := range []string{"Updated", "Job title: “Account manager” → “Sales lead”", `API key #1 "Azure AD"`, "ann.lee@example.com"} {
+	for _, want := range []string{"Updated", "Job title: “Account manager” → “Sales lead”", "Azure AD (key #1)", "ann.lee@example.com"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("details lack %q:\n%s", want, got)
 		}

@@ -239,7 +239,7 @@ func (s *deletedScreen) reportRestore(out []restoreOutcome, fatal error) {
 func (s *deletedScreen) exportCurrent() {
 	q, m := s.query(), s.d.deps.Mirror
 	s.d.export(exportJob{what: "deleted hosts", base: "deleted-hosts", filter: filterWords(q),
-		write: func(ctx context.Context, w io.Writer, format string) (int, error) {
-			return m.ExportHosts(ctx, w, q, format)
+		write: func(ctx context.Context, w io.Writer, opt hostsync.ExportOptions) (int, error) {
+			return m.ExportHosts(ctx, w, q, opt)
 		}})
 }

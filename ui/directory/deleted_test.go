@@ -32,9 +32,9 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 		rows[cellText(t, s.table, r, 2)] = []string{cellText(t, s.table, r, 3), cellText(t, s.table, r, 4), cellText(t, s.table, r, 6)}
 	}
 	for user, want := range map[string][]string{
-		"ann.lee@example.com": {"Deleted", "DELETE request", "API key #1"},
-		"bo.chen@example.com": {"Deactivated", "active=false", "API key #1"},
-		"cy.diaz@example.com": {"Deleted", "DELETE request", "API key #1"},
+		"ann.lee@example.com": {"Deleted", "Removed in Azure AD", "API key #1"},
+		"bo.chen@example.com": {"Deactivated", "Turned off in Azure AD", "API key #1"},
+		"cy.diaz@example.com": {"Deleted", "Removed in Azure AD", "API key #1"},
 	} {
 		if !slices.Equal(rows[user], want) {
 			t.Errorf("%s: state/how/by %v, want %v", user, rows[user], want)

@@ -56,6 +56,11 @@ func (d *hostDetails) show(hd *hostsync.HostDetail) {
 	if note := removalNote(h); note != "" {
 		objs = append(objs, wrapped(note, widget.MediumImportance))
 	}
+	tech := [][2]string{{"Host ID", h.ID}, {"State", string(h.State)}}
+	if h.RemovedHow != "" {
+		tech = append(tech, [2]string{"Removed by request", howRequest(h.RemovedHow)}, [2]string{"Removed by actor", h.RemovedBy()})
+	}
+	objs = append(objs, techDetails(tech))
 	if !h.RestoredAt.IsZero() {
 		objs = append(objs, wrapped(fmt.Sprintf("Restored locally %s by %s. Azure AD's next change to this user can undo it; "+
 			"the lasting fix is to re-assign the user in Azure AD.", whenLocal(h.RestoredAt), hostsync.ActorName(h.RestoredBy)),
@@ -95,12 +100,8 @@ func removalNote(h *hostsync.Host) string {
 	if at.IsZero() {
 		return ""
 	}
-	verb := "Deactivated"
-	if h.State == hostsync.StateDeleted {
-		verb = "Deleted"
-	}
-	return fmt.Sprintf("%s %s by %s (%s). Nothing is erased: an admin can restore it.",
-		verb, whenLocal(at), hostsync.ActorName(h.RemovedBy()), howWords(h.RemovedHow))
+	return fmt.Sprintf("%s on %s by %s. Nothing is erased: an admin can restore it.",
+		howWords(h.RemovedHow), whenLocal(at), hostsync.ActorName(h.RemovedBy()))
 }
 
 // historyEntry is one event: what, when and who on one line, then its changes old → new.
@@ -149,6 +150,10 @@ func attributes(h *hostsync.Host) [][2]string {
 	delete(res, enterpriseURN)
 	for _, skip := range []string{"schemas", "meta", "id", "groups"} {
 		delete(res, skip)
+	}
+	// Azure AD's DELETE leaves the resource's "active": true behind; a removed host is not active.
+	if _, ok := res["active"]; ok || h.State != hostsync.StateActive {
+		res["active"] = h.State == hostsync.StateActive
 	}
 	flatten("", res, &out)
 	flatten("", ent, &out)

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"net/url"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -30,7 +31,9 @@ type Deps struct {
 	// Save asks where to write an export; nil means SaveDialog.
 	Save SaveFunc
 	// Navigate shows a sidebar page (the banner's "Review"); nil leaves the button doing nothing.
-	Navigate  func(page string)
+	Navigate func(page string)
+	// OpenURL opens a URL with the system (the folder of a saved export); nil means the app's.
+	OpenURL   func(*url.URL) error
 	SyncEvery time.Duration    // 0 means DefaultSyncEvery
 	Now       func() time.Time // nil means time.Now
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	fynestorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -154,6 +156,7 @@ type harness struct {
 	timers  *timers
 	dir     *Directory
 	saved   string   // where the last export went
+	opened  []string // URLs given to the system to open
 	visited []string // pages Navigate was asked for
 	leave   func()   // ends the page on display, as the shell does when another is shown
 }
@@ -188,14 +191,16 @@ func newHarness(t *testing.T) *harness {
 	h.win = a.NewWindow("Visitly Console")
 	h.win.Resize(fyne.NewSize(1280, 800))
 	h.env = &ui.Env{Window: h.win, Run: ui.Inline, After: h.timers.after, Delays: ui.DefaultDelays}
-	h.saved = filepath.Join(t.TempDir(), "export.csv")
+	exports := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	h.dir = New(ctx, h.env, Deps{Mirror: m, Source: h.svc.admin, Admin: h.svc.admin,
-		Save: func(_ fyne.Window, suggested string, done func(io.WriteCloser, string, error)) {
+		Save: func(_ fyne.Window, suggested string, done func(io.WriteCloser, fyne.URI, error)) {
+			h.saved = filepath.Join(exports, suggested)
 			f, err := os.Create(h.saved)
-			done(f, filepath.Base(h.saved), err)
+			done(f, fynestorage.NewFileURI(h.saved), err)
 		},
+		OpenURL:  func(u *url.URL) error { h.opened = append(h.opened, u.String()); return nil },
 		Navigate: func(p string) { h.visited = append(h.visited, p) }})
 	return h
 }

@@ -76,7 +76,7 @@ func (l *hostList) reload(keep bool) {
 			if q.Search == "" && l.none[0] != "" {
 				l.table.setEmpty(l.none[0], l.none[1])
 			} else {
-				l.table.setEmpty("Nothing matches", "No "+l.noun[1]+" in the local mirror match this search and filter.")
+				l.table.setEmpty("Nothing matches", "No "+l.noun[1]+" match this search and filter.")
 			}
 			if !keep {
 				l.table.scrollTop()
@@ -101,7 +101,7 @@ func (l *hostList) showDetails(id string) {
 				return
 			}
 			if err != nil {
-				l.details.clear("This host is no longer in the local mirror.")
+				l.details.clear("This host is no longer in the directory.")
 				return
 			}
 			l.details.show(hd)

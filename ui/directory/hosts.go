@@ -54,7 +54,7 @@ func (d *Directory) HostsPage(ctx context.Context) fyne.CanvasObject {
 
 func (d *Directory) newHostsScreen(ctx context.Context) *hostsScreen {
 	s := &hostsScreen{hostList: newHostList(d, ctx, hostsync.StateActive, hostColumns(),
-		"No hosts match", "Nothing in the local mirror matches this search and filter.",
+		"No hosts match", "Nothing matches this search and filter.",
 		"Select a host to see all its attributes, its groups, how Azure AD matches it and its history.")}
 	s.table.sort = hostsync.SortDisplayName
 	s.none = [2]string{"No hosts here yet", "Azure AD has not provisioned anyone in this state. New users appear after " +
@@ -95,7 +95,7 @@ func (s *hostsScreen) dataChanged() { s.reload(true) }
 func (s *hostsScreen) exportCurrent() {
 	q, m := s.query(), s.d.deps.Mirror
 	s.d.export(exportJob{what: "hosts", base: "hosts", filter: filterWords(q),
-		write: func(ctx context.Context, w io.Writer, format string) (int, error) {
-			return m.ExportHosts(ctx, w, q, format)
+		write: func(ctx context.Context, w io.Writer, opt hostsync.ExportOptions) (int, error) {
+			return m.ExportHosts(ctx, w, q, opt)
 		}})
 }

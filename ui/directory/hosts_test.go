@@ -109,7 +109,7 @@ func TestSelectingAHostShowsDetails(t *testing.T) {
 		"Employee number", "E-Ann", "Mobile phone", "+44 7700 900123",
 		"Groups (1)", "• London office",
 		"History in Azure AD", "Updated", "Job title: “Account manager” → “Sales lead”", "Created",
-		`API key #1 "Azure AD"`,
+		"Azure AD (key #1)",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("details lack %q:\n%s", want, got)

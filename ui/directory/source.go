@@ -14,7 +14,7 @@ type HostReader interface {
 	CountHosts(ctx context.Context, q hostsync.HostFilter) (int, error)
 	Counts(ctx context.Context) (hostsync.Counts, error)
 	HostDetail(ctx context.Context, id string) (*hostsync.HostDetail, error)
-	ExportHosts(ctx context.Context, w io.Writer, q hostsync.HostFilter, format string) (int, error)
+	ExportHosts(ctx context.Context, w io.Writer, q hostsync.HostFilter, opt hostsync.ExportOptions) (int, error)
 }
 
 // ActivityReader is what the Activity screen (and the mass-removal banner) read from the mirror.
@@ -22,7 +22,7 @@ type ActivityReader interface {
 	Activity(ctx context.Context, q hostsync.EventFilter) ([]hostsync.Event, error)
 	CountActivity(ctx context.Context, q hostsync.EventFilter) (int, error)
 	Actions(ctx context.Context) ([]string, error)
-	ExportActivity(ctx context.Context, w io.Writer, q hostsync.EventFilter, format string) (int, error)
+	ExportActivity(ctx context.Context, w io.Writer, q hostsync.EventFilter, opt hostsync.ExportOptions) (int, error)
 }
 
 // Syncer brings the mirror up to date from the service's feeds.

@@ -233,7 +233,7 @@ func (t *dataTable[T]) load(ctx context.Context, count func(ctx context.Context)
 				return // a newer query took over, or the page was left
 			}
 			if err != nil {
-				t.fail(fmt.Errorf("read the local mirror: %w", err))
+				t.fail(fmt.Errorf("read this computer's copy of the directory: %w", err))
 				return
 			}
 			t.pager.reset(ctx, n, first, rows)

@@ -1,9 +1,11 @@
 package directory
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/visitly/hostsync"
@@ -11,13 +13,14 @@ import (
 
 const enterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
-// actionWords names the service's actions the way Azure AD's provisioning logs do.
+// actionWords names the service's actions in plain words for office managers; the action's
+// technical name and the SCIM request stay under "Technical details" (techDetails).
 var actionWords = map[string]string{
 	hostsync.ActionHostCreated:       "Created",
 	hostsync.ActionHostUpdated:       "Updated",
-	hostsync.ActionHostDeactivated:   "Deactivated (active=false)",
-	hostsync.ActionHostReactivated:   "Reactivated",
-	hostsync.ActionHostDeleted:       "Deleted (DELETE request)",
+	hostsync.ActionHostDeactivated:   "Turned off in Azure AD",
+	hostsync.ActionHostReactivated:   "Turned back on in Azure AD",
+	hostsync.ActionHostDeleted:       "Removed in Azure AD",
 	hostsync.ActionHostRestored:      "Restored locally",
 	hostsync.ActionGroupCreated:      "Group created",
 	hostsync.ActionGroupUpdated:      "Group updated",
@@ -83,15 +86,32 @@ func stateTone(h *hostsync.Host) widget.Importance {
 	return widget.SuccessImportance
 }
 
-// howWords says how a host was removed, in the terms Azure AD used.
+// howWords says how a host was removed, in plain words.
 func howWords(how string) string {
 	switch how {
 	case hostsync.RemovedByDelete:
-		return "DELETE request"
+		return "Removed in Azure AD"
 	case hostsync.RemovedByDeactivate:
-		return "active=false"
+		return "Turned off in Azure AD"
 	}
 	return how
+}
+
+// howRequest is the SCIM request behind a removal, for IT admins under "Technical details".
+func howRequest(how string) string {
+	switch how {
+	case hostsync.RemovedByDelete:
+		return "DELETE /Users/{id}"
+	case hostsync.RemovedByDeactivate:
+		return "PATCH /Users/{id} active=false"
+	}
+	return how
+}
+
+// techDetails is a closed "Technical details" section: the service's own names for IT admins,
+// one click away from the plain words office managers read.
+func techDetails(rows [][2]string) fyne.CanvasObject {
+	return widget.NewAccordion(widget.NewAccordionItem("Technical details", form(rows)))
 }
 
 // eventActor prefers the service's human name for the actor.
@@ -171,4 +191,19 @@ func fieldWords(path string) string {
 		}
 	}
 	return p
+}
+
+// eventRows is an activity entry in plain words; eventTechRows the same entry in the service's terms.
+func eventRows(e *hostsync.Event) [][2]string {
+	return [][2]string{{"When", whenLocal(e.At)}, {"By", eventActor(e)}, {"Host", e.UserName}}
+}
+
+func eventTechRows(e *hostsync.Event) [][2]string {
+	return [][2]string{
+		{"At (UTC)", e.At.UTC().Format(time.RFC3339)},
+		{"Actor", e.Actor},
+		{"Action", e.Action},
+		{"Resource", strings.TrimSpace(e.ResourceType + " " + e.ResourceID)},
+		{"Entry", fmt.Sprint("#", e.Seq)},
+	}
 }
