@@ -102,7 +102,7 @@ func (s *xlsxSheet) close() error {
 	}
 	table := strings.ReplaceAll(s.name, " ", "")
 	if err := s.sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: table, StyleName: "TableStyleLight1"}); err != nil {
-		return fmt.Errorf("Excel table: %w", err)
+		return fmt.Errorf("add the header filter table: %w", err)
 	}
 	if err := s.sw.Flush(); err != nil {
 		return err
