@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync/scimserver/certs/pebbletest"
 )
 
 // TestAnsweredWritesAreSynced runs the real service under strace and checks,
@@ -48,7 +50,7 @@ func TestAnsweredWritesAreSynced(t *testing.T) {
 	cmd := exec.Command(straceBin, "-f", "-tt", "-yy", "-s", "64", "-o", trace,
 		"-e", "trace=read,write,writev,pwrite64,pwritev,fsync,fdatasync",
 		bin, "serve", "--listen", addr, "--db", db, "--log-level", "warn")
-	var stderr syncBuffer
+	var stderr pebbletest.SyncBuffer
 	cmd.Stderr = &stderr
 	// A process group of its own: strace blocks SIGTERM while it runs a
 	// program, so the group's signal stops the service, then strace ends.

@@ -17,10 +17,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/visitly/hostsync/scimserver/certs/pebbletest"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
@@ -80,28 +80,9 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// startServe runs serve in the background and waits until it answers.
-func startServe(t *testing.T, c serveConfig, scheme string, client *http.Client) (stop func() error, logs *syncBuffer) {
+func startServe(t *testing.T, c serveConfig, scheme string, client *http.Client) (stop func() error, logs *pebbletest.SyncBuffer) {
 	t.Helper()
-	logs = &syncBuffer{}
+	logs = &pebbletest.SyncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, c, logs) }()

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -525,16 +524,7 @@ func TestRestoreAcrossProcesses(t *testing.T) {
 		}
 	}
 	live := filepath.Join(dir, "hostsync.db")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), killChildEnv+"="+live)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := startKillChild(t, live)
 	timeout := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
 	defer timeout.Stop()
 	sc := bufio.NewScanner(out)

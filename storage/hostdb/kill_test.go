@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,16 +49,7 @@ func TestSurvivesKill(t *testing.T) {
 		t.Skip("starts a child process")
 	}
 	path := filepath.Join(t.TempDir(), "hostsync.db")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), killChildEnv+"="+path)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := startKillChild(t, path)
 	var ids []string
 	sc := bufio.NewScanner(out)
 	killed := false
@@ -105,4 +97,21 @@ func TestSurvivesKill(t *testing.T) {
 		t.Errorf("%d hosts in the file, %d reported", c.Active, len(ids))
 	}
 	t.Logf("child reported %d hosts before SIGKILL; the file has %d", len(ids), c.Active)
+}
+
+// startKillChild starts TestKillChild in a child process writing hosts to the
+// database at path; it prints "ID <id>" for each acknowledged write on out.
+func startKillChild(t *testing.T, path string) (*exec.Cmd, io.Reader) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), killChildEnv+"="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, out
 }
