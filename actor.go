@@ -9,6 +9,7 @@ type Actor struct {
 	Kind  string // ActorAPIKey, ActorAdmin, ActorCLI or ActorSystem
 	ID    string // the API key id for Kind ActorAPIKey
 	Label string // the API key label for Kind ActorAPIKey
+	IdP   IdP    // the API key's identity provider for Kind ActorAPIKey, when known
 }
 
 // Actor kinds.
@@ -30,12 +31,15 @@ func (a Actor) String() string {
 	return a.Kind
 }
 
-// Name is the human form, for office managers: "Azure AD (key #3)", named by
-// the key's label (or "API key #3" when the label is not known), "Console
-// admin", "Command line", "System".
+// Name is the human form, for office managers: "Okta (key #3)", named by the
+// key's IdP when known, else by its label (or "API key #3" when neither is
+// known), "Console admin", "Command line", "System".
 func (a Actor) Name() string {
 	switch a.Kind {
 	case ActorAPIKey:
+		if a.IdP != "" {
+			return a.IdP.Name() + " (key #" + a.ID + ")"
+		}
 		if a.Label == "" {
 			return "API key #" + a.ID
 		}

@@ -53,7 +53,8 @@ type Host struct {
 	RemovedHow    string          `json:"removedHow,omitempty"` // RemovedByDelete or RemovedByDeactivate
 	RestoredAt    time.Time       `json:"restoredAt,omitzero"`
 	RestoredBy    string          `json:"restoredBy,omitempty"`
-	Resource      json.RawMessage `json:"resource"` // the full SCIM User resource
+	IdP           IdP             `json:"idp,omitempty"` // the identity provider whose key created it; empty when not known (created before IdPs, or by the command line)
+	Resource      json.RawMessage `json:"resource"`      // the full SCIM User resource
 
 	// Department and Title are read from Resource by the console's mirror
 	// (they are table columns and search fields); they are not on the wire.
@@ -124,6 +125,8 @@ type HostFilter struct {
 	// State is StateActive (the default when empty), StateDeactivated,
 	// StateDeleted, StateRemoved or StateAll.
 	State State
+	// IdP, when set, keeps only the hosts that IdP provisioned.
+	IdP IdP
 	// Sort is one of the Sort* keys; empty means display name, or most
 	// recently removed first for StateRemoved.
 	Sort string

@@ -8,11 +8,19 @@ type Status struct {
 	Cursor             int64      `json:"cursor"` // the latest seq of the change feed and activity log
 	Groups             int        `json:"groups"`
 	Hosts              HostCounts `json:"hosts"`
-	LastRejectedCall   *Call      `json:"lastRejectedCall"`
-	LastSuccessfulCall *Call      `json:"lastSuccessfulCall"`
-	Service            string     `json:"service"`
-	TLS                *TLSStatus `json:"tls,omitempty"` // nil from a service too old to say
-	Version            string     `json:"version"`
+	LastRejectedCall   *Call      `json:"lastRejectedCall"`   // the last SCIM call refused for its credential (never the console's own admin calls)
+	LastSuccessfulCall *Call      `json:"lastSuccessfulCall"` // the last SCIM call any key made
+	// IdPs is each identity provider's last calls, for every IdP that has or
+	// had a key. It is read from the service's database, so it survives
+	// restarts. Nil from a service too old to say.
+	IdPs []IdPStatus `json:"idps,omitempty"`
+	// LastRejectedAdminCall is the last admin API call refused for its
+	// credential: the console's own (or a script's) wrong admin token, told
+	// apart from an IdP's wrong key.
+	LastRejectedAdminCall *Call      `json:"lastRejectedAdminCall,omitempty"`
+	Service               string     `json:"service"`
+	TLS                   *TLSStatus `json:"tls,omitempty"` // nil from a service too old to say
+	Version               string     `json:"version"`
 }
 
 // TLSStatus is the health of the certificate the service serves.
@@ -41,22 +49,39 @@ const (
 	TLSStateError   = "error"   // no certificate to serve
 )
 
+// IdPStatus is one identity provider's last calls.
+type IdPStatus struct {
+	IdP                IdP   `json:"idp"`
+	Keys               int   `json:"keys"` // its active keys
+	LastSuccessfulCall *Call `json:"lastSuccessfulCall"`
+	// LastChange is its last call that changed a host or group, which the
+	// header puts in words ("Azure AD updated Ann Lee 2 minutes ago").
+	LastChange *Call `json:"lastChange"`
+}
+
 // Call is a SCIM call the service saw last: one a key authenticated (Actor,
 // Method, Path) or one refused for its credential (Remote, Reason).
 type Call struct {
 	At     time.Time `json:"at"`
 	Actor  string    `json:"actor,omitempty"` // Actor.String()
+	IdP    IdP       `json:"idp,omitempty"`   // the key's IdP, when a key made it
 	Method string    `json:"method,omitempty"`
 	Path   string    `json:"path,omitempty"`
 	Remote string    `json:"remote,omitempty"`
 	Reason string    `json:"reason,omitempty"`
+	// Action and Target say what the call did, when it changed something:
+	// one of the Action* constants and the host's or group's display name
+	// (or userName).
+	Action string `json:"action,omitempty"`
+	Target string `json:"target,omitempty"`
 }
 
 // Key is an API key's metadata; never its secret.
 type Key struct {
 	ID       string    `json:"id"`
 	Label    string    `json:"label"`
-	Prefix   string    `json:"prefix"` // the secret's first characters, to tell keys apart
+	Prefix   string    `json:"prefix"`        // the secret's first characters, to tell keys apart
+	IdP      IdP       `json:"idp,omitempty"` // the identity provider it was made for; empty for keys older than IdPs (Azure AD)
 	Created  time.Time `json:"created"`
 	LastUsed time.Time `json:"lastUsed,omitzero"`
 	Revoked  time.Time `json:"revoked,omitzero"`

@@ -29,10 +29,10 @@ func (c *Client) Keys(ctx context.Context) ([]hostsync.Key, error) {
 	return out.Keys, nil
 }
 
-// CreateKey asks the service for a new API key. Older keys stay valid.
-func (c *Client) CreateKey(ctx context.Context, label string) (*hostsync.NewKey, error) {
+// CreateKey asks the service for a new API key for idp. Older keys stay valid.
+func (c *Client) CreateKey(ctx context.Context, label string, idp hostsync.IdP) (*hostsync.NewKey, error) {
 	var nk hostsync.NewKey
-	r := request{method: http.MethodPost, admin: true, path: "/apikeys", body: map[string]string{"label": label}, want: http.StatusCreated}
+	r := request{method: http.MethodPost, admin: true, path: "/apikeys", body: map[string]string{"label": label, "idp": string(idp)}, want: http.StatusCreated}
 	if err := c.do(ctx, r, &nk); err != nil {
 		return nil, err
 	}

@@ -127,7 +127,7 @@ func TestAdminCalls(t *testing.T) {
 			name:   "create key",
 			status: 201,
 			answer: `{"key":{"id":"3","label":"Azure AD","created":"2026-11-25T18:49:35Z","prefix":"vhs_Qwer"},"secret":"vhs_Qwerty"}`,
-			call:   func(c *scimclient.Client) (any, error) { return c.CreateKey(ctx, "Azure AD") },
+			call:   func(c *scimclient.Client) (any, error) { return c.CreateKey(ctx, "Azure AD", hostsync.IdPAzureAD) },
 			method: "POST", path: "/v1/admin/apikeys", wantBody: map[string]any{"label": "Azure AD"},
 			check: func(t *testing.T, got any) {
 				k := got.(*hostsync.NewKey)
@@ -340,7 +340,7 @@ func TestErrorAnswers(t *testing.T) {
 
 func TestUnexpectedSuccessStatusIsAnError(t *testing.T) {
 	c, _ := fakeService(t, 200, `{"key":{"id":"1"},"secret":"x"}`)
-	if _, err := c.CreateKey(context.Background(), "k"); err == nil {
+	if _, err := c.CreateKey(context.Background(), "k", hostsync.IdPOkta); err == nil {
 		t.Fatal("CreateKey accepted 200, the contract says 201")
 	}
 }

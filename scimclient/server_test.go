@@ -42,7 +42,7 @@ func TestRealServiceRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	c := realService(t)
 
-	nk, err := c.CreateKey(ctx, "Azure AD")
+	nk, err := c.CreateKey(ctx, "Azure AD", hostsync.IdPAzureAD)
 	if err != nil {
 		t.Fatal(err)
 	}

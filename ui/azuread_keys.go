@@ -188,7 +188,7 @@ func (c *keysCard) doGenerate() {
 	c.p.env.Run(func() func() {
 		// A confirmed change finishes even if the user leaves the page meanwhile.
 		ctx := context.WithoutCancel(c.p.ctx)
-		nk, err := c.p.sess.Service.CreateKey(ctx, label)
+		nk, err := c.p.sess.Service.CreateKey(ctx, label, hostsync.IdPAzureAD)
 		if err != nil {
 			return func() {
 				c.generate.Enable()

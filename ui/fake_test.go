@@ -94,7 +94,7 @@ func (f *fakeService) addKey(label string) string {
 	return secret
 }
 
-func (f *fakeService) CreateKey(ctx context.Context, label string) (*hostsync.NewKey, error) {
+func (f *fakeService) CreateKey(ctx context.Context, label string, idp hostsync.IdP) (*hostsync.NewKey, error) {
 	if f.err != nil {
 		return nil, f.err
 	}

@@ -15,7 +15,7 @@ type StatusSource interface {
 // KeyManager creates, lists and revokes the service's API keys.
 type KeyManager interface {
 	Keys(ctx context.Context) ([]hostsync.Key, error)
-	CreateKey(ctx context.Context, label string) (*hostsync.NewKey, error)
+	CreateKey(ctx context.Context, label string, idp hostsync.IdP) (*hostsync.NewKey, error)
 	RevokeKey(ctx context.Context, id string) (*hostsync.Key, error)
 }
 

@@ -111,7 +111,7 @@ func run(out string) error {
 // seed gives the screens something true to show: two keys mid-rotation, Azure AD's calls with
 // the old key, a rejected call, a few hosts.
 func seed(ctx context.Context, c *scimclient.Client, sec *memSecrets, account string) error {
-	old, err := c.CreateKey(ctx, "Azure AD 2026-05")
+	old, err := c.CreateKey(ctx, "Azure AD 2026-05", hostsync.IdPAzureAD)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func seed(ctx context.Context, c *scimclient.Client, sec *memSecrets, account st
 	}
 	// A rejected call, for the header.
 	c.WithAPIKey("vhs_wrong-key-from-an-old-provisioning-job").ListUsers(ctx, scimclient.ListQuery{})
-	nk, err := c.CreateKey(ctx, "Azure AD 2026-11")
+	nk, err := c.CreateKey(ctx, "Azure AD 2026-11", hostsync.IdPAzureAD)
 	if err != nil {
 		return err
 	}

@@ -443,7 +443,7 @@ func TestPublicURLInTenantURLAndLocation(t *testing.T) {
 			if got := sess.Service.TenantURL(); got != want {
 				t.Errorf("TenantURL = %q, want %q", got, want)
 			}
-			key, err := sess.Service.CreateKey(ctx, "Azure AD")
+			key, err := sess.Service.CreateKey(ctx, "Azure AD", hostsync.IdPAzureAD)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -61,7 +61,7 @@ func newService(t testing.TB) *service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := admin.CreateKey(ctx, "Azure AD")
+	key, err := admin.CreateKey(ctx, "Azure AD", hostsync.IdPAzureAD)
 	if err != nil {
 		t.Fatal(err)
 	}
