@@ -61,6 +61,7 @@ func (c *keysCard) newKeyRow(k hostsync.Key) *keyRow {
 		title:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		detail: widget.NewLabel(""),
 	}
+	r.title.Truncation = fyne.TextTruncateEllipsis // a long label must not widen the window
 	r.revoke = &widget.Button{Text: "Revoke…", Icon: theme.DeleteIcon(), Importance: widget.DangerImportance,
 		OnTapped: func() { c.onRevoke(k) }}
 	title := fmt.Sprintf("#%s  %s", k.ID, k.Label)

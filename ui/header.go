@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,17 +20,22 @@ import (
 // silentAfter is how long without a successful SCIM call the header warns about.
 const silentAfter = 90 * time.Minute
 
-// header tells, without guessing, which service the console uses and how it is doing.
+// header tells, without guessing, which service the console uses and how it is doing. Every line
+// is one truncating label, so however long a name, path or error, the header never sets the
+// window's minimum width; the whole story, methods and paths included, is behind Details.
 type header struct {
 	env     *Env
 	dot     *canvas.Circle
-	service *widget.Label
-	state   *widget.Label
-	lastOK  *widget.Label
-	lastBad *widget.Label
+	state   *widget.Label // the service and whether it answers
+	calls   *fyne.Container
+	refused *widget.Label // the last SCIM call refused for its key
+	cert    *widget.Label // the served certificate's health
+	details *widget.Button
 	box     fyne.CanvasObject
 
 	health  string // "connecting", "ok", "refused", "unreachable"
+	service string // "Embedded service · http://…"
+	detail  string // what Details shows
 	stop    func()
 	session *Session
 	ctx     context.Context
@@ -39,18 +45,32 @@ func newHeader(env *Env) *header {
 	h := &header{
 		env:     env,
 		dot:     canvas.NewCircle(theme.Color(theme.ColorNameDisabled)),
-		service: widget.NewLabelWithStyle("Visitly Console", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		state:   widget.NewLabel("Starting…"),
-		lastOK:  widget.NewLabel(""),
-		lastBad: widget.NewLabel(""),
+		state:   truncLabel("Visitly Console · Starting…"),
+		calls:   container.NewVBox(),
+		refused: truncLabel(""),
+		cert:    truncLabel(""),
+		service: "Visitly Console",
 	}
+	h.state.TextStyle.Bold = true
+	h.details = &widget.Button{Text: "Details", Icon: theme.InfoIcon(), Importance: widget.LowImportance, OnTapped: h.onDetails}
+	h.refused.Hide()
+	h.cert.Hide()
 	dot := container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), h.dot))
-	// Two lines: which service and whether it answers; then what Azure AD last did.
+	indent := func(o fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(12, 12)), nil, o)
+	}
 	h.box = container.NewVBox(
-		container.NewHBox(dot, h.service, h.state),
-		container.NewHBox(container.NewGridWrap(fyne.NewSize(12, 12)), h.lastOK, widget.NewLabel("·"), h.lastBad),
+		container.NewBorder(nil, nil, dot, h.details, h.state),
+		indent(h.calls), indent(h.refused), indent(h.cert),
 	)
 	return h
+}
+
+// truncLabel is a one-line label that ellipsizes instead of widening the window.
+func truncLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
 }
 
 // connecting shows that a connection is being set up.
@@ -69,7 +89,7 @@ func (h *header) setSession(ctx context.Context, s *Session) {
 	if s.Embedded {
 		kind = "Embedded service"
 	}
-	h.service.SetText(kind + " · " + s.Service.URL())
+	h.service = kind + " · " + s.Service.URL()
 	h.refresh()
 }
 
@@ -94,54 +114,228 @@ func (h *header) refresh() {
 	})
 }
 
+// show puts a status (or the error reading it) into words.
 func (h *header) show(st *hostsync.Status, err error, now time.Time) {
+	var d strings.Builder
 	switch {
 	case err == nil:
-		h.setHealth("ok", "reachable · "+st.Service+" "+st.Version)
+		h.setHealth("ok", "reachable")
+		fmt.Fprintf(&d, "%s answers (%s %s).\n", h.service, st.Service, st.Version)
 	case scimclient.IsUnauthorized(err):
-		h.setHealth("refused", "refuses this console's admin credential (see Settings)")
+		// The console's own credential, never an identity provider's key.
+		h.setHealth("refused", "this console's admin token was refused: enter it in Settings")
 	default:
 		h.setHealth("unreachable", "unreachable")
 	}
 	if err != nil {
 		// Nothing is known: neither green nor amber, whatever the last answer said.
-		h.lastOK.Importance, h.lastBad.Importance = widget.MediumImportance, widget.MediumImportance
-		h.lastOK.SetText("Azure AD: unknown")
-		h.lastBad.SetText("")
+		h.setCallLines([]*widget.Label{styled("Identity providers' calls: unknown while the service does not answer", widget.MediumImportance)})
+		h.refused.Hide()
+		h.cert.Hide()
+		fmt.Fprintf(&d, "%s: %v\n", h.service, err)
+		h.detail = d.String()
+		h.box.Refresh()
 		return
 	}
-	if c := st.LastSuccessfulCall; c != nil {
-		// The service cannot tell Azure AD from this console's Test connection: name the key, not the caller.
-		h.lastOK.SetText(fmt.Sprintf("Last SCIM call %s: %s %s with %s", hostsync.Ago(c.At, now), c.Method, c.Path, hostsync.ActorName(c.Actor)))
-		h.lastOK.Importance = widget.SuccessImportance
-	} else {
-		h.lastOK.SetText("No SCIM call yet: Azure AD has not called")
-		h.lastOK.Importance = widget.MediumImportance
-	}
-	if c := st.LastSuccessfulCall; c != nil && now.Sub(c.At) > silentAfter {
-		// Azure AD runs a cycle about every 40 minutes; two missed cycles deserve attention.
-		h.lastOK.SetText(h.lastOK.Text + " — silent for over 90 minutes: check Azure AD's provisioning status")
-		h.lastOK.Importance = widget.WarningImportance
-	}
-	h.lastOK.Refresh()
-	if c := st.LastRejectedCall; c != nil {
-		text := fmt.Sprintf("Last rejected call %s: %s", hostsync.Ago(c.At, now), c.Reason)
-		if ok := st.LastSuccessfulCall; ok == nil || c.At.After(ok.At) {
-			text += " — the newest call was refused: Azure AD may hold an old or wrong key"
+	idps := statusIdPs(st)
+	var lines []*widget.Label
+	var newestOK time.Time
+	var configured []hostsync.IdP
+	for _, p := range idps {
+		if c := p.LastSuccessfulCall; c != nil && c.At.After(newestOK) {
+			newestOK = c.At
 		}
-		h.lastBad.SetText(text)
-		h.lastBad.Importance = widget.WarningImportance
-	} else {
-		h.lastBad.SetText("No rejected calls")
-		h.lastBad.Importance = widget.MediumImportance
+		if p.Keys == 0 {
+			continue
+		}
+		configured = append(configured, p.IdP.Or())
+		text, imp := idpLine(p, now)
+		lines = append(lines, styled(text, imp))
+		callDetails(&d, p)
 	}
-	h.lastBad.Refresh()
+	if len(lines) == 0 {
+		lines = append(lines, styled("No identity provider has an API key yet: generate one on its page under Host Synchronization", widget.MediumImportance))
+	}
+	h.setCallLines(lines)
+	h.showRefused(st, newestOK, configured, now, &d)
+	h.showCert(st.TLS, now, &d)
+	h.detail = d.String()
 	h.box.Refresh()
+}
+
+// statusIdPs is st.IdPs, or for a service too old to list them, its one call as Azure AD's (the
+// only IdP such a service knew).
+func statusIdPs(st *hostsync.Status) []hostsync.IdPStatus {
+	if st.IdPs != nil {
+		return st.IdPs
+	}
+	return []hostsync.IdPStatus{{IdP: hostsync.IdPAzureAD, Keys: 1, LastSuccessfulCall: st.LastSuccessfulCall}}
+}
+
+// idpLine is what one identity provider last did, in words: "Azure AD updated Ann Lee 2 minutes ago".
+func idpLine(p hostsync.IdPStatus, now time.Time) (string, widget.Importance) {
+	name := p.IdP.Name()
+	last := p.LastSuccessfulCall
+	if last == nil {
+		return name + " has not called yet", widget.MediumImportance
+	}
+	var text string
+	if c := p.LastChange; c != nil && c.Target != "" {
+		text = fmt.Sprintf("%s %s %s %s", name, actionVerb(c.Action), c.Target, hostsync.Ago(c.At, now))
+		if last.At.Sub(c.At) >= time.Minute {
+			text += "; last call " + hostsync.Ago(last.At, now)
+		}
+	} else {
+		text = fmt.Sprintf("%s called %s; no host has changed yet", name, hostsync.Ago(last.At, now))
+	}
+	if now.Sub(last.At) > silentAfter {
+		// Azure AD runs a cycle about every 40 minutes; two missed cycles deserve attention.
+		return text + " — silent for over 90 minutes: check " + name + "'s provisioning status", widget.WarningImportance
+	}
+	return text, widget.SuccessImportance
+}
+
+// actionVerb says what a change did, as an office manager would.
+func actionVerb(action string) string {
+	switch action {
+	case hostsync.ActionHostCreated:
+		return "added"
+	case hostsync.ActionHostDeactivated:
+		return "turned off"
+	case hostsync.ActionHostReactivated:
+		return "turned back on"
+	case hostsync.ActionHostDeleted:
+		return "removed"
+	case hostsync.ActionHostRestored:
+		return "restored"
+	case hostsync.ActionGroupCreated:
+		return "added the group"
+	case hostsync.ActionGroupUpdated:
+		return "updated the group"
+	case hostsync.ActionGroupDeleted:
+		return "removed the group"
+	}
+	return "updated"
+}
+
+func callDetails(d *strings.Builder, p hostsync.IdPStatus) {
+	if c := p.LastSuccessfulCall; c != nil {
+		fmt.Fprintf(d, "%s, last call: %s %s by %s at %s.\n", p.IdP.Name(), c.Method, c.Path, hostsync.ActorName(c.Actor), c.At.Local().Format(time.DateTime))
+	}
+	if c := p.LastChange; c != nil {
+		fmt.Fprintf(d, "%s, last change: %s (%s) %s %s at %s.\n", p.IdP.Name(), c.Target, c.Action, c.Method, c.Path, c.At.Local().Format(time.DateTime))
+	}
+}
+
+// showRefused tells about the last SCIM call refused for its key. The console's own admin calls
+// are never among them (they are Status.LastRejectedAdminCall, told only under Details).
+func (h *header) showRefused(st *hostsync.Status, newestOK time.Time, configured []hostsync.IdP, now time.Time, d *strings.Builder) {
+	if c := st.LastRejectedAdminCall; c != nil {
+		fmt.Fprintf(d, "An admin call with a wrong admin token was refused at %s from %s: %s (another console or a script).\n",
+			c.At.Local().Format(time.DateTime), c.Remote, c.Reason)
+	}
+	c := st.LastRejectedCall
+	if c == nil {
+		h.refused.Hide()
+		return
+	}
+	fmt.Fprintf(d, "Refused SCIM call at %s: %s %s from %s: %s.\n", c.At.Local().Format(time.DateTime), c.Method, c.Path, c.Remote, c.Reason)
+	text := "A call with a wrong or revoked API key was refused " + hostsync.Ago(c.At, now)
+	imp := widget.MediumImportance
+	if c.At.After(newestOK) {
+		who := "The identity provider"
+		switch {
+		case c.IdP != "":
+			who = c.IdP.Name()
+		case len(configured) == 1:
+			who = configured[0].Name()
+		}
+		text += " — the newest call was refused: " + who + " may hold an old or wrong key; paste the current one there"
+		imp = widget.WarningImportance
+	}
+	h.refused.SetText(text)
+	h.refused.Importance = imp
+	h.refused.Show()
+	h.refused.Refresh()
+}
+
+// showCert tells the served certificate's health and, when it needs care, what to do.
+func (h *header) showCert(t *hostsync.TLSStatus, now time.Time, d *strings.Builder) {
+	if t == nil || t.Mode == hostsync.TLSModeNone || t.Mode == "" {
+		h.cert.Hide()
+		return
+	}
+	text, imp := certLine(t, now)
+	fmt.Fprintf(d, "HTTPS certificate (%s) for %s, valid until %s: %s %s\n", t.Mode, t.Domain, t.NotAfter.Local().Format(time.DateTime), t.State, t.Message)
+	h.cert.SetText(text)
+	h.cert.Importance = imp
+	h.cert.Show()
+	h.cert.Refresh()
+}
+
+func certLine(t *hostsync.TLSStatus, now time.Time) (string, widget.Importance) {
+	until := t.NotAfter.Local().Format("2 Jan 2006")
+	todo := t.Message
+	if todo == "" {
+		todo = "put a renewed certificate and key in place (Settings)"
+		if t.Mode == hostsync.TLSModeACME {
+			todo = "check that " + t.Domain + " points at this service and that port 443 is open"
+		}
+	}
+	days := int(t.NotAfter.Sub(now).Hours() / 24)
+	switch t.State {
+	case hostsync.TLSStateWarning:
+		return fmt.Sprintf("HTTPS certificate expires in %s (%s): %s", hostsync.Plural(days, "day", "days"), until, todo), widget.WarningImportance
+	case hostsync.TLSStateAlarm:
+		return fmt.Sprintf("HTTPS certificate expires in %s (%s) — act now: %s", hostsync.Plural(days, "day", "days"), until, todo), widget.DangerImportance
+	case hostsync.TLSStateExpired:
+		return fmt.Sprintf("HTTPS certificate expired on %s: Azure AD refuses the service until it is renewed. %s", until, todo), widget.DangerImportance
+	case hostsync.TLSStateError:
+		return "No HTTPS certificate to serve: " + todo, widget.DangerImportance
+	}
+	return "HTTPS certificate valid until " + until, widget.SuccessImportance
+}
+
+func styled(text string, imp widget.Importance) *widget.Label {
+	l := truncLabel(text)
+	l.Importance = imp
+	return l
+}
+
+// setCallLines replaces the per-IdP lines.
+func (h *header) setCallLines(lines []*widget.Label) {
+	objs := make([]fyne.CanvasObject, len(lines))
+	for i, l := range lines {
+		objs[i] = l
+	}
+	h.calls.Objects = objs
+	h.calls.Refresh()
+}
+
+// callLines are the per-IdP lines' texts (tests).
+func (h *header) callLines() []string {
+	var out []string
+	for _, o := range h.calls.Objects {
+		out = append(out, o.(*widget.Label).Text)
+	}
+	return out
+}
+
+// onDetails shows everything the header knows, methods and paths included.
+func (h *header) onDetails() {
+	text := h.detail
+	if text == "" {
+		text = h.state.Text
+	}
+	body := widget.NewLabel(strings.TrimSpace(text))
+	body.Wrapping = fyne.TextWrapWord
+	body.Selectable = true
+	ShowDialog(h.env.Window, newInfoDialog("Service and calls", container.NewVScroll(body), h.env.Window), nil)
 }
 
 func (h *header) setHealth(health, text string) {
 	h.health = health
-	h.state.SetText(text)
+	h.state.SetText(h.service + " — " + text)
 	var c color.Color
 	switch health {
 	case "ok":
@@ -155,5 +349,4 @@ func (h *header) setHealth(health, text string) {
 	}
 	h.dot.FillColor = c
 	h.dot.Refresh()
-	h.box.Refresh() // texts changed width: lay the row out again
 }

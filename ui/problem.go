@@ -89,7 +89,7 @@ func ShowError(win fyne.Window, err error) {
 	p := Describe(err)
 	d := dialog.NewCustom(p.Title, "Close", newProblemView(p), win)
 	d.Resize(fyne.NewSize(520, 0))
-	d.Show()
+	ShowDialog(win, d, nil) // Enter and Escape both close it
 }
 
 // newProblemView lays out a Problem; banners and dialogs share it.
@@ -121,7 +121,7 @@ type banner struct {
 
 func newBanner() *banner {
 	b := &banner{
-		title:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		title:  &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord},
 		body:   container.NewVBox(),
 		action: &widget.Button{Importance: widget.HighImportance},
 	}

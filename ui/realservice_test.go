@@ -116,21 +116,20 @@ func TestHeaderAgainstTheRealService(t *testing.T) {
 	c := realService(t)
 	hd := newHeader(h.env)
 	hd.setSession(context.Background(), &Session{Service: c, Embedded: true})
-	if hd.health != "ok" || !strings.Contains(hd.service.Text, "Embedded service · "+c.URL()) ||
-		hd.lastOK.Text != "No SCIM call yet: Azure AD has not called" || hd.lastBad.Text != "No rejected calls" {
-		t.Fatalf("header = %q %q | %q | %q", hd.health, hd.service.Text, hd.lastOK.Text, hd.lastBad.Text)
+	if hd.health != "ok" || !strings.Contains(hd.state.Text, "Embedded service · "+c.URL()) || hd.refused.Visible() {
+		t.Fatalf("header = %q %q | %q | %q", hd.health, hd.state.Text, hd.callLines(), hd.refused.Text)
 	}
 	// A SCIM call with a wrong key is a rejected call the header must show.
 	if _, err := c.WithAPIKey("vhs_wrong").ListUsers(context.Background(), scimclient.ListQuery{}); !scimclient.IsUnauthorized(err) {
 		t.Fatalf("wrong key: %v", err)
 	}
 	h.timers.fire(testDelays.StatusEvery)
-	if !strings.HasPrefix(hd.lastBad.Text, "Last rejected call just now") {
-		t.Errorf("last rejected = %q", hd.lastBad.Text)
+	if !strings.HasPrefix(hd.refused.Text, "A call with a wrong or revoked API key was refused just now") {
+		t.Errorf("last rejected = %q", hd.refused.Text)
 	}
 	c.SetAdminToken("vha_wrong")
 	h.timers.fire(testDelays.StatusEvery)
-	if hd.health != "refused" {
-		t.Errorf("wrong admin credential: health %q", hd.health)
+	if hd.health != "refused" || !strings.Contains(hd.state.Text, "this console's admin token was refused") || hd.refused.Visible() {
+		t.Errorf("wrong admin credential: health %q, %q, %q", hd.health, hd.state.Text, hd.refused.Text)
 	}
 }

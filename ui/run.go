@@ -49,5 +49,5 @@ var DefaultDelays = Delays{
 	RevealFor:      30 * time.Second,
 	ClearClipboard: 60 * time.Second,
 	CopiedFeedback: 2 * time.Second,
-	StatusEvery:    15 * time.Second,
+	StatusEvery:    5 * time.Second, // the header is at most this late; a status read is one indexed query
 }

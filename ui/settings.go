@@ -83,7 +83,7 @@ func (p *settingsPage) build() fyne.CanvasObject {
 	service := widget.NewCard("Host-sync service", "Where the console keeps hosts and API keys",
 		container.NewVBox(p.mode, p.listenBox, p.remoteBox, container.NewHBox(p.save), p.status))
 	local := widget.NewCard("This computer", "", container.NewVBox(
-		widget.NewForm(widget.NewFormItem("Data folder", widget.NewLabelWithStyle(data, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}))),
+		widget.NewForm(widget.NewFormItem("Data folder", &widget.Label{Text: data, TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak})),
 		lowLabel("Start the console with --data-dir or VISITLY_DATA_DIR to keep local state elsewhere. Secrets are never stored there."),
 		lowLabel("Light and dark appearance follow the operating system.")))
 	return container.NewVScroll(container.NewPadded(container.NewVBox(heading, service, local)))

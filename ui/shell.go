@@ -69,6 +69,7 @@ type Shell struct {
 	banner  *banner
 	nav     *widget.Tree
 	content *fyne.Container
+	scroll  *container.Scroll // around every page, so no page sets the window's minimum size
 	azure   *azurePage
 	setting *settingsPage
 
@@ -106,11 +107,29 @@ func NewShell(ctx context.Context, env *Env, conn Connector, pages map[string]Pa
 // Build returns the window's content and installs the menus.
 func (s *Shell) Build() fyne.CanvasObject {
 	s.env.Window.SetMainMenu(s.menu())
+	c := s.env.Window.Canvas()
+	c.SetOnTypedKey(s.onTypedKey(c.OnTypedKey()))
 	side := container.NewBorder(nil, nil, nil, widget.NewSeparator(), s.nav)
-	split := container.NewHSplit(side, container.NewBorder(s.banner.box, nil, nil, nil, s.content))
+	// The banner scrolls with the page: a long error must not make the window taller.
+	s.scroll = container.NewScroll(container.NewBorder(s.banner.box, nil, nil, nil, s.content))
+	split := container.NewHSplit(side, s.scroll)
 	split.Offset = 0.2
 	s.nav.Select(s.current)
 	return container.NewBorder(container.NewVBox(s.header.box, widget.NewSeparator()), nil, nil, nil, split)
+}
+
+// onTypedKey handles the keys no focused widget took: Enter and Escape for the dialog on top, F5
+// as File › Refresh (Ctrl+R), the rest to next.
+func (s *Shell) onTypedKey(next func(*fyne.KeyEvent)) func(*fyne.KeyEvent) {
+	return func(ev *fyne.KeyEvent) {
+		switch {
+		case HandleDialogKey(s.env.Window, ev):
+		case ev.Name == fyne.KeyF5:
+			s.onRefreshMenu()
+		case next != nil:
+			next(ev)
+		}
+	}
 }
 
 // Connect sets up the configured service in the background and shows the result.
@@ -196,6 +215,9 @@ func (s *Shell) show() {
 	}
 	s.content.Objects = []fyne.CanvasObject{obj}
 	s.content.Refresh()
+	if s.scroll != nil {
+		s.scroll.ScrollToTop()
+	}
 }
 
 func placeholder(title, text string) fyne.CanvasObject {
