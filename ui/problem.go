@@ -21,6 +21,10 @@ var (
 	ErrNoAdminCredential = errors.New("no admin credential stored for this service")
 	// ErrTLSCertificate: the embedded service's TLS certificate or key file cannot be used.
 	ErrTLSCertificate = errors.New("TLS certificate cannot be used")
+	// ErrDiskFull: a file could not be written because its disk is full.
+	ErrDiskFull = errors.New("the disk is full")
+	// ErrBackupFolder: the backups folder cannot be created or written.
+	ErrBackupFolder = errors.New("the backups folder cannot be written")
 )
 
 // Problem is an error told for people: what happened, what to do, and the raw error.
@@ -59,6 +63,14 @@ func Describe(err error) Problem {
 		p.Message = "The embedded service could not load its TLS certificate and key, so it cannot serve HTTPS."
 		p.Hint = "In Settings, check that both files exist and are readable PEM files and that the key belongs to the certificate " +
 			"(the certificate first, then any intermediates, in the certificate file). Or clear both fields to serve plain HTTP on loopback behind a reverse proxy."
+	case errors.Is(err, ErrDiskFull):
+		p.Title = "The disk is full"
+		p.Message = "The file could not be written: there is no space left on its disk. Nothing else was changed."
+		p.Hint = "Free some space on that disk (empty the recycle bin, remove old backups you copied elsewhere), then try again."
+	case errors.Is(err, ErrBackupFolder):
+		p.Title = "The backups folder cannot be written"
+		p.Message = "The console could not create or write the backups folder in the data folder."
+		p.Hint = "Check that the data folder's backups folder exists and that your account may write to it, then try again."
 	case errors.Is(err, ErrDatabase):
 		p.Title = "The database cannot be opened"
 		p.Message = "The embedded service could not open its database in the data folder."

@@ -74,6 +74,7 @@ type Session struct {
 	Embedded      bool       // the in-process service on loopback
 	APIKeyAccount string     // keyring account holding this service's API key
 	Probe         ProberFunc // Test connection's calls with a given API key
+	Backups       Backups    // the embedded service's backups; nil for a remote service
 }
 
 // Settings are the console's non-secret connection settings.

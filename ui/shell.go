@@ -200,7 +200,7 @@ func (s *Shell) show() {
 	ctx, s.pageCancel = context.WithCancel(ctx)
 	switch {
 	case s.current == PageSettings:
-		s.setting = newSettingsPage(ctx, s.env, s.conn, s.SetSession)
+		s.setting = newSettingsPage(ctx, s.env, s.conn, s.session, s.SetSession)
 		obj = s.setting.build()
 	case s.session == nil:
 		obj = placeholder("Not connected", "The console has no service to talk to yet. Check the message above or open Settings.")

@@ -168,8 +168,8 @@ func TestSettingsSwitchToRemoteAndBack(t *testing.T) {
 	p.mode.SetSelected(modeEmbedded)
 	p.listen.SetText("127.0.0.1")
 	test.Tap(p.save)
-	if n := len(conn.calls); n != 2 || !strings.Contains(p.status.Text, "host:port") {
-		t.Errorf("bad listen address: %d calls, status %q", n, p.status.Text)
+	if n := len(conn.calls); n != 2 || !strings.Contains(p.problems[fieldListen].Text, "address:port") {
+		t.Errorf("bad listen address: %d calls, under the field %q", n, p.problems[fieldListen].Text)
 	}
 	p.listen.SetText("127.0.0.1:8766")
 	test.Tap(p.save)
@@ -177,9 +177,9 @@ func TestSettingsSwitchToRemoteAndBack(t *testing.T) {
 		t.Errorf("Connect(%+v)", got)
 	}
 
-	conn.err = fmt.Errorf("listen: %w", ErrAddressInUse)
+	conn.err = fmt.Errorf("%w: connection refused", scimclient.ErrUnreachable)
 	test.Tap(p.save)
-	if !strings.Contains(p.status.Text, "already in use") || !strings.Contains(dialogText(h.win), "Close the other program") {
+	if !strings.Contains(p.status.Text, "unreachable") || !strings.Contains(dialogText(h.win), "check its URL") {
 		t.Errorf("status %q, dialog %q", p.status.Text, dialogText(h.win))
 	}
 }

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -39,9 +41,10 @@ type backend struct {
 
 // embedded is the in-process service.
 type embedded struct {
-	addr   string // as configured
-	public string // Options.PublicURL, normalised; "" for none
-	leaf   []byte // DER of the certificate it serves over HTTPS; nil for plain HTTP
+	addr   string           // as configured
+	public string           // Options.PublicURL, normalised; "" for none
+	cert   *tls.Certificate // what it serves over HTTPS; nil for plain HTTP
+	leaf   []byte           // DER of cert's leaf
 	url    string
 	hc     *http.Client // the console's own client of it
 	hs     *http.Server
@@ -180,8 +183,7 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 	}
 	// A renewed certificate at the same path counts as a change: compare what is served.
 	if b.emb == nil || b.emb.addr != s.ListenAddr || b.emb.public != public || !bytes.Equal(b.emb.leaf, leaf) {
-		b.stopEmbedded()
-		if err := b.startEmbedded(s.ListenAddr, public, cert); err != nil {
+		if err := b.replaceEmbedded(s.ListenAddr, public, cert); err != nil {
 			return nil, err
 		}
 	}
@@ -192,7 +194,43 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 	if err != nil {
 		return nil, err
 	}
-	return &ui.Session{Service: c, Embedded: true, APIKeyAccount: keyAcct, Probe: ui.ClientProber(c)}, nil
+	return &ui.Session{Service: c, Embedded: true, APIKeyAccount: keyAcct, Probe: ui.ClientProber(c), Backups: b}, nil
+}
+
+// replaceEmbedded switches the embedded service to new settings so that a failure leaves the
+// running one serving: on another address the new listener starts before the old one stops; on
+// the same address the old one stops first and, if the new one cannot start, starts again.
+func (b *backend) replaceEmbedded(addr, public string, cert *tls.Certificate) error {
+	old := b.emb
+	if old == nil || !sameAddress(old.addr, addr) {
+		e, err := b.startEmbedded(addr, public, cert)
+		if err != nil {
+			return err
+		}
+		b.stopEmbedded()
+		b.emb = e
+		return nil
+	}
+	b.stopEmbedded()
+	e, err := b.startEmbedded(addr, public, cert)
+	if err != nil {
+		if back, err2 := b.startEmbedded(old.addr, old.public, old.cert); err2 == nil {
+			b.emb = back
+		} else {
+			b.log.Error("restart the embedded service with its previous settings", "err", err2)
+		}
+		return err
+	}
+	b.emb = e
+	return nil
+}
+
+// sameAddress reports whether two listen addresses would bind the same port, so that the new
+// listener cannot start while the old one holds it.
+func sameAddress(a, b string) bool {
+	_, pa, errA := net.SplitHostPort(a)
+	_, pb, errB := net.SplitHostPort(b)
+	return errA != nil || errB != nil || pa == pb
 }
 
 // adminToken returns the embedded service's admin credential from the keyring, creating it on
@@ -218,13 +256,14 @@ func (b *backend) adminToken(ctx context.Context, account string) (string, error
 	return tok, nil
 }
 
-func (b *backend) startEmbedded(addr, public string, cert *tls.Certificate) error {
+// startEmbedded starts a service on addr and returns it; b.emb is the caller's to set.
+func (b *backend) startEmbedded(addr, public string, cert *tls.Certificate) (*embedded, error) {
 	ln, err := scimserver.Listen(addr, scimserver.DefaultMaxConnections)
 	if err != nil {
 		if scimserver.IsAddressInUse(err) {
-			return fmt.Errorf("listen on %s: %w: %w", addr, ui.ErrAddressInUse, err)
+			return nil, fmt.Errorf("listen on %s: %w: %w", addr, ui.ErrAddressInUse, err)
 		}
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := scimserver.New(b.st, scimserver.Options{Logger: b.log, Version: b.version, PublicURL: public})
 	var tlsConf *tls.Config
@@ -234,13 +273,14 @@ func (b *backend) startEmbedded(addr, public string, cert *tls.Certificate) erro
 	e := &embedded{
 		addr:   addr,
 		public: public,
-		url:    "http://" + ln.Addr().String(),
+		cert:   cert,
+		url:    "http://" + ownAddress(ln.Addr()),
 		hs:     scimserver.NewHTTPServer(srv, tlsConf, b.log),
 		done:   make(chan struct{}),
 	}
 	if cert != nil {
 		e.leaf = cert.Certificate[0]
-		e.url = "https://" + ln.Addr().String()
+		e.url = "https://" + ownAddress(ln.Addr())
 	}
 	e.hc = e.httpClient()
 	go func() {
@@ -255,9 +295,17 @@ func (b *backend) startEmbedded(addr, public string, cert *tls.Certificate) erro
 			b.log.Error("embedded service stopped", "err", err)
 		}
 	}()
-	b.emb = e
-	b.log.Info("embedded service listening", "url", e.url, "publicURL", public)
-	return nil
+	b.log.Info("embedded service listening", "addr", ln.Addr().String(), "url", e.url, "publicURL", public)
+	return e, nil
+}
+
+// ownAddress is the address the console itself dials: loopback when the service listens on every
+// interface (0.0.0.0 or [::] cannot be dialled on every OS).
+func ownAddress(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok && t.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(t.Port))
+	}
+	return a.String()
 }
 
 // loadTLS loads the embedded service's certificate and key; nil, nil when neither is set.

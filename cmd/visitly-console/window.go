@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"image"
 	"os"
 	"os/signal"
@@ -13,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/visitly/hostsync/assets"
 	"github.com/visitly/hostsync/ui"
@@ -21,6 +24,19 @@ import (
 // runWindow opens the main window and blocks until it is closed; the embedded service is shut
 // down gracefully before it returns.
 func runWindow(env *CommandEnv, measure bool) error {
+	// One console per data folder: before the database and the service's port are touched.
+	inst, shown, err := claimInstance(env.DataDir)
+	if shown {
+		fmt.Fprintln(env.Stdout, "Visitly Console is already open: its window was brought to the front.")
+		return nil
+	}
+	if err != nil {
+		if errors.Is(err, errAlreadyOpen) {
+			showAlreadyOpen(err)
+		}
+		return err
+	}
+	defer inst.close()
 	cfg, err := loadConfig(env.DataDir)
 	if err != nil {
 		env.Log.Warn("settings unreadable, using defaults", "err", err)
@@ -37,7 +53,19 @@ func runWindow(env *CommandEnv, measure bool) error {
 	a.Settings().SetTheme(ui.Theme())
 	w := a.NewWindow("Visitly Console")
 	w.SetMaster()
-	w.Resize(fyne.NewSize(1180, 760))
+	if sw, sh, ok := usableScreen(); ok {
+		w.Resize(windowSize(sw, sh, w.Canvas().Scale()))
+		env.Log.Debug("window sized to the screen", "screen", fmt.Sprintf("%dx%d", sw, sh), "size", windowSize(sw, sh, w.Canvas().Scale()))
+	} else {
+		w.Resize(windowSize(1366, 768, 1))
+	}
+	// A second start brings this window to the front.
+	inst.OnShow(func() {
+		fyne.Do(func() {
+			w.Show()
+			w.RequestFocus()
+		})
+	})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -52,6 +80,7 @@ func runWindow(env *CommandEnv, measure bool) error {
 	shell.OnRefresh(dir.syncNow)
 	shell.AddFileItems(dir.menuItems()...)
 	w.Canvas().SetOnTypedKey(dir.onTypedKey(w.Canvas().OnTypedKey()))
+	go b.dailyBackups(ctx)
 
 	w.SetContent(container.NewStack(shell.Build(), firstFrame(func() {
 		env.Log.Info("first frame painted", "after", time.Since(processStart).Round(time.Millisecond),
@@ -77,6 +106,21 @@ func runWindow(env *CommandEnv, measure bool) error {
 	env.Log.Debug("window built", "after", time.Since(processStart).Round(time.Millisecond))
 	w.ShowAndRun()
 	return nil
+}
+
+// showAlreadyOpen says, in a small window of its own, that another console has this data folder
+// and did not answer: started from a desktop icon, stderr goes nowhere.
+func showAlreadyOpen(err error) {
+	a := app.NewWithID(assets.AppID)
+	a.SetIcon(assets.Icon)
+	a.Settings().SetTheme(ui.Theme())
+	w := a.NewWindow("Visitly Console")
+	msg := widget.NewLabel("Visitly Console is already open on this computer for this data folder, but did not come to the front. " +
+		"Look for its window (or its icon in the task bar), or close it and start the console again.\n\n" + err.Error())
+	msg.Wrapping = fyne.TextWrapWord
+	w.SetContent(container.NewBorder(nil, container.NewCenter(widget.NewButton("OK", a.Quit)), nil, nil, msg))
+	w.Resize(fyne.NewSize(480, 200))
+	w.ShowAndRun()
 }
 
 // firstFrame is an invisible 1×1 raster: the painter generates it while drawing the first frame.
