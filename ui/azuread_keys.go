@@ -180,7 +180,7 @@ func (c *keysCard) onGenerate() {
 		}
 	}, c.p.env.Window)
 	d.Resize(fyne.NewSize(460, 0))
-	d.Show()
+	ShowConfirm(c.p.env.Window, d) // Enter confirms, Escape cancels
 }
 
 func (c *keysCard) doGenerate() {
@@ -239,7 +239,7 @@ func (c *keysCard) onRevoke(k hostsync.Key) {
 	}, c.p.env.Window)
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Resize(fyne.NewSize(460, 0))
-	d.Show()
+	ShowConfirm(c.p.env.Window, d) // Enter confirms, Escape cancels
 }
 
 func (c *keysCard) doRevoke(k hostsync.Key) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -248,5 +249,39 @@ func TestShellFileMenuCarriesMainsItemsAndRefresh(t *testing.T) {
 	file.Items[2].Action() // Refresh reloads the page, then runs what main added
 	if synced != 2 {
 		t.Errorf("Sync now and Refresh ran main's action %d times, want 2", synced)
+	}
+}
+
+// Enter confirms and Escape cancels the dialog on top, through the window's keys; F5 refreshes
+// like File › Refresh.
+func TestShellKeysConfirmAndCancelDialogsAndF5Refreshes(t *testing.T) {
+	h, s, _ := newShellHarness(t, nil)
+	s.Connect()
+	var answers []bool
+	ask := func() {
+		ShowConfirm(h.win, dialog.NewConfirm("Sure?", "Really.", func(ok bool) { answers = append(answers, ok) }, h.win))
+	}
+	typeKey := func(k fyne.KeyName) { h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: k}) }
+	ask()
+	typeKey(fyne.KeyReturn)
+	ask()
+	typeKey(fyne.KeyEscape)
+	if fmt.Sprint(answers) != "[true false]" || h.win.Canvas().Overlays().Top() != nil {
+		t.Errorf("Enter then Escape answered %v; a dialog still open: %v", answers, h.win.Canvas().Overlays().Top() != nil)
+	}
+	typeKey(fyne.KeyEscape) // no dialog: nothing happens, nothing breaks
+	refreshed := 0
+	s.OnRefresh(func() { refreshed++ })
+	typeKey(fyne.KeyF5)
+	if refreshed != 1 {
+		t.Errorf("F5 refreshed %d times", refreshed)
+	}
+	// The Azure AD page's confirmations go through the same keys.
+	s.Show(PageAzureAD)
+	before := len(h.svc.keys)
+	s.azure.onGenerate()
+	typeKey(fyne.KeyEnter)
+	if len(h.svc.keys) != before+1 {
+		t.Errorf("Enter in Generate new key made %d keys, want 1", len(h.svc.keys)-before)
 	}
 }

@@ -100,3 +100,24 @@ func TestEveryTextColourMeetsWCAGAA(t *testing.T) {
 		}
 	}
 }
+
+// Focus is clearly visible: a focused control stands out from the page background around it by
+// 3:1 (WCAG 2.2 non-text contrast, 1.4.11), and text drawn over it (a focused button) still
+// reads at 4.5:1.
+func TestFocusIsClearlyVisible(t *testing.T) {
+	test.NewTempApp(t)
+	th := Theme()
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		bg := th.Color(theme.ColorNameBackground, v)
+		for _, under := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameButton, theme.ColorNameInputBackground} {
+			base := over2(th.Color(under, v), bg)
+			focused := over2(th.Color(theme.ColorNameFocus, v), base)
+			if c := contrast(focused, bg); c < 3 {
+				t.Errorf("variant %v: a focused %s is %.2f:1 against the background, want ≥ 3", v, under, c)
+			}
+			if c := contrast(th.Color(theme.ColorNameForeground, v), focused); c < 4.5 {
+				t.Errorf("variant %v: text on a focused %s is %.2f:1, want ≥ 4.5", v, under, c)
+			}
+		}
+	}
+}
