@@ -73,6 +73,9 @@ type Shell struct {
 	azure   *azurePage
 	setting *settingsPage
 
+	focused   fyne.Focusable // the control watchFocus last scrolled to
+	stopFocus func()
+
 	onSess    []func(*Session)
 	onRefresh []func()
 	fileItems []*fyne.MenuItem
@@ -115,7 +118,19 @@ func (s *Shell) Build() fyne.CanvasObject {
 	split := container.NewHSplit(side, s.scroll)
 	split.Offset = 0.2
 	s.nav.Select(s.current)
+	s.stopFocus = s.env.After(focusCheck, s.watchFocus)
 	return container.NewBorder(container.NewVBox(s.header.box, widget.NewSeparator()), nil, nil, nil, split)
+}
+
+// watchFocus brings a newly focused control (Tab, Shift+Tab) into view, then looks again later.
+func (s *Shell) watchFocus() {
+	if f := s.env.Window.Canvas().Focused(); f != nil && f != s.focused {
+		s.focused = f
+		if o, ok := f.(fyne.CanvasObject); ok {
+			scrollIntoView(s.env.Window.Content(), o)
+		}
+	}
+	s.stopFocus = s.env.After(focusCheck, s.watchFocus)
 }
 
 // onTypedKey handles the keys no focused widget took: Enter and Escape for the dialog on top, F5
@@ -353,5 +368,8 @@ func (s *Shell) Close() {
 	}
 	if s.header.stop != nil {
 		s.header.stop()
+	}
+	if s.stopFocus != nil {
+		s.stopFocus()
 	}
 }

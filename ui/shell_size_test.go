@@ -85,3 +85,32 @@ func logWide(t *testing.T, o fyne.CanvasObject, w float32) {
 		}
 	}
 }
+
+// Tab moves the focus; the shell then scrolls the page so that the focused control is in view.
+func TestFocusedControlScrollsIntoView(t *testing.T) {
+	h, s, _ := newShellHarness(t, nil)
+	h.sess.Backups = &fakeBackups{}
+	s.Connect()
+	h.win.Resize(maxMin)
+	s.Show(PageSettings)
+	target := s.setting.backups.now
+	inView := func(o fyne.CanvasObject) bool {
+		d := fyne.CurrentApp().Driver()
+		top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s.scroll).Y
+		return top >= 0 && top+o.Size().Height <= s.scroll.Size().Height
+	}
+	if inView(target) {
+		t.Fatal("the test needs a control below the fold at 1000×650")
+	}
+	h.win.Canvas().Focus(target)
+	h.timers.fire(focusCheck)
+	if !inView(target) {
+		t.Errorf("the focused %q is not in view (offset %v)", target.Text, s.scroll.Offset)
+	}
+	// Back to the first field: the page scrolls back up.
+	h.win.Canvas().Focus(s.setting.listen)
+	h.timers.fire(focusCheck)
+	if !inView(s.setting.listen) {
+		t.Errorf("focus on the first field left the page scrolled to %v", s.scroll.Offset)
+	}
+}
