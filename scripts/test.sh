@@ -143,7 +143,7 @@ e2e() {
 	local dir rc=0
 	dir=$(mktemp -d)
 	go build -race -o "$dir/visitly-console" ./cmd/visitly-console &&
-		xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+		xvfb-run -a -s "-screen 0 1366x768x24" dbus-run-session -- \
 			bash cmd/visitly-console/e2e/run.sh "$dir/visitly-console" "$dir/out" || rc=$?
 	if [ "$rc" -eq 0 ]; then
 		rm -rf "$dir"

@@ -27,8 +27,10 @@ func scrollIntoView(root fyne.CanvasObject, obj fyne.CanvasObject) bool {
 		if !ok || s.Content == nil {
 			continue
 		}
-		top := d.AbsolutePositionForObject(obj).Y - d.AbsolutePositionForObject(s).Y
-		bottom := top + obj.Size().Height
+		// A margin, so that the focus ring around obj shows too.
+		const margin = 8
+		top := d.AbsolutePositionForObject(obj).Y - d.AbsolutePositionForObject(s).Y - margin
+		bottom := top + obj.Size().Height + 2*margin
 		view := s.Size().Height
 		off := s.Offset.Y
 		switch {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -46,7 +47,7 @@ func newHeader(env *Env) *header {
 		env:     env,
 		dot:     canvas.NewCircle(theme.Color(theme.ColorNameDisabled)),
 		state:   truncLabel("Visitly Console · Starting…"),
-		calls:   container.NewVBox(),
+		calls:   container.New(layout.NewCustomPaddedVBoxLayout(0)),
 		refused: truncLabel(""),
 		cert:    truncLabel(""),
 		service: "Visitly Console",
@@ -59,9 +60,10 @@ func newHeader(env *Env) *header {
 	indent := func(o fyne.CanvasObject) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(12, 12)), nil, o)
 	}
+	// One VBox for the lines under the first, so hidden ones take no room.
 	h.box = container.NewVBox(
 		container.NewBorder(nil, nil, dot, h.details, h.state),
-		indent(h.calls), indent(h.refused), indent(h.cert),
+		indent(container.New(layout.NewCustomPaddedVBoxLayout(0), h.calls, h.refused, h.cert)),
 	)
 	return h
 }

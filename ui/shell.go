@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
@@ -75,6 +76,8 @@ type Shell struct {
 
 	focused   fyne.Focusable // the control watchFocus last scrolled to
 	stopFocus func()
+	ring      *canvas.Rectangle // drawn around the focused control
+	ringLayer *fyne.Container
 
 	onSess    []func(*Session)
 	onRefresh []func()
@@ -116,21 +119,57 @@ func (s *Shell) Build() fyne.CanvasObject {
 	// The banner scrolls with the page: a long error must not make the window taller.
 	s.scroll = container.NewScroll(container.NewBorder(s.banner.box, nil, nil, nil, s.content))
 	split := container.NewHSplit(side, s.scroll)
-	split.Offset = 0.2
+	split.Offset = 0.21 // "Host Synchronization" fits at 1000 px
 	s.nav.Select(s.current)
+	s.ring = &canvas.Rectangle{StrokeColor: theme.Color(theme.ColorNameForeground), StrokeWidth: 2, CornerRadius: theme.InputRadiusSize()}
+	s.ring.Hide()
+	s.ringLayer = container.NewWithoutLayout(s.ring)
 	s.stopFocus = s.env.After(focusCheck, s.watchFocus)
-	return container.NewBorder(container.NewVBox(s.header.box, widget.NewSeparator()), nil, nil, nil, split)
+	main := container.NewBorder(container.NewVBox(s.header.box, widget.NewSeparator()), nil, nil, nil, split)
+	return container.NewStack(main, s.ringLayer)
 }
 
-// watchFocus brings a newly focused control (Tab, Shift+Tab) into view, then looks again later.
+// watchFocus brings a newly focused control (Tab, Shift+Tab) into view and draws a ring around
+// it, then looks again later. The ring is what makes focus plain on every control: Fyne's own
+// focus tint cannot be seen on a primary (teal) button.
 func (s *Shell) watchFocus() {
-	if f := s.env.Window.Canvas().Focused(); f != nil && f != s.focused {
-		s.focused = f
-		if o, ok := f.(fyne.CanvasObject); ok {
-			scrollIntoView(s.env.Window.Content(), o)
-		}
+	c := s.env.Window.Canvas()
+	f := c.Focused()
+	o, ok := f.(fyne.CanvasObject)
+	if ok && f != s.focused {
+		scrollIntoView(s.env.Window.Content(), o)
 	}
+	s.focused = f
+	s.placeRing(o, ok && c.Overlays().Top() == nil)
 	s.stopFocus = s.env.After(focusCheck, s.watchFocus)
+}
+
+// placeRing draws the focus ring around o, or hides it when o is nil, covered by a dialog or
+// scrolled out of its page.
+func (s *Shell) placeRing(o fyne.CanvasObject, show bool) {
+	if !show || o == nil || !o.Visible() || !s.inView(o) {
+		s.ring.Hide()
+		return
+	}
+	d := fyne.CurrentApp().Driver()
+	const gap = 2
+	pos := d.AbsolutePositionForObject(o).Subtract(d.AbsolutePositionForObject(s.ringLayer))
+	s.ring.Move(pos.SubtractXY(gap, gap))
+	s.ring.Resize(o.Size().AddWidthHeight(2*gap, 2*gap))
+	s.ring.StrokeColor = theme.Color(theme.ColorNameForeground)
+	s.ring.Show()
+	s.ring.Refresh()
+}
+
+// inView reports whether o lies inside the visible part of the page's scroll area (objects
+// outside the page, such as the sidebar, always do).
+func (s *Shell) inView(o fyne.CanvasObject) bool {
+	if pathTo(s.scroll, o) == nil {
+		return true
+	}
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s.scroll).Y
+	return top >= 0 && top+o.Size().Height <= s.scroll.Size().Height+1
 }
 
 // onTypedKey handles the keys no focused widget took: Enter and Escape for the dialog on top, F5

@@ -107,6 +107,11 @@ func TestFocusedControlScrollsIntoView(t *testing.T) {
 	if !inView(target) {
 		t.Errorf("the focused %q is not in view (offset %v)", target.Text, s.scroll.Offset)
 	}
+	d := fyne.CurrentApp().Driver()
+	if ring, at := d.AbsolutePositionForObject(s.ring), d.AbsolutePositionForObject(target); !s.ring.Visible() ||
+		ring.X > at.X || ring.Y > at.Y || s.ring.Size().Width < target.Size().Width {
+		t.Errorf("focus ring at %v %v (shown %v), the control at %v %v", ring, s.ring.Size(), s.ring.Visible(), at, target.Size())
+	}
 	// Back to the first field: the page scrolls back up.
 	h.win.Canvas().Focus(s.setting.listen)
 	h.timers.fire(focusCheck)

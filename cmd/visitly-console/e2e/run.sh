@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end run of the real console under Xvfb with a real Secret Service:
-# start → Generate new key (menu shortcut + confirm) → Test connection → Copy key → quit (SIGTERM).
+# start → Generate new key (menu shortcut + Enter) → Test connection → Copy key → window size →
+# second start → quit (SIGTERM).
 # Fails if Fyne logs a widget change off the UI goroutine, if the activity log lacks the actions,
-# or if the embedded service was not shut down gracefully.
+# if the window does not fit a 1366×768 screen after the SCIM calls or cannot be made 1000×650,
+# if a second start opens a second window, or if the embedded service was not shut down gracefully.
 #
-#   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- cmd/visitly-console/e2e/run.sh BINARY
+#   xvfb-run -a -s "-screen 0 1366x768x24" dbus-run-session -- cmd/visitly-console/e2e/run.sh BINARY
 set -euo pipefail
 bin=$(realpath "$1")
 out=${2:-$(mktemp -d)}
@@ -21,22 +23,39 @@ data=$(mktemp -d)
 log=$out/console.log
 "$bin" --data-dir "$data" >"$log" 2>&1 &
 pid=$!
-xdotool search --sync --onlyvisible --name 'Visitly Console' >/dev/null
+win=$(xdotool search --sync --onlyvisible --name 'Visitly Console' | head -1)
 for _ in $(seq 100); do grep -q "first frame painted" "$log" && break; sleep 0.1; done
 sleep 1.5                                  # the background connect finishes
 xdotool mousemove 700 600
 xdotool key ctrl+shift+g; sleep 1          # Azure AD › Generate new key…
 import -window root "$out/1-confirm.png"
-xdotool mousemove 658 465 click 1; sleep 2 # the dialog's "Generate key" button
+xdotool key Return; sleep 2               # Enter confirms the dialog: "Generate key"
 xdotool mousemove 700 600
 xdotool key ctrl+t; sleep 2                # Azure AD › Test connection
 xdotool key ctrl+shift+k; sleep 1          # Azure AD › Copy API key
 import -window root "$out/2-after.png"
+
+fail=0
+# The window fits the screen after the SCIM calls filled the header, and shrinks to 1000×650.
+size() { xwininfo -id "$win" | awk '/Width:/{w=$2} /Height:/{h=$2} END{print w"x"h}'; }
+read -r sw sh < <(xdpyinfo 2>/dev/null | awk '/dimensions:/{split($2,a,"x"); print a[1], a[2]}' || echo "1366 768")
+ws=$(size); echo "window after the SCIM calls: $ws on a ${sw}x${sh} screen"
+[ "${ws%x*}" -le "${sw:-1366}" ] && [ "${ws#*x}" -le "${sh:-768}" ] || { echo "FAIL: window $ws larger than the screen"; fail=1; }
+xdotool windowsize "$win" 1000 650; sleep 1
+ws=$(size); echo "window after shrinking to 1000x650: $ws"
+[ "$ws" = "1000x650" ] || { echo "FAIL: the window cannot be made 1000x650 (it is $ws)"; fail=1; }
+import -window root "$out/3-small.png"
+# A second start on the same data folder brings the first to the front and exits.
+if second=$(timeout 20 "$bin" --data-dir "$data" 2>&1); then
+  grep -q "already open" <<<"$second" || { echo "FAIL: second start said: $second"; fail=1; }
+else
+  echo "FAIL: second start did not exit cleanly: $second"; fail=1
+fi
+[ "$(xdotool search --onlyvisible --name 'Visitly Console' | wc -l)" = 1 ] || { echo "FAIL: a second window opened"; fail=1; }
 kill -TERM "$pid"
 wait "$pid"
 code=$?
 
-fail=0
 if grep -q "Error in Fyne call thread" "$log"; then echo "FAIL: widget changed off the UI goroutine"; fail=1; fi
 grep -q "embedded service stopped" "$log" || { echo "FAIL: embedded service not shut down gracefully"; fail=1; }
 [ "$code" = 0 ] || { echo "FAIL: exit code $code"; fail=1; }
