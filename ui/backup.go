@@ -57,9 +57,10 @@ func newBackupCard(ctx context.Context, env *Env, b Backups) *backupCard {
 func (c *backupCard) build() fyne.CanvasObject {
 	return widget.NewCard("Backups", "The embedded service's hosts, groups, keys and activity", container.NewVBox(
 		c.last,
-		container.NewHBox(c.now, c.open),
-		c.progress,
+		// The result above the buttons: the focused button is scrolled into view, and so it is.
 		c.result,
+		c.progress,
+		container.NewHBox(c.now, c.open),
 		lowLabel("A backup is made every day while the console runs; the last 7 are kept in "+c.b.Folder()+
 			". To restore one, close the console and run: visitly-scimd restore --from BACKUP --db DATABASE."),
 	))

@@ -78,6 +78,10 @@ func newSettingsPage(ctx context.Context, env *Env, conn Connector, sess *Sessio
 	if sess != nil && sess.Backups != nil {
 		p.backups = newBackupCard(ctx, env, sess.Backups)
 	}
+	// Enter in a field saves, as the Save button does.
+	for _, e := range []*widget.Entry{p.listen, p.publicURL, p.tlsCert, p.tlsKey, p.remoteURL, p.adminToken} {
+		e.OnSubmitted = func(string) { p.onSave() }
+	}
 	p.onListenChanged()
 	return p
 }
