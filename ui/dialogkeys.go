@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 )
 
 // openDialogs are the dialogs shown through ShowDialog, newest last, per window, so that the
@@ -62,7 +63,7 @@ func HandleDialogKey(win fyne.Window, ev *fyne.KeyEvent) bool {
 	}
 	openDialogs.Unlock()
 	if top.d == nil {
-		return false
+		return frameKey(win, ev)
 	}
 	switch ev.Name {
 	case fyne.KeyEscape:
@@ -77,6 +78,62 @@ func HandleDialogKey(win fyne.Window, ev *fyne.KeyEvent) bool {
 		return false
 	}
 	return true
+}
+
+// frameKey handles Enter and Escape for a dialog shown without ShowDialog (Fyne's standard ones,
+// or a page's own) by its buttons' roles: a dialog's confirm button is its one high-importance
+// (or danger or success) button, its dismiss button the one other. Overlays with more buttons,
+// such as the file chooser, are left alone.
+func frameKey(win fyne.Window, ev *fyne.KeyEvent) bool {
+	if ev.Name != fyne.KeyEscape && ev.Name != fyne.KeyReturn && ev.Name != fyne.KeyEnter {
+		return false
+	}
+	pop, ok := win.Canvas().Overlays().Top().(*widget.PopUp)
+	if !ok || pop == nil {
+		return false
+	}
+	var buttons []*widget.Button
+	collectButtons(pop.Content, &buttons)
+	if len(buttons) == 0 || len(buttons) > 2 {
+		return false
+	}
+	var confirm, dismiss *widget.Button
+	for _, b := range buttons {
+		switch b.Importance {
+		case widget.HighImportance, widget.DangerImportance, widget.SuccessImportance:
+			confirm = b
+		default:
+			dismiss = b
+		}
+	}
+	if len(buttons) == 1 { // a message with one button: Enter and Escape both close it
+		confirm, dismiss = buttons[0], buttons[0]
+	}
+	b := dismiss
+	if ev.Name != fyne.KeyEscape {
+		b = confirm
+	}
+	if b == nil || b.Disabled() || b.OnTapped == nil {
+		return false
+	}
+	b.OnTapped()
+	return true
+}
+
+// collectButtons finds the visible buttons in o's containers.
+func collectButtons(o fyne.CanvasObject, out *[]*widget.Button) {
+	switch x := o.(type) {
+	case *widget.Button:
+		if x.Visible() {
+			*out = append(*out, x)
+		}
+	case *fyne.Container:
+		for _, k := range x.Objects {
+			if k.Visible() {
+				collectButtons(k, out)
+			}
+		}
+	}
 }
 
 // newInfoDialog is a dialog with one Close button.

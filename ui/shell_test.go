@@ -276,6 +276,17 @@ func TestShellKeysConfirmAndCancelDialogsAndF5Refreshes(t *testing.T) {
 	if refreshed != 1 {
 		t.Errorf("F5 refreshed %d times", refreshed)
 	}
+	// A dialog a page shows on its own (dialog.Show, not ShowDialog) answers the same keys.
+	answers = nil
+	dialog.NewConfirm("Restore 2 hosts?", "They come back.", func(ok bool) { answers = append(answers, ok) }, h.win).Show()
+	typeKey(fyne.KeyEscape)
+	dialog.NewCustomConfirm("Export", "Export…", "Cancel", widget.NewLabel("CSV"), func(ok bool) { answers = append(answers, ok) }, h.win).Show()
+	typeKey(fyne.KeyReturn)
+	dialog.NewInformation("Export saved", "In Documents.", h.win).Show()
+	typeKey(fyne.KeyEscape)
+	if fmt.Sprint(answers) != "[false true]" || h.win.Canvas().Overlays().Top() != nil {
+		t.Errorf("unregistered dialogs: answers %v; one still open: %v", answers, h.win.Canvas().Overlays().Top() != nil)
+	}
 	// The Azure AD page's confirmations go through the same keys.
 	s.Show(PageAzureAD)
 	before := len(h.svc.keys)

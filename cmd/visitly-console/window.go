@@ -53,12 +53,11 @@ func runWindow(env *CommandEnv, measure bool) error {
 	a.Settings().SetTheme(ui.Theme())
 	w := a.NewWindow("Visitly Console")
 	w.SetMaster()
-	if sw, sh, ok := usableScreen(); ok {
-		w.Resize(windowSize(sw, sh, w.Canvas().Scale()))
-		env.Log.Debug("window sized to the screen", "screen", fmt.Sprintf("%dx%d", sw, sh), "size", windowSize(sw, sh, w.Canvas().Scale()))
-	} else {
-		w.Resize(windowSize(1366, 768, 1))
+	sw, sh, ok := usableScreen()
+	if !ok {
+		sw, sh = 1366, 768 // unknown: the smallest screen the console is made for
 	}
+	w.Resize(windowSize(sw, sh, w.Canvas().Scale()))
 	// A second start brings this window to the front.
 	inst.OnShow(func() {
 		fyne.Do(func() {
@@ -85,6 +84,13 @@ func runWindow(env *CommandEnv, measure bool) error {
 	w.SetContent(container.NewStack(shell.Build(), firstFrame(func() {
 		env.Log.Info("first frame painted", "after", time.Since(processStart).Round(time.Millisecond),
 			"sinceInit", time.Since(initTime).Round(time.Millisecond))
+		fyne.Do(func() {
+			// The scale is known once the window is on its screen (HiDPI): fit again if it grew.
+			if fit := windowSize(sw, sh, w.Canvas().Scale()); w.Canvas().Size().Width > fit.Width || w.Canvas().Size().Height > fit.Height {
+				w.Resize(fit)
+			}
+			env.Log.Debug("window size", "screen", fmt.Sprintf("%dx%d", sw, sh), "scale", w.Canvas().Scale(), "size", w.Canvas().Size())
+		})
 		if measure {
 			// Let the driver finish the frame's events before quitting.
 			time.AfterFunc(300*time.Millisecond, func() { fyne.Do(w.Close) })
