@@ -23,7 +23,7 @@ import (
 // take the lock, sends the token to that port, and the first brings its window to the front.
 
 // errAlreadyOpen: another console has this data folder and could not be asked to show itself.
-var errAlreadyOpen = errors.New("Visitly Console is already open for this data folder")
+var errAlreadyOpen = errors.New("the console is already open for this data folder")
 
 // showWait is how long a second start keeps asking: the first may still be starting.
 var showWait = 3 * time.Second
