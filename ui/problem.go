@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"net"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -26,6 +27,27 @@ var (
 	// ErrBackupFolder: the backups folder cannot be created or written.
 	ErrBackupFolder = errors.New("the backups folder cannot be written")
 )
+
+// AddressInUseError: the embedded service cannot listen on Addr because another program holds its
+// port. It matches ErrAddressInUse.
+type AddressInUseError struct {
+	Addr string
+	Err  error
+}
+
+func (e *AddressInUseError) Error() string {
+	return "listen on " + e.Addr + ": " + ErrAddressInUse.Error() + ": " + e.Err.Error()
+}
+func (e *AddressInUseError) Unwrap() error        { return e.Err }
+func (e *AddressInUseError) Is(target error) bool { return target == ErrAddressInUse }
+
+// Port is the port of Addr, e.g. "8765".
+func (e *AddressInUseError) Port() string {
+	if _, port, err := net.SplitHostPort(e.Addr); err == nil {
+		return port
+	}
+	return e.Addr
+}
 
 // Problem is an error told for people: what happened, what to do, and the raw error.
 type Problem struct {
@@ -56,7 +78,10 @@ func Describe(err error) Problem {
 		p.Hint = hostsync.KeyringHint(err)
 	case errors.Is(err, ErrAddressInUse):
 		p.Title = "The service address is already in use"
-		p.Message = "The embedded host-sync service could not listen on its address: another program (or another Visitly Console) uses that port."
+		if ae := (*AddressInUseError)(nil); errors.As(err, &ae) {
+			p.Title = "Port " + ae.Port() + " is already used by another program"
+		}
+		p.Message = "The embedded host-sync service could not listen on its address: another program (or a Visitly Console with another data folder) uses that port."
 		p.Hint = "Close the other program, or choose another address in Settings (for example 127.0.0.1:8766)."
 	case errors.Is(err, ErrTLSCertificate):
 		p.Title = "The TLS certificate cannot be used"

@@ -276,10 +276,7 @@ func (p *settingsPage) onSaveFailed(s Settings, err error) {
 	const kept = " Nothing was changed: the service keeps running with the previous settings."
 	switch {
 	case errors.Is(err, ErrAddressInUse):
-		port := s.ListenAddr
-		if i := strings.LastIndexByte(port, ':'); i >= 0 {
-			port = port[i+1:]
-		}
+		port := (&AddressInUseError{Addr: s.ListenAddr}).Port()
 		p.showProblems(fieldProblems{fieldListen: "Port " + port + " is already used by another program. Close that program or choose another port, for example 8766."})
 		p.setStatus("Not saved: port "+port+" is already used by another program."+kept, widget.DangerImportance)
 	case errors.Is(err, ErrTLSCertificate):

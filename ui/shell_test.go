@@ -112,7 +112,7 @@ func TestShellShowsStartupErrors(t *testing.T) {
 		name, title, action string
 		err                 error
 	}{
-		{"port in use", "The service address is already in use", "Open Settings", fmt.Errorf("listen on 127.0.0.1:8765: %w: bind: address already in use", ErrAddressInUse)},
+		{"port in use", "Port 8765 is already used by another program", "Open Settings", &AddressInUseError{Addr: "127.0.0.1:8765", Err: errors.New("bind: address already in use")}},
 		{"database", "The database cannot be opened", "Retry", fmt.Errorf("/x/hostsync.db: %w: unable to open database file", ErrDatabase)},
 		{"keyring", "The OS keyring is not available", "Retry", errKeyringDown},
 		{"remote refuses", "The service refused the credential", "Open Settings", &scimclient.Error{Status: 401}},

@@ -261,7 +261,7 @@ func (b *backend) startEmbedded(addr, public string, cert *tls.Certificate) (*em
 	ln, err := scimserver.Listen(addr, scimserver.DefaultMaxConnections)
 	if err != nil {
 		if scimserver.IsAddressInUse(err) {
-			return nil, fmt.Errorf("listen on %s: %w: %w", addr, ui.ErrAddressInUse, err)
+			return nil, &ui.AddressInUseError{Addr: addr, Err: err}
 		}
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
