@@ -42,6 +42,9 @@ type instance struct {
 	token string
 	info  string // console.instance's path
 
+	// unguarded says why no lock could be taken; nil when this console holds the folder.
+	unguarded error
+
 	mu     sync.Mutex
 	onShow func() // called (from the listener's goroutine) when a second start asks
 	early  bool   // a show came before onShow was set
@@ -58,17 +61,19 @@ func claimInstance(dir string) (inst *instance, shown bool, err error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("open %s: %w", lockPath(dir), err)
 	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		if !errors.Is(err, errLocked) {
-			return nil, false, fmt.Errorf("lock %s: %w", lockPath(dir), err)
-		}
-		if askToShow(dir, showWait) == nil {
-			return nil, true, nil
-		}
-		return nil, false, fmt.Errorf("%w (%s)", errAlreadyOpen, dir)
-	}
 	inst = &instance{lock: f, info: instancePath(dir)}
+	if err := lockFile(f); err != nil {
+		if !errors.Is(err, errLocked) {
+			// A file system without locks (some network shares): run, unguarded, rather than not at all.
+			inst.unguarded = fmt.Errorf("lock %s: %w", lockPath(dir), err)
+		} else {
+			f.Close()
+			if askToShow(dir, showWait) == nil {
+				return nil, true, nil
+			}
+			return nil, false, fmt.Errorf("%w (%s)", errAlreadyOpen, dir)
+		}
+	}
 	if err := inst.listen(); err != nil {
 		inst.close()
 		return nil, false, err
@@ -155,7 +160,9 @@ func (in *instance) close() {
 		in.ln.Close()
 		os.Remove(in.info)
 	}
-	unlockFile(in.lock)
+	if in.unguarded == nil {
+		unlockFile(in.lock)
+	}
 	in.lock.Close()
 }
 

@@ -37,6 +37,9 @@ func runWindow(env *CommandEnv, measure bool) error {
 		return err
 	}
 	defer inst.close()
+	if inst.unguarded != nil {
+		env.Log.Warn("a second console on this data folder cannot be detected", "err", inst.unguarded)
+	}
 	cfg, err := loadConfig(env.DataDir)
 	if err != nil {
 		env.Log.Warn("settings unreadable, using defaults", "err", err)
