@@ -101,8 +101,14 @@ func frameKey(win fyne.Window, ev *fyne.KeyEvent) bool {
 	for _, b := range buttons {
 		switch b.Importance {
 		case widget.HighImportance, widget.DangerImportance, widget.SuccessImportance:
+			if confirm != nil {
+				return false // two candidates: not a plain confirmation
+			}
 			confirm = b
 		default:
+			if dismiss != nil {
+				return false
+			}
 			dismiss = b
 		}
 	}
