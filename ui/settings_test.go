@@ -241,3 +241,20 @@ func writeCert(t *testing.T, dir, name string, notAfter time.Time) (certFile, ke
 	}
 	return certFile, keyFile
 }
+
+func TestCheckSettingsRemote(t *testing.T) {
+	for _, tt := range []struct {
+		url  string
+		want bool // a problem
+	}{
+		{"https://hosts.example.com", false},
+		{"hosts example", true},
+		{"", true},
+		{"ftp://hosts.example.com", true},
+	} {
+		p := checkSettings(Settings{Remote: true, RemoteURL: tt.url, ListenAddr: "nonsense"}, time.Now())
+		if got := p[fieldRemote] != ""; got != tt.want || len(p) > 1 {
+			t.Errorf("remote %q: problems %v, want a problem under the URL: %v (and the hidden embedded fields unchecked)", tt.url, p, tt.want)
+		}
+	}
+}
