@@ -20,6 +20,8 @@ const (
 	PageActivity = "activity"
 	PageSync     = "sync" // the "Host Synchronization" group
 	PageAzureAD  = "azuread"
+	PageOkta     = "okta"
+	PageOneLogin = "onelogin"
 	PageSettings = "settings"
 )
 
@@ -30,7 +32,8 @@ type PageBuilder func(ctx context.Context, env *Env, s *Session) fyne.CanvasObje
 
 var pageTitles = map[string]string{
 	PageHosts: "Hosts", PageDeleted: "Deleted hosts", PageActivity: "Activity",
-	PageSync: "Host Synchronization", PageAzureAD: "Azure AD", PageSettings: "Settings",
+	PageSync: "Host Synchronization", PageAzureAD: "Azure AD", PageOkta: "Okta", PageOneLogin: "OneLogin",
+	PageSettings: "Settings",
 }
 
 // pageIcon is a function, not a map: theme icons must not be read before the app exists.
@@ -44,7 +47,7 @@ func pageIcon(id string) fyne.Resource {
 		return theme.HistoryIcon()
 	case PageSync:
 		return theme.ViewRefreshIcon()
-	case PageAzureAD:
+	case PageAzureAD, PageOkta, PageOneLogin:
 		return theme.LoginIcon()
 	default:
 		return theme.SettingsIcon()
@@ -69,7 +72,7 @@ type Shell struct {
 	banner  *banner
 	nav     *widget.Tree
 	content *fyne.Container
-	azure   *azurePage
+	azure   *idpPage // the IdP page on display (Azure AD, Okta or OneLogin)
 	setting *settingsPage
 
 	onSess    []func(*Session)
@@ -185,8 +188,8 @@ func (s *Shell) show() {
 		obj = s.setting.build()
 	case s.session == nil:
 		obj = placeholder("Not connected", "The console has no service to talk to yet. Check the message above or open Settings.")
-	case s.current == PageAzureAD:
-		s.azure = newAzurePage(ctx, s.env, s.session)
+	case idpOfPage(s.current) != "":
+		s.azure = newIdPPage(ctx, s.env, s.session, idpOfPage(s.current))
 		s.azure.changed = s.header.refresh
 		obj = s.azure.build()
 	case s.pages[s.current] != nil:
@@ -196,6 +199,19 @@ func (s *Shell) show() {
 	}
 	s.content.Objects = []fyne.CanvasObject{obj}
 	s.content.Refresh()
+}
+
+// idpOfPage is the identity provider whose page id is; "" for other pages.
+func idpOfPage(id string) hostsync.IdP {
+	switch id {
+	case PageAzureAD:
+		return hostsync.IdPAzureAD
+	case PageOkta:
+		return hostsync.IdPOkta
+	case PageOneLogin:
+		return hostsync.IdPOneLogin
+	}
+	return ""
 }
 
 func placeholder(title, text string) fyne.CanvasObject {
@@ -209,7 +225,7 @@ func placeholder(title, text string) fyne.CanvasObject {
 func (s *Shell) newNav() *widget.Tree {
 	children := map[string][]string{
 		"":       {PageHosts, PageDeleted, PageActivity, PageSync, PageSettings},
-		PageSync: {PageAzureAD},
+		PageSync: {PageAzureAD, PageOkta, PageOneLogin},
 	}
 	t := widget.NewTree(
 		func(id widget.TreeNodeID) []widget.TreeNodeID { return children[id] },
@@ -250,7 +266,7 @@ func (s *Shell) menu() *fyne.MainMenu {
 		it.Shortcut = sc
 		return it
 	}
-	onAzure := func(f func(p *azurePage)) func() {
+	onAzure := func(f func(p *idpPage)) func() {
 		return func() {
 			if s.azure == nil {
 				s.Show(PageAzureAD)
@@ -281,14 +297,16 @@ func (s *Shell) menu() *fyne.MainMenu {
 			item("Deleted hosts", short(fyne.Key2, false), goTo(PageDeleted)),
 			item("Activity", short(fyne.Key3, false), goTo(PageActivity)),
 			item("Azure AD", short(fyne.Key4, false), goTo(PageAzureAD)),
+			item("Okta", short(fyne.Key5, false), goTo(PageOkta)),
+			item("OneLogin", short(fyne.Key6, false), goTo(PageOneLogin)),
 		),
 		fyne.NewMenu("Azure AD",
-			item("Copy Tenant URL", short(fyne.KeyU, true), onAzure((*azurePage).onCopyTenant)),
-			item("Copy API key", short(fyne.KeyK, true), onAzure((*azurePage).onCopyKey)),
-			item("Reveal or hide API key", short(fyne.KeyR, true), onAzure((*azurePage).onReveal)),
+			item("Copy Tenant URL", short(fyne.KeyU, true), onAzure((*idpPage).onCopyTenant)),
+			item("Copy API key", short(fyne.KeyK, true), onAzure((*idpPage).onCopyKey)),
+			item("Reveal or hide API key", short(fyne.KeyR, true), onAzure((*idpPage).onReveal)),
 			fyne.NewMenuItemSeparator(),
 			item("Test connection", short(fyne.KeyT, false), s.TestConnection),
-			item("Generate new key…", short(fyne.KeyG, true), onAzure((*azurePage).onGenerate)),
+			item("Generate new key…", short(fyne.KeyG, true), onAzure((*idpPage).onGenerate)),
 		),
 	)
 }
