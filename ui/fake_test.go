@@ -28,6 +28,7 @@ type fakeService struct {
 	keysRead int // calls of Keys
 	// probedWith is the API key of the last Test connection.
 	probedWith string
+	queries    []scimclient.ListQuery // every ListUsers a probe made
 	status     hostsync.Status
 	err        error // returned by every admin call when set
 }
@@ -170,6 +171,9 @@ func list(resources ...string) *scimclient.ListResponse {
 }
 
 func (f *fakeProber) ListUsers(ctx context.Context, q scimclient.ListQuery) (*scimclient.ListResponse, error) {
+	f.f.mu.Lock()
+	f.f.queries = append(f.f.queries, q)
+	f.f.mu.Unlock()
 	if err := f.authorized(); err != nil {
 		return nil, err
 	}
