@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -31,6 +32,7 @@ type idpPage struct {
 	banner   *banner
 	scroll   *container.Scroll
 	stopPoll func() // the pending refresh while the page waits for the IdP (rotation, checklist)
+	testedAt time.Time // when this page's own Test connection last called with the key
 
 	*welcomeCard
 	*reachCard

@@ -203,9 +203,19 @@ func TestFirstRunIsAWelcomeThatTicksItself(t *testing.T) {
 				t.Fatalf("%d steps ticked after generating, want 1", n)
 			}
 
+			// This console's own test uses the key too: that is not the IdP's call.
+			test.Tap(p.test)
+			h.svc.mu.Lock()
+			h.svc.keys[0].LastUsed = time.Now().Add(-time.Second)
+			h.svc.mu.Unlock()
+			h.timers.fire(testDelays.StatusEvery)
+			if n := ticked(); n != 1 {
+				t.Fatalf("%d steps ticked after the console's own test, want 1", n)
+			}
+
 			// The IdP's own test connection: the key's first use.
 			h.svc.mu.Lock()
-			h.svc.keys[0].LastUsed = time.Now()
+			h.svc.keys[0].LastUsed = time.Now().Add(time.Second)
 			h.svc.mu.Unlock()
 			if h.timers.fire(testDelays.StatusEvery) != 1 {
 				t.Fatal("the checklist does not check again")

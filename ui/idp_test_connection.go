@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -125,6 +126,7 @@ var errNoKey = errors.New("no API key")
 func (c *testCard) runStep(run int, pr Prober, steps []probeStep, i, failed int) {
 	name := c.p.idp.Name()
 	if i == len(steps) {
+		c.p.testedAt = time.Now()
 		c.test.Enable()
 		var summary string
 		switch tenant, public := publicTenant(c.p.sess.Service); {

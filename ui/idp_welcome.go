@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -58,8 +60,11 @@ func (c *welcomeCard) build() fyne.CanvasObject {
 func (p *idpPage) welcomeState() [5]bool {
 	var st [5]bool
 	st[0] = p.activeKeys() > 0
+	// The service counts every call made with the key, this console's own Test connection too:
+	// a use no later than that test is the console's, not the IdP's.
+	idpCall := func(at time.Time) bool { return !at.IsZero() && at.After(p.testedAt) }
 	for _, k := range p.keys {
-		if k.Active() && !k.LastUsed.IsZero() {
+		if k.Active() && idpCall(k.LastUsed) {
 			st[2] = true
 		}
 	}
@@ -72,7 +77,7 @@ func (p *idpPage) welcomeState() [5]bool {
 		}
 	}
 	if idp != nil {
-		st[2] = st[2] || idp.LastSuccessfulCall != nil
+		st[2] = st[2] || (idp.LastSuccessfulCall != nil && idpCall(idp.LastSuccessfulCall.At))
 		st[3] = idp.LastChange != nil
 	}
 	if p.status != nil {
