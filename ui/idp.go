@@ -31,7 +31,7 @@ type idpPage struct {
 	status   *hostsync.Status
 	banner   *banner
 	scroll   *container.Scroll
-	stopPoll func() // the pending refresh while the page waits for the IdP (rotation, checklist)
+	stopPoll func()    // the pending refresh while the page waits for the IdP (rotation, checklist)
 	testedAt time.Time // when this page's own Test connection last called with the key
 
 	*welcomeCard
