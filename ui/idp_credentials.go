@@ -70,7 +70,8 @@ func (c *credentialsCard) showNote(v verdict) {
 		c.loopbackNote.Hide()
 		return
 	}
-	c.loopbackNote.SetText("⚠ " + v.text)
+	name := c.p.idp.Name()
+	c.loopbackNote.SetText("⚠ " + name + " cannot use this address: " + v.short + ". See \"How will " + name + " reach the host-sync service?\" above.")
 	c.loopbackNote.Show()
 }
 

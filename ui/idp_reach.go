@@ -65,8 +65,9 @@ func savedPath(sess *Session, idp hostsync.IdP) (p reachPath, chosen bool) {
 
 // verdict says whether the IdP can use a Tenant URL on a path.
 type verdict struct {
-	ok   bool   // it can (as far as can be told from here)
-	text string // what it means and, when not ok, what to do
+	ok    bool   // it can (as far as can be told from here)
+	text  string // what it means and, when not ok, what to do
+	short string // why not, in a few words, for beside the address; "" when ok
 }
 
 // urlPlace is where an address leads.
@@ -111,7 +112,7 @@ func reachVerdict(tenant string, idp hostsync.IdP, path reachPath) verdict {
 	name := idp.Name()
 	place, u := placeOf(tenant)
 	if place == placeInvalid {
-		return verdict{text: "The service's address " + tenant + " is not a valid URL. Check Settings."}
+		return verdict{text: "The service's address " + tenant + " is not a valid URL. Check Settings.", short: "it is not a valid URL"}
 	}
 	host := u.Hostname()
 	if path == pathAgent && idp.Or() == hostsync.IdPAzureAD {
@@ -133,12 +134,14 @@ func reachVerdict(tenant string, idp hostsync.IdP, path reachPath) verdict {
 	cloudWays += "."
 	switch {
 	case place == placeLoopback:
-		return verdict{text: name + " calls from the internet and cannot use " + host + ": that address leads to this computer only. " + cloudWays}
+		return verdict{text: name + " calls from the internet and cannot use " + host + ": that address leads to this computer only. " + cloudWays,
+			short: "it leads to this computer only"}
 	case place == placePrivate:
-		return verdict{text: name + " calls from the internet and cannot use " + host + ": that address works only inside your network. " + cloudWays}
+		return verdict{text: name + " calls from the internet and cannot use " + host + ": that address works only inside your network. " + cloudWays,
+			short: "it works only inside your network"}
 	case u.Scheme != "https":
 		return verdict{text: name + " accepts only https:// addresses. Give the service a certificate (a server run by IT gets one automatically) " +
-			"or put an HTTPS reverse proxy in front of it, and use its https:// address."}
+			"or put an HTTPS reverse proxy in front of it, and use its https:// address.", short: "it accepts only https:// addresses"}
 	}
 	return verdict{ok: true, text: name + " can use " + host + " if it is open to the internet (port 443). " +
 		name + "'s own test checks the way there."}
@@ -150,6 +153,7 @@ type reachCard struct {
 	p *idpPage
 
 	choice     *widget.RadioGroup
+	details    *widget.Accordion
 	pathSteps  *widget.Label
 	tenantNow  *widget.Label
 	reachIcon  *widget.Icon
@@ -187,10 +191,13 @@ func (c *reachCard) build() fyne.CanvasObject {
 	if c.p.idp != hostsync.IdPAzureAD {
 		sub = c.p.idp.Name() + " calls from its cloud, so it needs a public https:// address."
 	}
-	details := widget.NewAccordion(widget.NewAccordionItem("Steps for this way", c.pathSteps))
-	details.Open(0)
+	c.details = widget.NewAccordion(widget.NewAccordionItem("Steps for this way", c.pathSteps))
+	c.details.Open(0)
+	if c.path == "" {
+		c.details.Hide() // nothing to show until a way is chosen
+	}
 	return widget.NewCard("How will "+c.p.idp.Name()+" reach the host-sync service?", sub, container.NewVBox(
-		c.choice, details, c.tenantNow,
+		c.choice, c.details, c.tenantNow,
 		container.NewBorder(nil, nil, container.NewVBox(c.reachIcon), nil, c.reachText),
 	))
 }
@@ -216,11 +223,14 @@ func (c *reachCard) verdict() verdict {
 // showPath shows the chosen way's steps and the verdict.
 func (c *reachCard) showPath() {
 	c.pathSteps.SetText(pathSteps(c.path, c.p.idp, c.p.sess))
+	if c.details != nil && c.path != "" {
+		c.details.Show()
+	}
 	c.tenantNow.SetText(c.p.guide.urlLabel + " now: " + c.p.sess.Service.TenantURL())
 	v := c.verdict()
 	text := v.text
 	if c.path == "" {
-		text = "Not chosen yet. " + text
+		text = "No way chosen yet. " + text
 	}
 	if v.ok {
 		c.reachIcon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))

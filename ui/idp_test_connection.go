@@ -95,6 +95,14 @@ func (r *stepRow) set(detail string, err error) {
 	r.detail.SetText(detail)
 }
 
+// skip marks a step that could not run: not a failure of the service, so no red cross.
+func (r *stepRow) skip(detail string) {
+	r.done, r.ok = true, false
+	r.icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
+	r.detail.Importance = widget.WarningImportance
+	r.detail.SetText(detail)
+}
+
 // onTest runs the steps one after the other, showing each result as it arrives.
 func (c *testCard) onTest() {
 	c.clearTest()
@@ -108,7 +116,7 @@ func (c *testCard) onTest() {
 	if c.p.secret == "" {
 		// Nothing can be called without a key: say so on every step at once, not "waiting".
 		for _, r := range c.stepRows {
-			r.set("not run: no API key on this computer", errNoKey)
+			r.skip("not run: no API key on this computer")
 		}
 		c.testSummary.SetText("Not tested: this computer holds no API key for " + c.p.idp.Name() + ". Generate one under API keys first.")
 		c.p.scrollTo(c.card)
@@ -119,9 +127,6 @@ func (c *testCard) onTest() {
 	// The key under test goes to a copy of the client: the session's own is left as it is.
 	c.runStep(c.run, c.p.sess.Probe(c.p.secret), steps, 0, 0)
 }
-
-// errNoKey marks the steps of a test that could not run.
-var errNoKey = errors.New("no API key")
 
 func (c *testCard) runStep(run int, pr Prober, steps []probeStep, i, failed int) {
 	name := c.p.idp.Name()
