@@ -68,6 +68,9 @@ type verdict struct {
 	ok    bool   // it can (as far as can be told from here)
 	text  string // what it means and, when not ok, what to do
 	short string // why not, in a few words, for beside the address; "" when ok
+	// caveat: it can, but only under a condition the console cannot check (the agent on this
+	// computer); told as information, not as success.
+	caveat bool
 }
 
 // urlPlace is where an address leads.
@@ -118,7 +121,7 @@ func reachVerdict(tenant string, idp hostsync.IdP, path reachPath) verdict {
 	if path == pathAgent && idp.Or() == hostsync.IdPAzureAD {
 		switch place {
 		case placeLoopback:
-			return verdict{ok: true, text: host + " is right only when the provisioning agent runs on this same computer. " +
+			return verdict{ok: true, caveat: true, text: host + " is right only when the provisioning agent runs on this same computer. " +
 				"If it runs on another Windows Server, let the service listen on this computer's network address " +
 				"(Settings › Listen address, for example 192.168.1.20:8765) and use that address."}
 		default:
@@ -232,10 +235,14 @@ func (c *reachCard) showPath() {
 	if c.path == "" {
 		text = "No way chosen yet. " + text
 	}
-	if v.ok {
+	switch {
+	case v.caveat:
+		c.reachIcon.SetResource(theme.InfoIcon())
+		c.reachText.Importance = widget.MediumImportance
+	case v.ok:
 		c.reachIcon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 		c.reachText.Importance = widget.MediumImportance
-	} else {
+	default:
 		c.reachIcon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
 		c.reachText.Importance = widget.WarningImportance
 	}

@@ -175,11 +175,14 @@ func (c *testCard) showVerdict(passed bool) {
 	name := c.p.idp.Name()
 	switch {
 	case !v.ok && passed:
-		c.testVerdict.SetText("⚠ But " + name + " cannot use " + c.p.sess.Service.TenantURL() + ": " + v.text)
+		c.testVerdict.SetText("⚠ But " + name + " cannot use this address as it is. " + v.text)
 		c.testVerdict.Importance = widget.WarningImportance
 	case !v.ok:
-		c.testVerdict.SetText("⚠ Also, " + name + " cannot use " + c.p.sess.Service.TenantURL() + ": " + v.text)
+		c.testVerdict.SetText("⚠ Also, " + name + " cannot use this address as it is. " + v.text)
 		c.testVerdict.Importance = widget.WarningImportance
+	case v.caveat:
+		c.testVerdict.SetText("ℹ " + v.text)
+		c.testVerdict.Importance = widget.MediumImportance
 	case passed:
 		c.testVerdict.SetText("✓ " + v.text)
 		c.testVerdict.Importance = widget.SuccessImportance
