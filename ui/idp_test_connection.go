@@ -181,7 +181,7 @@ func (c *testCard) showVerdict(passed bool) {
 		c.testVerdict.SetText("⚠ Also, " + name + " cannot use this address as it is. " + v.text)
 		c.testVerdict.Importance = widget.WarningImportance
 	case v.caveat:
-		c.testVerdict.SetText("ℹ " + v.text)
+		c.testVerdict.SetText("Note: " + v.text)
 		c.testVerdict.Importance = widget.MediumImportance
 	case passed:
 		c.testVerdict.SetText("✓ " + v.text)
