@@ -342,7 +342,8 @@ func TestTestConnectionVerdictFollowsTheChosenWay(t *testing.T) {
 		t.Error("a result given for another way stays on screen")
 	}
 	test.Tap(p.test)
-	if p.testVerdict.Importance == widget.WarningImportance || !strings.Contains(p.testVerdict.Text, "same computer") {
+	if p.testVerdict.Importance == widget.WarningImportance || !strings.Contains(p.testVerdict.Text, "same computer") ||
+		!strings.Contains(p.testVerdict.Text, "Way chosen: Microsoft's provisioning agent") {
 		t.Errorf("agent's way: verdict %q", p.testVerdict.Text)
 	}
 	// The choice is remembered for the next visit.

@@ -173,21 +173,25 @@ func (c *testCard) runStep(run int, pr Prober, steps []probeStep, i, failed int)
 func (c *testCard) showVerdict(passed bool) {
 	v := c.p.verdict()
 	name := c.p.idp.Name()
+	way := "No way chosen yet. "
+	if c.p.path != "" {
+		way = "Way chosen: " + pathChoices[c.p.path] + ". "
+	}
 	switch {
 	case !v.ok && passed:
-		c.testVerdict.SetText("⚠ But " + name + " cannot use this address as it is. " + v.text)
+		c.testVerdict.SetText("⚠ But " + name + " cannot use this address as it is. " + way + v.text)
 		c.testVerdict.Importance = widget.WarningImportance
 	case !v.ok:
-		c.testVerdict.SetText("⚠ Also, " + name + " cannot use this address as it is. " + v.text)
+		c.testVerdict.SetText("⚠ Also, " + name + " cannot use this address as it is. " + way + v.text)
 		c.testVerdict.Importance = widget.WarningImportance
 	case v.caveat:
-		c.testVerdict.SetText("Note: " + v.text)
+		c.testVerdict.SetText("Note: " + way + v.text)
 		c.testVerdict.Importance = widget.MediumImportance
 	case passed:
-		c.testVerdict.SetText("✓ " + v.text)
+		c.testVerdict.SetText("✓ " + way + v.text)
 		c.testVerdict.Importance = widget.SuccessImportance
 	default:
-		c.testVerdict.SetText(v.text)
+		c.testVerdict.SetText(way + v.text)
 		c.testVerdict.Importance = widget.MediumImportance
 	}
 	c.testVerdict.Show()

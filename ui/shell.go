@@ -300,7 +300,8 @@ func (s *Shell) menu() *fyne.MainMenu {
 			item("Okta", short(fyne.Key5, false), goTo(PageOkta)),
 			item("OneLogin", short(fyne.Key6, false), goTo(PageOneLogin)),
 		),
-		fyne.NewMenu("Azure AD",
+		// Acts on the identity provider page on display (Azure AD's when another page is).
+		fyne.NewMenu("Identity provider",
 			item("Copy Tenant URL", short(fyne.KeyU, true), onAzure((*idpPage).onCopyTenant)),
 			item("Copy API key", short(fyne.KeyK, true), onAzure((*idpPage).onCopyKey)),
 			item("Reveal or hide API key", short(fyne.KeyR, true), onAzure((*idpPage).onReveal)),
@@ -311,7 +312,8 @@ func (s *Shell) menu() *fyne.MainMenu {
 	)
 }
 
-// TestConnection is Azure AD › Test connection: it shows the Azure AD page and runs the test.
+// TestConnection is Identity provider › Test connection: it runs the test of the IdP page on
+// display, or shows the Azure AD page and runs its test.
 func (s *Shell) TestConnection() {
 	if s.azure == nil {
 		s.Show(PageAzureAD)
