@@ -63,17 +63,17 @@ var azureGuide = idpGuide{
 
 var oktaGuide = idpGuide{
 	urlLabel:  "SCIM connector base URL",
-	keyLabel:  "HTTP Header › Authorization (Bearer)",
+	keyLabel:  "HTTP Header › Bearer",
 	pasteHint: "Paste these into Okta › Applications › your app › Provisioning › Integration",
-	keyWhere:  "Okta › Provisioning › Integration › HTTP Header › Authorization",
+	keyWhere:  "Okta › Provisioning › Integration › HTTP Header › Bearer",
 	testName:  "Test Connector Configuration",
 	steps: []guideStep{
-		{text: "In the Okta Admin Console, Applications › Create App Integration: a SAML 2.0 (or SWA) app named Visitly. On its General tab, App Settings › Edit, set Provisioning to SCIM and Save."},
+		{text: "In the Okta Admin Console, Applications › Create App Integration: a SAML 2.0 (or SWA) app named Visitly. On its General tab, App Settings › Edit: tick Enable SCIM provisioning (in older Admin Consoles: Provisioning = SCIM) and Save."},
 		{text: "Provisioning tab › Integration › Edit: paste the SCIM connector base URL.", copy: copyURL},
 		{text: "Unique identifier field for users: userName."},
 		{text: "Supported provisioning actions: tick Push New Users, Push Profile Updates and Push Groups (leave the Import actions off: Visitly does not send people to Okta)."},
-		{text: "Authentication Mode: HTTP Header. Paste the API key as the Bearer token under Authorization.", copy: copyKey},
-		{text: "Press Test Connector Configuration, then Save."},
+		{text: "Authentication Mode: HTTP Header. Under HTTP Header, paste the API key into the Bearer field.", copy: copyKey},
+		{text: "Press Test Connector Configuration: Okta tries each provisioning action you ticked. Close it and Save."},
 		{text: "Provisioning › To App › Edit: enable Create Users, Update User Attributes and Deactivate Users, and Save."},
 		{text: "Assignments: assign the people (or groups) who should become hosts. The header of this window shows Okta's last call."},
 	},
@@ -93,7 +93,7 @@ var oneLoginGuide = idpGuide{
 		{text: "Keep the SCIM JSON Template the app comes with: it sends userName, name, emails and the enterprise department Visitly shows."},
 		{text: "Under API Connection press Enable: OneLogin makes its first call. Save."},
 		{text: "Parameters: set SCIM Username to Email. Provisioning tab: tick Enable provisioning (and Create user, Delete user, Update user), and Save."},
-		{text: "Users: give the app to the people who should become hosts. The header of this window shows OneLogin's last call."},
+		{text: "Give the app to the people who should become hosts (Users › a user › Applications, or through a Role). The header of this window shows OneLogin's last call."},
 	},
 	probes: oneLoginProbeSteps,
 }
