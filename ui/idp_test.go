@@ -197,9 +197,9 @@ func TestFirstRunIsAWelcomeThatTicksItself(t *testing.T) {
 				t.Fatalf("%d steps ticked before anything happened", n)
 			}
 
-			test.Tap(p.generate)
+			test.Tap(p.welcomeGen)
 			tapDialogButton(t, h.win, "Generate key")
-			if n := ticked(); n != 1 {
+			if n := ticked(); n != 1 || p.welcomeGen.Visible() {
 				t.Fatalf("%d steps ticked after generating, want 1", n)
 			}
 

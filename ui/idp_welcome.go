@@ -17,9 +17,10 @@ import (
 type welcomeCard struct {
 	p *idpPage
 
-	card  *widget.Card
-	steps []*welcomeStep
-	shown bool // once shown, it stays until every step is done
+	card       *widget.Card
+	steps      []*welcomeStep
+	welcomeGen *widget.Button // step 1's own Generate button, so the first step is one click
+	shown      bool           // once shown, it stays until every step is done
 }
 
 type welcomeStep struct {
@@ -32,8 +33,8 @@ func newWelcomeCard(p *idpPage) *welcomeCard {
 	name, g := p.idp.Name(), p.guide
 	c := &welcomeCard{p: p}
 	for _, text := range []string{
-		"Generate the API key (below, under API keys).",
-		"Paste the " + g.urlLabel + " and the API key into " + name + " (" + g.keyLabel + ").",
+		"Generate the API key.",
+		"Paste the " + g.urlLabel + " and the API key (as " + g.keyLabel + ") into " + name + ": see \"What " + name + " needs\" below.",
 		"Press " + g.testName + " in " + name + ". This ticks when the service sees " + name + "'s first call with the key.",
 		"Turn provisioning on in " + name + " and assign the people who should become hosts.",
 		"The first hosts arrive (" + name + " sends them within minutes, then on its own schedule).",
@@ -42,13 +43,19 @@ func newWelcomeCard(p *idpPage) *welcomeCard {
 		s.label.Wrapping = fyne.TextWrapWord
 		c.steps = append(c.steps, s)
 	}
+	c.welcomeGen = &widget.Button{Text: "Generate key…", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance,
+		OnTapped: func() { p.onGenerate() }}
 	return c
 }
 
 func (c *welcomeCard) build() fyne.CanvasObject {
 	var rows []fyne.CanvasObject
-	for _, s := range c.steps {
-		rows = append(rows, container.NewBorder(nil, nil, container.NewVBox(s.icon), nil, s.label))
+	for i, s := range c.steps {
+		var extra fyne.CanvasObject
+		if i == 0 {
+			extra = container.NewVBox(c.welcomeGen)
+		}
+		rows = append(rows, container.NewBorder(nil, nil, container.NewVBox(s.icon), extra, s.label))
 	}
 	c.card = widget.NewCard("Welcome: set up "+c.p.idp.Name()+" in five steps",
 		"Each step ticks itself when it has happened.", container.NewVBox(rows...))
@@ -108,6 +115,11 @@ func (c *welcomeCard) showWelcome() {
 			all = false
 			s.icon.SetResource(theme.CheckButtonIcon())
 		}
+	}
+	if st[0] {
+		c.welcomeGen.Hide()
+	} else {
+		c.welcomeGen.Show()
 	}
 	if all || !(c.shown || len(c.p.keys) == 0) {
 		c.card.Hide()
