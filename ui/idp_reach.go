@@ -129,12 +129,21 @@ func reachVerdict(tenant string, idp hostsync.IdP, path reachPath) verdict {
 				"check that the agent's Windows Server can open this address (HTTP or HTTPS, as the agent allows)."}
 		}
 	}
-	cloudWays := "Choose one of the ways above: a server run by IT with its own https:// address, " +
-		"or this computer behind a reverse proxy or tunnel (its address as the Public URL in Settings)"
-	if idp.Or() == hostsync.IdPAzureAD {
-		cloudWays += ", or Microsoft's provisioning agent in the office network"
+	// What to do depends on the way chosen: set up that way, or choose one.
+	var cloudWays string
+	switch path {
+	case pathServer:
+		cloudWays = "Connect this console to IT's server in Settings (remote service, its https:// address): the address " + name + " needs is then the server's."
+	case pathProxy:
+		cloudWays = "Enter the reverse proxy's or tunnel's https:// address as the Public URL in Settings: the address " + name + " needs is then built from it."
+	default:
+		cloudWays = "Choose one of the ways above: a server run by IT with its own https:// address, " +
+			"or this computer behind a reverse proxy or tunnel (its address as the Public URL in Settings)"
+		if idp.Or() == hostsync.IdPAzureAD {
+			cloudWays += ", or Microsoft's provisioning agent in the office network"
+		}
+		cloudWays += "."
 	}
-	cloudWays += "."
 	switch {
 	case place == placeLoopback:
 		return verdict{text: name + " calls from the internet and cannot use " + host + ": that address leads to this computer only. " + cloudWays,
@@ -160,6 +169,7 @@ type reachCard struct {
 	pathSteps  *widget.Label
 	tenantNow  *widget.Label
 	reachIcon  *widget.Icon
+	settings   *widget.Button // Open Settings, when the way's next step is there
 	reachText  *widget.Label
 	paths      []reachPath
 	path       reachPath
@@ -185,6 +195,11 @@ func newReachCard(p *idpPage) *reachCard {
 	c.reachIcon = widget.NewIcon(nil)
 	c.reachText = widget.NewLabel("")
 	c.reachText.Wrapping = fyne.TextWrapWord
+	c.settings = &widget.Button{Text: "Open Settings", Icon: theme.SettingsIcon(), OnTapped: func() {
+		if p.env.Navigate != nil {
+			p.env.Navigate(PageSettings)
+		}
+	}}
 	c.showPath()
 	return c
 }
@@ -202,6 +217,7 @@ func (c *reachCard) build() fyne.CanvasObject {
 	return widget.NewCard("How will "+c.p.idp.Name()+" reach the host-sync service?", sub, container.NewVBox(
 		c.choice, c.details, c.tenantNow,
 		container.NewBorder(nil, nil, container.NewVBox(c.reachIcon), nil, c.reachText),
+		container.NewHBox(c.settings),
 	))
 }
 
@@ -247,6 +263,12 @@ func (c *reachCard) showPath() {
 		c.reachText.Importance = widget.WarningImportance
 	}
 	c.reachText.SetText(text)
+	// Ways 1 and 3 are set up in Settings (remote service, Public URL), as is the agent's LAN address.
+	if !v.ok && c.path != "" || v.caveat {
+		c.settings.Show()
+	} else {
+		c.settings.Hide()
+	}
 	if c.p.credentialsCard != nil {
 		c.p.showNote(v)
 	}

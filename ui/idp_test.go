@@ -296,8 +296,10 @@ func TestReachVerdicts(t *testing.T) {
 		wantOK bool
 		want   string
 	}{
-		{"http://127.0.0.1:8765/scim/v2", hostsync.IdPAzureAD, pathProxy, false, "this computer only"},
-		{"http://127.0.0.1:8765/scim/v2", hostsync.IdPAzureAD, "", false, "this computer only"},
+		{"http://127.0.0.1:8765/scim/v2", hostsync.IdPAzureAD, pathProxy, false, "as the Public URL in Settings"},
+		{"http://127.0.0.1:8765/scim/v2", hostsync.IdPOkta, pathServer, false, "Connect this console to IT's server"},
+		{"http://127.0.0.1:8765/scim/v2", hostsync.IdPAzureAD, "", false, "or Microsoft's provisioning agent"},
+		{"http://127.0.0.1:8765/scim/v2", hostsync.IdPOneLogin, "", false, "this computer only"},
 		{"http://localhost:8765/scim/v2", hostsync.IdPOkta, pathServer, false, "this computer only"},
 		{"http://127.0.0.1:8765/scim/v2", hostsync.IdPAzureAD, pathAgent, true, "only when the provisioning agent runs on this same computer"},
 		{"http://192.168.1.20:8765/scim/v2", hostsync.IdPAzureAD, pathServer, false, "only inside your network"},
@@ -409,5 +411,23 @@ func TestIdPPagesFit1000x650(t *testing.T) {
 				t.Errorf("page needs %v px wide", w)
 			}
 		})
+	}
+}
+
+func TestChosenWayLeadsToSettings(t *testing.T) {
+	h := newHarness(t)
+	var went string
+	h.env.Navigate = func(page string) { went = page }
+	p := h.idpPage(t, hostsync.IdPOkta)
+	if p.settings.Visible() {
+		t.Error("Open Settings offered before a way is chosen")
+	}
+	p.choice.SetSelected(pathChoices[pathProxy])
+	if !p.settings.Visible() || !strings.Contains(p.reachText.Text, "Public URL in Settings") || !p.details.Visible() {
+		t.Fatalf("proxy's way on loopback: settings %v, text %q", p.settings.Visible(), p.reachText.Text)
+	}
+	test.Tap(p.settings)
+	if went != PageSettings {
+		t.Errorf("Open Settings went to %q", went)
 	}
 }
