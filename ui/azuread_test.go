@@ -251,7 +251,7 @@ func TestGenerateWhenTheKeyringRefusesToStore(t *testing.T) {
 	h := newHarness(t)
 	h.sec.setErr = fmt.Errorf("keyring: set: %w: failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", hostsync.ErrKeyringUnavailable)
 	p := h.azure(t)
-	test.Tap(p.banner.action) // "Generate new key…" offered because nothing is stored
+	test.Tap(p.generate)
 	tapDialogButton(t, h.win, "Generate key")
 	if got := dialogText(h.win); !strings.Contains(got, "could not be kept in the OS keyring") || !strings.Contains(got, "failed to unlock") {
 		t.Errorf("error dialog = %q", got)

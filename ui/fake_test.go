@@ -28,6 +28,7 @@ type fakeService struct {
 	keysRead int // calls of Keys
 	// probedWith is the API key of the last Test connection.
 	probedWith string
+	queries    []scimclient.ListQuery // every ListUsers a probe made
 	status     hostsync.Status
 	err        error // returned by every admin call when set
 }
@@ -83,13 +84,17 @@ func (f *fakeService) Keys(ctx context.Context) ([]hostsync.Key, error) {
 	return append([]hostsync.Key(nil), f.keys...), nil
 }
 
-// addKey creates a key as the service would and returns its secret.
-func (f *fakeService) addKey(label string) string {
+// addKey creates a key as the service would and returns its secret: Azure AD's, as before keys
+// had an IdP.
+func (f *fakeService) addKey(label string) string { return f.addIdPKey(label, "") }
+
+// addIdPKey creates a key of idp and returns its secret.
+func (f *fakeService) addIdPKey(label string, idp hostsync.IdP) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	id := strconv.Itoa(len(f.keys) + 1)
 	secret := fmt.Sprintf("vhs_%04dsecret-%s", len(f.keys)+1, label)
-	f.keys = append(f.keys, hostsync.Key{ID: id, Label: label, Created: time.Now(), Prefix: secret[:8]})
+	f.keys = append(f.keys, hostsync.Key{ID: id, Label: label, IdP: idp, Created: time.Now(), Prefix: secret[:8]})
 	f.secrets[id] = secret
 	return secret
 }
@@ -98,7 +103,9 @@ func (f *fakeService) CreateKey(ctx context.Context, label string, idp hostsync.
 	if f.err != nil {
 		return nil, f.err
 	}
-	secret := f.addKey(label)
+	secret := f.addIdPKey(label, idp)
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return &hostsync.NewKey{Key: f.keys[len(f.keys)-1], Secret: secret}, nil
 }
 
@@ -164,6 +171,9 @@ func list(resources ...string) *scimclient.ListResponse {
 }
 
 func (f *fakeProber) ListUsers(ctx context.Context, q scimclient.ListQuery) (*scimclient.ListResponse, error) {
+	f.f.mu.Lock()
+	f.f.queries = append(f.f.queries, q)
+	f.f.mu.Unlock()
 	if err := f.authorized(); err != nil {
 		return nil, err
 	}
@@ -292,12 +302,18 @@ func newHarness(t *testing.T) *harness {
 }
 
 // azure builds the Azure AD page in the window.
-func (h *harness) azure(t *testing.T) *azurePage {
+func (h *harness) azure(t *testing.T) *idpPage {
+	t.Helper()
+	return h.idpPage(t, hostsync.IdPAzureAD)
+}
+
+// idpPage builds idp's page in the window.
+func (h *harness) idpPage(t *testing.T, idp hostsync.IdP) *idpPage {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	h.leave = cancel
-	p := newAzurePage(ctx, h.env, h.sess)
+	p := newIdPPage(ctx, h.env, h.sess, idp)
 	h.win.SetContent(p.build())
 	return p
 }

@@ -72,9 +72,19 @@ type SecretStore interface {
 type Session struct {
 	Service       Service
 	Embedded      bool       // the in-process service on loopback
-	APIKeyAccount string     // keyring account holding this service's API key
+	APIKeyAccount string     // keyring account holding this service's Azure AD API key (see KeyAccount)
 	Probe         ProberFunc // Test connection's calls with a given API key
 	Backups       Backups    // the embedded service's backups; nil for a remote service
+}
+
+// KeyAccount is the keyring account of this service's API key for idp. Azure AD's is
+// APIKeyAccount itself, as before there were several IdPs, so an existing install keeps its key;
+// another IdP's adds its name ("…#okta").
+func (s *Session) KeyAccount(idp hostsync.IdP) string {
+	if idp.Or() == hostsync.IdPAzureAD {
+		return s.APIKeyAccount
+	}
+	return s.APIKeyAccount + "#" + string(idp)
 }
 
 // Settings are the console's non-secret connection settings.

@@ -21,6 +21,8 @@ const (
 	PageActivity = "activity"
 	PageSync     = "sync" // the "Host Synchronization" group
 	PageAzureAD  = "azuread"
+	PageOkta     = "okta"
+	PageOneLogin = "onelogin"
 	PageSettings = "settings"
 )
 
@@ -31,7 +33,8 @@ type PageBuilder func(ctx context.Context, env *Env, s *Session) fyne.CanvasObje
 
 var pageTitles = map[string]string{
 	PageHosts: "Hosts", PageDeleted: "Deleted hosts", PageActivity: "Activity",
-	PageSync: "Host Synchronization", PageAzureAD: "Azure AD", PageSettings: "Settings",
+	PageSync: "Host Synchronization", PageAzureAD: "Azure AD", PageOkta: "Okta", PageOneLogin: "OneLogin",
+	PageSettings: "Settings",
 }
 
 // pageIcon is a function, not a map: theme icons must not be read before the app exists.
@@ -45,7 +48,7 @@ func pageIcon(id string) fyne.Resource {
 		return theme.HistoryIcon()
 	case PageSync:
 		return theme.ViewRefreshIcon()
-	case PageAzureAD:
+	case PageAzureAD, PageOkta, PageOneLogin:
 		return theme.LoginIcon()
 	default:
 		return theme.SettingsIcon()
@@ -71,7 +74,7 @@ type Shell struct {
 	nav     *widget.Tree
 	content *fyne.Container
 	scroll  *container.Scroll // around every page, so no page sets the window's minimum size
-	azure   *azurePage
+	azure   *idpPage          // the IdP page on display (Azure AD, Okta or OneLogin)
 	setting *settingsPage
 
 	focused   fyne.Focusable // the control watchFocus last scrolled to
@@ -258,8 +261,8 @@ func (s *Shell) show() {
 		obj = s.setting.build()
 	case s.session == nil:
 		obj = placeholder("Not connected", "The console has no service to talk to yet. Check the message above or open Settings.")
-	case s.current == PageAzureAD:
-		s.azure = newAzurePage(ctx, s.env, s.session)
+	case idpOfPage(s.current) != "":
+		s.azure = newIdPPage(ctx, s.env, s.session, idpOfPage(s.current))
 		s.azure.changed = s.header.refresh
 		obj = s.azure.build()
 	case s.pages[s.current] != nil:
@@ -274,6 +277,19 @@ func (s *Shell) show() {
 	}
 }
 
+// idpOfPage is the identity provider whose page id is; "" for other pages.
+func idpOfPage(id string) hostsync.IdP {
+	switch id {
+	case PageAzureAD:
+		return hostsync.IdPAzureAD
+	case PageOkta:
+		return hostsync.IdPOkta
+	case PageOneLogin:
+		return hostsync.IdPOneLogin
+	}
+	return ""
+}
+
 func placeholder(title, text string) fyne.CanvasObject {
 	t := widget.NewLabelWithStyle(title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	l := widget.NewLabel(text)
@@ -285,7 +301,7 @@ func placeholder(title, text string) fyne.CanvasObject {
 func (s *Shell) newNav() *widget.Tree {
 	children := map[string][]string{
 		"":       {PageHosts, PageDeleted, PageActivity, PageSync, PageSettings},
-		PageSync: {PageAzureAD},
+		PageSync: {PageAzureAD, PageOkta, PageOneLogin},
 	}
 	t := widget.NewTree(
 		func(id widget.TreeNodeID) []widget.TreeNodeID { return children[id] },
@@ -326,7 +342,7 @@ func (s *Shell) menu() *fyne.MainMenu {
 		it.Shortcut = sc
 		return it
 	}
-	onAzure := func(f func(p *azurePage)) func() {
+	onAzure := func(f func(p *idpPage)) func() {
 		return func() {
 			if s.azure == nil {
 				s.Show(PageAzureAD)
@@ -357,19 +373,23 @@ func (s *Shell) menu() *fyne.MainMenu {
 			item("Deleted hosts", short(fyne.Key2, false), goTo(PageDeleted)),
 			item("Activity", short(fyne.Key3, false), goTo(PageActivity)),
 			item("Azure AD", short(fyne.Key4, false), goTo(PageAzureAD)),
+			item("Okta", short(fyne.Key5, false), goTo(PageOkta)),
+			item("OneLogin", short(fyne.Key6, false), goTo(PageOneLogin)),
 		),
-		fyne.NewMenu("Azure AD",
-			item("Copy Tenant URL", short(fyne.KeyU, true), onAzure((*azurePage).onCopyTenant)),
-			item("Copy API key", short(fyne.KeyK, true), onAzure((*azurePage).onCopyKey)),
-			item("Reveal or hide API key", short(fyne.KeyR, true), onAzure((*azurePage).onReveal)),
+		// Acts on the identity provider page on display (Azure AD's when another page is).
+		fyne.NewMenu("Identity provider",
+			item("Copy Tenant URL", short(fyne.KeyU, true), onAzure((*idpPage).onCopyTenant)),
+			item("Copy API key", short(fyne.KeyK, true), onAzure((*idpPage).onCopyKey)),
+			item("Reveal or hide API key", short(fyne.KeyR, true), onAzure((*idpPage).onReveal)),
 			fyne.NewMenuItemSeparator(),
 			item("Test connection", short(fyne.KeyT, false), s.TestConnection),
-			item("Generate new key…", short(fyne.KeyG, true), onAzure((*azurePage).onGenerate)),
+			item("Generate new key…", short(fyne.KeyG, true), onAzure((*idpPage).onGenerate)),
 		),
 	)
 }
 
-// TestConnection is Azure AD › Test connection: it shows the Azure AD page and runs the test.
+// TestConnection is Identity provider › Test connection: it runs the test of the IdP page on
+// display, or shows the Azure AD page and runs its test.
 func (s *Shell) TestConnection() {
 	if s.azure == nil {
 		s.Show(PageAzureAD)

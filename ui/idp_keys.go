@@ -18,9 +18,7 @@ import (
 // keysCard is API keys: the service's active keys with Revoke, Generate new key and, while more
 // than one key is valid, the rotation guide.
 type keysCard struct {
-	p *azurePage
-
-	stopPoll func() // pending key-list refresh during a rotation
+	p *idpPage
 
 	generate    *widget.Button
 	keyList     *fyne.Container
@@ -30,7 +28,7 @@ type keysCard struct {
 	rotationTxt *widget.Label
 }
 
-func newKeysCard(p *azurePage) *keysCard {
+func newKeysCard(p *idpPage) *keysCard {
 	c := &keysCard{p: p, keyRows: map[string]*keyRow{}}
 	c.generate = &widget.Button{Text: "Generate new key…", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: c.onGenerate}
 	c.keyList = container.NewVBox()
@@ -96,7 +94,9 @@ func (c *keysCard) showKeys() {
 		rows = append(rows, r.box)
 	}
 	if len(rows) == 0 {
-		rows = append(rows, widget.NewLabel("No active API key: Azure AD cannot connect until you generate one."))
+		none := widget.NewLabel("No active API key: " + c.p.idp.Name() + " cannot connect until you generate one.")
+		none.Wrapping = fyne.TextWrapWord
+		rows = append(rows, none)
 	}
 	c.keyList.Objects = rows
 	c.keyList.Refresh()
@@ -133,46 +133,32 @@ func (c *keysCard) showRotation() {
 	for _, k := range active[:len(active)-1] {
 		older = append(older, "#"+k.ID)
 	}
-	wait := "3. Wait for Azure AD's first call with the new key (not yet; this page checks again every few seconds)."
+	name := c.p.idp.Name()
+	wait := "3. Wait for " + name + "'s first call with the new key (not yet; this page checks again every few seconds)."
 	revoke := "4. Then revoke"
 	if !newest.LastUsed.IsZero() {
 		// The service records use, not who used it: Test connection counts too, so say what is known.
 		wait = fmt.Sprintf("3. ✓ Key #%s is in use (last call %s).", newest.ID, hostsync.Ago(newest.LastUsed, time.Now()))
 		revoke = "4. Now revoke"
-	} else if c.stopPoll == nil && c.p.ctx.Err() == nil {
+	} else {
 		// Watch for the new key's first use while the rotation waits on it.
-		c.stopPoll = c.p.env.After(c.p.env.Delays.StatusEvery, func() {
-			c.stopPoll = nil
-			c.reloadKeys()
-		})
+		c.p.pollSoon()
 	}
 	c.rotationTxt.SetText(fmt.Sprintf("%d keys are valid. The newest is #%s (%s…).\n"+
-		"1. Paste it into Azure AD › Provisioning › Admin Credentials › Secret Token and Save.\n"+
-		"2. Press Test Connection in Azure AD.\n%s\n%s %s: %s.",
-		len(active), newest.ID, newest.Prefix, wait, revoke, olderKeys(len(older)), strings.Join(older, ", ")))
+		"1. Paste it into %s and Save.\n"+
+		"2. Press %s in %s.\n%s\n%s %s: %s.",
+		len(active), newest.ID, newest.Prefix, c.p.guide.keyWhere, c.p.guide.testName, name, wait, revoke, olderKeys(len(older)), strings.Join(older, ", ")))
 	c.rotation.Show()
 }
 
-// reloadKeys refreshes the key list from the service while the page is on display.
-func (c *keysCard) reloadKeys() {
-	if c.p.ctx.Err() != nil {
-		return // the page was left: no more polling
-	}
-	c.p.env.Run(func() func() {
-		keys, err := c.p.sess.Service.Keys(c.p.ctx)
-		return func() {
-			if err == nil && c.p.ctx.Err() == nil {
-				c.p.keys = keys
-				c.showKeys()
-			}
-		}
-	})
-}
-
 func (c *keysCard) onGenerate() {
-	msg := widget.NewLabel("The service creates a new API key and this computer keeps it in the OS keyring.\n\n" +
-		"Azure AD keeps using its current key until you paste the new one into Secret Token. " +
-		"Older keys stay valid until you revoke them, so no sync cycle breaks.")
+	name := c.p.idp.Name()
+	text := "The service creates a new API key for " + name + " and this computer keeps it in the OS keyring."
+	if c.p.activeKeys() > 0 {
+		text += "\n\n" + name + " keeps using its current key until you paste the new one into " + c.p.guide.keyLabel + ". " +
+			"Older keys stay valid until you revoke them, so no sync cycle breaks."
+	}
+	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm("Generate a new API key?", "Generate key", "Cancel", msg, func(ok bool) {
 		if ok {
@@ -184,35 +170,44 @@ func (c *keysCard) onGenerate() {
 }
 
 func (c *keysCard) doGenerate() {
+	name := c.p.idp.Name()
 	c.generate.Disable()
-	label := "Azure AD " + time.Now().Format("2006-01-02 15:04")
+	label := c.p.idp.Name() + " " + time.Now().Format("2006-01-02 15:04")
 	c.p.env.Run(func() func() {
 		// A confirmed change finishes even if the user leaves the page meanwhile.
 		ctx := context.WithoutCancel(c.p.ctx)
-		nk, err := c.p.sess.Service.CreateKey(ctx, label, hostsync.IdPAzureAD)
+		nk, err := c.p.sess.Service.CreateKey(ctx, label, c.p.idp)
 		if err != nil {
 			return func() {
 				c.generate.Enable()
 				ShowError(c.p.env.Window, err)
 			}
 		}
-		setErr := c.p.env.Secrets.Set(c.p.sess.APIKeyAccount, nk.Secret)
+		setErr := c.p.env.Secrets.Set(c.p.keyAccount(), nk.Secret)
 		keys, kerr := c.p.sess.Service.Keys(ctx)
 		return func() {
 			c.generate.Enable()
 			c.p.secret = nk.Secret
+			if nk.Key.IdP == "" {
+				nk.Key.IdP = c.p.idp // a service too old to store it: the key is still this page's
+			}
 			if kerr == nil {
-				c.p.keys = keys
+				c.p.keys = c.p.own(keys)
 			} else {
 				c.p.keys = append(c.p.keys, nk.Key)
 			}
+			if c.p.currentKey() == nil {
+				c.p.keys = append(c.p.keys, nk.Key) // the service's list does not say whose it is yet
+			}
 			c.p.banner.hide()
+			c.p.clearTest()
 			c.showKeys()
+			c.p.showWelcome()
 			c.p.onRevealFresh()
 			c.p.notify()
 			if setErr != nil {
 				ShowError(c.p.env.Window, fmt.Errorf("the new key %s… was created but could not be kept in the OS keyring; "+
-					"copy it into Azure AD now, it is gone when the console closes: %w", nk.Key.Prefix, setErr))
+					"copy it into %s now, it is gone when the console closes: %w", nk.Key.Prefix, name, setErr))
 			}
 		}
 	})
@@ -229,8 +224,9 @@ func (c *keysCard) onRevealFresh() {
 }
 
 func (c *keysCard) onRevoke(k hostsync.Key) {
-	msg := widget.NewLabel(fmt.Sprintf("Azure AD calls with key #%s (%s…) are refused from now on. "+
-		"Revoke it only after Azure AD uses a newer key.", k.ID, k.Prefix))
+	name := c.p.idp.Name()
+	msg := widget.NewLabel(fmt.Sprintf("%s calls with key #%s (%s…) are refused from now on. "+
+		"Revoke it only after %s uses a newer key.", name, k.ID, k.Prefix, name))
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(fmt.Sprintf("Revoke key #%s %q?", k.ID, k.Label), "Revoke", "Cancel", msg, func(ok bool) {
 		if ok {
@@ -252,12 +248,12 @@ func (c *keysCard) doRevoke(k hostsync.Key) {
 		var delErr error
 		if ours {
 			// A revoked key is useless; keep no copy of it.
-			delErr = c.p.env.Secrets.Delete(c.p.sess.APIKeyAccount)
+			delErr = c.p.env.Secrets.Delete(c.p.keyAccount())
 		}
 		keys, kerr := c.p.sess.Service.Keys(ctx)
 		return func() {
 			if kerr == nil {
-				c.p.keys = keys
+				c.p.keys = c.p.own(keys)
 			} else {
 				for i := range c.p.keys {
 					if c.p.keys[i].ID == k.ID {
@@ -267,6 +263,7 @@ func (c *keysCard) doRevoke(k hostsync.Key) {
 			}
 			if ours {
 				c.p.secret = ""
+				c.p.clearTest()
 				c.p.hideKey()
 				c.p.showState(nil, kerr)
 			}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -15,7 +16,7 @@ import (
 // credentialsCard is Admin Credentials: the Tenant URL and the API key this computer keeps, with
 // Reveal and Copy, and the copy buttons of the setup checklist.
 type credentialsCard struct {
-	p *azurePage
+	p *idpPage
 
 	revealed   bool
 	stopReveal func()
@@ -31,23 +32,21 @@ type credentialsCard struct {
 	checkCopyTenant, checkCopyKey *widget.Button
 }
 
-func newCredentialsCard(p *azurePage) *credentialsCard {
+func newCredentialsCard(p *idpPage) *credentialsCard {
 	c := &credentialsCard{p: p}
 	c.tenantURL = widget.NewLabelWithStyle(p.sess.Service.TenantURL(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	c.tenantURL.Selectable = true
 	c.tenantURL.Truncation = fyne.TextTruncateEllipsis
-	c.loopbackNote = widget.NewLabel(tenantNote(p.sess))
+	c.loopbackNote = widget.NewLabel("")
 	c.loopbackNote.Wrapping = fyne.TextWrapWord
 	c.loopbackNote.Importance = widget.WarningImportance
-	if c.loopbackNote.Text == "" {
-		c.loopbackNote.Hide()
-	}
+	c.loopbackNote.Hide()
 	c.copyTenant = newCopyButton("Copy", func() { c.copyTenantURL(c.copyTenant) })
 	c.keyText = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	c.keyText.Truncation = fyne.TextTruncateEllipsis
 	c.reveal = &widget.Button{Text: "Reveal", Icon: theme.VisibilityIcon(), OnTapped: c.onReveal}
 	c.copyKey = newCopyButton("Copy", func() { c.copyAPIKey(c.copyKey) })
-	c.checkCopyTenant = newCopyButton("Copy Tenant URL", func() { c.copyTenantURL(c.checkCopyTenant) })
+	c.checkCopyTenant = newCopyButton("Copy "+p.guide.urlLabel, func() { c.copyTenantURL(c.checkCopyTenant) })
 	c.checkCopyKey = newCopyButton("Copy API key", func() { c.copyAPIKey(c.checkCopyKey) })
 	return c
 }
@@ -57,11 +56,23 @@ func (c *credentialsCard) build() fyne.CanvasObject {
 		return widget.NewLabelWithStyle(name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	}
 	creds := container.New(layout.NewFormLayout(),
-		field("Tenant URL"), container.NewBorder(nil, nil, nil, c.copyTenant, c.tenantURL),
+		field(c.p.guide.urlLabel), container.NewBorder(nil, nil, nil, c.copyTenant, c.tenantURL),
 		field("API key"), container.NewBorder(nil, nil, nil, container.NewHBox(c.reveal, c.copyKey), c.keyText),
 	)
-	return widget.NewCard("Admin Credentials", "Paste these into Azure AD › Provisioning › Admin Credentials",
-		container.NewVBox(creds, c.loopbackNote))
+	hint := widget.NewLabel(c.p.guide.pasteHint + ": the API key goes into " + c.p.guide.keyLabel + ".")
+	hint.Wrapping = fyne.TextWrapWord
+	return widget.NewCard("What "+c.p.idp.Name()+" needs", "", container.NewVBox(hint, creds, c.loopbackNote))
+}
+
+// showNote repeats, beside the address, that the IdP cannot use it and what to do.
+func (c *credentialsCard) showNote(v verdict) {
+	if v.ok {
+		c.loopbackNote.Hide()
+		return
+	}
+	name := c.p.idp.Name()
+	c.loopbackNote.SetText("⚠ " + name + " cannot use this address: " + v.short + ". See \"How will " + name + " reach the host-sync service?\" above.")
+	c.loopbackNote.Show()
 }
 
 // showKey renders the key field: masked, revealed or absent.
@@ -108,7 +119,7 @@ func (c *credentialsCard) onReveal() {
 	c.revealed = true
 	c.showKey()
 	c.stopReveal = c.p.env.After(c.p.env.Delays.RevealFor, c.hideKey)
-	c.p.record(hostsync.ActionKeyRevealed, c.p.currentKeyID(), "API key revealed in the console")
+	c.p.record(hostsync.ActionKeyRevealed, c.p.currentKeyID(), "API key for "+c.p.idp.Name()+" revealed in the console")
 }
 
 func (c *credentialsCard) hideKey() {
@@ -146,27 +157,24 @@ func (c *credentialsCard) copyAPIKey(b *widget.Button) {
 			c.p.env.Clipboard.SetContent("")
 		}
 	})
-	c.p.record(hostsync.ActionKeyCopied, c.p.currentKeyID(), "API key copied to the clipboard")
+	c.p.record(hostsync.ActionKeyCopied, c.p.currentKeyID(), "API key for "+c.p.idp.Name()+" copied to the clipboard")
 }
 
-// checklist is the numbered list of Azure AD steps with the copy buttons beside them.
-func (c *credentialsCard) checklist() fyne.CanvasObject {
-	step := func(n, text string, extra fyne.CanvasObject) fyne.CanvasObject {
-		num := widget.NewLabelWithStyle(n, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-		l := widget.NewLabel(text)
+// guideCard is the numbered list of the IdP's own set-up steps with the copy buttons beside them.
+func (p *idpPage) guideCard() fyne.CanvasObject {
+	var rows []fyne.CanvasObject
+	for i, st := range p.guide.steps {
+		num := widget.NewLabelWithStyle(fmt.Sprintf("%d.", i+1), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		l := widget.NewLabel(st.text)
 		l.Wrapping = fyne.TextWrapWord
-		if extra == nil {
-			return container.NewBorder(nil, nil, num, nil, l)
+		var extra fyne.CanvasObject
+		switch st.copy {
+		case copyURL:
+			extra = container.NewVBox(p.checkCopyTenant)
+		case copyKey:
+			extra = container.NewVBox(p.checkCopyKey)
 		}
-		return container.NewBorder(nil, nil, num, container.NewVBox(extra), l)
+		rows = append(rows, container.NewBorder(nil, nil, num, extra, l))
 	}
-	return widget.NewCard("Set up provisioning in Azure AD", "", container.NewVBox(
-		step("1.", "In the Azure portal open Enterprise applications › Visitly › Provisioning and set Provisioning Mode to Automatic.", nil),
-		step("2.", "Under Admin Credentials, paste the Tenant URL.", c.checkCopyTenant),
-		step("3.", "Paste the API key into Secret Token.", c.checkCopyKey),
-		step("4.", "Press Test Connection, then Save. Use Test connection above if Azure AD reports an error.", nil),
-		step("5.", "Mappings: keep userPrincipalName → userName and Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\") → active.", nil),
-		step("6.", "Settings › Scope: \"Sync only assigned users and groups\", and assign the employees who should become hosts.", nil),
-		step("7.", "Set Provisioning Status to On and Save. The header of this window shows the last SCIM call and the last rejected one.", nil),
-	))
+	return widget.NewCard("Set up provisioning in "+p.idp.Name(), "", container.NewVBox(rows...))
 }
