@@ -21,12 +21,30 @@ import (
 type APIKey struct {
 	ID      string
 	Label   string
-	Prefix  string // the first 8 characters of the secret, safe to display
+	Prefix  string       // the first 8 characters of the secret, safe to display
+	IdP     hostsync.IdP // the identity provider it was made for
 	Created time.Time
-	// LastUsed is flushed to the file at most every 10 s; this process's own
-	// pending value is included.
-	LastUsed time.Time
-	Revoked  time.Time
+	// LastUsed, and the method and path of that last call, are flushed to
+	// the file at most every 10 s; this process's own pending values are
+	// included.
+	LastUsed   time.Time
+	LastMethod string
+	LastPath   string
+	Revoked    time.Time
+}
+
+// ErrUnknownIdP: a key asked for an identity provider the service does not
+// know (hostsync.IdPs lists those it does).
+var ErrUnknownIdP = errors.New("hostdb: unknown identity provider")
+
+// knownIdP reports whether p is one of hostsync.IdPs.
+func knownIdP(p hostsync.IdP) bool {
+	for _, k := range hostsync.IdPs {
+		if p == k {
+			return true
+		}
+	}
+	return false
 }
 
 const (
@@ -45,13 +63,18 @@ func newSecret(prefix string) (secret string, hash []byte) {
 	return secret, sum[:]
 }
 
-// CreateAPIKey makes a new key. The secret is returned once and never stored.
-func (s *Store) CreateAPIKey(ctx context.Context, a Actor, label string) (secret string, key APIKey, err error) {
+// CreateAPIKey makes a new key for identity provider idp (one of
+// hostsync.IdPs; any other is ErrUnknownIdP). The secret is returned once
+// and never stored.
+func (s *Store) CreateAPIKey(ctx context.Context, a Actor, label string, idp hostsync.IdP) (secret string, key APIKey, err error) {
+	if !knownIdP(idp) {
+		return "", APIKey{}, fmt.Errorf("%w %q", ErrUnknownIdP, idp)
+	}
 	secret, hash := newSecret(apiKeyPrefix)
-	key = APIKey{Label: label, Prefix: secret[:displayPrefixLen], Created: now()}
+	key = APIKey{Label: label, Prefix: secret[:displayPrefixLen], IdP: idp, Created: now()}
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO api_keys (label, prefix, hash, created) VALUES (?, ?, ?, ?)",
-			key.Label, key.Prefix, hash, key.Created.UnixMilli())
+		res, err := tx.ExecContext(ctx, "INSERT INTO api_keys (label, prefix, idp, hash, created) VALUES (?, ?, ?, ?, ?)",
+			key.Label, key.Prefix, string(key.IdP), hash, key.Created.UnixMilli())
 		if err != nil {
 			return err
 		}
@@ -73,7 +96,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, a Actor, label string) (secret
 
 // ListAPIKeys returns every key, revoked ones included, oldest first.
 func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT id, label, prefix, created, last_used, revoked FROM api_keys ORDER BY id")
+	rows, err := s.r.QueryContext(ctx, "SELECT "+keyColumns+" FROM api_keys ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("hostdb: list API keys: %w", err)
 	}
@@ -92,11 +115,14 @@ func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 	return keys, nil
 }
 
+const keyColumns = "id, label, prefix, idp, created, last_used, last_method, last_path, revoked"
+
+// scanKey reads keyColumns.
 func scanKey(sc sqlitedb.Scanner) (APIKey, error) {
 	var k APIKey
 	var id, created int64
 	var lastUsed, revoked sql.NullInt64
-	if err := sc.Scan(&id, &k.Label, &k.Prefix, &created, &lastUsed, &revoked); err != nil {
+	if err := sc.Scan(&id, &k.Label, &k.Prefix, &k.IdP, &created, &lastUsed, &k.LastMethod, &k.LastPath, &revoked); err != nil {
 		return APIKey{}, err
 	}
 	k.ID = strconv.FormatInt(id, 10)
@@ -115,7 +141,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, a Actor, id string) (APIKey, e
 	var key APIKey
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		k, err := scanKey(tx.QueryRowContext(ctx,
-			"SELECT id, label, prefix, created, last_used, revoked FROM api_keys WHERE id = ?", n))
+			"SELECT "+keyColumns+" FROM api_keys WHERE id = ?", n))
 		if errors.Is(err, sql.ErrNoRows) {
 			return &NotFoundError{Kind: "API key", ID: id}
 		}
@@ -163,8 +189,20 @@ func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (APIKey, 
 	}
 	key := snap.keys[found].key
 	key.LastUsed = now()
-	s.used.mark(snap.keys[found].id, key.LastUsed)
+	s.used.mark(snap.keys[found].id, key.LastUsed, "", "")
 	return key, nil
+}
+
+// NoteCall records the method and path of the call key (as
+// AuthenticateAPIKey returned it) was just used for, so that the key's last
+// call can be told after a restart. Like the last-used time, it is written
+// to the file within 10 s.
+func (s *Store) NoteCall(key APIKey, method, path string) {
+	id, err := strconv.ParseInt(key.ID, 10, 64)
+	if err != nil {
+		return
+	}
+	s.used.mark(id, key.LastUsed, method, path)
 }
 
 // RotateAdminToken replaces the admin credential and returns its secret,
@@ -231,28 +269,4 @@ func (snap *keySnapshot) findKey(sum []byte) int {
 
 func (snap *keySnapshot) isAdmin(sum []byte) bool {
 	return snap.admin != nil && subtle.ConstantTimeCompare(snap.admin, sum) == 1
-}
-
-// RecordRejected logs a rejected call as an auth.rejected event, at most one
-// per second (the detail counts those suppressed since the last one). It is
-// best effort and never fails the caller; it never sees the presented token.
-func (s *Store) RecordRejected(ctx context.Context, remote, reason string) {
-	s.rejectMu.Lock()
-	t := time.Now()
-	if !s.rejectLast.IsZero() && t.Sub(s.rejectLast) < time.Second {
-		s.rejectSuppressed++
-		s.rejectMu.Unlock()
-		return
-	}
-	suppressed := s.rejectSuppressed
-	s.rejectLast, s.rejectSuppressed = t, 0
-	s.rejectMu.Unlock()
-	detail := reason
-	if remote != "" {
-		detail += " (from " + remote + ")"
-	}
-	if suppressed > 0 {
-		detail += fmt.Sprintf("; %d more rejected call(s) not logged since the previous entry", suppressed)
-	}
-	s.RecordEvent(ctx, hostsync.Actor{Kind: hostsync.ActorSystem}, hostsync.ActionAuthRejected, TypeAuth, remote, detail)
 }

@@ -18,7 +18,7 @@ import (
 
 func mustCreateKey(t testing.TB, s *Store, label string) (string, APIKey) {
 	t.Helper()
-	secret, key, err := s.CreateAPIKey(context.Background(), admin, label)
+	secret, key, err := s.CreateAPIKey(context.Background(), admin, label, hostsync.IdPAzureAD)
 	if err != nil {
 		t.Fatalf("CreateAPIKey: %v", err)
 	}
@@ -156,7 +156,7 @@ func TestSecretsNeverStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.AuthenticateAPIKey(ctx, secret)
-	s.RecordRejected(ctx, "10.0.0.1", "unknown or revoked API key")
+	s.RecordRejected(ctx, RejectedCall{Remote: "10.0.0.1", Reason: "unknown or revoked API key"})
 	var files []byte
 	matches, _ := filepath.Glob(path + "*")
 	for _, f := range matches {
@@ -197,7 +197,7 @@ func TestKeysAcrossProcesses(t *testing.T) {
 	if _, err := s.AuthenticateAPIKey(ctx, "vhs_nothing"); !errors.Is(err, ErrUnauthorized) {
 		t.Fatal(err) // this also fills s's cache before the key exists
 	}
-	secret, key, err := cli.CreateAPIKey(ctx, Actor{Kind: hostsync.ActorCLI}, "from the CLI")
+	secret, key, err := cli.CreateAPIKey(ctx, Actor{Kind: hostsync.ActorCLI}, "from the CLI", hostsync.IdPAzureAD)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +306,7 @@ func TestRecordRejectedIsThrottled(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	for range 5 {
-		s.RecordRejected(ctx, "10.0.0.9", "unknown or revoked API key")
+		s.RecordRejected(ctx, RejectedCall{Remote: "10.0.0.9", Reason: "unknown or revoked API key"})
 	}
 	evs := events(t, s)
 	if len(evs) != 1 || evs[0].Action != "auth.rejected" || evs[0].ResourceType != TypeAuth || evs[0].ResourceID != "10.0.0.9" ||
@@ -314,7 +314,7 @@ func TestRecordRejectedIsThrottled(t *testing.T) {
 		t.Fatalf("events %+v", evs)
 	}
 	time.Sleep(time.Second + 50*time.Millisecond)
-	s.RecordRejected(ctx, "10.0.0.8", "missing bearer token")
+	s.RecordRejected(ctx, RejectedCall{Remote: "10.0.0.8", Reason: "missing bearer token"})
 	evs = events(t, s)
 	if len(evs) != 2 || !strings.Contains(evs[1].Detail, "4 more rejected call(s)") || !strings.Contains(evs[1].Detail, "missing bearer token") {
 		t.Errorf("second entry %+v", evs[len(evs)-1])
@@ -322,5 +322,5 @@ func TestRecordRejectedIsThrottled(t *testing.T) {
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	time.Sleep(time.Second + 50*time.Millisecond)
-	s.RecordRejected(cancelled, "x", "y") // must not panic or block; the entry may be lost
+	s.RecordRejected(cancelled, RejectedCall{Remote: "x", Reason: "y"}) // must not panic or block; the entry may be lost
 }

@@ -98,7 +98,7 @@ func seed() (string, []string, error) {
 				return err
 			}
 			h.Seq = ev.Seq
-			if _, err := ins.ExecContext(ctx, append([]any{h.ID, h.Created.UnixMilli()}, hostArgs(h)...)...); err != nil {
+			if _, err := ins.ExecContext(ctx, append([]any{h.ID, h.Created.UnixMilli(), string(h.IdP)}, hostArgs(h)...)...); err != nil {
 				return err
 			}
 			ids[i] = h.ID

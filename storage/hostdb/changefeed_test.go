@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+
+	"github.com/visitly/hostsync"
 )
 
 // mirror is what a change-feed consumer keeps: the latest seq and state of
@@ -123,7 +125,7 @@ func TestChangesPaging(t *testing.T) {
 	if _, err := s.UpdateHost(ctx, azure, hs[1].ID, withAttr("title", "x")); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.CreateAPIKey(ctx, admin, "not in the feed"); err != nil {
+	if _, _, err := s.CreateAPIKey(ctx, admin, "not in the feed", hostsync.IdPAzureAD); err != nil {
 		t.Fatal(err)
 	}
 	// Seqs: u0..u4 = 1..5, G = 6, u1 updated = 7, the key's event = 8.

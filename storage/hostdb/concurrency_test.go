@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+
+	"github.com/visitly/hostsync"
 )
 
 // TestConcurrentLoad runs 16 goroutines that create, update, read, query and
@@ -63,7 +65,7 @@ func TestConcurrentLoad(t *testing.T) {
 					if _, err := st.Counts(ctx); err != nil {
 						fail("counts", err)
 					}
-					if _, _, err := st.CreateAPIKey(ctx, admin, "k"); err != nil {
+					if _, _, err := st.CreateAPIKey(ctx, admin, "k", hostsync.IdPOkta); err != nil {
 						fail("apikey", err)
 					}
 				}

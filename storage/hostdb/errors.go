@@ -1,6 +1,10 @@
 package hostdb
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/visitly/hostsync"
+)
 
 // The store's refusals are typed, so that the HTTP layer can tell a client
 // what was wrong with its own data without reading error text. Each matches
@@ -16,6 +20,9 @@ type ConflictError struct {
 	// Holder is the id of the live host that has the name, when the store
 	// knows it (a restore); empty when SQLite's unique index refused the write.
 	Holder string
+	// HolderIdP is the identity provider that provisioned the live host
+	// that has the name, when known (a new host's userName).
+	HolderIdP hostsync.IdP
 }
 
 func (e *ConflictError) Error() string {

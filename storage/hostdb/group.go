@@ -120,7 +120,7 @@ func (s *Store) CreateGroup(ctx context.Context, a Actor, g *Group) (*Group, err
 		if len(add) > 0 {
 			ev.Changes = []FieldChange{{Field: "members", New: listed(memberIDList(add))}}
 		}
-		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+		if err := s.appendChange(ctx, tx, a, &ev, ng.DisplayName); err != nil {
 			return err
 		}
 		ng.Seq = ev.Seq
@@ -226,7 +226,7 @@ func (s *Store) UpdateGroup(ctx context.Context, a Actor, id string, fn func(cur
 		}
 		ev := Event{Action: hostsync.ActionGroupUpdated, ResourceType: TypeGroup, ResourceID: g.ID,
 			Changes: changes, Detail: groupDetail(next.DisplayName, len(added), len(removed))}
-		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+		if err := s.appendChange(ctx, tx, a, &ev, next.DisplayName); err != nil {
 			return err
 		}
 		next.Seq, next.Modified = ev.Seq, ev.At
@@ -259,7 +259,7 @@ func (s *Store) DeleteGroup(ctx context.Context, a Actor, id string) error {
 		}
 		ev := Event{Action: hostsync.ActionGroupDeleted, ResourceType: TypeGroup, ResourceID: g.ID,
 			Detail: groupDetail(g.DisplayName, 0, 0)}
-		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+		if err := s.appendChange(ctx, tx, a, &ev, g.DisplayName); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE groups SET seq = ?, modified = ?, deleted_at = ?, deleted_by = ? WHERE n = ?",

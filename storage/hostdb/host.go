@@ -36,6 +36,10 @@ type Host struct {
 	RemovedHow    string    // "DELETE" when deleted, "active=false" when deactivated, else ""
 	RestoredAt    time.Time // set by RestoreHost, cleared by the next change from a SCIM client
 	RestoredBy    string
+	// IdP is the identity provider of the API key that created the host;
+	// empty when another actor did (the command line) or when not known
+	// (created before keys had an IdP, by a key whose creation was not logged).
+	IdP hostsync.IdP
 }
 
 // Host states, as strings (the stored form); hostsync names them.
@@ -70,15 +74,17 @@ func (h *Host) clone() *Host {
 
 const hostColumns = `n, id, seq, user_name, external_id, display_name, email, active, attrs,
 	created, modified, deactivated_at, deactivated_by, deleted_at, deleted_by, removed_how,
-	restored_at, restored_by`
+	restored_at, restored_by, idp`
 
 // hostMutable lists the columns hostArgs fills, in order.
 const hostMutable = `seq, state, user_name, user_name_key, external_id, display_name,
 	display_name_key, email, email_key, active, attrs, modified, deactivated_at, deactivated_by,
 	deleted_at, deleted_by, removed_how, restored_at, restored_by`
 
-const insertHostSQL = `INSERT INTO hosts (id, created, ` + hostMutable + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// insertHostSQL's parameters are id, created, idp, then hostArgs. The IdP is
+// set once, at creation.
+const insertHostSQL = `INSERT INTO hosts (id, created, idp, ` + hostMutable + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func hostArgs(h *Host) []any {
 	return []any{h.Seq, h.State(), h.UserName, strings.ToLower(h.UserName), h.ExternalID,
@@ -95,7 +101,7 @@ func scanHost(sc sqlitedb.Scanner) (n int64, h *Host, err error) {
 	var deactivated, deleted, restored sql.NullInt64
 	err = sc.Scan(&n, &h.ID, &h.Seq, &h.UserName, &h.ExternalID, &h.DisplayName, &h.Email,
 		&h.Active, &attrs, &created, &modified, &deactivated, &h.DeactivatedBy, &deleted,
-		&h.DeletedBy, &h.RemovedHow, &restored, &h.RestoredBy)
+		&h.DeletedBy, &h.RemovedHow, &restored, &h.RestoredBy, &h.IdP)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -129,17 +135,23 @@ func (s *Store) CreateHost(ctx context.Context, a Actor, h *Host) (*Host, error)
 	nh := &Host{ID: newID(), UserName: h.UserName, ExternalID: h.ExternalID,
 		DisplayName: h.DisplayName, Email: h.Email, Active: h.Active,
 		Attrs: bytes.Clone(h.Attrs), Created: t, Modified: t}
+	if a.Kind == hostsync.ActorAPIKey {
+		nh.IdP = a.IdP
+	}
 	if !nh.Active {
 		nh.DeactivatedAt, nh.DeactivatedBy, nh.RemovedHow = t, a.String(), RemovedByActive
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		ev := Event{Action: hostsync.ActionHostCreated, ResourceType: TypeUser, ResourceID: nh.ID, UserName: nh.UserName}
-		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+		if err := s.appendChange(ctx, tx, a, &ev, nh.DisplayName); err != nil {
 			return err
 		}
 		nh.Seq = ev.Seq
-		args := append([]any{nh.ID, t.UnixMilli()}, hostArgs(nh)...)
+		args := append([]any{nh.ID, t.UnixMilli(), string(nh.IdP)}, hostArgs(nh)...)
 		res, err := tx.StmtContext(ctx, s.stmts.insertHost).ExecContext(ctx, args...)
+		if isUnique(err) {
+			return userNameTaken(ctx, tx, nh.UserName)
+		}
 		if err != nil {
 			return hostWriteErr(nh, err)
 		}
@@ -171,6 +183,21 @@ func checkHost(h *Host) error {
 func isObject(b []byte) bool {
 	b = bytes.TrimSpace(b)
 	return len(b) >= 2 && b[0] == '{' && json.Valid(b)
+}
+
+// userNameTaken is the ConflictError of a new host whose userName a live
+// host has, with the IdP that provisioned that host: with two IdPs at once
+// (a migration), the other IdP's host is the one in the way.
+func userNameTaken(ctx context.Context, tx *sql.Tx, userName string) error {
+	c := &ConflictError{Field: "userName", Value: userName}
+	var idp string
+	err := tx.QueryRowContext(ctx, "SELECT idp FROM hosts WHERE user_name_key = ? AND deleted_at IS NULL",
+		strings.ToLower(userName)).Scan(&idp)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("write host: %w", err)
+	}
+	c.HolderIdP = hostsync.IdP(idp)
+	return c
 }
 
 func hostWriteErr(h *Host, err error) error {
@@ -298,7 +325,7 @@ func (s *Store) updateHostOnce(ctx context.Context, a Actor, id string, fn func(
 		if err != nil {
 			return err
 		}
-		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+		if err := s.appendChange(ctx, tx, a, &ev, h.DisplayName); err != nil {
 			return err
 		}
 		h.Seq = ev.Seq
@@ -418,7 +445,7 @@ func (s *Store) DeleteHost(ctx context.Context, a Actor, id string) error {
 		h.Modified, h.DeletedAt, h.DeletedBy, h.RemovedHow = t, t, a.String(), RemovedByDelete
 		h.RestoredAt, h.RestoredBy = time.Time{}, ""
 		ev := Event{Action: hostsync.ActionHostDeleted, ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
-		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+		if err := s.appendChange(ctx, tx, a, &ev, h.DisplayName); err != nil {
 			return err
 		}
 		h.Seq = ev.Seq

@@ -112,7 +112,7 @@ func (k *keyCache) loadedSince(ctx context.Context, db *sql.DB, notBefore time.T
 
 func loadKeys(ctx context.Context, db *sql.DB) (*keySnapshot, error) {
 	s := &keySnapshot{loaded: time.Now()}
-	rows, err := db.QueryContext(ctx, "SELECT id, label, prefix, hash, created FROM api_keys WHERE revoked IS NULL")
+	rows, err := db.QueryContext(ctx, "SELECT id, label, prefix, idp, hash, created FROM api_keys WHERE revoked IS NULL")
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}
@@ -120,7 +120,7 @@ func loadKeys(ctx context.Context, db *sql.DB) (*keySnapshot, error) {
 	for rows.Next() {
 		var c cachedKey
 		var created int64
-		if err := rows.Scan(&c.id, &c.key.Label, &c.key.Prefix, &c.hash, &created); err != nil {
+		if err := rows.Scan(&c.id, &c.key.Label, &c.key.Prefix, &c.key.IdP, &c.hash, &created); err != nil {
 			return nil, fmt.Errorf("load keys: %w", err)
 		}
 		c.key.ID = strconv.FormatInt(c.id, 10)

@@ -15,21 +15,34 @@ import (
 // file; authentication itself never writes.
 const lastUsedFlushInterval = 10 * time.Second
 
-// lastUsed collects the API keys' last-used times in memory until the store
-// flushes them (flushLastUsed) in one write.
+// lastUsed collects the API keys' last-used times (and the method and path
+// of those calls) in memory until the store flushes them (flushLastUsed) in
+// one write.
 type lastUsed struct {
 	mu      sync.Mutex
-	pending map[int64]time.Time // by key id
+	pending map[int64]use // by key id
 }
 
-func (u *lastUsed) mark(id int64, t time.Time) {
+// use is a key's last call.
+type use struct {
+	at           time.Time
+	method, path string
+}
+
+// mark notes a call at t; method and path, when given, replace those of an
+// earlier call, and a call at the same time without them keeps them.
+func (u *lastUsed) mark(id int64, t time.Time, method, path string) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.pending == nil {
-		u.pending = map[int64]time.Time{}
+		u.pending = map[int64]use{}
 	}
-	if t.After(u.pending[id]) {
-		u.pending[id] = t
+	p := u.pending[id]
+	switch {
+	case t.After(p.at):
+		u.pending[id] = use{at: t, method: method, path: path}
+	case t.Equal(p.at) && method != "":
+		u.pending[id] = use{at: t, method: method, path: path}
 	}
 }
 
@@ -41,14 +54,14 @@ func (u *lastUsed) overlay(key APIKey) APIKey {
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if t := u.pending[id]; t.After(key.LastUsed) {
-		key.LastUsed = t
+	if p := u.pending[id]; p.at.After(key.LastUsed) {
+		key.LastUsed, key.LastMethod, key.LastPath = p.at, p.method, p.path
 	}
 	return key
 }
 
 // take removes and returns the pending last-used times.
-func (u *lastUsed) take() map[int64]time.Time {
+func (u *lastUsed) take() map[int64]use {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if len(u.pending) == 0 {
@@ -67,17 +80,18 @@ func (s *Store) flushLastUsed(ctx context.Context) error {
 		return nil
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for id, t := range used {
-			if _, err := tx.ExecContext(ctx, "UPDATE api_keys SET last_used = max(coalesce(last_used, 0), ?) WHERE id = ?",
-				sqlitedb.Millis(t), id); err != nil {
+		for id, u := range used {
+			if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used = ?1, last_method = ?2, last_path = ?3
+				WHERE id = ?4 AND coalesce(last_used, 0) <= ?1`,
+				sqlitedb.Millis(u.at), u.method, u.path, id); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		for id, t := range used {
-			s.used.mark(id, t) // keep them for the next attempt
+		for id, u := range used {
+			s.used.mark(id, u.at, u.method, u.path) // keep them for the next attempt
 		}
 		return fmt.Errorf("hostdb: flush last-used times: %w", err)
 	}

@@ -52,7 +52,7 @@ func (s *Store) RestoreHost(ctx context.Context, a Actor, id string) (*Host, err
 			return err
 		}
 		ev.Changes = append(ev.Changes, attrChanges...)
-		if err := s.appendEvent(ctx, tx, a, &ev); err != nil {
+		if err := s.appendChange(ctx, tx, a, &ev, h.DisplayName); err != nil {
 			return err
 		}
 		h.Seq = ev.Seq

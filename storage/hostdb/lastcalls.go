@@ -1,0 +1,270 @@
+package hostdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
+)
+
+// What the console's header reports about the calls the service saw: each
+// identity provider's last change, and the last calls refused for their
+// credential. Both survive a restart and cost the status endpoint, polled
+// every few seconds, next to nothing:
+//   - a last change is kept in memory per IdP, updated after each commit of
+//     a key's change and read once from the activity log (lazily, at the
+//     first ask) for the changes made before this process started;
+//   - a refusal is kept in the rejected_calls table (one row per door),
+//     written with its activity event.
+
+// LastChange is the last change an identity provider's keys made to a host or
+// group.
+type LastChange struct {
+	Seq    int64
+	At     time.Time
+	Actor  string // Actor.String(): "apikey:3"
+	Action string // one of hostsync's Action* for hosts and groups
+	Target string // the host's display name (or userName), the group's display name
+}
+
+// changeActions are the actions that change a host or group.
+var changeActions = []string{
+	hostsync.ActionHostCreated, hostsync.ActionHostUpdated, hostsync.ActionHostDeactivated,
+	hostsync.ActionHostReactivated, hostsync.ActionHostDeleted, hostsync.ActionHostRestored,
+	hostsync.ActionGroupCreated, hostsync.ActionGroupUpdated, hostsync.ActionGroupDeleted,
+}
+
+func isChange(action string) bool {
+	for _, a := range changeActions {
+		if a == action {
+			return true
+		}
+	}
+	return false
+}
+
+// lastChanges is each IdP's last change, by IdP.
+type lastChanges struct {
+	mu     sync.Mutex
+	seeded bool
+	by     map[hostsync.IdP]LastChange
+}
+
+// put keeps c as p's last change unless a later one is known.
+func (l *lastChanges) put(p hostsync.IdP, c LastChange) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.by == nil {
+		l.by = map[hostsync.IdP]LastChange{}
+	}
+	if c.Seq > l.by[p].Seq {
+		l.by[p] = c
+	}
+}
+
+// appendChange is appendEvent for an event that changes a host or group
+// named target (its display name; empty for a host's userName): once the
+// write commits, an API key's change becomes its IdP's last change. Only
+// API keys' changes count: they are the IdPs' calls.
+func (s *Store) appendChange(ctx context.Context, tx *sql.Tx, a Actor, ev *Event, target string) error {
+	if err := s.appendEvent(ctx, tx, a, ev); err != nil {
+		return err
+	}
+	if a.Kind != hostsync.ActorAPIKey || !isChange(ev.Action) {
+		return nil
+	}
+	if target == "" {
+		target = ev.UserName
+	}
+	c := LastChange{Seq: ev.Seq, At: ev.At, Actor: ev.Actor, Action: ev.Action, Target: target}
+	p := a.IdP.Or()
+	s.afterCommit(func() { s.changes.put(p, c) })
+	return nil
+}
+
+// LastChanges returns each IdP's last change to a host or group, by IdP; an
+// IdP whose keys changed nothing is absent. The first call reads the
+// activity log for the changes made before this process started (one
+// backward scan per IdP, which stops at its last change); later calls read
+// memory only.
+func (s *Store) LastChanges(ctx context.Context) (map[hostsync.IdP]LastChange, error) {
+	if err := s.seedChanges(ctx); err != nil {
+		return nil, fmt.Errorf("hostdb: last changes: %w", err)
+	}
+	s.changes.mu.Lock()
+	defer s.changes.mu.Unlock()
+	out := make(map[hostsync.IdP]LastChange, len(s.changes.by))
+	for p, c := range s.changes.by {
+		out[p] = c
+	}
+	return out, nil
+}
+
+// seedChanges reads, once, each IdP's last change from the activity log.
+// Changes committed meanwhile are kept: put keeps the later one.
+func (s *Store) seedChanges(ctx context.Context) error {
+	s.changes.mu.Lock()
+	seeded := s.changes.seeded
+	s.changes.mu.Unlock()
+	if seeded {
+		return nil
+	}
+	s.seedMu.Lock()
+	defer s.seedMu.Unlock()
+	s.changes.mu.Lock()
+	seeded = s.changes.seeded
+	s.changes.mu.Unlock()
+	if seeded {
+		return nil
+	}
+	keys, err := s.ListAPIKeys(ctx)
+	if err != nil {
+		return err
+	}
+	actors := map[hostsync.IdP][]any{}
+	for _, k := range keys {
+		p := k.IdP.Or()
+		actors[p] = append(actors[p], hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: k.ID}.String())
+	}
+	actions := make([]any, len(changeActions))
+	for i, a := range changeActions {
+		actions[i] = a
+	}
+	for p, as := range actors {
+		q := `SELECT a.seq, a.at, a.actor, a.action, a.user_name, coalesce(h.display_name, g.display_name, '')
+			FROM activity a
+			LEFT JOIN hosts h ON a.resource_type = 'User' AND h.id = a.resource_id
+			LEFT JOIN groups g ON a.resource_type = 'Group' AND g.id = a.resource_id
+			WHERE a.actor IN (` + placeholders(len(as)) + `) AND a.action IN (` + placeholders(len(actions)) + `)
+			ORDER BY a.seq DESC LIMIT 1`
+		var c LastChange
+		var at int64
+		var userName, name string
+		err := s.r.QueryRowContext(ctx, q, append(as, actions...)...).Scan(&c.Seq, &at, &c.Actor, &c.Action, &userName, &name)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		c.At, c.Target = sqlitedb.Time(at), name
+		if c.Target == "" {
+			c.Target = userName
+		}
+		s.changes.put(p, c)
+	}
+	s.changes.mu.Lock()
+	s.changes.seeded = true
+	s.changes.mu.Unlock()
+	return nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// RejectedCall is a call refused for its credential.
+type RejectedCall struct {
+	Admin  bool // refused by the admin API (a wrong admin credential), else by the SCIM API (a wrong API key)
+	At     time.Time
+	Method string
+	Path   string
+	Remote string // the caller's address
+	Reason string
+}
+
+func (c RejectedCall) kind() string {
+	if c.Admin {
+		return "admin"
+	}
+	return "scim"
+}
+
+// rejectLog throttles the logging of refusals, per door, to one a second.
+type rejectLog struct {
+	mu         sync.Mutex
+	last       map[bool]time.Time
+	suppressed map[bool]int
+}
+
+// RecordRejected logs a rejected call as an auth.rejected event and keeps
+// it as its door's last refusal (LastRejected), at most once per second
+// per door (the detail counts those suppressed since the last one); a
+// refused admin call's event says it was the admin API. It is best effort
+// and never fails the caller; it never sees the presented token.
+func (s *Store) RecordRejected(ctx context.Context, c RejectedCall) {
+	if c.At.IsZero() {
+		c.At = now()
+	}
+	s.rejects.mu.Lock()
+	if s.rejects.last == nil {
+		s.rejects.last, s.rejects.suppressed = map[bool]time.Time{}, map[bool]int{}
+	}
+	t := time.Now()
+	if last := s.rejects.last[c.Admin]; !last.IsZero() && t.Sub(last) < time.Second {
+		s.rejects.suppressed[c.Admin]++
+		s.rejects.mu.Unlock()
+		return
+	}
+	suppressed := s.rejects.suppressed[c.Admin]
+	s.rejects.last[c.Admin], s.rejects.suppressed[c.Admin] = t, 0
+	s.rejects.mu.Unlock()
+	detail := c.Reason
+	if c.Admin && !strings.HasPrefix(detail, "admin API") {
+		detail = "admin API: " + detail
+	}
+	if c.Method != "" {
+		detail += ": " + c.Method + " " + c.Path
+	}
+	if c.Remote != "" {
+		detail += " (from " + c.Remote + ")"
+	}
+	if suppressed > 0 {
+		detail += fmt.Sprintf("; %d more rejected call(s) not logged since the previous entry", suppressed)
+	}
+	ev := Event{Action: hostsync.ActionAuthRejected, ResourceType: TypeAuth, ResourceID: c.Remote, Detail: detail}
+	s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := s.appendEvent(ctx, tx, Actor{Kind: hostsync.ActorSystem}, &ev); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO rejected_calls (kind, at, method, path, remote, reason)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind) DO UPDATE SET at = excluded.at, method = excluded.method,
+			path = excluded.path, remote = excluded.remote, reason = excluded.reason`,
+			c.kind(), sqlitedb.Millis(c.At), c.Method, c.Path, c.Remote, c.Reason)
+		return err
+	})
+}
+
+// LastRejected returns the last logged refusal of the SCIM API (a wrong API
+// key) and of the admin API (a wrong admin credential); nil when none.
+func (s *Store) LastRejected(ctx context.Context) (scim, admin *RejectedCall, err error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT kind, at, method, path, remote, reason FROM rejected_calls")
+	if err != nil {
+		return nil, nil, fmt.Errorf("hostdb: last rejected calls: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c RejectedCall
+		var kind string
+		var at int64
+		if err := rows.Scan(&kind, &at, &c.Method, &c.Path, &c.Remote, &c.Reason); err != nil {
+			return nil, nil, fmt.Errorf("hostdb: last rejected calls: %w", err)
+		}
+		c.At, c.Admin = sqlitedb.Time(at), kind == "admin"
+		if c.Admin {
+			admin = &c
+		} else {
+			scim = &c
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("hostdb: last rejected calls: %w", err)
+	}
+	return scim, admin, nil
+}
