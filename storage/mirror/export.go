@@ -31,7 +31,7 @@ var hostExportColumns = []column{{"Host ID", 38}, {"User name", 30}, {"Display n
 	{"Last name", 16}, {"Work email", 30}, {"Work phone", 16}, {"Mobile phone", 16}, {"Job title", 22},
 	{"Department", 18}, {"External ID", 38}, {"State", 12}, {"Active", 8}, {"Created (UTC)", 20},
 	{"Changed (UTC)", 20}, {"Deactivated (UTC)", 20}, {"Deactivated by", 20}, {"Deleted (UTC)", 20},
-	{"Deleted by", 20}, {"How removed", 14}, {"Restored (UTC)", 20}, {"Restored by", 20}, {"Change number", 10}}
+	{"Deleted by", 20}, {"How removed", 14}, {"Restored (UTC)", 20}, {"Restored by", 20}, {"Provisioned by", 14}, {"Change number", 10}}
 
 var eventExportColumns = []column{{"Entry", 8}, {"When (UTC)", 20}, {"By", 24}, {"Actor", 12}, {"Action", 20},
 	{"Resource type", 10}, {"Resource ID", 38}, {"User name", 30}, {"Changes", 60}, {"Detail", 40}}
@@ -271,7 +271,16 @@ func hostRecord(h *hostsync.Host) []any {
 	return []any{h.ID, h.UserName, h.DisplayName, r.Name.GivenName, r.Name.FamilyName, h.Email, work, mobile,
 		h.Title, h.Department, h.ExternalID, string(h.State), yesNo(h.State == hostsync.StateActive), h.Created,
 		h.Modified, h.DeactivatedAt, hostsync.ActorName(h.DeactivatedBy), h.DeletedAt, hostsync.ActorName(h.DeletedBy),
-		h.RemovedHow, h.RestoredAt, hostsync.ActorName(h.RestoredBy), h.Seq}
+		h.RemovedHow, h.RestoredAt, hostsync.ActorName(h.RestoredBy), provisionedBy(h.IdP), h.Seq}
+}
+
+// provisionedBy is the Provisioned by column: the IdP's name, empty when
+// not known (IdP.Name would say Azure AD for the empty IdP of a key).
+func provisionedBy(p hostsync.IdP) string {
+	if p == "" {
+		return ""
+	}
+	return p.Name()
 }
 
 func firstErr(errs ...error) error {

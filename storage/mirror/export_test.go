@@ -108,10 +108,10 @@ func TestExportExcel(t *testing.T) {
 	}
 	tables, err := f.GetTables("Hosts")
 	must(t, err)
-	if len(tables) != 1 || tables[0].Range != "A1:W6" {
-		t.Fatalf("tables %+v, want one over A1:W6", tables)
+	if len(tables) != 1 || tables[0].Range != "A1:X6" {
+		t.Fatalf("tables %+v, want one over A1:X6", tables)
 	}
-	if !strings.Contains(zipEntry(t, buf.Bytes(), "xl/tables/table1.xml"), `<autoFilter ref="A1:W6"`) {
+	if !strings.Contains(zipEntry(t, buf.Bytes(), "xl/tables/table1.xml"), `<autoFilter ref="A1:X6"`) {
 		t.Error("the table has no autofilter")
 	}
 }

@@ -49,8 +49,9 @@ func wordsExpr(search string) string {
 type hostConds struct {
 	words     string // wordsExpr of the search, "" for none
 	match     string // words AND the state filter, for hosts_fts
-	stateCond string // the state filter on hosts, "" for all states
+	stateCond string // the state (and IdP) filter on hosts, "" for all states and IdPs
 	stateArgs []any
+	idp       bool // stateCond filters by IdP, which the search index cannot
 }
 
 // newHostConds turns q into the conditions of a host query.
@@ -76,6 +77,12 @@ func newHostConds(q hostsync.HostFilter) (hostConds, error) {
 	if f.words != "" && stateMatch != "" {
 		f.match += " AND " + stateMatch
 	}
+	if q.IdP != "" {
+		// The search index does not hold the IdP: it filters the host rows.
+		f.idp = true
+		f.stateCond = strings.TrimPrefix(f.stateCond+" AND hosts.idp = ?", " AND ")
+		f.stateArgs = append(f.stateArgs, string(q.IdP))
+	}
 	return f, nil
 }
 
@@ -94,7 +101,11 @@ const (
 func (f hostConds) from(p queryPlan) (string, []any) {
 	switch p {
 	case planSparse:
-		return " FROM hosts_fts CROSS JOIN hosts ON hosts.rid = hosts_fts.rowid WHERE hosts_fts MATCH ?", []any{f.match}
+		from := " FROM hosts_fts CROSS JOIN hosts ON hosts.rid = hosts_fts.rowid WHERE hosts_fts MATCH ?"
+		if f.idp {
+			return from + " AND hosts.idp = ?", []any{f.match, f.stateArgs[len(f.stateArgs)-1]}
+		}
+		return from, []any{f.match}
 	case planDense:
 		// The unary + keeps the planner from driving the query from the set
 		// of matches (the sparse plan, unsorted): it walks the sort index.
