@@ -63,37 +63,33 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	last := s.last.Load()
-	if last == nil {
-		// After a restart, the keys' last-used times still tell when Azure AD last got in.
-		if keys, err := s.st.ListAPIKeys(r.Context()); err == nil {
-			for _, k := range keys {
-				if !k.LastUsed.IsZero() && (last == nil || k.LastUsed.After(last.At)) {
-					last = &hostsync.Call{At: k.LastUsed.UTC(), Actor: hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: k.ID}.String()}
-				}
-			}
-		}
+	calls, err := s.callStatus(r.Context())
+	if err != nil {
+		writeError(w, err)
+		return
 	}
 	tlsStatus := hostsync.TLSStatus{Mode: hostsync.TLSModeNone}
 	if s.opt.TLSStatus != nil {
 		tlsStatus = s.opt.TLSStatus()
 	}
 	writeJSON(w, http.StatusOK, hostsync.Status{
-		Service:            "visitly-scimd",
-		Version:            s.opt.Version,
-		Hosts:              hostsync.HostCounts{Active: c.Active, Deactivated: c.Deactivated, Deleted: c.Deleted},
-		Groups:             c.Groups,
-		Cursor:             c.Cursor,
-		LastSuccessfulCall: last,
-		LastRejectedCall:   s.rej.Load(),
-		TLS:                &tlsStatus,
+		Service:               "visitly-scimd",
+		Version:               s.opt.Version,
+		Hosts:                 hostsync.HostCounts{Active: c.Active, Deactivated: c.Deactivated, Deleted: c.Deleted},
+		Groups:                c.Groups,
+		Cursor:                c.Cursor,
+		LastSuccessfulCall:    calls.lastOK,
+		LastRejectedCall:      calls.rejected,
+		LastRejectedAdminCall: calls.rejectedAdmin,
+		IdPs:                  calls.idps,
+		TLS:                   &tlsStatus,
 	})
 }
 
 // toAdminKey is a stored key as the admin API shows it. Times go out in UTC,
 // as they always have.
 func toAdminKey(k hostdb.APIKey) hostsync.Key {
-	return hostsync.Key{ID: k.ID, Label: k.Label, Prefix: k.Prefix, Created: k.Created.UTC(), LastUsed: k.LastUsed.UTC(), Revoked: k.Revoked.UTC()}
+	return hostsync.Key{ID: k.ID, Label: k.Label, Prefix: k.Prefix, IdP: k.IdP, Created: k.Created.UTC(), LastUsed: k.LastUsed.UTC(), Revoked: k.Revoked.UTC()}
 }
 
 func (s *Server) adminListKeys(w http.ResponseWriter, r *http.Request) {
@@ -126,10 +122,22 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 
 func (s *Server) adminCreateKey(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Label string `json:"label"`
+		Label string       `json:"label"`
+		IdP   hostsync.IdP `json:"idp"`
 	}
 	if err := s.readJSON(w, r, &in); err != nil {
 		writeError(w, err)
+		return
+	}
+	if in.IdP == "" {
+		in.IdP = hostsync.IdPAzureAD // a console older than IdPs: its only page was Azure AD's
+	}
+	if !slices.Contains(hostsync.IdPs, in.IdP) {
+		valid := make([]string, len(hostsync.IdPs))
+		for i, p := range hostsync.IdPs {
+			valid[i] = strconv.Quote(string(p))
+		}
+		writeError(w, badValue("idp %q is not an identity provider this service knows; use one of %s", in.IdP, strings.Join(valid, ", ")))
 		return
 	}
 	in.Label = strings.TrimSpace(in.Label)
@@ -140,7 +148,7 @@ func (s *Server) adminCreateKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badValue("label is longer than 200 characters"))
 		return
 	}
-	secret, key, err := s.st.CreateAPIKey(r.Context(), actorFrom(r.Context()), in.Label)
+	secret, key, err := s.st.CreateAPIKey(r.Context(), actorFrom(r.Context()), in.Label, in.IdP)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -167,7 +175,7 @@ func (s *Server) toAdminHost(r *http.Request, h *hostdb.Host) hostsync.Host {
 		Created: h.Created.UTC(), Modified: h.Modified.UTC(),
 		DeactivatedAt: h.DeactivatedAt.UTC(), DeactivatedBy: h.DeactivatedBy,
 		DeletedAt: h.DeletedAt.UTC(), DeletedBy: h.DeletedBy, RemovedHow: h.RemovedHow,
-		RestoredAt: h.RestoredAt.UTC(), RestoredBy: h.RestoredBy,
+		RestoredAt: h.RestoredAt.UTC(), RestoredBy: h.RestoredBy, IdP: h.IdP,
 		Resource: resource.AppendResource(nil, h.Attrs, s.userMeta(r, h)),
 	}
 }
@@ -397,6 +405,7 @@ func appendAdminHost(b []byte, h *hostsync.Host) []byte {
 	field("removedHow", h.RemovedHow, true)
 	when("restoredAt", h.RestoredAt, true)
 	field("restoredBy", h.RestoredBy, true)
+	field("idp", string(h.IdP), true)
 	b = append(b, `,"resource":`...)
 	if h.Resource == nil {
 		b = append(b, "null"...)

@@ -45,12 +45,14 @@ func remoteIP(r *http.Request) string {
 var errUnauthorized = &scimError{Status: http.StatusUnauthorized, Detail: "missing, unknown or revoked API key: send Authorization: Bearer <API key>"}
 
 // authSCIM authenticates a SCIM request with an API key. A rejection is
-// recorded (never the presented token) so the console can show that Azure AD
-// holds an old or wrong key.
+// recorded (never the presented token) so the console can show that the
+// identity provider holds an old or wrong key. The actor carries the key's
+// IdP, so that every change it makes is attributed to that IdP in words
+// ("Okta (key #3)").
 func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
 	tok, ok := bearer(r)
 	if !ok {
-		s.reject(r, "no bearer token")
+		s.reject(r, false, "no bearer token")
 		return r, errUnauthorized
 	}
 	key, err := s.st.AuthenticateAPIKey(r.Context(), tok)
@@ -58,34 +60,45 @@ func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
 		if !errors.Is(err, hostdb.ErrUnauthorized) {
 			return r, err
 		}
-		s.reject(r, "unknown or revoked API key")
+		s.reject(r, false, "unknown or revoked API key")
 		return r, errUnauthorized
 	}
-	a := hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: key.ID, Label: key.Label}
-	s.last.Store(&hostsync.Call{At: time.Now().UTC(), Actor: a.String(), Method: r.Method, Path: scimRelPath(r.URL.Path)})
+	s.st.NoteCall(key, r.Method, scimRelPath(r.URL.Path))
+	a := hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: key.ID, Label: key.Label, IdP: key.IdP}
 	return r.WithContext(context.WithValue(r.Context(), actorKey{}, a)), nil
 }
 
 // authAdmin authenticates an admin API request with the admin credential.
+// A rejection is recorded apart from the SCIM ones: it is the console's (or
+// a script's) wrong admin credential, not an identity provider's wrong key.
 func (s *Server) authAdmin(r *http.Request) (*http.Request, error) {
 	tok, ok := bearer(r)
 	if !ok {
-		s.reject(r, "admin API: no bearer token")
+		s.reject(r, true, "admin API: no bearer token")
 		return r, &scimError{Status: http.StatusUnauthorized, Detail: "missing admin credential: send Authorization: Bearer <admin token>"}
 	}
 	if err := s.st.AuthenticateAdmin(r.Context(), tok); err != nil {
 		if !errors.Is(err, hostdb.ErrUnauthorized) {
 			return r, err
 		}
-		s.reject(r, "admin API: wrong admin credential")
+		s.reject(r, true, "admin API: wrong admin credential")
 		return r, &scimError{Status: http.StatusUnauthorized, Detail: "the admin credential was refused; create a new one with `visitly-scimd admin-token`"}
 	}
 	return r.WithContext(context.WithValue(r.Context(), actorKey{}, hostsync.Actor{Kind: hostsync.ActorAdmin})), nil
 }
 
-func (s *Server) reject(r *http.Request, reason string) {
-	s.rej.Store(&hostsync.Call{At: time.Now().UTC(), Method: r.Method, Path: r.URL.Path, Remote: remoteIP(r), Reason: reason})
-	s.st.RecordRejected(r.Context(), remoteIP(r), reason)
+// reject notes a call refused for its credential: in memory, for the status
+// of this process (every refusal), and in the store (at most one a second
+// per door, in the activity log and as the door's last refusal, read back
+// after a restart).
+func (s *Server) reject(r *http.Request, admin bool, reason string) {
+	c := hostdb.RejectedCall{Admin: admin, At: time.Now().UTC(), Method: r.Method, Path: r.URL.Path, Remote: remoteIP(r), Reason: reason}
+	if admin {
+		s.rejAdmin.Store(&c)
+	} else {
+		s.rej.Store(&c)
+	}
+	s.st.RecordRejected(r.Context(), c)
 }
 
 // scimRelPath shortens /v1/usersync/SCIM/Users/abc to /Users/abc.

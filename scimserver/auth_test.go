@@ -28,7 +28,7 @@ func TestCredentialsFromTheCLIWorkAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _, err := cli.CreateAPIKey(ctx, hostsync.Actor{Kind: hostsync.ActorCLI}, "Okta")
+	key, _, err := cli.CreateAPIKey(ctx, hostsync.Actor{Kind: hostsync.ActorCLI}, "Okta", hostsync.IdPOkta)
 	if err != nil {
 		t.Fatal(err)
 	}

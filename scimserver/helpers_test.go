@@ -40,7 +40,7 @@ func newEnvWith(t testing.TB, opt Options) *env {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	key, _, err := st.CreateAPIKey(ctx, hostsync.Actor{Kind: hostsync.ActorCLI}, "Azure AD")
+	key, _, err := st.CreateAPIKey(ctx, hostsync.Actor{Kind: hostsync.ActorCLI}, "Azure AD", hostsync.IdPAzureAD)
 	if err != nil {
 		t.Fatalf("create key: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
+	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // Base paths. The SCIM one is the Tenant URL's path in Visitly's Azure AD tutorial.
@@ -50,11 +51,12 @@ type Options struct {
 
 // Server serves the SCIM and admin APIs. It is an http.Handler.
 type Server struct {
-	st   Store
-	log  *slog.Logger
-	opt  Options
-	last atomic.Pointer[hostsync.Call] // last successful SCIM call, for the console's health header
-	rej  atomic.Pointer[hostsync.Call] // last rejected call
+	st  Store
+	log *slog.Logger
+	opt Options
+	// The last refused calls of this process, SCIM and admin API; the
+	// store has those of earlier runs (calls.go).
+	rej, rejAdmin atomic.Pointer[hostdb.RejectedCall]
 
 	admin http.Handler  // the admin API's router, behind serveAdmin's authentication
 	pages chan struct{} // one token per large page being built or written (pages.go)

@@ -3,6 +3,7 @@ package scimserver
 import (
 	"context"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
@@ -51,8 +52,11 @@ type Keys interface {
 	AuthenticateAPIKey(ctx context.Context, secret string) (hostdb.APIKey, error)
 	AuthenticateAdmin(ctx context.Context, secret string) error
 	ListAPIKeys(ctx context.Context) ([]hostdb.APIKey, error)
-	CreateAPIKey(ctx context.Context, a hostdb.Actor, label string) (secret string, key hostdb.APIKey, err error)
+	CreateAPIKey(ctx context.Context, a hostdb.Actor, label string, idp hostsync.IdP) (secret string, key hostdb.APIKey, err error)
 	RevokeAPIKey(ctx context.Context, a hostdb.Actor, id string) (hostdb.APIKey, error)
+	// NoteCall records the method and path of the call an authenticated key
+	// made, kept as the key's last call.
+	NoteCall(key hostdb.APIKey, method, path string)
 }
 
 // Activity is the audit log, the change feed the console's mirror follows,
@@ -61,7 +65,12 @@ type Activity interface {
 	ActivityPage(ctx context.Context, q hostdb.ActivityQuery) (evs []hostdb.Event, more bool, err error)
 	RecordEvent(ctx context.Context, a hostdb.Actor, action, resourceType, resourceID, detail string) (hostdb.Event, error)
 	// RecordRejected notes a refused call; best effort, it never fails the caller.
-	RecordRejected(ctx context.Context, remote, reason string)
+	RecordRejected(ctx context.Context, c hostdb.RejectedCall)
+	// LastRejected returns the last refused SCIM and admin API calls, as
+	// recorded (they survive a restart); nil when none.
+	LastRejected(ctx context.Context) (scim, admin *hostdb.RejectedCall, err error)
+	// LastChanges returns each IdP's last change to a host or group.
+	LastChanges(ctx context.Context) (map[hostsync.IdP]hostdb.LastChange, error)
 	Changes(ctx context.Context, since int64, limit int) (changes []hostdb.Change, cursor int64, more bool, err error)
 	Counts(ctx context.Context) (hostdb.Counts, error)
 }

@@ -2,8 +2,11 @@ package scimserver
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimserver/resource"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
@@ -71,9 +74,10 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	h, err = s.st.CreateHost(r.Context(), actorFrom(r.Context()), h)
+	a := actorFrom(r.Context())
+	h, err = s.st.CreateHost(r.Context(), a, h)
 	if err != nil {
-		writeError(w, asSCIMError(err, "user"))
+		writeError(w, otherIdPConflict(err, a))
 		return
 	}
 	m := s.userMeta(r, h)
@@ -235,4 +239,20 @@ func (s *Server) userMeta(r *http.Request, h *hostdb.Host) resource.Meta {
 		Created:      h.Created,
 		LastModified: h.Modified,
 	}
+}
+
+// otherIdPConflict turns a new user's taken userName into a 409 that names
+// the other identity provider when a live host another IdP's key provisioned
+// holds it: with two IdPs at once (a migration from one to the other), the
+// admin must remove the user from one of them. A userName the caller's own
+// IdP (or an unknown one) holds is the plain conflict it always was.
+func otherIdPConflict(err error, a hostsync.Actor) error {
+	var conflict *hostdb.ConflictError
+	if !errors.As(err, &conflict) || a.Kind != hostsync.ActorAPIKey || conflict.HolderIdP == "" || conflict.HolderIdP == a.IdP.Or() {
+		return asSCIMError(err, "user")
+	}
+	other := conflict.HolderIdP.Name()
+	return &scimError{Status: http.StatusConflict, ScimType: "uniqueness", Detail: fmt.Sprintf(
+		"%s %s was provisioned by %s; remove it there, or unassign it in %s: one identity provider provisions each host",
+		conflict.Field, conflict.Value, other, a.IdP.Or().Name())}
 }

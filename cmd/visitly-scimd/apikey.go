@@ -52,9 +52,10 @@ func runAPIKey(args []string, stdout io.Writer) error {
 	ctx := context.Background()
 	switch args[0] {
 	case "create":
-		var label string
+		var label, idpName string
 		st, pos, err := openDB(ctx, "apikey create", args[1:], func(fs *flag.FlagSet) {
 			fs.StringVar(&label, "label", "", "a name for the key, e.g. \"Azure AD production\"")
+			fs.StringVar(&idpName, "idp", string(hostsync.IdPAzureAD), "the identity provider that will hold the key: azuread, okta or onelogin")
 		})
 		if err != nil {
 			return err
@@ -63,10 +64,14 @@ func runAPIKey(args []string, stdout io.Writer) error {
 		if len(pos) > 0 {
 			return usageError("apikey create takes no arguments")
 		}
+		idp, err := hostsync.ParseIdP(idpName)
+		if err != nil {
+			return usageError("apikey create --idp: %v", err)
+		}
 		if label == "" {
 			label = "Created " + time.Now().UTC().Format("2006-01-02 15:04") + " UTC"
 		}
-		secret, _, err := st.CreateAPIKey(ctx, cliActor, label)
+		secret, _, err := st.CreateAPIKey(ctx, cliActor, label, idp)
 		if err != nil {
 			return err
 		}
@@ -84,9 +89,9 @@ func runAPIKey(args []string, stdout io.Writer) error {
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tLABEL\tPREFIX\tCREATED\tLAST USED\tREVOKED")
+		fmt.Fprintln(tw, "ID\tLABEL\tIDP\tPREFIX\tCREATED\tLAST USED\tREVOKED")
 		for _, k := range keys {
-			fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Label, k.Prefix, day(k.Created), day(k.LastUsed), day(k.Revoked))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Label, k.IdP.Or().Name(), k.Prefix, day(k.Created), day(k.LastUsed), day(k.Revoked))
 		}
 		return tw.Flush()
 	case "revoke":

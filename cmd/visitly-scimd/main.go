@@ -27,7 +27,9 @@ commands:
                 [--acme-directory URL] [--acme-ca-root FILE]]
                run the SCIM service (graceful shutdown on SIGINT/SIGTERM);
                --acme-domain gets and renews its HTTPS certificate automatically
-  apikey create --db FILE [--label L]   create an API key; prints the key alone on stdout
+  apikey create --db FILE [--label L] [--idp azuread|okta|onelogin]
+                                        create an API key for an identity provider (default
+                                        azuread); prints the key alone on stdout
   apikey list   --db FILE               list API keys (never the keys themselves)
   apikey revoke --db FILE ID            revoke an API key
   admin-token   --db FILE               create or rotate the admin credential; prints it once

@@ -129,7 +129,7 @@ func seedHosts(t *testing.T, db string, n int) string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	key, _, err := st.CreateAPIKey(ctx, hostsync.Actor{Kind: hostsync.ActorCLI}, "Azure AD")
+	key, _, err := st.CreateAPIKey(ctx, hostsync.Actor{Kind: hostsync.ActorCLI}, "Azure AD", hostsync.IdPAzureAD)
 	if err != nil {
 		t.Fatal(err)
 	}
