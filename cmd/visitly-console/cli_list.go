@@ -96,9 +96,10 @@ func (e *cliEnv) noteIfNeverSynced(ctx context.Context, m *mirror.Mirror) error 
 }
 
 func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
-	fs := e.flags("hosts", "[--state active|deactivated|deleted|removed|all] [--search WORDS] [--format table|csv|json|xlsx] [--separator ,|;] [--output FILE]\n\nLists hosts from the local mirror (run sync first for fresh data).")
+	fs := e.flags("hosts", "[--state active|deactivated|deleted|removed|all] [--search WORDS] [--idp azuread|okta|onelogin] [--format table|csv|json|xlsx] [--separator ,|;] [--output FILE]\n\nLists hosts from the local mirror (run sync first for fresh data).")
 	stateFlag := fs.String("state", string(hostsync.StateActive), "active, deactivated, deleted, removed (deactivated+deleted) or all")
 	search := fs.String("search", "", "words matching the start of a name, userName, email, department or externalId")
+	idpFlag := fs.String("idp", "", "only the hosts this identity provider provisioned: azuread, okta or onelogin")
 	out := addExportFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -112,6 +113,14 @@ func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
 	default:
 		return usagef("--state must be active, deactivated, deleted, removed or all, not %q", state)
 	}
+	var idp hostsync.IdP
+	if *idpFlag != "" {
+		p, err := hostsync.ParseIdP(*idpFlag)
+		if err != nil {
+			return usagef("--idp: %v", err)
+		}
+		idp = p
+	}
 	opt, err := out.options()
 	if err != nil {
 		return err
@@ -124,7 +133,7 @@ func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
 	if err := e.noteIfNeverSynced(ctx, m); err != nil {
 		return err
 	}
-	q := hostsync.HostFilter{State: state, Search: *search}
+	q := hostsync.HostFilter{State: state, Search: *search, IdP: idp}
 	if opt.Format != formatTable {
 		return out.write(e, func(w io.Writer) (int, error) { return m.ExportHosts(ctx, w, q, opt) })
 	}
@@ -134,14 +143,18 @@ func cmdHosts(ctx context.Context, e *cliEnv, args []string) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	removed := state != hostsync.StateActive
-	head := "ID\tUSERNAME\tDISPLAY NAME\tEMAIL\tDEPARTMENT\tSTATE\tCHANGED"
+	head := "ID\tUSERNAME\tDISPLAY NAME\tEMAIL\tDEPARTMENT\tSTATE\tCHANGED\tIDP"
 	if removed {
 		head += "\tREMOVED\tBY\tHOW"
 	}
 	fmt.Fprintln(tw, head)
 	for i := range hosts {
 		h := &hosts[i]
-		row := []string{h.ID, h.UserName, h.DisplayName, h.Email, h.Department, string(h.State), stampUTC(h.Modified)}
+		idp := string(h.IdP)
+		if idp == "" {
+			idp = "-"
+		}
+		row := []string{h.ID, h.UserName, h.DisplayName, h.Email, h.Department, string(h.State), stampUTC(h.Modified), idp}
 		if removed {
 			row = append(row, stampUTC(h.RemovedAt()), h.RemovedBy(), h.RemovedHow)
 		}

@@ -70,7 +70,10 @@ func cli(t *testing.T, e *cliEnv, stdin string, args ...string) (code int, stdou
 	return code, out.String(), errOut.String()
 }
 
-var azureActor = hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: "1", Label: "Azure AD"}
+var (
+	azureActor = hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: "1", Label: "Azure AD"}
+	oktaActor  = hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: "2", Label: "Okta", IdP: hostsync.IdPOkta}
+)
 
 func hostAttrs(userName, displayName, dept string) json.RawMessage {
 	b, _ := json.Marshal(map[string]any{
@@ -90,7 +93,11 @@ func seedDirectory(t *testing.T, st *hostdb.Store) map[string]string {
 	for _, u := range []struct{ user, name, dept string }{
 		{"ann@example.com", "Ann Émile", "Sales"}, {"bob@example.com", "Bob", "R&D"},
 		{"carl@example.com", "Carl", "R&D"}, {"eve@example.com", "=HYPERLINK(\"x\")", "-Ops"}} {
-		h, err := st.CreateHost(ctx, azureActor, &hostdb.Host{UserName: u.user, DisplayName: u.name, Email: u.user,
+		a := azureActor
+		if u.user == "eve@example.com" {
+			a = oktaActor // two IdPs at once
+		}
+		h, err := st.CreateHost(ctx, a, &hostdb.Host{UserName: u.user, DisplayName: u.name, Email: u.user,
 			Active: true, Attrs: hostAttrs(u.user, u.name, u.dept)})
 		if err != nil {
 			t.Fatalf("CreateHost: %v", err)
@@ -151,6 +158,9 @@ func TestCLISyncAndLists(t *testing.T) {
 		{"csv neutralises formulas", []string{"hosts", "--format", "csv"}, []string{"\uFEFFHost ID,User name,", `"'=HYPERLINK(""x"")"`, "'-Ops"}, []string{",=HYP"}},
 		{"csv with semicolons, deleted never active", []string{"hosts", "--state", "deleted", "--format", "csv", "--separator", ";"},
 			[]string{"\uFEFFHost ID;User name;", ";bob@example.com;", ";deleted;no;"}, []string{";yes;"}},
+		{"provisioned by Okta", []string{"hosts", "--idp", "okta"}, []string{"eve@example.com", "IDP", "  okta\n"}, []string{"ann@"}},
+		{"provisioned by Okta, by its name", []string{"hosts", "--idp", "Okta", "--state", "all"}, []string{"eve@"}, []string{"ann@", "bob@", "carl@"}},
+		{"provisioned by OneLogin", []string{"hosts", "--idp", "onelogin", "--format", "csv"}, []string{"Provisioned by"}, []string{"@example.com"}},
 		{"activity table", []string{"activity", "--action", "host.deleted"}, []string{"host.deleted", "bob@example.com", "Azure AD (key #1)"}, []string{"host.created"}},
 		{"activity since and host", []string{"activity", "--since", "1h", "--host", "carl"}, []string{"host.deactivated", "host.created"}, []string{"ann@"}},
 	}
@@ -273,6 +283,7 @@ func TestCLIUsage(t *testing.T) {
 		{"unknown flag", []string{"hosts", "--nope"}},
 		{"bad state", []string{"hosts", "--state", "gone"}},
 		{"bad format", []string{"hosts", "--format", "xml"}},
+		{"unknown IdP", []string{"hosts", "--idp", "google"}},
 		{"bad since", []string{"activity", "--since", "yesterday"}},
 		{"restore without ids", []string{"restore"}},
 		{"sync with an argument", []string{"sync", "now"}},

@@ -29,6 +29,16 @@ func queryFixture(t *testing.T) *Mirror {
 		case hostsync.StateDeleted:
 			x.DeletedAt, x.DeletedBy, x.RemovedHow = x.Modified, "apikey:3", "DELETE"
 		}
+		// Okta provisioned the odd ones, Azure AD the even ones; carl's IdP is not known.
+		switch min % 2 {
+		case 1:
+			x.IdP = hostsync.IdPOkta
+		case 0:
+			x.IdP = hostsync.IdPAzureAD
+		}
+		if id == "5" {
+			x.IdP = ""
+		}
 		return x
 	}
 	hosts := []hostsync.Host{
@@ -91,6 +101,13 @@ func TestHostsQuery(t *testing.T) {
 		{"sort by department", hostsync.HostFilter{State: hostsync.StateAll, Sort: hostsync.SortDepartment}, "3,5,2,1,4", 5},
 		{"sort by modified", hostsync.HostFilter{State: hostsync.StateAll, Sort: hostsync.SortModified}, "1,2,3,4,5", 5},
 		{"page", hostsync.HostFilter{State: hostsync.StateAll, Sort: hostsync.SortModified, Offset: 1, Limit: 2}, "2,3", 5},
+		{"provisioned by Okta", hostsync.HostFilter{IdP: hostsync.IdPOkta}, "3,1", 2},
+		{"provisioned by Azure AD, all states", hostsync.HostFilter{IdP: hostsync.IdPAzureAD, State: hostsync.StateAll}, "4,2", 2},
+		{"Okta and a search", hostsync.HostFilter{IdP: hostsync.IdPOkta, Search: "smith", State: hostsync.StateAll}, "1", 1},
+		{"Azure AD and a search", hostsync.HostFilter{IdP: hostsync.IdPAzureAD, Search: "smith", State: hostsync.StateAll}, "4", 1},
+		{"OneLogin provisioned none", hostsync.HostFilter{IdP: hostsync.IdPOneLogin, State: hostsync.StateAll}, "", 0},
+		{"Okta, removed", hostsync.HostFilter{IdP: hostsync.IdPOkta, State: hostsync.StateRemoved}, "", 0},
+		{"Okta, a page", hostsync.HostFilter{IdP: hostsync.IdPOkta, State: hostsync.StateAll, Sort: hostsync.SortModified, Offset: 1, Limit: 1}, "3", 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -211,6 +228,9 @@ func TestExport(t *testing.T) {
 			{"4", "Deactivated by", "API key #3"},
 			{"1", "Work email", "ann.smith@example.com"},
 			{"1", "Job title", "Engineer"},
+			{"1", "Provisioned by", "Okta"},
+			{"2", "Provisioned by", "Azure AD"},
+			{"5", "Provisioned by", ""}, // not known: not Azure AD
 		}
 		for _, c := range checks {
 			if got := byID[c.id][col[c.field]]; got != c.want {
@@ -250,5 +270,41 @@ func TestExport(t *testing.T) {
 	})
 	if _, err := m.ExportHosts(ctx, &bytes.Buffer{}, hostsync.HostFilter{}, hostsync.ExportOptions{Format: "xls"}); !errors.Is(err, ErrBadQuery) {
 		t.Errorf("unknown format: %v, want ErrBadQuery", err)
+	}
+}
+
+// TestUpgradeRefetchesHostsForTheirIdP: a mirror made before hosts had an
+// IdP gets the column and syncs every host again, from the start of the
+// change feed, so that each gets its IdP.
+func TestUpgradeRefetchesHostsForTheirIdP(t *testing.T) {
+	ctx := context.Background()
+	m, path := openTest(t)
+	if err := m.Apply(ctx, Batch{Hosts: []hostsync.Host{{ID: "1", Seq: 7, State: hostsync.StateActive, UserName: "ann"}},
+		ChangesCursor: 7, ActivityCursor: 7}); err != nil {
+		t.Fatal(err)
+	}
+	// Back to the file as version 5 left it.
+	for _, q := range []string{"ALTER TABLE hosts DROP COLUMN idp", "PRAGMA user_version = 5"} {
+		if _, err := m.w.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	m.Close()
+	m2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("open the version 5 file: %v", err)
+	}
+	defer m2.Close()
+	c, a, err := m2.Cursors(ctx)
+	if err != nil || c != 0 || a != 7 {
+		t.Errorf("cursors after the upgrade: changes %d, activity %d, %v; want 0 and 7", c, a, err)
+	}
+	if err := m2.Apply(ctx, Batch{Hosts: []hostsync.Host{{ID: "1", Seq: 7, State: hostsync.StateActive, UserName: "ann", IdP: hostsync.IdPOkta}},
+		ChangesCursor: 7}); err != nil {
+		t.Fatal(err)
+	}
+	hs, err := m2.Hosts(ctx, hostsync.HostFilter{IdP: hostsync.IdPOkta})
+	if err != nil || len(hs) != 1 || hs[0].IdP != hostsync.IdPOkta {
+		t.Errorf("Okta's hosts after the resync: %+v, %v", hs, err)
 	}
 }
