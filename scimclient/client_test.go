@@ -126,12 +126,12 @@ func TestAdminCalls(t *testing.T) {
 		{
 			name:   "create key",
 			status: 201,
-			answer: `{"key":{"id":"3","label":"Azure AD","created":"2026-11-25T18:49:35Z","prefix":"vhs_Qwer"},"secret":"vhs_Qwerty"}`,
-			call:   func(c *scimclient.Client) (any, error) { return c.CreateKey(ctx, "Azure AD", hostsync.IdPAzureAD) },
-			method: "POST", path: "/v1/admin/apikeys", wantBody: map[string]any{"label": "Azure AD"},
+			answer: `{"key":{"id":"3","label":"OneLogin","idp":"onelogin","created":"2026-11-25T18:49:35Z","prefix":"vhs_Qwer"},"secret":"vhs_Qwerty"}`,
+			call:   func(c *scimclient.Client) (any, error) { return c.CreateKey(ctx, "OneLogin", hostsync.IdPOneLogin) },
+			method: "POST", path: "/v1/admin/apikeys", wantBody: map[string]any{"label": "OneLogin", "idp": "onelogin"},
 			check: func(t *testing.T, got any) {
 				k := got.(*hostsync.NewKey)
-				if k.Secret != "vhs_Qwerty" || k.Key.ID != "3" {
+				if k.Secret != "vhs_Qwerty" || k.Key.ID != "3" || k.Key.IdP != hostsync.IdPOneLogin {
 					t.Errorf("new key = %+v", k.Key)
 				}
 			},

@@ -42,9 +42,12 @@ func TestRealServiceRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	c := realService(t)
 
-	nk, err := c.CreateKey(ctx, "Azure AD", hostsync.IdPAzureAD)
+	nk, err := c.CreateKey(ctx, "Okta", hostsync.IdPOkta)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if nk.Key.IdP != hostsync.IdPOkta {
+		t.Errorf("new key's IdP %q, want okta", nk.Key.IdP)
 	}
 	if len(nk.Secret) < 40 || nk.Key.Prefix != nk.Secret[:8] {
 		t.Fatalf("new key %+v: prefix is not the secret's first 8 characters", nk.Key)
@@ -78,6 +81,9 @@ func TestRealServiceRoundTrip(t *testing.T) {
 	if err != nil || page.TotalResults != 1 || len(raw) == 0 {
 		t.Fatalf("Hosts = %+v, %v", page, err)
 	}
+	if page.Hosts[0].IdP != hostsync.IdPOkta {
+		t.Errorf("host provisioned with an Okta key: IdP %q", page.Hosts[0].IdP)
+	}
 	id := page.Hosts[0].ID
 	if err := c.DeleteUser(ctx, id); err != nil {
 		t.Fatal(err)
@@ -106,6 +112,10 @@ func TestRealServiceRoundTrip(t *testing.T) {
 	if err != nil || st.Hosts.Active != 1 || st.LastSuccessfulCall == nil {
 		t.Fatalf("Status = %+v, %v", st, err)
 	}
+	if len(st.IdPs) != 1 || st.IdPs[0].IdP != hostsync.IdPOkta || st.IdPs[0].Keys != 1 || st.IdPs[0].LastChange == nil ||
+		st.IdPs[0].LastChange.Action != hostsync.ActionHostDeleted || st.IdPs[0].LastChange.Target != "ann@example.com" {
+		t.Errorf("Status.IdPs = %+v: want Okta's key and its DELETE of ann", st.IdPs)
+	}
 	if st.TLS == nil || st.TLS.Mode != hostsync.TLSModeNone || st.TLS.State != "" {
 		t.Errorf("Status.TLS of a plain-HTTP service = %+v, want mode none", st.TLS)
 	}
@@ -117,7 +127,7 @@ func TestRealServiceRoundTrip(t *testing.T) {
 	if _, err := c.ListUsers(ctx, scimclient.ListQuery{}); !scimclient.IsUnauthorized(err) {
 		t.Errorf("revoked key: %v", err)
 	}
-	if st, err := c.Status(ctx); err != nil || st.LastRejectedCall == nil {
+	if st, err := c.Status(ctx); err != nil || st.LastRejectedCall == nil || st.LastRejectedCall.Method != "GET" || st.LastRejectedAdminCall != nil {
 		t.Errorf("Status after a rejected call = %+v, %v", st, err)
 	}
 

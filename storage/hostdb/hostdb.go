@@ -147,7 +147,10 @@ func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, e
 	go s.commitLoop()
 	// Pending last-used times are written every flushEvery (a failure is
 	// retried next time).
-	go s.tick(flushEvery, s.flushed, func() { s.flushLastUsed(context.Background()) })
+	go s.tick(flushEvery, s.flushed, func() {
+		s.flushLastUsed(context.Background())
+		s.flushLastChanges(context.Background())
+	})
 	// Other processes' commits are looked for four times a second while the
 	// host cache is on, so that the service does not serve a host another
 	// process changed for longer than that. (Only reads can be stale: a
@@ -171,7 +174,7 @@ func (s *Store) Close() error {
 		<-s.flushed
 		<-s.watched
 		<-s.ckptDone
-		err = s.flushLastUsed(context.Background())
+		err = errors.Join(s.flushLastUsed(context.Background()), s.flushLastChanges(context.Background()))
 		s.queueMu.Lock()
 		s.queueClosed = true
 		close(s.queue)

@@ -218,3 +218,64 @@ func TestRejectedCallsPerDoor(t *testing.T) {
 		t.Errorf("admin refusal after reopening: %+v", adm)
 	}
 }
+
+// TestLastChangesAcrossRestarts: a process writes the IdPs' last changes at
+// close; the next reads them from there and the activity log only after
+// them, so a change made by a process that did not write them is found too.
+func TestLastChangesAcrossRestarts(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hostsync.db")
+	okta := Actor{Kind: hostsync.ActorAPIKey, ID: "1", IdP: hostsync.IdPOkta}
+	onelogin := Actor{Kind: hostsync.ActorAPIKey, ID: "2", IdP: hostsync.IdPOneLogin}
+	run := func(fn func(s *Store)) {
+		t.Helper()
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(s)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(func(s *Store) {
+		for _, p := range []hostsync.IdP{hostsync.IdPOkta, hostsync.IdPOneLogin} {
+			if _, _, err := s.CreateAPIKey(ctx, admin, string(p), p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.LastChanges(ctx); err != nil { // seeded: Close writes them
+			t.Fatal(err)
+		}
+		mustCreateHostAs(t, s, okta, "ann")
+	})
+	run(func(s *Store) {
+		var n int
+		if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM idp_last_changes WHERE idp = 'okta'").Scan(&n); err != nil || n != 1 {
+			t.Errorf("Okta's last change stored: %d rows, %v", n, err)
+		}
+		// Not seeded here: this process's change is in the log only.
+		mustCreateHostAs(t, s, onelogin, "bob")
+	})
+	run(func(s *Store) {
+		ch, err := s.LastChanges(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch[hostsync.IdPOkta].Target != "Name of ann" || ch[hostsync.IdPOneLogin].Target != "Name of bob" || len(ch) != 2 {
+			t.Errorf("last changes %+v: want Okta's ann (from the table) and OneLogin's bob (from the log)", ch)
+		}
+	})
+	// What the table says is believed, and the log before it is not read.
+	run(func(s *Store) {
+		if _, err := s.w.ExecContext(ctx, `UPDATE idp_last_changes SET target = 'from the table'`); err != nil {
+			t.Fatal(err)
+		}
+	})
+	run(func(s *Store) {
+		ch, _ := s.LastChanges(ctx)
+		if ch[hostsync.IdPOkta].Target != "from the table" {
+			t.Errorf("Okta's last change %+v: want the stored one", ch[hostsync.IdPOkta])
+		}
+	})
+}

@@ -36,3 +36,15 @@ INSERT INTO rejected_calls (kind, at, remote, reason)
 SELECT CASE WHEN detail LIKE 'admin API:%' THEN 'admin' ELSE 'scim' END AS kind, max(at), resource_id, detail
 FROM activity WHERE action = 'auth.rejected'
 GROUP BY kind;
+
+-- Each IdP's last change to a host or group (lastcalls.go), written from
+-- memory every 10 s and at close, so that a restart reads the activity log
+-- only after the latest of them instead of all of it.
+CREATE TABLE idp_last_changes (
+    idp    TEXT    PRIMARY KEY,
+    seq    INTEGER NOT NULL,            -- the activity entry of the change
+    at     INTEGER NOT NULL,            -- unix ms, UTC
+    actor  TEXT    NOT NULL,
+    action TEXT    NOT NULL,
+    target TEXT    NOT NULL DEFAULT ''
+) WITHOUT ROWID;
