@@ -44,9 +44,20 @@ func TestAPIKeyCommands(t *testing.T) {
 	if !strings.HasPrefix(key, "vhs_") || strings.Contains(key, "\n") || len(key) < 47 {
 		t.Fatalf("apikey create printed %q, want the key alone", out)
 	}
+	if _, errOut, code = runCmd(t, "apikey", "create", "--db", db, "--label", "Okta prod", "--idp", "okta"); code != 0 {
+		t.Fatalf("apikey create --idp okta: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code = runCmd(t, "apikey", "create", "--db", db, "--idp", "google"); code != 2 || !strings.Contains(errOut, "okta") {
+		t.Errorf("apikey create --idp google: exit %d, %q; want 2 and the valid ones", code, errOut)
+	}
 	out, _, code = runCmd(t, "apikey", "list", "--db", db)
 	if code != 0 || !strings.Contains(out, "Azure AD") || strings.Contains(out, key) {
 		t.Fatalf("apikey list (exit %d) = %q: want the label and never the key", code, out)
+	}
+	for _, line := range []string{"Okta prod  Okta", "Azure AD   Azure AD"} {
+		if !strings.Contains(out, line) {
+			t.Errorf("apikey list = %q: want a line with %q", out, line)
+		}
 	}
 	if _, errOut, code = runCmd(t, "apikey", "revoke", "1", "--db", db); code != 0 {
 		t.Fatalf("apikey revoke: exit %d: %s", code, errOut)
