@@ -32,7 +32,7 @@ func TestSearchPlansAgree(t *testing.T) {
 		h := hostsync.Host{ID: fmt.Sprintf("h%04d", i), Seq: int64(i + 1), State: states[rng.IntN(len(states))],
 			UserName: strings.ToLower(f+"."+l) + fmt.Sprint(i) + "@example.com", DisplayName: f + " " + l,
 			ExternalID: fmt.Sprintf("x-%d", rng.IntN(300)), Department: depts[rng.IntN(len(depts))],
-			Title: []string{"Lead", "Engineer", "Analyst"}[rng.IntN(3)]}
+			Title: []string{"Lead", "Engineer", "Analyst"}[rng.IntN(3)], IdP: []hostsync.IdP{hostsync.IdPAzureAD, hostsync.IdPOkta, ""}[rng.IntN(3)]}
 		h.Email, h.Modified = h.UserName, sqlitedb.Time(int64(1_700_000_000_000+rng.IntN(1000)*1000))
 		if h.State != hostsync.StateActive {
 			h.DeactivatedAt = h.Modified
@@ -74,6 +74,7 @@ func TestSearchPlansAgree(t *testing.T) {
 	searches := []string{"m", "sa", "mar", "anna smi", "x 1", "r&d", "renamed m", "zz"}
 	sorts := []string{hostsync.SortDisplayName, hostsync.SortModified, hostsync.SortRemovedAt, hostsync.SortTitle}
 	pages := [][2]int{{0, 60}, {500, 20}, {0, 0}}
+	combos := 0
 	for _, search := range searches {
 		for _, state := range []hostsync.State{hostsync.StateActive, hostsync.StateDeactivated, hostsync.StateDeleted, hostsync.StateRemoved, hostsync.StateAll} {
 			for _, sort := range sorts {
@@ -81,7 +82,11 @@ func TestSearchPlansAgree(t *testing.T) {
 					if desc && sort != hostsync.SortDisplayName && sort != hostsync.SortModified {
 						continue
 					}
+					// Every other combination also keeps only Okta's hosts.
 					q := hostsync.HostFilter{Search: search, State: state, Sort: sort, Desc: desc}
+					if combos++; combos%2 == 0 {
+						q.IdP = hostsync.IdPOkta
+					}
 					want := modelSearch(hosts, q)
 					n, err := m.CountHosts(ctx, q)
 					if err != nil || n != len(want) {
@@ -168,6 +173,9 @@ func modelSearch(hosts []hostsync.Host, q hostsync.HostFilter) []string {
 				continue
 			}
 		case h.State != q.State:
+			continue
+		}
+		if q.IdP != "" && h.IdP != q.IdP {
 			continue
 		}
 		var tokens []string
