@@ -2,6 +2,7 @@ package scimserver
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -132,14 +133,6 @@ func (s *Server) adminCreateKey(w http.ResponseWriter, r *http.Request) {
 	if in.IdP == "" {
 		in.IdP = hostsync.IdPAzureAD // a console older than IdPs: its only page was Azure AD's
 	}
-	if !slices.Contains(hostsync.IdPs, in.IdP) {
-		valid := make([]string, len(hostsync.IdPs))
-		for i, p := range hostsync.IdPs {
-			valid[i] = strconv.Quote(string(p))
-		}
-		writeError(w, badValue("idp %q is not an identity provider this service knows; use one of %s", in.IdP, strings.Join(valid, ", ")))
-		return
-	}
 	in.Label = strings.TrimSpace(in.Label)
 	if in.Label == "" {
 		in.Label = "API key " + time.Now().UTC().Format("2006-01-02 15:04")
@@ -149,6 +142,14 @@ func (s *Server) adminCreateKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	secret, key, err := s.st.CreateAPIKey(r.Context(), actorFrom(r.Context()), in.Label, in.IdP)
+	if errors.Is(err, hostdb.ErrUnknownIdP) {
+		valid := make([]string, len(hostsync.IdPs))
+		for i, p := range hostsync.IdPs {
+			valid[i] = strconv.Quote(string(p))
+		}
+		writeError(w, badValue("idp %q is not an identity provider this service knows; use one of %s", in.IdP, strings.Join(valid, ", ")))
+		return
+	}
 	if err != nil {
 		writeError(w, err)
 		return

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,14 +39,7 @@ type APIKey struct {
 var ErrUnknownIdP = errors.New("hostdb: unknown identity provider")
 
 // knownIdP reports whether p is one of hostsync.IdPs.
-func knownIdP(p hostsync.IdP) bool {
-	for _, k := range hostsync.IdPs {
-		if p == k {
-			return true
-		}
-	}
-	return false
-}
+func knownIdP(p hostsync.IdP) bool { return slices.Contains(hostsync.IdPs, p) }
 
 const (
 	apiKeyPrefix     = "vhs_"

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -43,14 +44,7 @@ var changeActions = []string{
 	hostsync.ActionGroupCreated, hostsync.ActionGroupUpdated, hostsync.ActionGroupDeleted,
 }
 
-func isChange(action string) bool {
-	for _, a := range changeActions {
-		if a == action {
-			return true
-		}
-	}
-	return false
-}
+func isChange(action string) bool { return slices.Contains(changeActions, action) }
 
 // lastChanges is each IdP's last change, by IdP. Once seeded, it holds
 // every committed change: changes are noted in commit order, which is seq
