@@ -63,9 +63,12 @@ func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
 		s.reject(r, false, "unknown or revoked API key")
 		return r, errUnauthorized
 	}
-	s.st.NoteCall(key, r.Method, scimRelPath(r.URL.Path))
+	path := scimRelPath(r.URL.Path)
+	s.st.NoteCall(key, r.Method, path)
 	a := hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: key.ID, Label: key.Label, IdP: key.IdP}
-	return r.WithContext(context.WithValue(r.Context(), actorKey{}, a)), nil
+	// The store keeps the request of an IdP's last change with it.
+	ctx := hostdb.WithRequest(context.WithValue(r.Context(), actorKey{}, a), r.Method, path)
+	return r.WithContext(ctx), nil
 }
 
 // authAdmin authenticates an admin API request with the admin credential.

@@ -64,7 +64,8 @@ func (s *Server) callStatus(ctx context.Context) (calls, error) {
 			st = &hostsync.IdPStatus{IdP: p}
 			byIdP[p] = st
 		}
-		st.LastChange = &hostsync.Call{At: ch.At.UTC(), Actor: ch.Actor, IdP: p, Action: ch.Action, Target: ch.Target}
+		st.LastChange = &hostsync.Call{At: ch.At.UTC(), Actor: ch.Actor, IdP: p, Method: ch.Method, Path: ch.Path,
+			Action: ch.Action, Target: ch.Target}
 	}
 	// In the console's order, then any IdP a newer service wrote.
 	for _, p := range hostsync.IdPs {

@@ -115,7 +115,8 @@ func TestStatusSurvivesARestart(t *testing.T) {
 		equal(t, "okta's last call", []any{st.get("idps.1.lastSuccessfulCall.method"), st.get("idps.1.lastSuccessfulCall.path"),
 			st.get("idps.1.lastSuccessfulCall.actor")}, []any{"GET", "/Users/" + id, "apikey:" + oktaID})
 		equal(t, "okta's last change", []any{st.get("idps.1.lastChange.action"), st.get("idps.1.lastChange.target"),
-			st.get("idps.1.lastChange.idp")}, []any{hostsync.ActionHostUpdated, "Ann Lee", "okta"})
+			st.get("idps.1.lastChange.idp"), st.get("idps.1.lastChange.method"), st.get("idps.1.lastChange.path")},
+			[]any{hostsync.ActionHostUpdated, "Ann Lee", "okta", "PATCH", "/Users/" + id})
 		equal(t, "azure's last change", []any{st.get("idps.0.lastChange.action"), st.get("idps.0.lastChange.target")},
 			[]any{hostsync.ActionHostCreated, "User bob"})
 		equal(t, "azure keys (the env's and okta's creator's are apart)", st.get("idps.0.keys"), 1)

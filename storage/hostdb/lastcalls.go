@@ -35,6 +35,20 @@ type LastChange struct {
 	Actor  string // Actor.String(): "apikey:3"
 	Action string // one of hostsync's Action* for hosts and groups
 	Target string // the host's display name (or userName), the group's display name
+	// Method and Path are the request that made it (WithRequest); empty
+	// when not known (a change read back from the activity log, which does
+	// not keep them).
+	Method, Path string
+}
+
+type requestKey struct{}
+
+type request struct{ method, path string }
+
+// WithRequest returns ctx carrying the method and path of the request a
+// write is made for, which an IdP's last change keeps (LastChanges).
+func WithRequest(ctx context.Context, method, path string) context.Context {
+	return context.WithValue(ctx, requestKey{}, request{method, path})
 }
 
 // changeActions are the actions that change a host or group.
@@ -84,6 +98,9 @@ func (s *Store) appendChange(ctx context.Context, tx *sql.Tx, a Actor, ev *Event
 		target = ev.UserName
 	}
 	c := LastChange{Seq: ev.Seq, At: ev.At, Actor: ev.Actor, Action: ev.Action, Target: target}
+	if r, ok := ctx.Value(requestKey{}).(request); ok {
+		c.Method, c.Path = r.method, r.path
+	}
 	p := a.IdP.Or()
 	s.afterCommit(func() { s.changes.put(p, c) })
 	return nil
@@ -142,7 +159,7 @@ func (s *Store) seedChanges(ctx context.Context) error {
 	err = s.read(ctx, func(tx *sql.Tx) error {
 		// Every change up to the latest one stored was accounted for when
 		// it was stored.
-		rows, err := tx.QueryContext(ctx, "SELECT idp, seq, at, actor, action, target FROM idp_last_changes")
+		rows, err := tx.QueryContext(ctx, "SELECT idp, seq, at, actor, action, target, method, path FROM idp_last_changes")
 		if err != nil {
 			return err
 		}
@@ -152,7 +169,7 @@ func (s *Store) seedChanges(ctx context.Context) error {
 			var p string
 			var c LastChange
 			var at int64
-			if err := rows.Scan(&p, &c.Seq, &at, &c.Actor, &c.Action, &c.Target); err != nil {
+			if err := rows.Scan(&p, &c.Seq, &at, &c.Actor, &c.Action, &c.Target, &c.Method, &c.Path); err != nil {
 				return err
 			}
 			c.At = sqlitedb.Time(at)
@@ -224,10 +241,11 @@ func (s *Store) flushLastChanges(ctx context.Context) error {
 	s.changes.mu.Unlock()
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for p, c := range snap {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO idp_last_changes (idp, seq, at, actor, action, target)
-				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idp) DO UPDATE SET seq = excluded.seq, at = excluded.at,
-				actor = excluded.actor, action = excluded.action, target = excluded.target WHERE excluded.seq > seq`,
-				string(p), c.Seq, sqlitedb.Millis(c.At), c.Actor, c.Action, c.Target); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO idp_last_changes (idp, seq, at, actor, action, target, method, path)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idp) DO UPDATE SET seq = excluded.seq, at = excluded.at,
+				actor = excluded.actor, action = excluded.action, target = excluded.target,
+				method = excluded.method, path = excluded.path WHERE excluded.seq > seq`,
+				string(p), c.Seq, sqlitedb.Millis(c.At), c.Actor, c.Action, c.Target, c.Method, c.Path); err != nil {
 				return err
 			}
 		}

@@ -46,5 +46,7 @@ CREATE TABLE idp_last_changes (
     at     INTEGER NOT NULL,            -- unix ms, UTC
     actor  TEXT    NOT NULL,
     action TEXT    NOT NULL,
-    target TEXT    NOT NULL DEFAULT ''
+    target TEXT    NOT NULL DEFAULT '',
+    method TEXT    NOT NULL DEFAULT '', -- the request that made it, when known
+    path   TEXT    NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
