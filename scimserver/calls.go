@@ -67,7 +67,10 @@ func (s *Server) callStatus(ctx context.Context) (calls, error) {
 		st.LastChange = &hostsync.Call{At: ch.At.UTC(), Actor: ch.Actor, IdP: p, Method: ch.Method, Path: ch.Path,
 			Action: ch.Action, Target: ch.Target}
 	}
-	// In the console's order, then any IdP a newer service wrote.
+	// In the console's order, then any IdP a newer service wrote. Never nil:
+	// an empty list tells a console that no IdP has a key yet, where null
+	// would mean a service too old to say.
+	out.idps = []hostsync.IdPStatus{}
 	for _, p := range hostsync.IdPs {
 		if st := byIdP[p]; st != nil {
 			out.idps = append(out.idps, *st)

@@ -2,8 +2,10 @@ package scimserver
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -165,4 +167,37 @@ func TestAdminRefusalIsNotAnIdPsRejectedCall(t *testing.T) {
 	st = e.adm("GET", "/status", "").want(t, 200)
 	equal(t, "SCIM refusal", st.get("lastRejectedCall.reason"), "no bearer token")
 	equal(t, "admin refusal kept", st.get("lastRejectedAdminCall.path"), AdminBasePath+"/hosts")
+}
+
+// TestStatusOfAServiceWithoutKeys: no IdP yet is an empty list, not null,
+// which a console reads as a service too old to list IdPs.
+func TestStatusOfAServiceWithoutKeys(t *testing.T) {
+	ctx := context.Background()
+	st, err := hostdb.Open(ctx, filepath.Join(t.TempDir(), "hostsync.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	admin, err := st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorCLI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(st, Options{Version: "test"}))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+AdminBasePath+"/status", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct {
+		IdPs json.RawMessage `json:"idps"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 || string(body.IdPs) != "[]" {
+		t.Fatalf("status %d, idps of a service without keys = %s, want []", res.StatusCode, body.IdPs)
+	}
 }
