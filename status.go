@@ -50,6 +50,13 @@ const (
 	TLSStateError   = "error"   // no certificate to serve
 )
 
+// ConsoleCheckHeader marks a SCIM call as the console's own Test
+// connection made with an IdP's key: the service answers it as usual but
+// does not count it as that IdP's call (the key's last use, the header's
+// "Azure AD called …", the first-run checklist), which would otherwise
+// report that the IdP is connected when only the console called.
+const ConsoleCheckHeader = "X-Visitly-Console-Check"
+
 // IdPStatus is one identity provider's last calls.
 type IdPStatus struct {
 	IdP                IdP   `json:"idp"`

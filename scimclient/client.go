@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // Paths under the service URL.
@@ -37,6 +39,7 @@ type Client struct {
 	publicRaw string   // WithPublicURL's argument, parsed by New
 	hc        *http.Client
 	ua        string
+	check     bool // SCIM calls are the console's Test connection (AsConsoleCheck)
 
 	mu         sync.RWMutex
 	adminToken string
@@ -171,7 +174,16 @@ func (c *Client) WithAPIKey(key string) *Client {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return &Client{base: c.base, public: c.public, publicRaw: c.publicRaw, hc: c.hc, ua: c.ua,
-		adminToken: c.adminToken, apiKey: key}
+		adminToken: c.adminToken, apiKey: key, check: c.check}
+}
+
+// AsConsoleCheck returns a copy of c whose SCIM calls say they are the
+// console's own Test connection (hostsync.ConsoleCheckHeader), so that the
+// service does not count them as the IdP's calls with that key.
+func (c *Client) AsConsoleCheck() *Client {
+	d := c.WithAPIKey(c.credential(false))
+	d.check = true
+	return d
 }
 
 func (c *Client) credential(admin bool) string {
@@ -231,6 +243,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	}
 	req.Header.Set("Accept", "application/scim+json, application/json")
 	req.Header.Set("User-Agent", c.ua)
+	if c.check && !r.admin {
+		req.Header.Set(hostsync.ConsoleCheckHeader, "test-connection")
+	}
 	if tok := c.credential(r.admin); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}

@@ -156,3 +156,45 @@ func TestRealServiceRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestConsoleCheckIsNotTheIdPsCall: the console's Test connection with
+// Okta's key leaves Okta's key unused and Okta "not called yet"; the same
+// call without the mark counts.
+func TestConsoleCheckIsNotTheIdPsCall(t *testing.T) {
+	ctx := context.Background()
+	c := realService(t)
+	nk, err := c.CreateKey(ctx, "Okta", hostsync.IdPOkta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oktaCalled := func() (keyUsed, statusCall bool) {
+		t.Helper()
+		keys, err := c.Keys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := c.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range st.IdPs {
+			if p.IdP == hostsync.IdPOkta {
+				statusCall = p.LastSuccessfulCall != nil
+			}
+		}
+		return !keys[len(keys)-1].LastUsed.IsZero(), statusCall
+	}
+
+	if _, err := c.WithAPIKey(nk.Secret).AsConsoleCheck().ListUsers(ctx, scimclient.ListQuery{Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if used, called := oktaCalled(); used || called {
+		t.Fatalf("after the console's check: key used %v, Okta's last call known %v; want neither", used, called)
+	}
+	if _, err := c.WithAPIKey(nk.Secret).ListUsers(ctx, scimclient.ListQuery{Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if used, called := oktaCalled(); !used || !called {
+		t.Fatalf("after Okta's own call: key used %v, Okta's last call known %v; want both", used, called)
+	}
+}

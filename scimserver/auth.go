@@ -55,7 +55,14 @@ func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
 		s.reject(r, false, "no bearer token")
 		return r, errUnauthorized
 	}
-	key, err := s.st.AuthenticateAPIKey(r.Context(), tok)
+	check := r.Header.Get(hostsync.ConsoleCheckHeader) != ""
+	var key hostdb.APIKey
+	var err error
+	if check {
+		key, err = s.st.CheckAPIKey(r.Context(), tok)
+	} else {
+		key, err = s.st.AuthenticateAPIKey(r.Context(), tok)
+	}
 	if err != nil {
 		if !errors.Is(err, hostdb.ErrUnauthorized) {
 			return r, err
@@ -64,7 +71,9 @@ func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
 		return r, errUnauthorized
 	}
 	path := scimRelPath(r.URL.Path)
-	s.st.NoteCall(key, r.Method, path)
+	if !check {
+		s.st.NoteCall(key, r.Method, path)
+	}
 	a := hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: key.ID, Label: key.Label, IdP: key.IdP}
 	// The store keeps the request of an IdP's last change with it.
 	ctx := hostdb.WithRequest(context.WithValue(r.Context(), actorKey{}, a), r.Method, path)

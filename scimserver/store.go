@@ -50,6 +50,7 @@ type Groups interface {
 // hostdb.ErrUnauthorized for a secret they do not know.
 type Keys interface {
 	AuthenticateAPIKey(ctx context.Context, secret string) (hostdb.APIKey, error)
+	CheckAPIKey(ctx context.Context, secret string) (hostdb.APIKey, error) // without recording the use
 	AuthenticateAdmin(ctx context.Context, secret string) error
 	ListAPIKeys(ctx context.Context) ([]hostdb.APIKey, error)
 	CreateAPIKey(ctx context.Context, a hostdb.Actor, label string, idp hostsync.IdP) (secret string, key hostdb.APIKey, err error)

@@ -57,7 +57,7 @@ type ProberFunc func(apiKey string) Prober
 
 // ClientProber is the ProberFunc of c: copies of c, each with its own key.
 func ClientProber(c *scimclient.Client) ProberFunc {
-	return func(apiKey string) Prober { return c.WithAPIKey(apiKey) }
+	return func(apiKey string) Prober { return c.WithAPIKey(apiKey).AsConsoleCheck() }
 }
 
 // SecretStore is the OS keyring. *keyring.Keyring satisfies it; errors match hostsync.ErrSecretNotFound and

@@ -162,6 +162,16 @@ func (s *Store) RevokeAPIKey(ctx context.Context, a Actor, id string) (APIKey, e
 // second old, reloaded on a miss at most every 100 ms) and records the use in
 // memory only.
 func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (APIKey, error) {
+	return s.authenticateAPIKey(ctx, secret, true)
+}
+
+// CheckAPIKey is AuthenticateAPIKey without recording the use: for the
+// console's own Test connection, which must not look like the IdP's call.
+func (s *Store) CheckAPIKey(ctx context.Context, secret string) (APIKey, error) {
+	return s.authenticateAPIKey(ctx, secret, false)
+}
+
+func (s *Store) authenticateAPIKey(ctx context.Context, secret string, record bool) (APIKey, error) {
 	if !strings.HasPrefix(secret, apiKeyPrefix) {
 		return APIKey{}, ErrUnauthorized
 	}
@@ -182,6 +192,9 @@ func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (APIKey, 
 		return APIKey{}, ErrUnauthorized
 	}
 	key := snap.keys[found].key
+	if !record {
+		return key, nil
+	}
 	key.LastUsed = now()
 	s.used.mark(snap.keys[found].id, key.LastUsed, "", "")
 	return key, nil
