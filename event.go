@@ -99,11 +99,15 @@ type ActivityPage struct {
 // EventFilter selects activity entries for the Activity table and exports,
 // newest first.
 type EventFilter struct {
-	Action     string    // exact action, e.g. ActionHostDeleted; empty = all
-	ResourceID string    // exact host (or group, key) id
-	UserName   string    // userName prefix, case-insensitive
-	From, To   time.Time // At >= From and At < To; zero = unbounded
-	SinceSeq   int64     // Seq > SinceSeq
+	Action     string // exact action, e.g. ActionHostDeleted; empty = all
+	ResourceID string // exact host (or group, key) id
+	UserName   string // userName prefix, case-insensitive
+	// Host holds words typed by the user, matched against the host an entry is about the way
+	// HostFilter.Search matches hosts (each word the start of a word of its name, userName,
+	// email, department or externalId; case- and accent-insensitive).
+	Host     string
+	From, To time.Time // At >= From and At < To; zero = unbounded
+	SinceSeq int64     // Seq > SinceSeq
 	// Offset and Limit page the result (Limit 0 = all). Exports ignore them.
 	Offset, Limit int
 }
