@@ -27,6 +27,10 @@ func eventWhere(q hostsync.EventFilter) (string, []any) {
 		conds = append(conds, "user_name >= ? AND user_name < ?")
 		args = append(args, q.UserName, q.UserName+"\U0010FFFF")
 	}
+	if w := wordsExpr(q.Host); w != "" {
+		// The host's words are searched as the Hosts screen searches them, in the search index.
+		add("resource_id IN (SELECT hosts.id FROM hosts WHERE hosts.rid IN (SELECT rowid FROM hosts_fts WHERE hosts_fts MATCH ?))", w)
+	}
 	if !q.From.IsZero() {
 		add("at >= ?", sqlitedb.Millis(q.From))
 	}

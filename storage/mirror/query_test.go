@@ -168,6 +168,8 @@ func TestActivityQuery(t *testing.T) {
 		{"by action", hostsync.EventFilter{Action: "host.created"}, []int64{2, 1}},
 		{"by host id", hostsync.EventFilter{ResourceID: "4"}, []int64{4, 2}},
 		{"by userName prefix", hostsync.EventFilter{UserName: "ANN"}, []int64{3, 1}},
+		{"by host words, any word", hostsync.EventFilter{Host: "smi"}, []int64{4, 3, 2, 1}},
+		{"by host words, accents", hostsync.EventFilter{Host: "CARL jónes"}, []int64{5}},
 		{"date range", hostsync.EventFilter{From: t0.Add(2 * time.Hour), To: t0.Add(4 * time.Hour)}, []int64{3, 2}},
 		{"since seq", hostsync.EventFilter{SinceSeq: 3}, []int64{5, 4}},
 		{"page", hostsync.EventFilter{Offset: 1, Limit: 2}, []int64{4, 3}},
