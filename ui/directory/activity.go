@@ -2,10 +2,14 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -37,26 +41,28 @@ type activityScreen struct {
 	st      *statusView
 	action  *widget.Select
 	actions map[string]string // label → action
-	host    *widget.Entry
+	host    *keyEntry
 	rng     *widget.Select
-	from    *widget.Entry
-	to      *widget.Entry
+	from    *dayEntry
+	to      *dayEntry
+	dateErr *widget.Label // what is wrong with the dates, next to them
 	count   *widget.Label
 	table   *dataTable[hostsync.Event]
 	detail  *fyne.Container
 	scroll  *container.Scroll
+	pane    *sidePane
 	export  *widget.Button
 	stop    func()
 }
 
 func activityColumns() []column[hostsync.Event] {
 	return []column[hostsync.Event]{
-		{title: "When", width: 140, text: func(e hostsync.Event) string { return whenLocal(e.At) }},
-		{title: "Action", width: 250, text: func(e hostsync.Event) string { return ActionWords(e.Action) },
+		{title: "When", width: 120, text: func(e hostsync.Event) string { return whenLocal(e.At) }},
+		{title: "Action", width: 170, grow: 1, text: func(e hostsync.Event) string { return ActionWords(e.Action) },
 			tone: func(e hostsync.Event) widget.Importance { return actionTone(e.Action) }},
-		{title: "Host", width: 220, text: func(e hostsync.Event) string { return e.UserName }},
-		{title: "By", width: 190, text: func(e hostsync.Event) string { return eventActor(&e) }},
-		{title: "Changes", width: 320, text: func(e hostsync.Event) string { return changesLine(e) }},
+		{title: "Host", width: 180, grow: 2, text: func(e hostsync.Event) string { return e.UserName }},
+		{title: "By", width: 150, grow: 1, drop: 2, text: func(e hostsync.Event) string { return eventActor(&e) }},
+		{title: "Changes", width: 240, grow: 4, drop: 1, text: func(e hostsync.Event) string { return changesLine(e) }},
 	}
 }
 
@@ -75,8 +81,8 @@ func (d *Directory) newActivityScreen(ctx context.Context) *activityScreen {
 	s.st = newStatusView(d.SyncNow, d.review)
 	s.action = widget.NewSelect([]string{allActions}, func(string) { s.reload(false) })
 	s.action.Selected = allActions
-	s.host = widget.NewEntry()
-	s.host.SetPlaceHolder("Host (userName starts with…)")
+	s.host = newKeyEntry(s.entryKey)
+	s.host.SetPlaceHolder("Host: name, email or department")
 	s.host.OnChanged = func(string) { s.typed() }
 	labels := make([]string, len(activityRanges))
 	for i, r := range activityRanges {
@@ -84,28 +90,40 @@ func (d *Directory) newActivityScreen(ctx context.Context) *activityScreen {
 	}
 	s.rng = widget.NewSelect(labels, func(string) { s.reload(false) })
 	s.rng.Selected = labels[0]
-	s.from, s.to = widget.NewEntry(), widget.NewEntry()
-	s.from.SetPlaceHolder("From YYYY-MM-DD")
-	s.to.SetPlaceHolder("To YYYY-MM-DD")
-	s.from.OnChanged = func(string) { s.typed() }
-	s.to.OnChanged = func(string) { s.typed() }
+	layout := pickerLayout()
+	s.from = newDayEntry(layout, "From", s.typed, s.entryKey)
+	s.to = newDayEntry(layout, "To", s.typed, s.entryKey)
+	s.dateErr = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	s.dateErr.Hide()
 	s.table = newDataTable(d.env.Run, activityColumns(), "No activity matches",
 		"Nothing in the mirrored activity log matches these filters. Widen the date range or clear the search.")
+	s.table.key = func(e hostsync.Event) string { return strconv.FormatInt(e.Seq, 10) }
 	s.table.onSelect = s.showDetail
+	s.table.onClear = s.clearDetail
+	s.table.onSync = d.SyncNow
 	s.table.onError = func(err error) { ui.ShowError(d.env.Window, err) }
 	s.scroll = container.NewVScroll(s.detail)
+	s.pane = newSidePane(s.table.view, s.scroll, s.table.clearSelection)
+	s.table.onOpen = s.pane.show
 	s.clearDetail()
 	s.export = &widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon(), OnTapped: s.exportCurrent}
 	return s
 }
 
+// entryKey: F5 syncs from the filter fields too.
+func (s *activityScreen) entryKey(k *fyne.KeyEvent) bool {
+	if k.Name == fyne.KeyF5 {
+		s.d.SyncNow()
+		return true
+	}
+	return false
+}
+
 func (s *activityScreen) view() fyne.CanvasObject {
 	dates := container.NewGridWithColumns(2, s.from, s.to)
-	toolbar := container.NewBorder(nil, nil, container.NewHBox(s.action, s.rng),
-		container.NewHBox(container.NewGridWrap(fyne.NewSize(360, s.from.MinSize().Height), dates), s.export), s.host)
-	split := container.NewHSplit(s.table.view, s.scroll)
-	split.Offset = 0.66
-	return page("Activity", s.count, s.st, toolbar, split)
+	toolbar := container.NewBorder(nil, s.dateErr, container.NewHBox(s.action, s.rng),
+		container.NewHBox(container.NewGridWrap(fyne.NewSize(380, s.from.MinSize().Height), dates), s.export), s.host)
+	return page("Activity", s.count, s.st, toolbar, s.pane.box)
 }
 
 func (s *activityScreen) status() *statusView { return s.st }
@@ -146,26 +164,43 @@ func (s *activityScreen) loadActions() {
 	})
 }
 
-// query is the filter on screen. Dates are local calendar days; To includes its whole day.
-func (s *activityScreen) query() hostsync.EventFilter {
-	q := hostsync.EventFilter{Action: s.actions[s.action.Selected], UserName: strings.TrimSpace(s.host.Text)}
+// query is the filter on screen, or what is wrong with its dates. Dates are local calendar days;
+// To includes its whole day; a date typed wins over the range preset.
+func (s *activityScreen) query() (hostsync.EventFilter, error) {
+	q := hostsync.EventFilter{Action: s.actions[s.action.Selected], Host: strings.TrimSpace(s.host.Text)}
 	for _, r := range activityRanges {
 		if r.label == s.rng.Selected && r.d > 0 {
 			q.From = s.d.now().Add(-r.d)
 		}
 	}
-	if t, err := parseDay(s.from.Text); err == nil && !t.IsZero() {
-		q.From = t
+	from, ferr := s.from.day()
+	to, terr := s.to.day()
+	if err := errors.Join(ferr, terr); err != nil {
+		return q, err
 	}
-	if t, err := parseDay(s.to.Text); err == nil && !t.IsZero() {
-		q.To = t.AddDate(0, 0, 1)
+	if !from.IsZero() {
+		q.From = from
 	}
-	return q
+	if !to.IsZero() {
+		q.To = to.AddDate(0, 0, 1)
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return q, errors.New("the From date is after the To date: nothing can match")
+	}
+	return q, nil
 }
 
 // reload runs the query; keep keeps the scroll position and the entry shown (a sync).
 func (s *activityScreen) reload(keep bool) {
-	q, m := s.query(), s.d.deps.Mirror
+	q, err := s.query()
+	if err != nil {
+		// The table keeps the last result; the error says why it does not follow the dates.
+		s.dateErr.SetText(capitalize(err.Error()) + ".")
+		s.dateErr.Show()
+		return
+	}
+	s.dateErr.Hide()
+	m := s.d.deps.Mirror
 	s.table.load(s.ctx, func(ctx context.Context) (int, error) { return m.CountActivity(ctx, q) },
 		func(ctx context.Context, offset, limit int) ([]hostsync.Event, error) {
 			pq := q
@@ -173,9 +208,10 @@ func (s *activityScreen) reload(keep bool) {
 			return m.Activity(ctx, pq)
 		},
 		func(n int) {
-			if !keep {
+			if keep {
+				s.table.reselect()
+			} else {
 				s.table.scrollTop()
-				s.clearDetail()
 			}
 			s.count.SetText(hostsync.Plural(n, "entry", "entries"))
 		})
@@ -186,6 +222,7 @@ func (s *activityScreen) clearDetail() {
 	hint.Alignment = fyne.TextAlignCenter
 	s.detail.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewIcon(theme.HistoryIcon())), hint}
 	s.detail.Refresh()
+	s.pane.hide()
 }
 
 // showDetail shows one entry in full.
@@ -206,14 +243,20 @@ func (s *activityScreen) showDetail(e hostsync.Event) {
 	s.detail.Objects = objs
 	s.detail.Refresh()
 	s.scroll.ScrollToTop()
+	s.pane.show()
 }
 
 // exportCurrent exports the entries matching the filter on screen.
 func (s *activityScreen) exportCurrent() {
-	q, m := s.query(), s.d.deps.Mirror
+	q, err := s.query()
+	if err != nil {
+		ui.ShowError(s.d.env.Window, fmt.Errorf("export: %w", err))
+		return
+	}
+	m := s.d.deps.Mirror
 	filter := "action " + s.action.Selected + ", " + s.rng.Selected
-	if q.UserName != "" {
-		filter += fmt.Sprintf(", host %q", q.UserName)
+	if q.Host != "" {
+		filter += fmt.Sprintf(", host %q", q.Host)
 	}
 	if s.from.Text != "" || s.to.Text != "" {
 		filter += fmt.Sprintf(", from %q to %q", s.from.Text, s.to.Text)
@@ -236,11 +279,11 @@ func changesLine(e hostsync.Event) string {
 	return strings.Join(parts, "; ")
 }
 
-// parseDay reads a local calendar day; empty is the zero time.
-func parseDay(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
+// capitalize starts a sentence made of an error's text.
+func capitalize(s string) string {
 	if s == "" {
-		return time.Time{}, nil
+		return s
 	}
-	return time.ParseInLocation("2006-01-02", s, time.Local)
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

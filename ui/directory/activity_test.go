@@ -20,7 +20,7 @@ func TestActivityFiltersAndDetails(t *testing.T) {
 	h.show(h.dir.ActivityPage(h.page()))
 	s := h.dir.current.(*activityScreen)
 
-	actions := columnTexts(t, s.table, 1)
+	actions := columnTexts(t, s.table, "Action")
 	if actions[0] != "Removed in Azure AD" || actions[1] != "Updated" {
 		t.Fatalf("not newest first: %v", actions)
 	}
@@ -28,14 +28,14 @@ func TestActivityFiltersAndDetails(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		set    func()
-		column int
+		column string
 		want   []string
 	}{
-		{"action", func() { s.action.SetSelected("Created") }, 2,
+		{"action", func() { s.action.SetSelected("Created") }, "Host",
 			[]string{"dana.ek@example.com", "cy.diaz@example.com", "bo.chen@example.com", "ann.lee@example.com"}},
-		{"host", func() { test.Type(s.host, "ann"); h.timers.fire(searchDelay) }, 1, []string{"Created"}},
-		{"all actions for the host", func() { s.action.SetSelected(allActions) }, 1, []string{"Updated", "Created"}},
-		{"date range before any activity", func() { test.Type(s.to, "2001-01-01"); h.timers.fire(searchDelay) }, 1, []string{}},
+		{"host", func() { test.Type(s.host, "ann"); h.timers.fire(searchDelay) }, "Action", []string{"Created"}},
+		{"all actions for the host", func() { s.action.SetSelected(allActions) }, "Action", []string{"Updated", "Created"}},
+		{"date range before any activity", func() { test.Type(s.to, "2001-01-01"); h.timers.fire(searchDelay) }, "Action", []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.set()

@@ -32,15 +32,14 @@ type deletedScreen struct {
 
 func deletedColumns() []column[hostsync.Host] {
 	return []column[hostsync.Host]{
-		{title: "", width: 44, check: true},
-		{title: "Display name", width: 180, sort: hostsync.SortDisplayName, text: func(h hostsync.Host) string { return h.DisplayName }},
-		{title: "userName", width: 220, sort: hostsync.SortUserName, text: func(h hostsync.Host) string { return h.UserName }},
-		{title: "State", width: 110, sort: hostsync.SortState, text: func(h hostsync.Host) string { return stateWords(&h) },
+		{title: "", width: 36, check: true},
+		{title: "Name", width: 150, grow: 2, sort: hostsync.SortDisplayName, text: func(h hostsync.Host) string { return h.DisplayName }},
+		{title: "Email / sign-in", width: 200, grow: 3, sort: hostsync.SortUserName, text: signIn},
+		{title: "State", width: 100, sort: hostsync.SortState, text: func(h hostsync.Host) string { return stateWords(&h) },
 			tone: func(h hostsync.Host) widget.Importance { return stateTone(&h) }},
-		{title: "How", width: 130, text: func(h hostsync.Host) string { return howWords(h.RemovedHow) }},
-		{title: "When", width: 140, sort: hostsync.SortRemovedAt, text: func(h hostsync.Host) string { return whenLocal(h.RemovedAt()) }},
-		{title: "By", width: 190, text: func(h hostsync.Host) string { return hostsync.ActorName(h.RemovedBy()) }},
-		{title: "externalId", width: 150, sort: hostsync.SortExternalID, text: func(h hostsync.Host) string { return h.ExternalID }},
+		{title: "How", width: 160, grow: 1, drop: 4, text: func(h hostsync.Host) string { return howWords(h.RemovedHow) }},
+		{title: "When", width: 120, sort: hostsync.SortRemovedAt, text: func(h hostsync.Host) string { return whenLocal(h.RemovedAt()) }},
+		{title: "By", width: 140, grow: 1, drop: 3, text: func(h hostsync.Host) string { return hostsync.ActorName(h.RemovedBy()) }},
 	}
 }
 
@@ -65,14 +64,23 @@ func (d *Directory) newDeletedScreen(ctx context.Context) *deletedScreen {
 	s.table.checked = func(h hostsync.Host) bool { _, ok := s.picked[h.ID]; return ok }
 	s.table.onCheck = s.pick
 	s.st = newStatusView(d.SyncNow, nil)
-	s.restore = &widget.Button{Text: "Restore…", Icon: theme.HistoryIcon(), Importance: widget.HighImportance, OnTapped: s.askRestore}
+	s.restore = &widget.Button{Text: "Restore…", Icon: theme.HistoryIcon(), Importance: widget.HighImportance,
+		OnTapped: func() { s.askRestore(s.pickedHosts()) }}
 	s.clearSel = &widget.Button{Text: "Clear selection", Importance: widget.LowImportance, OnTapped: func() {
 		s.picked = map[string]hostsync.Host{}
 		s.table.table.Refresh()
 		s.updateButtons()
 	}}
 	s.export = &widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon(), OnTapped: s.exportCurrent}
+	s.details.restore = func(h hostsync.Host) { s.askRestore([]hostsync.Host{h}) }
 	s.loaded = s.updateButtons
+	if d.carrySearch != "" {
+		// Hosts' "Show in Deleted hosts": the same search, run by the page's first load.
+		s.search.OnChanged = nil
+		s.search.SetText(d.carrySearch)
+		s.search.OnChanged = func(string) { s.typed() }
+		d.carrySearch = ""
+	}
 	s.updateButtons()
 	return s
 }
@@ -80,9 +88,7 @@ func (d *Directory) newDeletedScreen(ctx context.Context) *deletedScreen {
 func (s *deletedScreen) view() fyne.CanvasObject {
 	toolbar := container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.SearchIcon())),
 		container.NewHBox(s.clearSel, s.restore, s.export), s.search)
-	split := container.NewHSplit(s.table.view, s.details.scroll)
-	split.Offset = 0.64
-	return page("Deleted hosts", s.count, s.st, toolbar, split)
+	return page("Deleted hosts", s.count, s.st, toolbar, s.pane.box)
 }
 
 func (s *deletedScreen) status() *statusView { return s.st }
@@ -117,9 +123,8 @@ func (s *deletedScreen) updateButtons() {
 	}
 }
 
-// askRestore explains what a local restore does, and does it once confirmed.
-func (s *deletedScreen) askRestore() {
-	hosts := s.pickedHosts()
+// askRestore explains what a local restore does, and restores hosts once confirmed.
+func (s *deletedScreen) askRestore(hosts []hostsync.Host) {
 	if len(hosts) == 0 {
 		return
 	}
@@ -185,6 +190,12 @@ func (s *deletedScreen) doRestore(hosts []hostsync.Host) {
 			for _, o := range out {
 				if o.err == nil {
 					delete(s.picked, o.host.ID)
+					if o.host.ID == s.table.selected {
+						// The restored host leaves this list: its row goes, and with it the
+						// selection and the details, rather than the highlight landing on the
+						// next row while the details still show the restored host.
+						s.table.clearSelection()
+					}
 				}
 			}
 			s.updateButtons()

@@ -29,7 +29,7 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 	}
 	rows := map[string][]string{}
 	for r := range 3 {
-		rows[cellText(t, s.table, r, 2)] = []string{cellText(t, s.table, r, 3), cellText(t, s.table, r, 4), cellText(t, s.table, r, 6)}
+		rows[cellText(t, s.table, r, "Email / sign-in")] = []string{cellText(t, s.table, r, "State"), cellText(t, s.table, r, "How"), cellText(t, s.table, r, "By")}
 	}
 	for user, want := range map[string][]string{
 		"ann.lee@example.com": {"Deleted", "Removed in Azure AD", "API key #1"},
@@ -62,7 +62,7 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 		t.Fatalf("outcome %q", got)
 	}
 	closeDialogs(h.win)
-	if got := columnTexts(t, s.table, 2); !slices.Equal(got, []string{"cy.diaz@example.com"}) {
+	if got := columnTexts(t, s.table, "Email / sign-in"); !slices.Equal(got, []string{"cy.diaz@example.com"}) {
 		t.Fatalf("deleted hosts after restore: %v", got)
 	}
 
@@ -71,7 +71,7 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 	hs := h.dir.current.(*hostsScreen)
 	states := map[string]string{}
 	for r := range 4 {
-		states[cellText(t, hs.table, r, 1)] = cellText(t, hs.table, r, 7)
+		states[cellText(t, hs.table, r, "Email / sign-in")] = cellText(t, hs.table, r, "State")
 	}
 	if states["ann.lee@example.com"] != "Active · restored locally" || states["bo.chen@example.com"] != "Active · restored locally" {
 		t.Fatalf("states in Hosts: %v", states)
@@ -97,7 +97,7 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 	if old.State != "deleted" || live.State != "active" {
 		t.Fatalf("after the conflict: old %s, new %s", old.State, live.State)
 	}
-	if got := columnTexts(t, s.table, 2); !slices.Equal(got, []string{"cy.diaz@example.com"}) {
+	if got := columnTexts(t, s.table, "Email / sign-in"); !slices.Equal(got, []string{"cy.diaz@example.com"}) {
 		t.Fatalf("deleted hosts after the conflict: %v", got)
 	}
 	if s.restore.Disabled() {
@@ -110,7 +110,7 @@ func pickUser(t *testing.T, s *deletedScreen, userName string) {
 	t.Helper()
 	rows, _ := s.table.table.Length()
 	for r := range rows {
-		if cellText(t, s.table, r, 2) == userName {
+		if cellText(t, s.table, r, "Email / sign-in") == userName {
 			h, _ := s.table.pager.row(r)
 			s.table.onCheck(h, true)
 			return

@@ -21,10 +21,14 @@ type hostDetails struct {
 	body   *fyne.Container
 	scroll *container.Scroll
 	id     string // the host on display
+	hint   string // what the panel says with no host
+	// restore, when set, offers Restore on a removed host (the Deleted hosts screen).
+	restore    func(hostsync.Host)
+	restoreBtn *widget.Button // the last one offered (tests)
 }
 
 func newHostDetails(emptyText string) *hostDetails {
-	d := &hostDetails{body: container.NewVBox()}
+	d := &hostDetails{body: container.NewVBox(), hint: emptyText}
 	d.scroll = container.NewVScroll(d.body)
 	d.clear(emptyText)
 	return d
@@ -55,6 +59,16 @@ func (d *hostDetails) show(hd *hostsync.HostDetail) {
 	objs := []fyne.CanvasObject{title, state}
 	if note := removalNote(h); note != "" {
 		objs = append(objs, wrapped(note, widget.MediumImportance))
+	}
+	d.restoreBtn = nil
+	if d.restore != nil && h.State.Removed() {
+		host := *h
+		d.restoreBtn = &widget.Button{Text: "Restore this host…", Icon: theme.HistoryIcon(), Importance: widget.HighImportance,
+			OnTapped: func() { d.restore(host) }}
+		objs = append(objs, container.NewHBox(d.restoreBtn))
+	}
+	if h.IdP != "" {
+		objs = append(objs, form([][2]string{{"From", h.IdP.Name()}}))
 	}
 	tech := [][2]string{{"Host ID", h.ID}, {"State", string(h.State)}}
 	if h.RemovedHow != "" {
@@ -256,18 +270,47 @@ func scalar(v any) string {
 	return string(b)
 }
 
-// form lays out label/value rows; values are selectable so they can be copied.
+// form lays out label/value rows; values are selectable so they can be copied. A long value
+// without spaces (an email, an id) wraps after its @, dots, dashes and slashes, never inside a
+// word; it is then shown with a Copy button, as its selectable text would hold the break points.
 func form(rows [][2]string) fyne.CanvasObject {
 	objs := make([]fyne.CanvasObject, 0, 2*len(rows))
 	for _, r := range rows {
 		k := &widget.Label{Text: r[0], TextStyle: fyne.TextStyle{Italic: true}}
-		v := &widget.Label{Text: r[1], Selectable: true, Wrapping: fyne.TextWrapBreak}
-		if r[1] == "" {
+		v := &widget.Label{Text: r[1], Selectable: true, Wrapping: fyne.TextWrapWord}
+		var cell fyne.CanvasObject = v
+		switch shown := breakable(r[1]); {
+		case r[1] == "":
 			v.Text, v.Importance = "—", widget.LowImportance
+		case shown != r[1]:
+			v.Text, v.Selectable = shown, false
+			value := r[1]
+			cp := &widget.Button{Icon: theme.ContentCopyIcon(), Importance: widget.LowImportance}
+			cp.OnTapped = func() { fyne.CurrentApp().Clipboard().SetContent(value) }
+			cell = container.NewBorder(nil, nil, nil, cp, v)
 		}
-		objs = append(objs, k, v)
+		objs = append(objs, k, cell)
 	}
 	return container.New(layout.NewFormLayout(), objs...)
+}
+
+// wrapPoint is an invisible space: Fyne wraps words only at spaces.
+const wrapPoint = "\u200a"
+
+// breakable returns a long value without spaces with a hair space after each @ . - _ / so that it
+// wraps there (noah.müller@ | contoso.com); other values are returned as they are.
+func breakable(s string) string {
+	if len(s) < 24 || strings.ContainsAny(s, " \t\n") {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r)
+		if strings.ContainsRune("@.-_/", r) {
+			b.WriteString(wrapPoint)
+		}
+	}
+	return strings.TrimSuffix(b.String(), wrapPoint)
 }
 
 func heading(text string) fyne.CanvasObject {

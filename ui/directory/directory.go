@@ -49,6 +49,9 @@ type Directory struct {
 
 	current screen // the screen on display, told about syncs
 	massN   int    // hosts removed within massWindow, when above the threshold
+	// carrySearch is a search the next Deleted hosts screen starts with (Hosts' "Show in Deleted
+	// hosts").
+	carrySearch string
 }
 
 // screen is what the Directory needs of the screen on display.

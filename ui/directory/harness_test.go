@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -210,16 +211,27 @@ func (h *harness) show(page fyne.CanvasObject) {
 	h.win.SetContent(page)
 }
 
-// cellText is what the table shows in a cell: the table's own create and update callbacks.
-func cellText[T any](t *testing.T, tbl *dataTable[T], row, col int) string {
+// cellText is what the table shows in a row of the column titled col: the table's own create and
+// update callbacks. The column must be on display.
+func cellText[T any](t *testing.T, tbl *dataTable[T], row int, col string) string {
 	t.Helper()
 	o := tbl.table.CreateCell()
-	tbl.table.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
-	return o.(*fyne.Container).Objects[0].(*widget.Label).Text
+	tbl.table.UpdateCell(widget.TableCellID{Row: row, Col: colIndex(t, tbl, col)}, o)
+	return o.(*fyne.Container).Objects[1].(*widget.Label).Text
 }
 
-// column reads one column of every row.
-func columnTexts[T any](t *testing.T, tbl *dataTable[T], col int) []string {
+// colIndex is the table column on display titled col.
+func colIndex[T any](t *testing.T, tbl *dataTable[T], col string) int {
+	t.Helper()
+	k := slices.Index(tbl.visible(), col)
+	if k < 0 {
+		t.Fatalf("no column %q on display: %q", col, tbl.visible())
+	}
+	return k
+}
+
+// columnTexts reads one column of every row.
+func columnTexts[T any](t *testing.T, tbl *dataTable[T], col string) []string {
 	t.Helper()
 	rows, _ := tbl.table.Length()
 	out := make([]string, rows)

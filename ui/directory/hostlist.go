@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/visitly/hostsync"
@@ -21,11 +22,13 @@ type hostList struct {
 	d       *Directory
 	ctx     context.Context // the page's
 	state   hostsync.State  // the state filter
-	search  *widget.Entry
+	idp     hostsync.IdP    // the IdP filter ("" for all)
+	search  *keyEntry
 	count   *widget.Label
 	noun    [2]string // "host", "hosts"
 	table   *dataTable[hostsync.Host]
 	details *hostDetails
+	pane    *sidePane           // the table with the details beside it while a host is selected
 	shown   hostsync.HostFilter // the query whose result is on screen
 	stop    func()              // the pending debounce
 	loaded  func()              // after each result (the Deleted screen updates its buttons)
@@ -36,19 +39,47 @@ type hostList struct {
 func newHostList(d *Directory, ctx context.Context, state hostsync.State, cols []column[hostsync.Host], emptyTitle, emptyText, noDetails string) *hostList {
 	l := &hostList{d: d, ctx: ctx, state: state, count: &widget.Label{},
 		noun: [2]string{"host", "hosts"}, details: newHostDetails(noDetails)}
-	l.search = widget.NewEntry()
-	l.search.SetPlaceHolder("Search name, userName, email, department or externalId")
+	l.search = newKeyEntry(l.searchKey)
+	l.search.SetPlaceHolder("Search name, email, department or externalId")
 	l.search.OnChanged = func(string) { l.typed() }
 	l.table = newDataTable(d.env.Run, cols, emptyTitle, emptyText)
 	l.table.key = func(h hostsync.Host) string { return h.ID }
 	l.table.onSort = func() { l.reload(false) }
 	l.table.onSelect = func(h hostsync.Host) { l.showDetails(h.ID) }
+	l.table.onClear = l.closeDetails
+	l.table.onSync = d.SyncNow
 	l.table.onError = func(err error) { ui.ShowError(d.env.Window, err) }
+	l.pane = newSidePane(l.table.view, l.details.scroll, l.table.clearSelection)
+	l.table.onOpen = l.pane.show
 	return l
 }
 
+// searchKey: F5 syncs; Enter or Down moves into the table, on its first row.
+func (l *hostList) searchKey(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyF5:
+		l.d.SyncNow()
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyDown:
+		if c := l.d.env.Window.Canvas(); c != nil {
+			c.Focus(l.table.table)
+		}
+		if l.table.row < 0 && l.table.pager.total > 0 {
+			l.table.table.Select(widget.TableCellID{Row: 0, Col: l.table.textCol()})
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// closeDetails hides the details pane (the selection went).
+func (l *hostList) closeDetails() {
+	l.details.clear(l.details.hint)
+	l.pane.hide()
+}
+
 func (l *hostList) query() hostsync.HostFilter {
-	return hostsync.HostFilter{Search: strings.TrimSpace(l.search.Text), State: l.state, Sort: l.table.sort, Desc: l.table.desc}
+	return hostsync.HostFilter{Search: strings.TrimSpace(l.search.Text), State: l.state, IdP: l.idp, Sort: l.table.sort, Desc: l.table.desc}
 }
 
 // typed restarts the debounce: the query runs searchDelay after the last key.
@@ -83,6 +114,9 @@ func (l *hostList) reload(keep bool) {
 			}
 			l.count.SetText(hostsync.Plural(n, l.noun[0], l.noun[1]))
 			if keep && l.details.id != "" {
+				// The rows moved (a sync, a restore): the highlight follows the host on display, or
+				// goes when the host left this list; the details follow the host.
+				l.table.reselect()
 				l.showDetails(l.details.id)
 			}
 			if l.loaded != nil {
@@ -104,9 +138,32 @@ func (l *hostList) showDetails(id string) {
 				l.details.clear("This host is no longer in the directory.")
 				return
 			}
+			if !l.lists(&hd.Host) {
+				// Restored, removed or re-filtered away: its details would describe a row that is
+				// not in the table, so they close with the selection.
+				l.table.clearSelection()
+				return
+			}
 			l.details.show(hd)
+			l.pane.show()
 		}
 	})
+}
+
+// lists reports whether h belongs in this list's state and IdP filter.
+func (l *hostList) lists(h *hostsync.Host) bool {
+	if l.idp != "" && h.IdP != l.idp {
+		return false
+	}
+	switch l.state {
+	case hostsync.StateAll:
+		return true
+	case hostsync.StateRemoved:
+		return h.State.Removed()
+	case "":
+		return h.State == hostsync.StateActive
+	}
+	return h.State == l.state
 }
 
 // filterWords describes the query for the export's activity record.
@@ -116,6 +173,9 @@ func filterWords(q hostsync.HostFilter) string {
 		state = hostsync.StateActive
 	}
 	s := "state " + string(state)
+	if q.IdP != "" {
+		s += ", from " + q.IdP.Name()
+	}
 	if q.Search != "" {
 		s += fmt.Sprintf(", search %q", q.Search)
 	}

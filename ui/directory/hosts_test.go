@@ -34,10 +34,10 @@ func TestHostsSearchNarrowsTheTable(t *testing.T) {
 	if got := s.count.Text; got != "4 hosts" {
 		t.Fatalf("count %q, want 4 hosts", got)
 	}
-	if got := columnTexts(t, s.table, 0); !slices.Equal(got, []string{"Ann Lee", "Bo Chen", "Cy Díaz", "Dana Ek"}) {
+	if got := columnTexts(t, s.table, "Name"); !slices.Equal(got, []string{"Ann Lee", "Bo Chen", "Cy Díaz", "Dana Ek"}) {
 		t.Fatalf("names %v", got)
 	}
-	if got := cellText(t, s.table, 0, 3); got != "Sales" {
+	if got := cellText(t, s.table, 0, "Department"); got != "Sales" {
 		t.Fatalf("Ann's department cell %q", got)
 	}
 
@@ -58,7 +58,7 @@ func TestHostsSearchNarrowsTheTable(t *testing.T) {
 			if n := h.timers.fire(searchDelay); n != 1 {
 				t.Fatalf("%d debounce timers pending, want exactly 1 (one query per pause)", n)
 			}
-			got := columnTexts(t, s.table, 0)
+			got := columnTexts(t, s.table, "Name")
 			if !slices.Equal(got, tc.want) {
 				t.Fatalf("typed %q: rows %v, want %v", tc.typed, got, tc.want)
 			}
@@ -69,12 +69,12 @@ func TestHostsSearchNarrowsTheTable(t *testing.T) {
 	}
 
 	t.Run("sort by tapping a header", func(t *testing.T) {
-		tapHeader(t, h, "Display name") // already ascending: flips
-		if got := columnTexts(t, s.table, 0); !slices.Equal(got, []string{"Dana Ek", "Cy Díaz", "Bo Chen", "Ann Lee"}) {
+		tapHeader(t, h, "Name") // already ascending: flips
+		if got := columnTexts(t, s.table, "Name"); !slices.Equal(got, []string{"Dana Ek", "Cy Díaz", "Bo Chen", "Ann Lee"}) {
 			t.Fatalf("descending names %v", got)
 		}
 		tapHeader(t, h, "Department")
-		if got := columnTexts(t, s.table, 3); !slices.Equal(got, []string{"Engineering", "Engineering", "Finance", "Sales"}) {
+		if got := columnTexts(t, s.table, "Department"); !slices.Equal(got, []string{"Engineering", "Engineering", "Finance", "Sales"}) {
 			t.Fatalf("by department %v", got)
 		}
 	})
@@ -138,12 +138,12 @@ func TestStateFilter(t *testing.T) {
 	} {
 		t.Run(tc.choice, func(t *testing.T) {
 			s.filter.SetSelected(tc.choice)
-			if got := columnTexts(t, s.table, 0); !slices.Equal(got, tc.want) {
+			if got := columnTexts(t, s.table, "Name"); !slices.Equal(got, tc.want) {
 				t.Fatalf("%s: %v, want %v", tc.choice, got, tc.want)
 			}
 		})
 	}
-	if got := cellText(t, s.table, 0, 7); got != "Active" {
+	if got := cellText(t, s.table, 0, "State"); got != "Active" {
 		t.Fatalf("state cell %q", got)
 	}
 }
@@ -163,7 +163,7 @@ func TestSyncBringsChangesAndOfflineBanner(t *testing.T) {
 	if n := h.timers.fire(DefaultSyncEvery); n != 1 {
 		t.Fatalf("%d periodic sync timers, want 1", n)
 	}
-	if got := cellText(t, s.table, 3, 0); got != "Dana Ekholm" {
+	if got := cellText(t, s.table, 3, "Name"); got != "Dana Ekholm" {
 		t.Fatalf("after the periodic sync: %q", got)
 	}
 
@@ -176,7 +176,7 @@ func TestSyncBringsChangesAndOfflineBanner(t *testing.T) {
 	if !strings.Contains(s.st.offlineTitle.Text, "just now") {
 		t.Fatalf("banner lacks the age: %q", s.st.offlineTitle.Text)
 	}
-	if got := columnTexts(t, s.table, 0); len(got) != 4 {
+	if got := columnTexts(t, s.table, "Name"); len(got) != 4 {
 		t.Fatalf("offline table rows %v", got)
 	}
 	_ = context.Background()

@@ -70,7 +70,7 @@ func TestScreenshots(t *testing.T) {
 			s := h.dir.current.(*activityScreen)
 			rows, _ := s.table.table.Length()
 			for r := range rows {
-				if cellText(t, s.table, r, 1) == "Updated" {
+				if cellText(t, s.table, r, "Action") == "Updated" {
 					s.table.table.Select(widget.TableCellID{Row: r, Col: 0})
 				}
 			}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
+	"math"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
@@ -17,9 +20,15 @@ import (
 // column describes one column of a dataTable.
 type column[T any] struct {
 	title string
+	// width is the column's narrowest useful width; grow shares the window's spare width between
+	// columns (0: the column keeps its width).
 	width float32
-	sort  string // the mirror's sort key; "" when the column does not sort
-	text  func(T) string
+	grow  float32
+	// drop makes the column give way when the table is too narrow for every column (the details
+	// pane is open, the window is small): the highest drop goes first; 0 never goes.
+	drop int
+	sort string // the mirror's sort key; "" when the column does not sort
+	text func(T) string
 	// tone colours the text (states); nil is the default colour.
 	tone func(T) widget.Importance
 	// check makes a checkbox column (multi-select in Deleted hosts).
@@ -27,14 +36,20 @@ type column[T any] struct {
 }
 
 // dataTable is a virtualised, sortable table over a pager: the header row's buttons sort, the
-// cells read rows from the pager, and an empty result shows a friendly message instead.
+// cells read rows from the pager, and an empty result shows a friendly message instead. Its
+// columns fit the width it is given (see fit); the first sticky columns stay in view when it
+// scrolls sideways; a row is selected as a whole and the keyboard moves the selection.
 type dataTable[T any] struct {
 	cols                  []column[T]
+	vis                   []int     // the columns on display, as indices into cols
+	hidden                []bool    // columns the screen hides (the IdP column with one IdP)
+	widths                []float32 // of the columns on display
 	pager                 *pager[T]
-	table                 *widget.Table
+	table                 *rowTable
 	empty                 *fyne.Container
 	emptyTitle, emptyText *widget.Label
 	view                  *fyne.Container
+	fitted                float32 // the width fit last laid the columns out for
 
 	sort string
 	desc bool
@@ -45,40 +60,56 @@ type dataTable[T any] struct {
 	onError  func(error)    // a read failed
 	onSort   func()         // a header was tapped: the screen runs its query again
 	onSelect func(T)        // a row was selected
+	onClear  func()         // the selection went (Escape, a new query, the row left the result)
+	onOpen   func()         // Enter: show the selected row's details
+	onSync   func()         // F5
 	checked  func(T) bool   // check column state
 	onCheck  func(T, bool)  // check column toggled
 	loading  string         // text of a cell whose page is on its way
 	key      func(T) string // identifies a row, to keep the selection across reloads
 	selected string
+	row      int  // the selected row, -1 for none
+	quiet    bool // a selection made by the table itself (reselect): no onSelect
 }
 
 func newDataTable[T any](run ui.Runner, cols []column[T], emptyTitle, emptyText string) *dataTable[T] {
-	t := &dataTable[T]{cols: cols, pager: newPager[T](run), run: run, loading: "…"}
-	t.table = &widget.Table{
-		Length: func() (int, int) { return t.pager.total, len(t.cols) },
-		CreateCell: func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return container.NewStack(l, widget.NewCheck("", nil))
-		},
-		UpdateCell:    t.updateCell,
-		ShowHeaderRow: true,
-		CreateHeader:  func() fyne.CanvasObject { return newHeaderCell() },
-		UpdateHeader:  t.updateHeader,
+	t := &dataTable[T]{cols: cols, hidden: make([]bool, len(cols)), pager: newPager[T](run), run: run, loading: "…", row: -1}
+	t.table = &rowTable{onKey: t.typedKey, onResize: func(s fyne.Size) { t.fit(s.Width) }, onFocus: func(bool) { t.table.Refresh() }}
+	t.table.Length = func() (int, int) { return t.pager.total, len(t.vis) }
+	t.table.CreateCell = func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		return container.NewStack(canvas.NewRectangle(color.Transparent), l, widget.NewCheck("", nil))
+	}
+	t.table.UpdateCell = t.updateCell
+	t.table.ShowHeaderRow = true
+	t.table.CreateHeader = func() fyne.CanvasObject { return newHeaderCell() }
+	t.table.UpdateHeader = t.updateHeader
+	t.table.ExtendBaseWidget(t.table)
+	// The first column (the name), after the checkbox if there is one, stays in view.
+	t.table.StickyColumnCount = 1
+	if len(cols) > 1 && cols[0].check {
+		t.table.StickyColumnCount = 2
 	}
 	t.table.OnSelected = func(id widget.TableCellID) {
-		if r, ok := t.pager.row(id.Row); ok {
-			if t.key != nil {
-				t.selected = t.key(r)
-			}
-			if t.onSelect != nil {
-				t.onSelect(r)
-			}
+		r, ok := t.pager.row(id.Row)
+		if !ok {
+			return
+		}
+		t.row = id.Row
+		if t.key != nil {
+			t.selected = t.key(r)
+		}
+		t.table.Refresh() // the whole row shows the selection
+		if !t.quiet && t.onSelect != nil {
+			t.onSelect(r)
 		}
 	}
-	for i, c := range cols {
-		t.table.SetColumnWidth(i, c.width)
+	t.table.OnUnselected = func(widget.TableCellID) {
+		t.row = -1
+		t.table.Refresh()
 	}
+	t.layoutColumns(0)
 	t.pager.onLoaded = t.table.Refresh
 	t.pager.onError = t.fail
 	t.emptyTitle = widget.NewLabelWithStyle(emptyTitle, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
@@ -92,12 +123,189 @@ func newDataTable[T any](run ui.Runner, cols []column[T], emptyTitle, emptyText 
 	return t
 }
 
+// fit lays the columns out for a table width w, once per width.
+func (t *dataTable[T]) fit(w float32) {
+	if w <= 0 || w == t.fitted {
+		return
+	}
+	t.fitted = w
+	t.layoutColumns(w)
+}
+
+// layoutColumns chooses the columns on display for a table width w (0: all at their own width)
+// and their widths: columns drop out, highest drop first, until the rest fit at their own width;
+// the spare width goes to the growing columns. When even the columns that never drop do not fit,
+// the table scrolls sideways with its sticky columns kept in view.
+func (t *dataTable[T]) layoutColumns(w float32) {
+	sep := theme.SeparatorThicknessSize()
+	var vis []int
+	for i := range t.cols {
+		if !t.hidden[i] {
+			vis = append(vis, i)
+		}
+	}
+	need := func(vis []int) float32 {
+		var sum float32
+		for _, i := range vis {
+			sum += t.cols[i].width + sep
+		}
+		return sum
+	}
+	for w > 0 && need(vis) > w {
+		worst := -1
+		for k, i := range vis {
+			if t.cols[i].drop > 0 && (worst < 0 || t.cols[i].drop > t.cols[vis[worst]].drop) {
+				worst = k
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		vis = append(vis[:worst:worst], vis[worst+1:]...)
+	}
+	spare := w - need(vis)
+	var grow float32
+	for _, i := range vis {
+		grow += t.cols[i].grow
+	}
+	widths := make([]float32, len(vis))
+	for k, i := range vis {
+		widths[k] = t.cols[i].width
+		if spare > 0 && grow > 0 {
+			widths[k] += float32(math.Floor(float64(spare * t.cols[i].grow / grow)))
+		}
+	}
+	t.vis, t.widths = vis, widths
+	for k, wd := range widths {
+		t.table.SetColumnWidth(k, wd)
+	}
+	t.table.Refresh()
+}
+
+// hide hides or shows column i (a column only some data needs).
+func (t *dataTable[T]) hide(i int, hidden bool) {
+	if t.hidden[i] == hidden {
+		return
+	}
+	t.hidden[i] = hidden
+	t.layoutColumns(t.fitted)
+}
+
+// visible is the titles of the columns on display.
+func (t *dataTable[T]) visible() []string {
+	out := make([]string, len(t.vis))
+	for k, i := range t.vis {
+		out[k] = t.cols[i].title
+	}
+	return out
+}
+
+// textCol is the first column on display that shows text: where a keyboard selection lands.
+func (t *dataTable[T]) textCol() int {
+	for k, i := range t.vis {
+		if !t.cols[i].check {
+			return k
+		}
+	}
+	return 0
+}
+
+// typedKey is the table's keyboard: up and down move the selection, Enter opens the selected
+// row's details, Escape clears the selection, Space ticks the selected row's checkbox and F5
+// syncs. It reports whether it used the key.
+func (t *dataTable[T]) typedKey(e *fyne.KeyEvent) bool {
+	rows := t.pager.total
+	switch e.Name {
+	case fyne.KeyUp, fyne.KeyDown, fyne.KeyPageUp, fyne.KeyPageDown, fyne.KeyHome, fyne.KeyEnd:
+		if rows == 0 {
+			return true
+		}
+		next := map[fyne.KeyName]int{fyne.KeyUp: t.row - 1, fyne.KeyDown: t.row + 1, fyne.KeyPageUp: t.row - 10,
+			fyne.KeyPageDown: t.row + 10, fyne.KeyHome: 0, fyne.KeyEnd: rows - 1}[e.Name]
+		if t.row < 0 {
+			next = 0
+		}
+		t.table.Select(widget.TableCellID{Row: max(0, min(rows-1, next)), Col: t.textCol()})
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if t.row < 0 && rows > 0 {
+			t.table.Select(widget.TableCellID{Row: 0, Col: t.textCol()})
+		}
+		if t.row >= 0 && t.onOpen != nil {
+			t.onOpen()
+		}
+	case fyne.KeyEscape:
+		t.clearSelection()
+	case fyne.KeySpace:
+		r, ok := t.pager.row(t.row)
+		if !ok || t.onCheck == nil || t.checked == nil {
+			return false
+		}
+		t.onCheck(r, !t.checked(r))
+		t.table.Refresh()
+	case fyne.KeyF5:
+		if t.onSync != nil {
+			t.onSync()
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// clearSelection unselects the row and tells the screen.
+func (t *dataTable[T]) clearSelection() {
+	t.table.UnselectAll()
+	t.row, t.selected = -1, ""
+	t.table.Refresh()
+	if t.onClear != nil {
+		t.onClear()
+	}
+}
+
+// reselect puts the selection back on the selected row after a reload moved it, without telling
+// the screen; when the row is no longer among the rows read, it clears the highlight (the
+// screen decides about its details). It reports whether the row was found.
+func (t *dataTable[T]) reselect() bool {
+	if t.selected == "" || t.key == nil {
+		return false
+	}
+	for n, rows := range t.pager.pages {
+		for off, r := range rows {
+			if t.key(r) == t.selected {
+				t.quiet = true
+				t.table.Select(widget.TableCellID{Row: n*pageSize + off, Col: t.textCol()})
+				t.quiet = false
+				return true
+			}
+		}
+	}
+	t.table.UnselectAll()
+	t.row = -1
+	t.table.Refresh()
+	return false
+}
+
 func (t *dataTable[T]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	t.pager.updating = true
 	defer func() { t.pager.updating = false }()
 	box := o.(*fyne.Container)
-	l, ch := box.Objects[0].(*widget.Label), box.Objects[1].(*widget.Check)
-	c := t.cols[id.Col]
+	bg, l, ch := box.Objects[0].(*canvas.Rectangle), box.Objects[1].(*widget.Label), box.Objects[2].(*widget.Check)
+	var fill color.Color = color.Transparent
+	if id.Row == t.row {
+		// The whole selected row is highlighted, more strongly while the table has the keyboard.
+		fill = theme.Color(theme.ColorNameSelection)
+		if t.table.focused {
+			fill = theme.Color(theme.ColorNameFocus)
+		}
+	}
+	if bg.FillColor != fill {
+		bg.FillColor = fill
+		bg.Refresh()
+	}
+	if id.Col < 0 || id.Col >= len(t.vis) {
+		return
+	}
+	c := t.cols[t.vis[id.Col]]
 	r, ok := t.pager.row(id.Row)
 	if c.check {
 		l.Hide()
@@ -128,14 +336,58 @@ func (t *dataTable[T]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 }
 
+// rowTable is Fyne's table with the keyboard of a list of rows (dataTable.typedKey), columns
+// fitted to its width on every resize, and a visible focus.
+type rowTable struct {
+	widget.Table
+	onKey    func(*fyne.KeyEvent) bool
+	onResize func(fyne.Size)
+	onFocus  func(bool)
+	focused  bool
+}
+
+// Resize fits the columns to the new width before the table lays its cells out.
+func (r *rowTable) Resize(s fyne.Size) {
+	if r.onResize != nil {
+		r.onResize(s)
+	}
+	r.Table.Resize(s)
+}
+
+// TypedKey handles the row keys and leaves the rest (left and right) to the table.
+func (r *rowTable) TypedKey(e *fyne.KeyEvent) {
+	if r.onKey != nil && r.onKey(e) {
+		return
+	}
+	r.Table.TypedKey(e)
+}
+
+// FocusGained shows that the table has the keyboard.
+func (r *rowTable) FocusGained() {
+	r.focused = true
+	r.Table.FocusGained()
+	if r.onFocus != nil {
+		r.onFocus(true)
+	}
+}
+
+// FocusLost shows that it no longer has.
+func (r *rowTable) FocusLost() {
+	r.focused = false
+	r.Table.FocusLost()
+	if r.onFocus != nil {
+		r.onFocus(false)
+	}
+}
+
 func (t *dataTable[T]) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 	h := o.(*headerCell)
 	h.onTap = nil
-	if id.Col < 0 || id.Col >= len(t.cols) {
+	if id.Col < 0 || id.Col >= len(t.vis) {
 		h.set("", nil)
 		return
 	}
-	c := t.cols[id.Col]
+	c := t.cols[t.vis[id.Col]]
 	switch {
 	case c.sort == "" || c.sort != t.sort:
 		h.set(c.title, nil)
@@ -262,8 +514,10 @@ func (t *dataTable[T]) setEmpty(title, text string) {
 	t.emptyText.SetText(text)
 }
 
-// scrollTop shows the first rows (a new search or filter).
+// scrollTop shows the first rows (a new search or filter) with nothing selected.
 func (t *dataTable[T]) scrollTop() {
-	t.table.UnselectAll()
+	if t.row >= 0 || t.selected != "" {
+		t.clearSelection()
+	}
 	t.table.ScrollToTop()
 }
