@@ -57,12 +57,12 @@ type activityScreen struct {
 
 func activityColumns() []column[hostsync.Event] {
 	return []column[hostsync.Event]{
-		{title: "When", width: 120, text: func(e hostsync.Event) string { return whenLocal(e.At) }},
+		{title: "When", width: 140, text: func(e hostsync.Event) string { return whenLocal(e.At) }},
 		{title: "Action", width: 170, grow: 1, text: func(e hostsync.Event) string { return ActionWords(e.Action) },
 			tone: func(e hostsync.Event) widget.Importance { return actionTone(e.Action) }},
 		{title: "Host", width: 180, grow: 2, text: func(e hostsync.Event) string { return e.UserName }},
-		{title: "By", width: 150, grow: 1, drop: 2, text: func(e hostsync.Event) string { return eventActor(&e) }},
-		{title: "Changes", width: 240, grow: 4, drop: 1, text: func(e hostsync.Event) string { return changesLine(e) }},
+		{title: "By", width: 150, grow: 1, drop: 1, text: func(e hostsync.Event) string { return eventActor(&e) }},
+		{title: "Changes", width: 240, grow: 4, drop: 2, text: func(e hostsync.Event) string { return changesLine(e) }},
 	}
 }
 
@@ -122,7 +122,7 @@ func (s *activityScreen) entryKey(k *fyne.KeyEvent) bool {
 func (s *activityScreen) view() fyne.CanvasObject {
 	dates := container.NewGridWithColumns(2, s.from, s.to)
 	toolbar := container.NewBorder(nil, s.dateErr, container.NewHBox(s.action, s.rng),
-		container.NewHBox(container.NewGridWrap(fyne.NewSize(380, s.from.MinSize().Height), dates), s.export), s.host)
+		container.NewHBox(container.NewGridWrap(fyne.NewSize(420, s.from.MinSize().Height), dates), s.export), s.host)
 	return page("Activity", s.count, s.st, toolbar, s.pane.box)
 }
 

@@ -38,7 +38,7 @@ func deletedColumns() []column[hostsync.Host] {
 		{title: "State", width: 100, sort: hostsync.SortState, text: func(h hostsync.Host) string { return stateWords(&h) },
 			tone: func(h hostsync.Host) widget.Importance { return stateTone(&h) }},
 		{title: "How", width: 160, grow: 1, drop: 4, text: func(h hostsync.Host) string { return howWords(h.RemovedHow) }},
-		{title: "When", width: 120, sort: hostsync.SortRemovedAt, text: func(h hostsync.Host) string { return whenLocal(h.RemovedAt()) }},
+		{title: "When", width: 140, sort: hostsync.SortRemovedAt, text: func(h hostsync.Host) string { return whenLocal(h.RemovedAt()) }},
 		{title: "By", width: 140, grow: 1, drop: 3, text: func(h hostsync.Host) string { return hostsync.ActorName(h.RemovedBy()) }},
 	}
 }
@@ -242,6 +242,7 @@ func (s *deletedScreen) reportRestore(out []restoreOutcome, fatal error) {
 	body := widget.NewLabel(strings.TrimSpace(b.String()))
 	body.Wrapping = fyne.TextWrapWord
 	dl := dialog.NewCustom(title, "Close", body, s.d.env.Window)
+	dl.SetOnClosed(func() { s.d.env.Window.Canvas().Focus(s.table.table) }) // the keyboard goes on in the list
 	dl.Resize(fyne.NewSize(560, 0))
 	dl.Show()
 }

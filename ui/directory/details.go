@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -297,20 +298,24 @@ func form(rows [][2]string) fyne.CanvasObject {
 // wrapPoint is an invisible space: Fyne wraps words only at spaces.
 const wrapPoint = "\u200a"
 
-// breakable returns a long value without spaces with a hair space after each @ . - _ / so that it
-// wraps there (noah.müller@ | contoso.com); other values are returned as they are.
+// breakable returns s with a hair space after each @ . - _ / of its long words (an email, an
+// id), so that they wrap there (noah.müller@ | contoso.com); short words are left as they are.
 func breakable(s string) string {
-	if len(s) < 24 || strings.ContainsAny(s, " \t\n") {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		b.WriteRune(r)
-		if strings.ContainsRune("@.-_/", r) {
-			b.WriteString(wrapPoint)
+	words := strings.Split(s, " ")
+	for i, w := range words {
+		if utf8.RuneCountInString(w) < 24 {
+			continue
 		}
+		var b strings.Builder
+		for _, r := range w {
+			b.WriteRune(r)
+			if strings.ContainsRune("@.-_/", r) {
+				b.WriteString(wrapPoint)
+			}
+		}
+		words[i] = strings.TrimSuffix(b.String(), wrapPoint)
 	}
-	return strings.TrimSuffix(b.String(), wrapPoint)
+	return strings.Join(words, " ")
 }
 
 func heading(text string) fyne.CanvasObject {

@@ -48,7 +48,7 @@ func hostColumns() []column[hostsync.Host] {
 		{title: "Department", width: 110, grow: 1, drop: 3, sort: hostsync.SortDepartment, text: func(h hostsync.Host) string { return h.Department }},
 		{title: "Title", width: 120, grow: 1.5, drop: 4, sort: hostsync.SortTitle, text: func(h hostsync.Host) string { return h.Title }},
 		{title: "From", width: 90, drop: 6, text: func(h hostsync.Host) string { return idpName(h.IdP) }},
-		{title: "Last changed", width: 120, drop: 5, sort: hostsync.SortModified, text: func(h hostsync.Host) string { return whenLocal(h.Modified) }},
+		{title: "Last changed", width: 140, drop: 5, sort: hostsync.SortModified, text: func(h hostsync.Host) string { return whenLocal(h.Modified) }},
 		{title: "State", width: 140, grow: 0.5, sort: hostsync.SortState, text: func(h hostsync.Host) string { return stateWords(&h) },
 			tone: func(h hostsync.Host) widget.Importance { return stateTone(&h) }},
 	}

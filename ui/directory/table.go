@@ -74,7 +74,7 @@ type dataTable[T any] struct {
 
 func newDataTable[T any](run ui.Runner, cols []column[T], emptyTitle, emptyText string) *dataTable[T] {
 	t := &dataTable[T]{cols: cols, hidden: make([]bool, len(cols)), pager: newPager[T](run), run: run, loading: "…", row: -1}
-	t.table = &rowTable{onKey: t.typedKey, onResize: func(s fyne.Size) { t.fit(s.Width) }, onFocus: func(bool) { t.table.Refresh() }}
+	t.table = &rowTable{onKey: t.typedKey, onResize: func(s fyne.Size) bool { return t.fit(s.Width) }, onFocus: func(bool) { t.table.Refresh() }}
 	t.table.Length = func() (int, int) { return t.pager.total, len(t.vis) }
 	t.table.CreateCell = func() fyne.CanvasObject {
 		l := widget.NewLabel("")
@@ -123,13 +123,14 @@ func newDataTable[T any](run ui.Runner, cols []column[T], emptyTitle, emptyText 
 	return t
 }
 
-// fit lays the columns out for a table width w, once per width.
-func (t *dataTable[T]) fit(w float32) {
+// fit lays the columns out for a table width w, once per width; it reports whether it did.
+func (t *dataTable[T]) fit(w float32) bool {
 	if w <= 0 || w == t.fitted {
-		return
+		return false
 	}
 	t.fitted = w
 	t.layoutColumns(w)
+	return true
 }
 
 // layoutColumns chooses the columns on display for a table width w (0: all at their own width)
@@ -137,7 +138,7 @@ func (t *dataTable[T]) fit(w float32) {
 // the spare width goes to the growing columns. When even the columns that never drop do not fit,
 // the table scrolls sideways with its sticky columns kept in view.
 func (t *dataTable[T]) layoutColumns(w float32) {
-	sep := theme.SeparatorThicknessSize()
+	sep := theme.Padding() // the table puts this between columns
 	var vis []int
 	for i := range t.cols {
 		if !t.hidden[i] {
@@ -163,7 +164,7 @@ func (t *dataTable[T]) layoutColumns(w float32) {
 		}
 		vis = append(vis[:worst:worst], vis[worst+1:]...)
 	}
-	spare := w - need(vis)
+	spare := w - need(vis) - 2 // a hair to spare: no sideways scroll bar from rounding
 	var grow float32
 	for _, i := range vis {
 		grow += t.cols[i].grow
@@ -341,17 +342,30 @@ func (t *dataTable[T]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 type rowTable struct {
 	widget.Table
 	onKey    func(*fyne.KeyEvent) bool
-	onResize func(fyne.Size)
+	onResize func(fyne.Size) bool // reports whether the columns changed
 	onFocus  func(bool)
 	focused  bool
 }
 
-// Resize fits the columns to the new width before the table lays its cells out.
+// Resize fits the columns to the new width, then lays the cells out again: the table itself only
+// moves the cells it has when it is resized.
 func (r *rowTable) Resize(s fyne.Size) {
-	if r.onResize != nil {
-		r.onResize(s)
+	if r.onResize == nil || !r.onResize(s) {
+		r.Table.Resize(s)
+		return
 	}
 	r.Table.Resize(s)
+	r.Table.Refresh()
+}
+
+// Tapped selects the cell and gives the table the keyboard. Fyne's own Tapped looks its canvas
+// up by the embedded Table, which the desktop driver does not know, so it never focuses an
+// extended table.
+func (r *rowTable) Tapped(e *fyne.PointEvent) {
+	r.Table.Tapped(e)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(r); c != nil && c.Focused() != r {
+		c.Focus(r)
+	}
 }
 
 // TypedKey handles the row keys and leaves the rest (left and right) to the table.
