@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -193,6 +194,14 @@ func TestTheKeyboardDrivesTheHostsTable(t *testing.T) {
 	if got := cellFill(s.table, 0); got == theme.Color(theme.ColorNameFocus) || got == theme.Color(theme.ColorNameSelection) {
 		t.Errorf("an unselected row is highlighted")
 	}
+	if !frameShown(s.table, 1) || frameShown(s.table, 0) {
+		t.Error("the focus ring is not around the selected row alone")
+	}
+	h.win.Canvas().Focus(s.search)
+	if frameShown(s.table, 1) || cellFill(s.table, 1) != theme.Color(theme.ColorNameSelection) {
+		t.Error("the row looks focused while the search has the keyboard")
+	}
+	h.win.Canvas().Focus(s.table.table)
 
 	key(h, fyne.KeyEscape)
 	if s.pane.open() || s.table.row >= 0 {
@@ -222,6 +231,13 @@ func cellFill[T any](tbl *dataTable[T], row int) color.Color {
 	o := tbl.table.CreateCell()
 	tbl.table.UpdateCell(widget.TableCellID{Row: row, Col: len(tbl.vis) - 1}, o)
 	return o.(*fyne.Container).Objects[0].(*canvas.Rectangle).FillColor
+}
+
+// frameShown reports whether a row's first cell shows the focus ring.
+func frameShown[T any](tbl *dataTable[T], row int) bool {
+	o := tbl.table.CreateCell()
+	tbl.table.UpdateCell(widget.TableCellID{Row: row, Col: 0}, o)
+	return o.(*fyne.Container).Objects[3].Visible()
 }
 
 func TestRestoreFromTheDetailsClearsTheSelection(t *testing.T) {
@@ -320,6 +336,14 @@ func TestActivityDatesAndHostFilter(t *testing.T) {
 		if got := columnTexts(t, s.table, "Action"); len(got) != all {
 			t.Fatalf("cleared To: %d entries, want %d", len(got), all)
 		}
+		// A day picked in the calendar is written in the locale's order and read back.
+		picked := time.Date(2000, 12, 31, 0, 0, 0, 0, time.UTC)
+		s.to.SetDate(&picked)
+		h.timers.fire(searchDelay)
+		if s.to.Text != "12/31/2000" || s.dateErr.Visible() || len(columnTexts(t, s.table, "Action")) != 0 {
+			t.Fatalf("picked %q: error %q, %d entries", s.to.Text, s.dateErr.Text, len(columnTexts(t, s.table, "Action")))
+		}
+		typeIn(s.to, "")
 	})
 	t.Run("a date that is no date is said, not ignored", func(t *testing.T) {
 		typeIn(s.to, "12/31/2000")

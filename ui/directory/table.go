@@ -79,7 +79,7 @@ func newDataTable[T any](run ui.Runner, cols []column[T], emptyTitle, emptyText 
 	t.table.CreateCell = func() fyne.CanvasObject {
 		l := widget.NewLabel("")
 		l.Truncation = fyne.TextTruncateEllipsis
-		return container.NewStack(canvas.NewRectangle(color.Transparent), l, widget.NewCheck("", nil))
+		return container.NewStack(canvas.NewRectangle(color.Transparent), l, widget.NewCheck("", nil), newFocusFrame())
 	}
 	t.table.UpdateCell = t.updateCell
 	t.table.ShowHeaderRow = true
@@ -303,6 +303,8 @@ func (t *dataTable[T]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		bg.FillColor = fill
 		bg.Refresh()
 	}
+	// While the table has the keyboard, a primary-coloured frame rings the selected row.
+	showFrame(box.Objects[3].(*fyne.Container), t.table.focused && id.Row == t.row, id.Col == 0)
 	if id.Col < 0 || id.Col >= len(t.vis) {
 		return
 	}
@@ -335,6 +337,40 @@ func (t *dataTable[T]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		l.Text, l.Importance = text, imp
 		l.Refresh()
 	}
+}
+
+// newFocusFrame is a cell's share of the focus ring around a row: lines along its top and bottom
+// edges and, in the first column, its left edge.
+func newFocusFrame() *fyne.Container {
+	line := func(w, h float32) *canvas.Rectangle {
+		r := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+		r.SetMinSize(fyne.NewSize(w, h))
+		return r
+	}
+	f := container.NewBorder(line(0, 2), line(0, 2), line(3, 0), nil)
+	f.Hide()
+	return f
+}
+
+func showFrame(f *fyne.Container, on, first bool) {
+	if !on {
+		f.Hide()
+		return
+	}
+	c := theme.Color(theme.ColorNamePrimary)
+	for i, o := range f.Objects {
+		r := o.(*canvas.Rectangle)
+		if r.FillColor != c {
+			r.FillColor = c
+			r.Refresh()
+		}
+		if i == 2 && !first {
+			r.Hide()
+		} else {
+			r.Show()
+		}
+	}
+	f.Show()
 }
 
 // rowTable is Fyne's table with the keyboard of a list of rows (dataTable.typedKey), columns
