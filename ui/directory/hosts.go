@@ -220,7 +220,10 @@ func (s *hostsScreen) goDeleted() {
 
 func (s *hostsScreen) status() *statusView { return s.st }
 
-func (s *hostsScreen) dataChanged() { s.reload(true) }
+func (s *hostsScreen) dataChanged() {
+	s.reload(true)
+	s.checkIdPs() // a sync may bring the first hosts of another IdP
+}
 
 // exportCurrent exports the hosts matching the filter on screen.
 func (s *hostsScreen) exportCurrent() {
