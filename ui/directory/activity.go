@@ -105,6 +105,7 @@ func (d *Directory) newActivityScreen(ctx context.Context) *activityScreen {
 	s.scroll = container.NewVScroll(s.detail)
 	s.pane = newSidePane(s.table.view, s.scroll, s.table.clearSelection)
 	s.table.onOpen = s.pane.show
+	s.table.table.onRune = func(r rune) { typeInto(d.env.Window, s.host, r) }
 	s.clearDetail()
 	s.export = &widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon(), OnTapped: s.exportCurrent}
 	return s

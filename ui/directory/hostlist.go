@@ -51,6 +51,7 @@ func newHostList(d *Directory, ctx context.Context, state hostsync.State, cols [
 	l.table.onError = func(err error) { ui.ShowError(d.env.Window, err) }
 	l.pane = newSidePane(l.table.view, l.details.scroll, l.table.clearSelection)
 	l.table.onOpen = l.pane.show
+	l.table.table.onRune = func(r rune) { typeInto(d.env.Window, l.search, r) }
 	return l
 }
 

@@ -26,3 +26,9 @@ func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
 	}
 	e.Entry.TypedKey(k)
 }
+
+// typeInto moves the keyboard to e and types r there: typing in a table searches.
+func typeInto(w fyne.Window, e *keyEntry, r rune) {
+	w.Canvas().Focus(e)
+	e.TypedRune(r)
+}

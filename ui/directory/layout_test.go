@@ -191,6 +191,18 @@ func TestTheKeyboardDrivesTheHostsTable(t *testing.T) {
 		t.Fatalf("Enter with nothing selected: pane %v, row %d", s.pane.open(), s.table.row)
 	}
 
+	// Letters typed in the table go to the search.
+	h.win.Canvas().Focus(s.table.table)
+	h.win.Canvas().Focused().TypedRune('c')
+	h.win.Canvas().Focused().TypedRune('y')
+	h.timers.fire(searchDelay)
+	if h.win.Canvas().Focused() != s.search || s.search.Text != "cy" || s.count.Text != "1 host" {
+		t.Fatalf("typing in the table: search %q, %s", s.search.Text, s.count.Text)
+	}
+	s.search.SetText("")
+	h.timers.fire(searchDelay)
+	h.win.Canvas().Focus(s.table.table)
+
 	// F5 syncs whatever has the keyboard: a host Azure AD just created appears.
 	h.svc.create(t, "eve.fox@example.com", "Eve Fox", "Sales", "Host")
 	key(h, fyne.KeyF5)

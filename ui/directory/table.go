@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -380,6 +381,7 @@ type rowTable struct {
 	onKey    func(*fyne.KeyEvent) bool
 	onResize func(fyne.Size) bool // reports whether the columns changed
 	onFocus  func(bool)
+	onRune   func(rune) // text typed while the table has the keyboard
 	focused  bool
 }
 
@@ -410,6 +412,14 @@ func (r *rowTable) TypedKey(e *fyne.KeyEvent) {
 		return
 	}
 	r.Table.TypedKey(e)
+}
+
+// TypedRune hands letters typed in the table to onRune (the screen's search); spaces are keys
+// (Space ticks a row), not text.
+func (r *rowTable) TypedRune(c rune) {
+	if r.onRune != nil && !unicode.IsSpace(c) {
+		r.onRune(c)
+	}
 }
 
 // FocusGained shows that the table has the keyboard.
