@@ -58,9 +58,9 @@ type activityScreen struct {
 func activityColumns() []column[hostsync.Event] {
 	return []column[hostsync.Event]{
 		{title: "When", width: 140, text: func(e hostsync.Event) string { return whenLocal(e.At) }},
-		{title: "Action", width: 170, grow: 1, text: func(e hostsync.Event) string { return ActionWords(e.Action) },
+		{title: "Action", width: 190, grow: 1, text: func(e hostsync.Event) string { return ActionWords(e.Action) },
 			tone: func(e hostsync.Event) widget.Importance { return actionTone(e.Action) }},
-		{title: "Host", width: 180, grow: 2, text: func(e hostsync.Event) string { return e.UserName }},
+		{title: "Host", width: 170, grow: 2, text: func(e hostsync.Event) string { return e.UserName }},
 		{title: "By", width: 150, grow: 1, drop: 1, text: func(e hostsync.Event) string { return eventActor(&e) }},
 		{title: "Changes", width: 240, grow: 4, drop: 2, text: func(e hostsync.Event) string { return changesLine(e) }},
 	}
