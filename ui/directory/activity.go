@@ -121,9 +121,12 @@ func (s *activityScreen) entryKey(k *fyne.KeyEvent) bool {
 }
 
 func (s *activityScreen) view() fyne.CanvasObject {
-	dates := container.NewGridWithColumns(2, s.from, s.to)
-	toolbar := container.NewBorder(nil, s.dateErr, container.NewHBox(s.action, s.rng),
-		container.NewHBox(container.NewGridWrap(fyne.NewSize(420, s.from.MinSize().Height), dates), s.export), s.host)
+	// The dates have a row of their own, with their error beside them: on one row with the other
+	// filters the page would not fit a window narrower than about 1,100 px.
+	dates := container.NewGridWrap(fyne.NewSize(210, s.from.MinSize().Height), s.from, s.to)
+	toolbar := container.NewVBox(
+		container.NewBorder(nil, nil, container.NewHBox(s.action, s.rng), s.export, s.host),
+		container.NewBorder(nil, nil, dates, nil, s.dateErr))
 	return page("Activity", s.count, s.st, toolbar, s.pane.box)
 }
 

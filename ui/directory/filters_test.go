@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -148,6 +149,9 @@ func TestHostsFromTwoIdPsCanBeFiltered(t *testing.T) {
 
 	if !s.idps.Visible() {
 		t.Fatal("no IdP filter with hosts from Okta and Azure AD")
+	}
+	if w := h.win.Content().(*container.Split).Trailing.MinSize().Width; w > narrowest {
+		t.Errorf("with the IdP filter Hosts needs %.0f px", w)
 	}
 	if got := columnTexts(t, s.table, "From"); !slices.Equal(got, []string{"Okta", "Okta", "Azure AD", ""}) {
 		t.Fatalf("From column %q", got)

@@ -1,6 +1,8 @@
 package directory
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -128,6 +130,26 @@ func TestTablesFitALaptopScreen(t *testing.T) {
 			t.Errorf("with the details open: %q, want %q (Changes are in the details)", got, want)
 		}
 	})
+}
+
+// narrowest is the widest a page may need: a 1000 px window (the smallest the console is made for)
+// less the shell's sidebar.
+const narrowest = 720
+
+func TestPagesFitASmallWindow(t *testing.T) {
+	h := newHarness(t)
+	ids := seedFour(t, h)
+	h.svc.remove(t, ids["dan"])
+	h.dir.Start()
+	for name, build := range map[string]func(context.Context) fyne.CanvasObject{
+		"Hosts": h.dir.HostsPage, "Deleted hosts": h.dir.DeletedPage, "Activity": h.dir.ActivityPage} {
+		page := build(h.page())
+		h.show(page)
+		h.dir.current.(interface{ status() *statusView }).status().show(SyncStatus{Err: errors.New("unreachable")}, time.Now())
+		if w := page.MinSize().Width; w > narrowest {
+			t.Errorf("%s needs %.0f px, more than a 1000 px window leaves it", name, w)
+		}
+	}
 }
 
 func TestCellAndDetailWords(t *testing.T) {
