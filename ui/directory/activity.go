@@ -123,7 +123,8 @@ func (s *activityScreen) entryKey(k *fyne.KeyEvent) bool {
 func (s *activityScreen) view() fyne.CanvasObject {
 	// The dates have a row of their own, with their error beside them: on one row with the other
 	// filters the page would not fit a window narrower than about 1,100 px.
-	dates := container.NewGridWrap(fyne.NewSize(210, s.from.MinSize().Height), s.from, s.to)
+	size := fyne.NewSize(210, s.from.MinSize().Height)
+	dates := container.NewHBox(container.NewGridWrap(size, s.from), container.NewGridWrap(size, s.to))
 	toolbar := container.NewVBox(
 		container.NewBorder(nil, nil, container.NewHBox(s.action, s.rng), s.export, s.host),
 		container.NewBorder(nil, nil, dates, nil, s.dateErr))

@@ -40,7 +40,7 @@ func newHostList(d *Directory, ctx context.Context, state hostsync.State, cols [
 	l := &hostList{d: d, ctx: ctx, state: state, count: &widget.Label{},
 		noun: [2]string{"host", "hosts"}, details: newHostDetails(noDetails)}
 	l.search = newKeyEntry(l.searchKey)
-	l.search.SetPlaceHolder("Search name, email, department or externalId")
+	l.search.SetPlaceHolder("Search name, email or department")
 	l.search.OnChanged = func(string) { l.typed() }
 	l.table = newDataTable(d.env.Run, cols, emptyTitle, emptyText)
 	l.table.key = func(h hostsync.Host) string { return h.ID }
