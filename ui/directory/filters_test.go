@@ -1,7 +1,6 @@
 package directory
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
-	"github.com/visitly/hostsync/storage/mirror"
 	"github.com/visitly/hostsync/ui"
 )
 
@@ -137,12 +135,10 @@ func TestTheIdPFilterHidesWithOneIdP(t *testing.T) {
 
 func TestHostsFromTwoIdPsCanBeFiltered(t *testing.T) {
 	h := newHarness(t)
-	seedFour(t, h)
-	m := idpMirror{h.m, map[string]hostsync.IdP{"ann.lee@example.com": hostsync.IdPOkta, "bo.chen@example.com": hostsync.IdPOkta,
-		"cy.diaz@example.com": hostsync.IdPAzureAD}} // Dana's IdP is not known
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	h.dir = New(ctx, h.env, Deps{Mirror: m, Source: h.svc.admin, Admin: h.svc.admin})
+	seedFour(t, h) // Azure AD's
+	okta := h.svc.idp(t, hostsync.IdPOkta)
+	createWith(t, okta, "eve.fox@example.com", "Eve Fox", "Sales", "Host")
+	createWith(t, okta, "gil.ray@example.com", "Gil Ray", "Legal", "Counsel")
 	h.dir.Start()
 	h.onLaptop(t, h.dir.HostsPage(h.page()))
 	s := h.dir.current.(*hostsScreen)
@@ -153,12 +149,13 @@ func TestHostsFromTwoIdPsCanBeFiltered(t *testing.T) {
 	if w := h.win.Content().(*container.Split).Trailing.MinSize().Width; w > narrowest {
 		t.Errorf("with the IdP filter Hosts needs %.0f px", w)
 	}
-	if got := columnTexts(t, s.table, "From"); !slices.Equal(got, []string{"Okta", "Okta", "Azure AD", ""}) {
-		t.Fatalf("From column %q", got)
+	want := []string{"Azure AD", "Azure AD", "Azure AD", "Azure AD", "Okta", "Okta"} // by name: Ann, Bo, Cy, Dana, Eve, Gil
+	if got := columnTexts(t, s.table, "From"); !slices.Equal(got, want) {
+		t.Fatalf("From column %q, want %q", got, want)
 	}
 	fits(t, s.table)
 	s.idps.SetSelected("Okta")
-	if got := columnTexts(t, s.table, "Name"); !slices.Equal(got, []string{"Ann Lee", "Bo Chen"}) {
+	if got := columnTexts(t, s.table, "Name"); !slices.Equal(got, []string{"Eve Fox", "Gil Ray"}) {
 		t.Fatalf("Okta's hosts: %q", got)
 	}
 	s.table.table.Select(widget.TableCellID{Row: 0, Col: 0})
@@ -166,46 +163,7 @@ func TestHostsFromTwoIdPsCanBeFiltered(t *testing.T) {
 		t.Fatalf("details lack From Okta: %s", got)
 	}
 	s.idps.SetSelected(allIdPs)
-	if got := len(columnTexts(t, s.table, "Name")); got != 4 {
+	if got := len(columnTexts(t, s.table, "Name")); got != 6 {
 		t.Fatalf("all sources: %d hosts", got)
 	}
-}
-
-// idpMirror is the mirror with hosts' IdPs as the service will fill them (by userName here),
-// honouring HostFilter.IdP.
-type idpMirror struct {
-	*mirror.Mirror
-	idps map[string]hostsync.IdP
-}
-
-func (m idpMirror) Hosts(ctx context.Context, q hostsync.HostFilter) ([]hostsync.Host, error) {
-	off, lim, idp := q.Offset, q.Limit, q.IdP
-	q.Offset, q.Limit, q.IdP = 0, 0, ""
-	all, err := m.Mirror.Hosts(ctx, q)
-	var out []hostsync.Host
-	for _, h := range all {
-		h.IdP = m.idps[h.UserName]
-		if idp == "" || h.IdP == idp {
-			out = append(out, h)
-		}
-	}
-	out = out[min(off, len(out)):]
-	if lim > 0 {
-		out = out[:min(lim, len(out))]
-	}
-	return out, err
-}
-
-func (m idpMirror) CountHosts(ctx context.Context, q hostsync.HostFilter) (int, error) {
-	q.Offset, q.Limit = 0, 0
-	hosts, err := m.Hosts(ctx, q)
-	return len(hosts), err
-}
-
-func (m idpMirror) HostDetail(ctx context.Context, id string) (*hostsync.HostDetail, error) {
-	hd, err := m.Mirror.HostDetail(ctx, id)
-	if hd != nil {
-		hd.Host.IdP = m.idps[hd.Host.UserName]
-	}
-	return hd, err
 }

@@ -76,6 +76,26 @@ func newService(t testing.TB) *service {
 // create provisions a user the way Azure AD does and returns its id.
 func (s *service) create(t testing.TB, userName, displayName, dept, title string) string {
 	t.Helper()
+	return createWith(t, s.azure, userName, displayName, dept, title)
+}
+
+// idp is a SCIM client holding a new API key of another identity provider.
+func (s *service) idp(t testing.TB, p hostsync.IdP) *scimclient.Client {
+	t.Helper()
+	key, err := s.admin.CreateKey(context.Background(), p.Name(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := scimclient.New(s.hs.URL, scimclient.WithAPIKey(key.Secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// createWith provisions a user through an identity provider's client and returns its id.
+func createWith(t testing.TB, idp *scimclient.Client, userName, displayName, dept, title string) string {
+	t.Helper()
 	given, family, _ := strings.Cut(displayName, " ")
 	u := map[string]any{
 		"schemas":      []string{"urn:ietf:params:scim:schemas:core:2.0:User", enterpriseURN},
@@ -89,7 +109,7 @@ func (s *service) create(t testing.TB, userName, displayName, dept, title string
 		"phoneNumbers": []any{map[string]any{"type": "mobile", "value": "+44 7700 900123"}},
 		enterpriseURN:  map[string]any{"department": dept, "employeeNumber": "E-" + given},
 	}
-	raw, err := s.azure.CreateUser(context.Background(), u)
+	raw, err := idp.CreateUser(context.Background(), u)
 	if err != nil {
 		t.Fatalf("create %s: %v", userName, err)
 	}

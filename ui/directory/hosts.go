@@ -146,25 +146,21 @@ func (s *hostsScreen) view() fyne.CanvasObject {
 }
 
 // checkIdPs shows the IdP filter and column once more than one identity provider has hosts.
-// A mirror that does not know hosts' IdPs answers every IdP's count with all the hosts: the sum
-// then exceeds the total, and the filter stays hidden.
 func (s *hostsScreen) checkIdPs() {
 	m, ctx := s.d.deps.Mirror, s.ctx
 	s.d.env.Run(func() func() {
-		total, err := m.CountHosts(ctx, hostsync.HostFilter{State: hostsync.StateAll})
-		sum, with := 0, 0
+		with := 0
+		var err error
 		for _, p := range hostsync.IdPs {
-			if err != nil {
+			var n int
+			if n, err = m.CountHosts(ctx, hostsync.HostFilter{State: hostsync.StateAll, IdP: p}); err != nil {
 				break
 			}
-			var n int
-			n, err = m.CountHosts(ctx, hostsync.HostFilter{State: hostsync.StateAll, IdP: p})
-			sum += n
 			if n > 0 {
 				with++
 			}
 		}
-		show := err == nil && with > 1 && sum <= total
+		show := err == nil && with > 1
 		return func() {
 			if ctx.Err() != nil {
 				return
