@@ -143,8 +143,8 @@ func TestHostsFromTwoIdPsCanBeFiltered(t *testing.T) {
 	h.onLaptop(t, h.dir.HostsPage(h.page()))
 	s := h.dir.current.(*hostsScreen)
 
-	if !s.idps.Visible() {
-		t.Fatal("no IdP filter with hosts from Okta and Azure AD")
+	if !s.idps.Visible() || !slices.Equal(s.idps.Options, []string{allIdPs, "Azure AD", "Okta"}) {
+		t.Fatalf("IdP filter shown %v with %q, want the IdPs that have hosts", s.idps.Visible(), s.idps.Options)
 	}
 	if w := h.win.Content().(*container.Split).Trailing.MinSize().Width; w > narrowest {
 		t.Errorf("with the IdP filter Hosts needs %.0f px", w)

@@ -149,21 +149,24 @@ func (s *hostsScreen) view() fyne.CanvasObject {
 func (s *hostsScreen) checkIdPs() {
 	m, ctx := s.d.deps.Mirror, s.ctx
 	s.d.env.Run(func() func() {
-		with := 0
+		opts := []string{allIdPs} // the IdPs that have hosts
 		var err error
 		for _, p := range hostsync.IdPs {
 			var n int
 			if n, err = m.CountHosts(ctx, hostsync.HostFilter{State: hostsync.StateAll, IdP: p}); err != nil {
 				break
 			}
-			if n > 0 {
-				with++
+			if n > 0 || p == s.idp {
+				opts = append(opts, p.Name())
 			}
 		}
-		show := err == nil && with > 1
+		show := err == nil && len(opts) > 2
 		return func() {
 			if ctx.Err() != nil {
 				return
+			}
+			if err == nil {
+				s.idps.SetOptions(opts)
 			}
 			if show || s.idp != "" {
 				s.idps.Show()
