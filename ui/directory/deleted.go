@@ -37,7 +37,7 @@ func deletedColumns() []column[hostsync.Host] {
 		{title: "Email / sign-in", width: 200, grow: 3, sort: hostsync.SortUserName, text: signIn},
 		{title: "State", width: 100, sort: hostsync.SortState, text: func(h hostsync.Host) string { return stateWords(&h) },
 			tone: func(h hostsync.Host) widget.Importance { return stateTone(&h) }},
-		{title: "How", width: 160, grow: 1, drop: 4, text: func(h hostsync.Host) string { return howWords(h.RemovedHow) }},
+		{title: "How", width: 160, grow: 1, drop: 4, text: func(h hostsync.Host) string { return howWords(&h) }},
 		{title: "When", width: 140, sort: hostsync.SortRemovedAt, text: func(h hostsync.Host) string { return whenLocal(h.RemovedAt()) }},
 		{title: "By", width: 140, grow: 1, drop: 3, text: func(h hostsync.Host) string { return hostsync.ActorName(h.RemovedBy()) }},
 	}
@@ -132,11 +132,14 @@ func (s *deletedScreen) askRestore(hosts []hostsync.Host) {
 	if len(hosts) > 1 {
 		who = hostsync.Plural(len(hosts), "host", "hosts")
 	}
+	idp, fix := "The identity provider", "give each user the Visitly app again in the identity provider that removed it"
+	if p, ok := sameIdP(hosts); ok {
+		idp, fix = p.Name(), lastingFix(p)
+	}
 	msg := widget.NewLabel(fmt.Sprintf("Restore %s? They become active hosts again and reappear in Hosts, marked "+
 		"\u201crestored locally\u201d.\n\n"+
-		"This is a local fix. Azure AD does not learn about it: its next change to the user (or a provisioning "+
-		"restart) can deactivate or delete the host again. The lasting fix is to re-assign the user to the "+
-		"Visitly application in Azure AD (Enterprise applications \u203a Visitly \u203a Users and groups).", who))
+		"This is a local fix. %s does not learn about it: its next change to the user (or a provisioning "+
+		"restart) can deactivate or delete the host again. The lasting fix is to %s.", who, idp, fix))
 	msg.Wrapping = fyne.TextWrapWord
 	c := dialog.NewCustomConfirm("Restore "+hostsync.Plural(len(hosts), "host", "hosts")+"?", "Restore", "Cancel", msg, func(ok bool) {
 		if ok {
@@ -206,8 +209,12 @@ func (s *deletedScreen) doRestore(hosts []hostsync.Host) {
 
 func (s *deletedScreen) reportRestore(out []restoreOutcome, fatal error) {
 	var ok, failed []string
+	var restored []hostsync.Host
 	for _, o := range out {
 		name := o.host.UserName
+		if o.err == nil {
+			restored = append(restored, o.host)
+		}
 		var se *scimclient.Error
 		switch {
 		case o.err == nil:
@@ -223,8 +230,12 @@ func (s *deletedScreen) reportRestore(out []restoreOutcome, fatal error) {
 	}
 	var b strings.Builder
 	if len(ok) > 0 {
+		where := "the identity provider"
+		if p, same := sameIdP(restored); same {
+			where = p.Name()
+		}
 		fmt.Fprintf(&b, "Restored %s: %s. They are back in Hosts, marked \u201crestored locally\u201d. Re-assign them in "+
-			"Azure AD to make it last.\n", hostsync.Plural(len(ok), "host", "hosts"), strings.Join(ok, ", "))
+			"%s to make it last.\n", hostsync.Plural(len(ok), "host", "hosts"), strings.Join(ok, ", "), where)
 	}
 	for _, f := range failed {
 		b.WriteString("\n" + f)

@@ -49,6 +49,7 @@ func (d *hostDetails) clear(text string) {
 func (d *hostDetails) show(hd *hostsync.HostDetail) {
 	h := &hd.Host
 	d.id = h.ID
+	idp := h.IdP.Name() // the words of the identity provider that provisioned it
 	name := h.DisplayName
 	if name == "" {
 		name = h.UserName
@@ -77,14 +78,14 @@ func (d *hostDetails) show(hd *hostsync.HostDetail) {
 	}
 	objs = append(objs, techDetails(tech))
 	if !h.RestoredAt.IsZero() {
-		objs = append(objs, wrapped(fmt.Sprintf("Restored locally %s by %s. Azure AD's next change to this user can undo it; "+
-			"the lasting fix is to re-assign the user in Azure AD.", whenLocal(h.RestoredAt), hostsync.ActorName(h.RestoredBy)),
+		objs = append(objs, wrapped(fmt.Sprintf("Restored locally %s by %s. %s's next change to this user can undo it; "+
+			"the lasting fix is to %s.", whenLocal(h.RestoredAt), hostsync.ActorName(h.RestoredBy), idp, lastingFix(h.IdP)),
 			widget.HighImportance))
 	}
 
-	objs = append(objs, heading("How Azure AD matches this host"),
+	objs = append(objs, heading("How "+idp+" matches this host"),
 		form([][2]string{{"userName", h.UserName}, {"externalId", h.ExternalID}, {"Work email", h.Email}}),
-		wrapped("Azure AD looks a user up by these keys before creating it; a different value on either side makes a duplicate.",
+		wrapped(idp+" looks a user up by these keys before creating it; a different value on either side makes a duplicate.",
 			widget.LowImportance))
 
 	objs = append(objs, heading("Attributes"), form(attributes(h)))
@@ -97,7 +98,7 @@ func (d *hostDetails) show(hd *hostsync.HostDetail) {
 		objs = append(objs, widget.NewLabel("• "+g.DisplayName))
 	}
 
-	objs = append(objs, heading("History in Azure AD"))
+	objs = append(objs, heading("History in "+idp))
 	if len(hd.History) == 0 {
 		objs = append(objs, wrapped("No activity recorded for this host yet.", widget.LowImportance))
 	}
@@ -116,7 +117,7 @@ func removalNote(h *hostsync.Host) string {
 		return ""
 	}
 	return fmt.Sprintf("%s on %s by %s. Nothing is erased: an admin can restore it.",
-		howWords(h.RemovedHow), whenLocal(at), hostsync.ActorName(h.RemovedBy()))
+		howWords(h), whenLocal(at), hostsync.ActorName(h.RemovedBy()))
 }
 
 // historyEntry is one event: what, when and who on one line, then its changes old → new.

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -165,5 +166,32 @@ func TestHostsFromTwoIdPsCanBeFiltered(t *testing.T) {
 	s.idps.SetSelected(allIdPs)
 	if got := len(columnTexts(t, s.table, "Name")); got != 6 {
 		t.Fatalf("all sources: %d hosts", got)
+	}
+}
+
+func TestAnOktaHostIsDescribedInOktasWords(t *testing.T) {
+	h := newHarness(t)
+	seedFour(t, h)
+	okta := h.svc.idp(t, hostsync.IdPOkta)
+	id := createWith(t, okta, "eve.fox@example.com", "Eve Fox", "Sales", "Host")
+	must(t, okta.DeleteUser(context.Background(), id))
+	h.dir.Start()
+	h.onLaptop(t, h.dir.DeletedPage(h.page()))
+	s := h.dir.current.(*deletedScreen)
+
+	if got := cellText(t, s.table, 0, "How"); got != "Removed in Okta" {
+		t.Fatalf("How %q", got)
+	}
+	s.table.table.Select(widget.TableCellID{Row: 0, Col: 1})
+	details := strings.Join(texts(s.details.body), "\n")
+	for _, want := range []string{"Removed in Okta on ", "How Okta matches this host", "History in Okta"} {
+		if !strings.Contains(details, want) {
+			t.Errorf("details lack %q:\n%s", want, details)
+		}
+	}
+	test.Tap(s.details.restoreBtn)
+	if msg := overlayTexts(h.win); !strings.Contains(msg, "Okta does not learn about it") ||
+		!strings.Contains(msg, "Visitly app in Okta again") || strings.Contains(msg, "Azure") {
+		t.Fatalf("confirmation in another IdP's words:\n%s", msg)
 	}
 }

@@ -86,15 +86,38 @@ func stateTone(h *hostsync.Host) widget.Importance {
 	return widget.SuccessImportance
 }
 
-// howWords says how a host was removed, in plain words.
-func howWords(how string) string {
-	switch how {
+// howWords says how a host was removed, in plain words, naming the identity provider that did it
+// (Azure AD for a host from before hosts had one: it was the only one then).
+func howWords(h *hostsync.Host) string {
+	switch h.RemovedHow {
 	case hostsync.RemovedByDelete:
-		return "Removed in Azure AD"
+		return "Removed in " + h.IdP.Name()
 	case hostsync.RemovedByDeactivate:
-		return "Turned off in Azure AD"
+		return "Turned off in " + h.IdP.Name()
 	}
-	return how
+	return h.RemovedHow
+}
+
+// lastingFix says how to make a local restore last: the user is given the Visitly app again in
+// the identity provider, whose next change would otherwise remove the host again.
+func lastingFix(p hostsync.IdP) string {
+	switch p.Or() {
+	case hostsync.IdPOkta:
+		return "assign the user to the Visitly app in Okta again (Applications \u203a Visitly \u203a Assignments)"
+	case hostsync.IdPOneLogin:
+		return "give the user the Visitly app in OneLogin again (Applications \u203a Visitly \u203a Users, or through a role)"
+	}
+	return "re-assign the user to the Visitly application in Azure AD (Enterprise applications \u203a Visitly \u203a Users and groups)"
+}
+
+// sameIdP is the identity provider of all hosts, or "" when they come from several.
+func sameIdP(hosts []hostsync.Host) (hostsync.IdP, bool) {
+	for _, h := range hosts[1:] {
+		if h.IdP.Or() != hosts[0].IdP.Or() {
+			return "", false
+		}
+	}
+	return hosts[0].IdP.Or(), true
 }
 
 // howRequest is the SCIM request behind a removal, for IT admins under "Technical details".
