@@ -252,7 +252,7 @@ func (h *header) showRefused(st *hostsync.Status, newestOK time.Time, configured
 		case len(configured) == 1:
 			who = configured[0].Name()
 		}
-		text += " — the newest call was refused: " + who + " may hold an old or wrong key; paste the current one there"
+		text += ", and no call has worked since: " + who + " may hold an old or wrong key; paste the current one there"
 		imp = widget.WarningImportance
 	}
 	h.refused.SetText(text)

@@ -79,7 +79,7 @@ func TestHeaderStates(t *testing.T) {
 			[]string{"Azure AD called 2 hours ago; no host has changed yet — silent for over 90 minutes: check Azure AD's provisioning status"}, "", "", ""},
 		{"old key", hostsync.Status{IdPs: []hostsync.IdPStatus{azure(call(time.Hour), nil)}, LastRejectedCall: rejected(time.Minute)}, nil, "ok",
 			[]string{"Azure AD called 1 hour ago; no host has changed yet"},
-			"A call with a wrong or revoked API key was refused 1 minute ago — the newest call was refused: Azure AD may hold an old or wrong key; paste the current one there", "10.0.0.4", "from 10.0.0.4: unknown or revoked API key"},
+			"A call with a wrong or revoked API key was refused 1 minute ago, and no call has worked since: Azure AD may hold an old or wrong key; paste the current one there", "10.0.0.4", "from 10.0.0.4: unknown or revoked API key"},
 		{"refused long ago", hostsync.Status{IdPs: []hostsync.IdPStatus{azure(call(time.Minute), nil)}, LastRejectedCall: rejected(3 * time.Hour)}, nil, "ok",
 			[]string{"Azure AD called 1 minute ago; no host has changed yet"}, "A call with a wrong or revoked API key was refused 3 hours ago", "", ""},
 		// The console's own wrong admin token is the console's problem, never an IdP's key.

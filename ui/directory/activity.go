@@ -66,6 +66,8 @@ func activityColumns() []column[hostsync.Event] {
 	}
 }
 
+func (s *activityScreen) firstField() fyne.Focusable { return s.host }
+
 // ActivityPage builds the Activity screen and makes it the one told about syncs.
 func (d *Directory) ActivityPage(ctx context.Context) fyne.CanvasObject {
 	s := d.newActivityScreen(ctx)

@@ -57,8 +57,9 @@ type Directory struct {
 // screen is what the Directory needs of the screen on display.
 type screen interface {
 	status() *statusView
-	dataChanged()   // the mirror changed
-	exportCurrent() // Ctrl+E
+	dataChanged()               // the mirror changed
+	exportCurrent()             // Ctrl+E
+	firstField() fyne.Focusable // what gets the keyboard when the screen opens
 }
 
 // New returns the screens of one session's service. ctx is the session's: cancelling it stops the
@@ -143,6 +144,13 @@ func (d *Directory) enter(s screen) {
 	d.current = s
 	s.status().show(d.loop.status, d.now())
 	s.status().showMass(d.massN, massWindow)
+	// Keyboard-first: Ctrl+1 then typing searches, Down goes into the table. The screen is on the
+	// canvas only once the shell has shown it, hence the delay.
+	d.env.After(0, func() {
+		if c := d.env.Window.Canvas(); c != nil && d.current == s {
+			c.Focus(s.firstField())
+		}
+	})
 }
 
 func (d *Directory) review() {

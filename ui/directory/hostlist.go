@@ -55,6 +55,8 @@ func newHostList(d *Directory, ctx context.Context, state hostsync.State, cols [
 	return l
 }
 
+func (l *hostList) firstField() fyne.Focusable { return l.search }
+
 // searchKey: F5 syncs; Enter or Down moves into the table, on its first row.
 func (l *hostList) searchKey(k *fyne.KeyEvent) bool {
 	switch k.Name {

@@ -166,3 +166,30 @@ func TestRestoreFromTheDetailsClearsTheSelection(t *testing.T) {
 		t.Fatalf("Space did not tick the host: %q", s.restore.Text)
 	}
 }
+
+// TestScreensOpenWithTheKeyboardInTheirSearch: after Ctrl+1/2/3 an office manager types at once.
+func TestScreensOpenWithTheKeyboardInTheirSearch(t *testing.T) {
+	h := newHarness(t)
+	seedFour(t, h)
+	h.dir.Start()
+	for name, open := range map[string]func() fyne.Focusable{
+		"Hosts": func() fyne.Focusable {
+			h.onLaptop(t, h.dir.HostsPage(h.page()))
+			return h.dir.current.(*hostsScreen).search
+		},
+		"Deleted hosts": func() fyne.Focusable {
+			h.onLaptop(t, h.dir.DeletedPage(h.page()))
+			return h.dir.current.(*deletedScreen).search
+		},
+		"Activity": func() fyne.Focusable {
+			h.onLaptop(t, h.dir.ActivityPage(h.page()))
+			return h.dir.current.(*activityScreen).host
+		},
+	} {
+		want := open()
+		h.timers.fire(0)
+		if got := h.win.Canvas().Focused(); got != want {
+			t.Errorf("%s opens with %T focused, want its search field", name, got)
+		}
+	}
+}
