@@ -12,9 +12,9 @@ type Status struct {
 	LastSuccessfulCall *Call      `json:"lastSuccessfulCall"` // the last SCIM call any key made
 	// IdPs is each identity provider's last calls, for every IdP that has or
 	// had a key. It is read from the service's database, so it survives
-	// restarts. Empty (not null) when no IdP has a key yet; nil from a
-	// service too old to say.
-	IdPs []IdPStatus `json:"idps"`
+	// restarts. An empty list ([], kept by omitzero) when no IdP has a key
+	// yet; absent (nil) from a service too old to say.
+	IdPs []IdPStatus `json:"idps,omitzero"`
 	// LastRejectedAdminCall is the last admin API call refused for its
 	// credential: the console's own (or a script's) wrong admin token, told
 	// apart from an IdP's wrong key.
