@@ -71,6 +71,7 @@ type Event struct {
 	UserName     string        `json:"userName,omitempty"` // the host's userName for host events
 	Changes      []FieldChange `json:"changes,omitempty"`
 	Detail       string        `json:"detail,omitempty"`
+	IdP          IdP           `json:"idp,omitempty"` // the identity provider of the API key that acted; empty for other actors or when not known
 }
 
 // FieldChange is one changed field of an update, old → new.
