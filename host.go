@@ -1,6 +1,7 @@
 package hostsync
 
 import (
+	"cmp"
 	"encoding/json"
 	"time"
 )
@@ -56,6 +57,13 @@ type Host struct {
 	IdP           IdP             `json:"idp,omitempty"` // the identity provider whose key created it; empty when not known (created before IdPs, or by the command line)
 	Resource      json.RawMessage `json:"resource"`      // the full SCIM User resource
 
+	// DeactivatedByName and DeletedByName are DeactivatedBy and DeletedBy in
+	// words, as the service names them: "Okta (key #3)" needs the key's IdP,
+	// which only the service knows. Empty from a service older than them.
+	// RestoredBy needs none: only an admin or the command line restores.
+	DeactivatedByName string `json:"deactivatedByName,omitempty"`
+	DeletedByName     string `json:"deletedByName,omitempty"`
+
 	// Department and Title are read from Resource by the console's mirror
 	// (they are table columns and search fields); they are not on the wire.
 	Department string `json:"-"`
@@ -77,6 +85,15 @@ func (h *Host) RemovedBy() string {
 		return h.DeletedBy
 	}
 	return h.DeactivatedBy
+}
+
+// RemovedByName is RemovedBy in words: the service's name for the actor,
+// or ActorName's when the service gave none.
+func (h *Host) RemovedByName() string {
+	if h.DeletedBy != "" {
+		return cmp.Or(h.DeletedByName, ActorName(h.DeletedBy))
+	}
+	return cmp.Or(h.DeactivatedByName, ActorName(h.DeactivatedBy))
 }
 
 // HostPage is one page of GET /v1/admin/hosts.

@@ -47,6 +47,28 @@ func TestHostRemoved(t *testing.T) {
 	}
 }
 
+func TestHostRemovedByName(t *testing.T) {
+	tests := []struct {
+		name string
+		h    Host
+		want string
+	}{
+		{"active", Host{}, ""},
+		{"deactivated, named by the service", Host{DeactivatedBy: "apikey:3", DeactivatedByName: "Okta (key #3)"}, "Okta (key #3)"},
+		{"deactivated, from an older service", Host{DeactivatedBy: "apikey:3"}, "API key #3"},
+		{"deleted after deactivation", Host{DeactivatedBy: "apikey:3", DeactivatedByName: "Okta (key #3)",
+			DeletedBy: "apikey:4", DeletedByName: "OneLogin (key #4)"}, "OneLogin (key #4)"},
+		{"deleted, from an older service", Host{DeactivatedBy: "apikey:3", DeactivatedByName: "Okta (key #3)", DeletedBy: "cli"}, "Command line"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.h.RemovedByName(); got != tc.want {
+				t.Errorf("RemovedByName() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // TestWireFormat pins the admin API's JSON: consoles already in the field
 // decode exactly these names, and the service's hand-written change feed
 // encoder (scimserver) writes the same bytes for a Host.
@@ -66,12 +88,19 @@ func TestWireFormat(t *testing.T) {
 			`{"id":"h2","seq":9,"state":"deleted","userName":"bo","externalId":"x","displayName":"Bo","email":"bo@example.com",` +
 				`"active":false,"created":"2026-01-02T03:04:05.6Z","modified":"2026-01-02T03:04:05.6Z",` +
 				`"deletedAt":"2026-01-02T03:04:05.6Z","deletedBy":"apikey:1","removedHow":"DELETE","resource":null}`},
+		{"host removed by a named key", Host{ID: "h3", State: StateDeactivated, UserName: "cy", Created: at, Modified: at,
+			DeactivatedAt: at, DeactivatedBy: "apikey:2", DeactivatedByName: "Okta (key #2)", RemovedHow: RemovedByDeactivate, IdP: IdPOkta},
+			`{"id":"h3","seq":0,"state":"deactivated","userName":"cy","active":false,"created":"2026-01-02T03:04:05.6Z",` +
+				`"modified":"2026-01-02T03:04:05.6Z","deactivatedAt":"2026-01-02T03:04:05.6Z","deactivatedBy":"apikey:2",` +
+				`"removedHow":"active=false","idp":"okta","resource":null,"deactivatedByName":"Okta (key #2)"}`},
 		{"group", Group{ID: "g1", Seq: 2, DisplayName: "Staff", Members: []string{}, Created: at, Modified: at},
 			`{"id":"g1","seq":2,"displayName":"Staff","members":[],"created":"2026-01-02T03:04:05.6Z","modified":"2026-01-02T03:04:05.6Z"}`},
 		{"event", Event{Seq: 5, At: at, Actor: "apikey:1", Action: ActionHostUpdated, ResourceType: ResourceUser,
 			Changes: []FieldChange{{Field: "title", Old: "A", New: "B"}}},
 			`{"seq":5,"at":"2026-01-02T03:04:05.6Z","actor":"apikey:1","action":"host.updated","resourceType":"User",` +
 				`"changes":[{"field":"title","old":"A","new":"B"}]}`},
+		{"event of an IdP's key", Event{Seq: 6, At: at, Actor: "apikey:2", ActorName: "Okta (key #2)", Action: ActionHostDeleted, IdP: IdPOkta},
+			`{"seq":6,"at":"2026-01-02T03:04:05.6Z","actor":"apikey:2","actorName":"Okta (key #2)","action":"host.deleted","idp":"okta"}`},
 		{"key", Key{ID: "1", Label: "Azure AD", Prefix: "vk_ab", Created: at},
 			`{"id":"1","label":"Azure AD","prefix":"vk_ab","created":"2026-01-02T03:04:05.6Z"}`},
 		{"status", Status{Cursor: 7, Groups: 1, Hosts: HostCounts{Active: 2}, Service: "visitly-scimd", Version: "dev",
