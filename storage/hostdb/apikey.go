@@ -212,6 +212,18 @@ func (s *Store) NoteCall(key APIKey, method, path string) {
 	s.used.mark(id, key.LastUsed, method, path)
 }
 
+// KeyIdPs returns every API key's identity provider by key id, revoked keys'
+// too, from the in-memory key cache (at most a second old): what names the
+// actor "apikey:3" as "Okta (key #3)" when events and hosts are shown. The
+// map is shared: read it, never write it.
+func (s *Store) KeyIdPs(ctx context.Context) (map[string]hostsync.IdP, error) {
+	snap, err := s.keys.current(ctx, s.r)
+	if err != nil {
+		return nil, fmt.Errorf("hostdb: key IdPs: %w", err)
+	}
+	return snap.idps, nil
+}
+
 // RotateAdminToken replaces the admin credential and returns its secret,
 // shown once. The previous token stops working (in other processes within a
 // second).

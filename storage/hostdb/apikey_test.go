@@ -324,3 +324,51 @@ func TestRecordRejectedIsThrottled(t *testing.T) {
 	time.Sleep(time.Second + 50*time.Millisecond)
 	s.RecordRejected(cancelled, RejectedCall{Remote: "x", Reason: "y"}) // must not panic or block; the entry may be lost
 }
+
+// TestKeyIdPs: every key's IdP is known from memory, a revoked key's too (its
+// events and removals are still named by it), and a key made a moment ago at
+// once; a revoked key still does not authenticate.
+func TestKeyIdPs(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	_, azure := mustCreateKey(t, s, "Azure AD")
+	oktaSecret, okta, err := s.CreateAPIKey(ctx, admin, "Okta", hostsync.IdPOkta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AuthenticateAPIKey(ctx, oktaSecret); err != nil { // fills the cache
+		t.Fatal(err)
+	}
+	if _, err := s.RevokeAPIKey(ctx, admin, okta.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, one, err := s.CreateAPIKey(ctx, admin, "OneLogin", hostsync.IdPOneLogin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.KeyIdPs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]hostsync.IdP{azure.ID: hostsync.IdPAzureAD, okta.ID: hostsync.IdPOkta, one.ID: hostsync.IdPOneLogin}
+	if len(got) != len(want) {
+		t.Errorf("KeyIdPs = %v, want %v", got, want)
+	}
+	for id, p := range want {
+		if got[id] != p {
+			t.Errorf("KeyIdPs[%s] = %q, want %q", id, got[id], p)
+		}
+	}
+	if _, err := s.AuthenticateAPIKey(ctx, oktaSecret); !errors.Is(err, ErrUnauthorized) {
+		t.Errorf("the revoked key authenticates: %v", err)
+	}
+	before := s.keys.reloads.Load()
+	for range 100 {
+		if _, err := s.KeyIdPs(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.keys.reloads.Load() - before; n > 1 {
+		t.Errorf("100 asks read the keys table %d times", n)
+	}
+}

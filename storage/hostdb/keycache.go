@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/visitly/hostsync"
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
@@ -24,7 +25,8 @@ const (
 )
 
 // keyCache holds the hashes of the live API keys and of the admin token, so
-// that authenticating a request reads no table.
+// that authenticating a request reads no table, and every key's IdP, so that
+// naming the key behind an event or a removal reads none either.
 type keyCache struct {
 	snap     atomic.Pointer[keySnapshot]
 	gen      atomic.Uint64 // bumped by invalidate
@@ -35,7 +37,8 @@ type keyCache struct {
 type keySnapshot struct {
 	loaded time.Time
 	keys   []cachedKey
-	admin  []byte // hash of the admin token; nil when none
+	admin  []byte                  // hash of the admin token; nil when none
+	idps   map[string]hostsync.IdP // every key's IdP by key id, revoked keys' too
 }
 
 type cachedKey struct {
@@ -111,8 +114,9 @@ func (k *keyCache) loadedSince(ctx context.Context, db *sql.DB, notBefore time.T
 }
 
 func loadKeys(ctx context.Context, db *sql.DB) (*keySnapshot, error) {
-	s := &keySnapshot{loaded: time.Now()}
-	rows, err := db.QueryContext(ctx, "SELECT id, label, prefix, idp, hash, created FROM api_keys WHERE revoked IS NULL")
+	s := &keySnapshot{loaded: time.Now(), idps: map[string]hostsync.IdP{}}
+	// Revoked keys too: their events and removals are still named by IdP.
+	rows, err := db.QueryContext(ctx, "SELECT id, label, prefix, idp, hash, created, revoked IS NOT NULL FROM api_keys")
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}
@@ -120,12 +124,16 @@ func loadKeys(ctx context.Context, db *sql.DB) (*keySnapshot, error) {
 	for rows.Next() {
 		var c cachedKey
 		var created int64
-		if err := rows.Scan(&c.id, &c.key.Label, &c.key.Prefix, &c.key.IdP, &c.hash, &created); err != nil {
+		var revoked bool
+		if err := rows.Scan(&c.id, &c.key.Label, &c.key.Prefix, &c.key.IdP, &c.hash, &created, &revoked); err != nil {
 			return nil, fmt.Errorf("load keys: %w", err)
 		}
 		c.key.ID = strconv.FormatInt(c.id, 10)
 		c.key.Created = sqlitedb.Time(created)
-		s.keys = append(s.keys, c)
+		s.idps[c.key.ID] = c.key.IdP
+		if !revoked {
+			s.keys = append(s.keys, c)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
