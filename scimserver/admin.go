@@ -168,8 +168,9 @@ func (s *Server) adminRevokeKey(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toAdminKey(k))
 }
 
-// toAdminHost is a stored host as the admin API shows it, times in UTC.
-func (s *Server) toAdminHost(r *http.Request, h *hostdb.Host) hostsync.Host {
+// toAdminHost is a stored host as the admin API shows it, times in UTC, its
+// removers named with their keys' IdPs (keys: KeyIdPs).
+func (s *Server) toAdminHost(r *http.Request, h *hostdb.Host, keys keyIdPs) hostsync.Host {
 	return hostsync.Host{
 		ID: h.ID, Seq: h.Seq, State: hostsync.State(h.State()),
 		UserName: h.UserName, ExternalID: h.ExternalID, DisplayName: h.DisplayName, Email: h.Email, Active: h.Active,
@@ -177,8 +178,42 @@ func (s *Server) toAdminHost(r *http.Request, h *hostdb.Host) hostsync.Host {
 		DeactivatedAt: h.DeactivatedAt.UTC(), DeactivatedBy: h.DeactivatedBy,
 		DeletedAt: h.DeletedAt.UTC(), DeletedBy: h.DeletedBy, RemovedHow: h.RemovedHow,
 		RestoredAt: h.RestoredAt.UTC(), RestoredBy: h.RestoredBy, IdP: h.IdP,
-		Resource: resource.AppendResource(nil, h.Attrs, s.userMeta(r, h)),
+		Resource:          resource.AppendResource(nil, h.Attrs, s.userMeta(r, h)),
+		DeactivatedByName: keys.name(h.DeactivatedBy),
+		DeletedByName:     keys.name(h.DeletedBy),
 	}
+}
+
+// keyIdPs is every API key's IdP by key id (Store.KeyIdPs), read once per
+// request: events and hosts name the key that acted by it.
+type keyIdPs map[string]hostsync.IdP
+
+// actor is a stored actor ("apikey:3") with its key's IdP when known.
+func (k keyIdPs) actor(stored string) hostsync.Actor {
+	a := hostsync.ParseActor(stored)
+	if a.Kind == hostsync.ActorAPIKey {
+		a.IdP = k[a.ID]
+	}
+	return a
+}
+
+// name is a stored actor in words ("Okta (key #3)"); "" for nobody.
+func (k keyIdPs) name(stored string) string {
+	if stored == "" {
+		return ""
+	}
+	return k.actor(stored).Name()
+}
+
+// keyIdPs reads the keys' IdPs for one request; on failure the request fails
+// rather than naming keys wrongly.
+func (s *Server) keyIdPs(w http.ResponseWriter, r *http.Request) (keyIdPs, bool) {
+	m, err := s.st.KeyIdPs(r.Context())
+	if err != nil {
+		writeError(w, err)
+		return nil, false
+	}
+	return m, true
 }
 
 var adminStates = map[hostsync.State]bool{hostsync.StateActive: true, hostsync.StateDeactivated: true,
@@ -212,9 +247,13 @@ func (s *Server) adminHosts(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	keys, ok := s.keyIdPs(w, r)
+	if !ok {
+		return
+	}
 	out := make([]hostsync.Host, 0, len(hosts))
 	for _, h := range hosts {
-		out = append(out, s.toAdminHost(r, h))
+		out = append(out, s.toAdminHost(r, h, keys))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"totalResults": total, "startIndex": p.StartIndex, "hosts": out})
 }
@@ -226,7 +265,11 @@ func (s *Server) adminHost(w http.ResponseWriter, r *http.Request) {
 		writeError(w, asSCIMError(err, "host "+id))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.toAdminHost(r, h))
+	keys, ok := s.keyIdPs(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, s.toAdminHost(r, h, keys))
 }
 
 func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request) {
@@ -236,11 +279,13 @@ func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request) {
 		writeError(w, asSCIMError(err, "host "+id))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.toAdminHost(r, h))
+	writeJSON(w, http.StatusOK, s.toAdminHost(r, h, nil)) // a restored host has no remover to name
 }
 
-// toAdminEvent is a stored event as the admin API shows it, its time in UTC.
-func toAdminEvent(e hostdb.Event) hostsync.Event {
+// toAdminEvent is a stored event as the admin API shows it, its time in UTC,
+// with the IdP of the key that acted (keys: KeyIdPs). A key's IdP never
+// changes, so an event from before events carried it gets it too.
+func toAdminEvent(e hostdb.Event, keys keyIdPs) hostsync.Event {
 	var changes []hostsync.FieldChange
 	if e.Changes != nil {
 		changes = make([]hostsync.FieldChange, len(e.Changes))
@@ -249,7 +294,8 @@ func toAdminEvent(e hostdb.Event) hostsync.Event {
 		}
 	}
 	return hostsync.Event{Seq: e.Seq, At: e.At.UTC(), Actor: e.Actor, ActorName: e.ActorName, Action: e.Action,
-		ResourceType: e.ResourceType, ResourceID: e.ResourceID, UserName: e.UserName, Changes: changes, Detail: e.Detail}
+		ResourceType: e.ResourceType, ResourceID: e.ResourceID, UserName: e.UserName, Changes: changes, Detail: e.Detail,
+		IdP: keys.actor(e.Actor).IdP}
 }
 
 func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
@@ -266,10 +312,14 @@ func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	keys, ok := s.keyIdPs(w, r)
+	if !ok {
+		return
+	}
 	cursor := since
 	out := make([]hostsync.Event, 0, len(events))
 	for _, e := range events {
-		out = append(out, toAdminEvent(e))
+		out = append(out, toAdminEvent(e, keys))
 		cursor = e.Seq
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"events": out, "cursor": cursor, "more": more})
@@ -299,7 +349,7 @@ func (s *Server) adminRecordActivity(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toAdminEvent(e))
+	writeJSON(w, http.StatusCreated, toAdminEvent(e, nil)) // an admin's event: no key acted
 }
 
 func (s *Server) adminChanges(w http.ResponseWriter, r *http.Request) {
@@ -312,6 +362,10 @@ func (s *Server) adminChanges(w http.ResponseWriter, r *http.Request) {
 	changes, cursor, more, err := s.st.Changes(r.Context(), since, int(min(max(limit, 1), 5000)))
 	if err != nil {
 		writeError(w, err)
+		return
+	}
+	keys, ok := s.keyIdPs(w, r)
+	if !ok {
 		return
 	}
 	// The page is written by hand (appendAdminHost): encoding/json spent
@@ -328,7 +382,7 @@ func (s *Server) adminChanges(w http.ResponseWriter, r *http.Request) {
 		b = strconv.AppendInt(b, c.Seq, 10)
 		switch {
 		case c.Host != nil:
-			h := s.toAdminHost(r, c.Host)
+			h := s.toAdminHost(r, c.Host, keys)
 			b = append(b, `,"type":"`+hostsync.ChangeHost+`","host":`...)
 			b = appendAdminHost(b, &h)
 		case c.Group != nil:
@@ -413,5 +467,7 @@ func appendAdminHost(b []byte, h *hostsync.Host) []byte {
 	} else {
 		b = append(b, h.Resource...)
 	}
+	field("deactivatedByName", h.DeactivatedByName, true)
+	field("deletedByName", h.DeletedByName, true)
 	return append(b, '}')
 }

@@ -173,7 +173,8 @@ func TestAdminHostJSONIsEncodingJSON(t *testing.T) {
 		}
 		h := hostsync.Host{ID: "id-" + s, Seq: int64(i) * 1e12, State: hostsync.State(s), UserName: s, ExternalID: s,
 			DisplayName: s, Email: s, Active: i%2 == 0, Created: at, Modified: at.Add(time.Millisecond), DeactivatedAt: removed,
-			DeactivatedBy: s, DeletedAt: removed, DeletedBy: s, RemovedHow: s, RestoredAt: removed, RestoredBy: s, IdP: hostsync.IdP(s), Resource: res}
+			DeactivatedBy: s, DeletedAt: removed, DeletedBy: s, RemovedHow: s, RestoredAt: removed, RestoredBy: s, IdP: hostsync.IdP(s), Resource: res,
+			DeactivatedByName: s, DeletedByName: s + "2"}
 		if i == len(odd)-1 {
 			h.Resource = nil
 		}

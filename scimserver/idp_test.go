@@ -201,3 +201,52 @@ func TestStatusOfAServiceWithoutKeys(t *testing.T) {
 		t.Fatalf("status %d, idps of a service without keys = %s, want []", res.StatusCode, body.IdPs)
 	}
 }
+
+// TestEventsAndRemoversNameTheKeysIdP: the activity log says which IdP's key
+// acted (idp), and a removed host names its remover with that IdP
+// ("Okta (key #2)", not "API key #2") in the host list, a host and the change
+// feed; still so once the key is revoked.
+func TestEventsAndRemoversNameTheKeysIdP(t *testing.T) {
+	e := newEnv(t)
+	okta, oktaID := e.newKey(hostsync.IdPOkta)
+	one, oneID := e.newKey(hostsync.IdPOneLogin)
+	ann := e.call("POST", SCIMBasePath+"/Users", userBody("ann"), okta).want(t, 201).get("id").(string)
+	e.call("PATCH", SCIMBasePath+"/Users/"+ann, patchBody(`{"op":"replace","value":{"active":false}}`), okta).want(t, 200)
+	e.call("DELETE", SCIMBasePath+"/Users/"+ann, "", one).want(t, 204)
+	bob := e.createUser(userBody("bob")).get("id").(string)
+	e.scim("DELETE", "/Users/"+bob, "").want(t, 204)
+	e.adm("POST", "/apikeys/"+oktaID+"/revoke", "").want(t, 200)
+
+	act := e.adm("GET", "/activity?resourceId="+ann, "").want(t, 200)
+	var got [][2]any
+	for _, ev := range act.get("events").([]any) {
+		m := ev.(map[string]any)
+		got = append(got, [2]any{m["action"], m["idp"]})
+	}
+	equal(t, "ann's events and their IdPs", got, [][2]any{
+		{hostsync.ActionHostCreated, "okta"}, {hostsync.ActionHostDeactivated, "okta"}, {hostsync.ActionHostDeleted, "onelogin"}})
+	keyEvents := e.adm("GET", "/activity?action="+hostsync.ActionKeyRevoked, "").want(t, 200)
+	equal(t, "an admin's event has no idp", keyEvents.get("events.0.idp"), nil)
+
+	oktaName, oneName := "Okta (key #"+oktaID+")", "OneLogin (key #"+oneID+")"
+	h := e.adm("GET", "/hosts/"+ann, "").want(t, 200)
+	equal(t, "ann's removers", []any{h.get("deactivatedBy"), h.get("deactivatedByName"), h.get("deletedBy"), h.get("deletedByName")},
+		[]any{"apikey:" + oktaID, oktaName, "apikey:" + oneID, oneName})
+	list := e.adm("GET", "/hosts?state=removed", "").want(t, 200)
+	names := map[any]any{}
+	for _, x := range list.get("hosts").([]any) {
+		m := x.(map[string]any)
+		names[m["userName"]] = m["deletedByName"]
+	}
+	equal(t, "removed hosts' removers", names, map[any]any{"ann": oneName, "bob": "Azure AD (key #1)"})
+	feed := e.adm("GET", "/changes?since=0", "").want(t, 200)
+	names = map[any]any{}
+	for _, c := range feed.get("changes").([]any) {
+		m := c.(map[string]any)["host"].(map[string]any)
+		names[m["userName"]] = []any{m["deactivatedByName"], m["deletedByName"]}
+	}
+	equal(t, "feed's removers", names, map[any]any{"ann": []any{oktaName, oneName}, "bob": []any{nil, "Azure AD (key #1)"}})
+
+	restored := e.adm("POST", "/hosts/"+bob+"/restore", "").want(t, 200)
+	equal(t, "a restored host names no remover", []any{restored.get("deletedByName"), restored.get("restoredBy")}, []any{nil, "admin"})
+}

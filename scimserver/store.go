@@ -55,6 +55,9 @@ type Keys interface {
 	ListAPIKeys(ctx context.Context) ([]hostdb.APIKey, error)
 	CreateAPIKey(ctx context.Context, a hostdb.Actor, label string, idp hostsync.IdP) (secret string, key hostdb.APIKey, err error)
 	RevokeAPIKey(ctx context.Context, a hostdb.Actor, id string) (hostdb.APIKey, error)
+	// KeyIdPs returns every key's IdP by key id, revoked keys' too, without
+	// a query per call: it names the key behind events and removals.
+	KeyIdPs(ctx context.Context) (map[string]hostsync.IdP, error)
 	// NoteCall records the method and path of the call an authenticated key
 	// made, kept as the key's last call.
 	NoteCall(key hostdb.APIKey, method, path string)
