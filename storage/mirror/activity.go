@@ -46,6 +46,14 @@ func eventWhere(q hostsync.EventFilter) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
+// eventIdP is an entry's IdP: as the service sent it, or, for an API key's
+// entry mirrored before entries carried one (migrations/007_actor_idps.sql),
+// the IdP of the host it is about: the key that created a host is most often
+// the one that changes it. A single lookup by the hosts' unique id, made only
+// for such rows among those read.
+const eventIdP = `CASE WHEN events.idp = '' AND events.actor LIKE 'apikey:%' AND events.resource_type = 'User'
+	THEN coalesce((SELECT h.idp FROM hosts h WHERE h.id = events.resource_id), '') ELSE events.idp END`
+
 // Activity returns entries matching q, newest first.
 func (m *Mirror) Activity(ctx context.Context, q hostsync.EventFilter) ([]hostsync.Event, error) {
 	var out []hostsync.Event
@@ -58,8 +66,8 @@ func (m *Mirror) Activity(ctx context.Context, q hostsync.EventFilter) ([]hostsy
 
 func (m *Mirror) eachEvent(ctx context.Context, q hostsync.EventFilter, fn func(*hostsync.Event) error) error {
 	where, args := eventWhere(q)
-	query := `SELECT seq, at, actor, actor_name, action, resource_type, resource_id, user_name, changes, detail
-		FROM events` + where + " ORDER BY seq DESC"
+	query := `SELECT seq, at, actor, actor_name, action, resource_type, resource_id, user_name, changes, detail, ` +
+		eventIdP + ` FROM events` + where + " ORDER BY seq DESC"
 	if q.Limit > 0 || q.Offset > 0 {
 		limit := q.Limit
 		if limit <= 0 {
@@ -78,7 +86,7 @@ func (m *Mirror) eachEvent(ctx context.Context, q hostsync.EventFilter, fn func(
 		var at int64
 		var changes string
 		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.ActorName, &e.Action, &e.ResourceType, &e.ResourceID,
-			&e.UserName, &changes, &e.Detail); err != nil {
+			&e.UserName, &changes, &e.Detail, &e.IdP); err != nil {
 			return fmt.Errorf("mirror: activity: %w", err)
 		}
 		e.At = sqlitedb.Time(at)

@@ -143,7 +143,7 @@ func applyEvents(ctx context.Context, tx *sql.Tx, events []hostsync.Event) error
 		return nil
 	}
 	st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO events(seq, at, actor, actor_name, action,
-		resource_type, resource_id, user_name, changes, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		resource_type, resource_id, user_name, changes, detail, idp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func applyEvents(ctx context.Context, tx *sql.Tx, events []hostsync.Event) error
 			changes = string(b)
 		}
 		if _, err := st.ExecContext(ctx, e.Seq, sqlitedb.Millis(e.At), e.Actor, e.ActorName, e.Action, e.ResourceType,
-			e.ResourceID, e.UserName, changes, e.Detail); err != nil {
+			e.ResourceID, e.UserName, changes, e.Detail, string(e.IdP)); err != nil {
 			return fmt.Errorf("event %d: %w", e.Seq, err)
 		}
 	}

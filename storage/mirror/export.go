@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -270,7 +271,8 @@ func hostRecord(h *hostsync.Host) []any {
 	}
 	return []any{h.ID, h.UserName, h.DisplayName, r.Name.GivenName, r.Name.FamilyName, h.Email, work, mobile,
 		h.Title, h.Department, h.ExternalID, string(h.State), yesNo(h.State == hostsync.StateActive), h.Created,
-		h.Modified, h.DeactivatedAt, hostsync.ActorName(h.DeactivatedBy), h.DeletedAt, hostsync.ActorName(h.DeletedBy),
+		h.Modified, h.DeactivatedAt, cmp.Or(h.DeactivatedByName, hostsync.ActorName(h.DeactivatedBy)),
+		h.DeletedAt, cmp.Or(h.DeletedByName, hostsync.ActorName(h.DeletedBy)),
 		h.RemovedHow, h.RestoredAt, hostsync.ActorName(h.RestoredBy), provisionedBy(h.IdP), h.Seq}
 }
 

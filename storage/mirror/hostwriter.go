@@ -25,7 +25,8 @@ type hostWriter struct {
 }
 
 const hostValues = `seq, state, user_name, external_id, display_name, email, department, title, active, created,
-	modified, deactivated_at, deactivated_by, deleted_at, deleted_by, removed_how, removed_at, restored_at, restored_by, idp`
+	modified, deactivated_at, deactivated_by, deleted_at, deleted_by, removed_how, removed_at, restored_at, restored_by, idp,
+	deactivated_by_name, deleted_by_name`
 
 func newHostWriter(ctx context.Context, tx *sql.Tx) (*hostWriter, error) {
 	w := &hostWriter{}
@@ -43,9 +44,9 @@ func newHostWriter(ctx context.Context, tx *sql.Tx) (*hostWriter, error) {
 	}
 	w.held = prepare(`SELECT rid, seq, display_name, user_name, email, department, external_id, state FROM hosts WHERE id = ?`)
 	w.insert = prepare(`INSERT INTO hosts(id, ` + hostValues + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`)
 	w.update = prepare(`UPDATE hosts SET (` + hostValues + `) =
-		(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE rid = ?`)
+		(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE rid = ?`)
 	w.resource = prepare(`INSERT INTO host_resources(rid, resource) VALUES (?, ?)
 		ON CONFLICT(rid) DO UPDATE SET resource = excluded.resource`)
 	if !w.bulk {
@@ -91,7 +92,8 @@ func (w *hostWriter) heldRow(ctx context.Context, id string) (rid, seq int64, ro
 func (w *hostWriter) put(ctx context.Context, h *hostsync.Host, department, title string) error {
 	values := []any{h.Seq, string(h.State), h.UserName, h.ExternalID, h.DisplayName, h.Email, department, title, h.Active,
 		sqlitedb.Millis(h.Created), sqlitedb.Millis(h.Modified), sqlitedb.Millis(h.DeactivatedAt), h.DeactivatedBy, sqlitedb.Millis(h.DeletedAt), h.DeletedBy,
-		h.RemovedHow, sqlitedb.Millis(h.RemovedAt()), sqlitedb.Millis(h.RestoredAt), h.RestoredBy, string(h.IdP)}
+		h.RemovedHow, sqlitedb.Millis(h.RemovedAt()), sqlitedb.Millis(h.RestoredAt), h.RestoredBy, string(h.IdP),
+		h.DeactivatedByName, h.DeletedByName}
 	row := searchRow{h.DisplayName, h.UserName, h.Email, department, h.ExternalID, string(h.State)}
 	var rid, seq int64
 	var old searchRow

@@ -46,7 +46,8 @@ func hostOrder(q hostsync.HostFilter) (col, clause string, err error) {
 
 const hostColumns = `hosts.id, hosts.seq, hosts.state, hosts.user_name, hosts.external_id, hosts.display_name,
 	hosts.email, hosts.department, hosts.title, hosts.active, hosts.created, hosts.modified, hosts.deactivated_at,
-	hosts.deactivated_by, hosts.deleted_at, hosts.deleted_by, hosts.removed_how, hosts.restored_at, hosts.restored_by, hosts.idp`
+	hosts.deactivated_by, hosts.deleted_at, hosts.deleted_by, hosts.removed_how, hosts.restored_at, hosts.restored_by, hosts.idp,
+	hosts.deactivated_by_name, hosts.deleted_by_name`
 
 // resourceColumn reads a host's SCIM resource, kept apart from the hosts
 // table (see migrations/005_host_resources.sql).
@@ -58,7 +59,7 @@ func scanHost(s sqlitedb.Scanner, withResource bool) (*hostsync.Host, error) {
 	var created, modified, deactAt, delAt, restAt int64
 	dest := []any{&h.ID, &h.Seq, &h.State, &h.UserName, &h.ExternalID, &h.DisplayName, &h.Email, &h.Department,
 		&h.Title, &h.Active, &created, &modified, &deactAt, &h.DeactivatedBy, &delAt, &h.DeletedBy, &h.RemovedHow,
-		&restAt, &h.RestoredBy, &h.IdP}
+		&restAt, &h.RestoredBy, &h.IdP, &h.DeactivatedByName, &h.DeletedByName}
 	var res string
 	if withResource {
 		dest = append(dest, &res)

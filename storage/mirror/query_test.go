@@ -286,7 +286,8 @@ func TestUpgradeRefetchesHostsForTheirIdP(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Back to the file as version 5 left it.
-	for _, q := range []string{"ALTER TABLE hosts DROP COLUMN idp", "PRAGMA user_version = 5"} {
+	for _, q := range []string{"ALTER TABLE hosts DROP COLUMN idp", "ALTER TABLE hosts DROP COLUMN deactivated_by_name",
+		"ALTER TABLE hosts DROP COLUMN deleted_by_name", "ALTER TABLE events DROP COLUMN idp", "PRAGMA user_version = 5"} {
 		if _, err := m.w.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
