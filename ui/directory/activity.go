@@ -58,7 +58,7 @@ type activityScreen struct {
 func activityColumns() []column[hostsync.Event] {
 	return []column[hostsync.Event]{
 		{title: "When", width: 140, text: func(e hostsync.Event) string { return whenLocal(e.At) }},
-		{title: "Action", width: 190, grow: 1, text: func(e hostsync.Event) string { return ActionWords(e.Action) },
+		{title: "Action", width: 190, grow: 1, text: func(e hostsync.Event) string { return EventWords(&e) },
 			tone: func(e hostsync.Event) widget.Importance { return actionTone(e.Action) }},
 		{title: "Host", width: 170, grow: 2, text: func(e hostsync.Event) string { return e.UserName }},
 		{title: "By", width: 150, grow: 1, drop: 1, text: func(e hostsync.Event) string { return eventActor(&e) }},
@@ -234,7 +234,7 @@ func (s *activityScreen) clearDetail() {
 
 // showDetail shows one entry in full.
 func (s *activityScreen) showDetail(e hostsync.Event) {
-	title := &widget.Label{Text: ActionWords(e.Action), Importance: actionTone(e.Action), TextStyle: fyne.TextStyle{Bold: true},
+	title := &widget.Label{Text: EventWords(&e), Importance: actionTone(e.Action), TextStyle: fyne.TextStyle{Bold: true},
 		SizeName: theme.SizeNameSubHeadingText, Wrapping: fyne.TextWrapWord}
 	objs := []fyne.CanvasObject{title, form(eventRows(&e)), techDetails(eventTechRows(&e))}
 	if len(e.Changes) > 0 {

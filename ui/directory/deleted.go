@@ -39,7 +39,7 @@ func deletedColumns() []column[hostsync.Host] {
 			tone: func(h hostsync.Host) widget.Importance { return stateTone(&h) }},
 		{title: "How", width: 160, grow: 1, drop: 4, text: func(h hostsync.Host) string { return howWords(&h) }},
 		{title: "When", width: 140, sort: hostsync.SortRemovedAt, text: func(h hostsync.Host) string { return whenLocal(h.RemovedAt()) }},
-		{title: "By", width: 140, grow: 1, drop: 3, text: func(h hostsync.Host) string { return hostsync.ActorName(h.RemovedBy()) }},
+		{title: "By", width: 140, grow: 1, drop: 3, text: func(h hostsync.Host) string { return h.RemovedByName() }},
 	}
 }
 

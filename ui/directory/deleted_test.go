@@ -32,9 +32,9 @@ func TestRestoreMovesHostsBack(t *testing.T) {
 		rows[cellText(t, s.table, r, "Email / sign-in")] = []string{cellText(t, s.table, r, "State"), cellText(t, s.table, r, "How"), cellText(t, s.table, r, "By")}
 	}
 	for user, want := range map[string][]string{
-		"ann.lee@example.com": {"Deleted", "Removed in Azure AD", "API key #1"},
-		"bo.chen@example.com": {"Deactivated", "Turned off in Azure AD", "API key #1"},
-		"cy.diaz@example.com": {"Deleted", "Removed in Azure AD", "API key #1"},
+		"ann.lee@example.com": {"Deleted", "Removed in Azure AD", "Azure AD (key #1)"},
+		"bo.chen@example.com": {"Deactivated", "Turned off in Azure AD", "Azure AD (key #1)"},
+		"cy.diaz@example.com": {"Deleted", "Removed in Azure AD", "Azure AD (key #1)"},
 	} {
 		if !slices.Equal(rows[user], want) {
 			t.Errorf("%s: state/how/by %v, want %v", user, rows[user], want)

@@ -117,12 +117,12 @@ func removalNote(h *hostsync.Host) string {
 		return ""
 	}
 	return fmt.Sprintf("%s on %s by %s. Nothing is erased: an admin can restore it.",
-		howWords(h), whenLocal(at), hostsync.ActorName(h.RemovedBy()))
+		howWords(h), whenLocal(at), h.RemovedByName())
 }
 
 // historyEntry is one event: what, when and who on one line, then its changes old → new.
 func historyEntry(e *hostsync.Event) fyne.CanvasObject {
-	head := &widget.Label{Text: ActionWords(e.Action), Importance: actionTone(e.Action), TextStyle: fyne.TextStyle{Bold: true}}
+	head := &widget.Label{Text: EventWords(e), Importance: actionTone(e.Action), TextStyle: fyne.TextStyle{Bold: true}}
 	meta := &widget.Label{Text: whenLocal(e.At) + " · " + eventActor(e), Importance: widget.LowImportance,
 		Truncation: fyne.TextTruncateEllipsis}
 	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, head, nil, meta)}

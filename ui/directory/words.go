@@ -18,9 +18,6 @@ const enterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:Use
 var actionWords = map[string]string{
 	hostsync.ActionHostCreated:       "Created",
 	hostsync.ActionHostUpdated:       "Updated",
-	hostsync.ActionHostDeactivated:   "Turned off in Azure AD",
-	hostsync.ActionHostReactivated:   "Turned back on in Azure AD",
-	hostsync.ActionHostDeleted:       "Removed in Azure AD",
 	hostsync.ActionHostRestored:      "Restored locally",
 	hostsync.ActionGroupCreated:      "Group created",
 	hostsync.ActionGroupUpdated:      "Group updated",
@@ -36,12 +33,35 @@ var actionWords = map[string]string{
 	hostsync.ActionAuthRejected:      "Call rejected (bad API key)",
 }
 
-// ActionWords is an action in Azure AD's vocabulary, or the action itself when unknown.
+// idpActionWords are the actions an identity provider makes to a host, said before its name:
+// "Removed in " + "Okta".
+var idpActionWords = map[string]string{
+	hostsync.ActionHostDeactivated: "Turned off in ",
+	hostsync.ActionHostReactivated: "Turned back on in ",
+	hostsync.ActionHostDeleted:     "Removed in ",
+}
+
+// ActionWords is an action in plain words for the action filter, where it stands for the
+// entries of every identity provider ("Removed in the IdP"), or the action itself when unknown.
+// An entry itself is named by EventWords.
 func ActionWords(action string) string {
+	if w, ok := idpActionWords[action]; ok {
+		return w + "the IdP"
+	}
 	if w, ok := actionWords[action]; ok {
 		return w
 	}
 	return action
+}
+
+// EventWords is an entry's action in plain words, naming the identity provider whose key made
+// it: "Removed in Okta", "Turned off in OneLogin"; Azure AD when not known (the only one before
+// keys had an IdP).
+func EventWords(e *hostsync.Event) string {
+	if w, ok := idpActionWords[e.Action]; ok {
+		return w + e.IdP.Name()
+	}
+	return ActionWords(e.Action)
 }
 
 // actionTone colours an action: removals amber/red, restores and creations green.

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 )
 
@@ -96,13 +97,24 @@ func TestActivityEntryInPlainWordsWithTechnicalDetails(t *testing.T) {
 }
 
 func TestActionAndRemovalWords(t *testing.T) {
-	for in, want := range map[string]string{
-		"host.deleted":     "Removed in Azure AD",
-		"host.deactivated": "Turned off in Azure AD",
-		"host.reactivated": "Turned back on in Azure AD",
+	for _, tc := range []struct {
+		action       string
+		idp          hostsync.IdP
+		event, label string
+	}{
+		{"host.deleted", hostsync.IdPOkta, "Removed in Okta", "Removed in the IdP"},
+		{"host.deactivated", hostsync.IdPOneLogin, "Turned off in OneLogin", "Turned off in the IdP"},
+		{"host.reactivated", hostsync.IdPAzureAD, "Turned back on in Azure AD", "Turned back on in the IdP"},
+		{"host.deleted", "", "Removed in Azure AD", "Removed in the IdP"}, // not known: the only IdP before keys had one
+		{"host.created", hostsync.IdPOkta, "Created", "Created"},
+		{"something.new", "", "something.new", "something.new"},
 	} {
-		if got := ActionWords(in); got != want {
-			t.Errorf("ActionWords(%q) = %q, want %q", in, got, want)
+		e := hostsync.Event{Action: tc.action, IdP: tc.idp}
+		if got := EventWords(&e); got != tc.event {
+			t.Errorf("EventWords(%s by %q) = %q, want %q", tc.action, tc.idp, got, tc.event)
+		}
+		if got := ActionWords(tc.action); got != tc.label {
+			t.Errorf("ActionWords(%q) = %q, want %q", tc.action, got, tc.label)
 		}
 	}
 }
