@@ -80,3 +80,30 @@ func TestEachIdPsChangesAreWordedAsItsOwn(t *testing.T) {
 		t.Errorf("Eve's removal in details:\n%s", got)
 	}
 }
+
+// TestMassRemovalBannerNamesTheIdPs: the banner says which identity provider removed the hosts.
+func TestMassRemovalBannerNamesTheIdPs(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	okta := h.svc.idp(t, hostsync.IdPOkta)
+	for i := range 10 {
+		id := createWith(t, okta, "o"+string(rune('a'+i))+"@example.com", "Okta User "+string(rune('A'+i)), "Ops", "")
+		must(t, okta.DeleteUser(ctx, id))
+	}
+	h.dir.Start()
+	h.show(h.dir.HostsPage(h.page()))
+	s := h.dir.current.(*hostsScreen)
+	if want := "10 hosts were deactivated or deleted by Okta in the last hour"; !s.st.mass.Visible() || !strings.HasPrefix(s.st.massText.Text, want) {
+		t.Fatalf("banner visible=%v %q, want it to start %q", s.st.mass.Visible(), s.st.massText.Text, want)
+	}
+
+	// Azure AD removes some too: both are named.
+	ids := seedFour(t, h)
+	h.svc.remove(t, ids["ann"])
+	h.dir.SyncNow()
+	h.show(h.dir.HostsPage(h.page()))
+	s = h.dir.current.(*hostsScreen)
+	if want := "11 hosts were deactivated or deleted by Azure AD and Okta"; !strings.HasPrefix(s.st.massText.Text, want) {
+		t.Fatalf("banner %q, want it to start %q", s.st.massText.Text, want)
+	}
+}

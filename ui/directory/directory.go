@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"net/url"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -49,6 +50,7 @@ type Directory struct {
 
 	current screen // the screen on display, told about syncs
 	massN   int    // hosts removed within massWindow, when above the threshold
+	massBy  string // the identity providers that removed them, in words: "Okta", "Azure AD and Okta"
 	// carrySearch is a search the next Deleted hosts screen starts with (Hosts' "Show in Deleted
 	// hosts").
 	carrySearch string
@@ -114,12 +116,29 @@ func (d *Directory) checkMass() {
 	ctx, now := d.ctx, d.now()
 	d.env.Run(func() func() {
 		n := 0
+		by := map[hostsync.IdP]bool{}
 		for _, a := range []string{hostsync.ActionHostDeleted, hostsync.ActionHostDeactivated} {
-			c, err := d.deps.Mirror.CountActivity(ctx, hostsync.EventFilter{Action: a, From: now.Add(-massWindow)})
+			f := hostsync.EventFilter{Action: a, From: now.Add(-massWindow)}
+			c, err := d.deps.Mirror.CountActivity(ctx, f)
 			if err != nil {
 				return nil // the banner is advisory: no error dialog for it
 			}
 			n += c
+			// Who removed them: the newest few hundred say it well enough.
+			f.Limit = 500
+			evs, err := d.deps.Mirror.Activity(ctx, f)
+			if err != nil {
+				return nil
+			}
+			for _, e := range evs {
+				by[e.IdP.Or()] = true
+			}
+		}
+		var names []string
+		for _, p := range hostsync.IdPs {
+			if by[p] {
+				names = append(names, p.Name())
+			}
 		}
 		counts, err := d.deps.Mirror.Counts(ctx)
 		if err != nil {
@@ -131,9 +150,9 @@ func (d *Directory) checkMass() {
 			n = 0
 		}
 		return func() {
-			d.massN = n
+			d.massN, d.massBy = n, strings.Join(names, " and ")
 			if d.current != nil {
-				d.current.status().showMass(n, massWindow)
+				d.current.status().showMass(n, d.massBy, massWindow)
 			}
 		}
 	})
@@ -143,7 +162,7 @@ func (d *Directory) checkMass() {
 func (d *Directory) enter(s screen) {
 	d.current = s
 	s.status().show(d.loop.status, d.now())
-	s.status().showMass(d.massN, massWindow)
+	s.status().showMass(d.massN, d.massBy, massWindow)
 	// Keyboard-first: Ctrl+1 then typing searches, Down goes into the table. The screen is on the
 	// canvas only once the shell has shown it, hence the delay.
 	d.env.After(0, func() {

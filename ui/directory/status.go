@@ -119,13 +119,18 @@ func offlineTitle(st SyncStatus, now time.Time) string {
 }
 
 // showMass shows or hides the mass-removal banner.
-func (v *statusView) showMass(n int, window time.Duration) {
+// showMass shows the mass-removal banner for n hosts removed by the identity providers named in by
+// ("Okta", "Azure AD and Okta"; Azure AD when empty) within window, or hides it for n = 0.
+func (v *statusView) showMass(n int, by string, window time.Duration) {
 	if n == 0 {
 		v.mass.Hide()
 		return
 	}
-	v.massText.SetText(fmt.Sprintf("%s deactivated or deleted by Azure AD in the last %s. If that was not planned, "+
-		"review them: each can be restored.", hostsync.Plural(n, "host was", "hosts were"), windowWords(window)))
+	if by == "" {
+		by = hostsync.IdPAzureAD.Name()
+	}
+	v.massText.SetText(fmt.Sprintf("%s deactivated or deleted by %s in the last %s. If that was not planned, "+
+		"review them: each can be restored.", hostsync.Plural(n, "host was", "hosts were"), by, windowWords(window)))
 	v.mass.Show()
 }
 
