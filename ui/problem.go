@@ -22,6 +22,8 @@ var (
 	ErrNoAdminCredential = errors.New("no admin credential stored for this service")
 	// ErrTLSCertificate: the embedded service's TLS certificate or key file cannot be used.
 	ErrTLSCertificate = errors.New("TLS certificate cannot be used")
+	// ErrAutomaticHTTPS: the embedded service could not get a certificate from the ACME CA.
+	ErrAutomaticHTTPS = errors.New("no certificate from the certificate authority")
 	// ErrDiskFull: a file could not be written because its disk is full.
 	ErrDiskFull = errors.New("the disk is full")
 	// ErrBackupFolder: the backups folder cannot be created or written.
@@ -88,6 +90,11 @@ func Describe(err error) Problem {
 		p.Message = "The embedded service could not load its TLS certificate and key, so it cannot serve HTTPS."
 		p.Hint = "In Settings, check that both files exist and are readable PEM files and that the key belongs to the certificate " +
 			"(the certificate first, then any intermediates, in the certificate file). Or clear both fields to serve plain HTTP on loopback behind a reverse proxy."
+	case errors.Is(err, ErrAutomaticHTTPS):
+		p.Title = "Automatic HTTPS could not get a certificate"
+		p.Message = "The certificate authority (Let's Encrypt) did not issue a certificate for the name in Settings, so the service cannot serve HTTPS with it."
+		p.Hint = "Check that the DNS name points at this computer's public address and that the internet reaches this computer on port 443 " +
+			"(ask IT to open or forward it). For a company, a server run by IT (visitly-scimd with automatic HTTPS) is the recommended way."
 	case errors.Is(err, ErrDiskFull):
 		p.Title = "The disk is full"
 		p.Message = "The file could not be written: there is no space left on its disk. Nothing else was changed."

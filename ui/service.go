@@ -98,6 +98,11 @@ type Settings struct {
 	PublicURL string // what Azure AD calls, e.g. "https://hosts.example.com"; the Tenant URL is built from it
 	TLSCert   string // PEM certificate file; with TLSKey the embedded service serves HTTPS
 	TLSKey    string // PEM private key file (its path only: the key itself is never copied)
+
+	// Automatic HTTPS: the embedded service obtains and renews a certificate for ACMEDomain from
+	// an ACME CA (Let's Encrypt). Instead of TLSCert/TLSKey; needs a listen address the CA reaches.
+	ACMEDomain string // e.g. "hosts.example.com"; "" for none
+	ACMEEmail  string // optional: where the CA may write about the certificate
 }
 
 // Connector starts or connects to the configured service. main implements it.

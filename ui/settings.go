@@ -37,6 +37,8 @@ type settingsPage struct {
 	publicURL  *widget.Entry
 	tlsCert    *widget.Entry
 	tlsKey     *widget.Entry
+	acmeDomain *widget.Entry
+	acmeEmail  *widget.Entry
 	remoteURL  *widget.Entry
 	adminToken *widget.Entry
 	problems   map[string]*widget.Label // under each field
@@ -57,11 +59,13 @@ func newSettingsPage(ctx context.Context, env *Env, conn Connector, sess *Sessio
 	p.publicURL = &widget.Entry{Text: s.PublicURL, PlaceHolder: "optional, e.g. " + examplePublic}
 	p.tlsCert = &widget.Entry{Text: s.TLSCert, PlaceHolder: "optional: certificate file (PEM) to serve HTTPS"}
 	p.tlsKey = &widget.Entry{Text: s.TLSKey, PlaceHolder: "optional: private key file (PEM)"}
+	p.acmeDomain = &widget.Entry{Text: s.ACMEDomain, PlaceHolder: "optional: this computer's public DNS name, e.g. " + exampleDomain}
+	p.acmeEmail = &widget.Entry{Text: s.ACMEEmail, PlaceHolder: "optional: e-mail for the certificate authority's notices"}
 	p.remoteURL = &widget.Entry{Text: s.RemoteURL, PlaceHolder: examplePublic}
 	p.adminToken = widget.NewPasswordEntry()
 	p.adminToken.SetPlaceHolder("leave empty to keep the credential stored in the keyring")
 	p.problems = map[string]*widget.Label{}
-	for _, f := range []string{fieldListen, fieldPublic, fieldCert, fieldKey, fieldRemote} {
+	for _, f := range []string{fieldListen, fieldPublic, fieldCert, fieldKey, fieldACME, fieldEmail, fieldRemote} {
 		l := &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 		l.Hide()
 		p.problems[f] = l
@@ -79,7 +83,7 @@ func newSettingsPage(ctx context.Context, env *Env, conn Connector, sess *Sessio
 		p.backups = newBackupCard(ctx, env, sess.Backups)
 	}
 	// Enter in a field saves, as the Save button does.
-	for _, e := range []*widget.Entry{p.listen, p.publicURL, p.tlsCert, p.tlsKey, p.remoteURL, p.adminToken} {
+	for _, e := range []*widget.Entry{p.listen, p.publicURL, p.tlsCert, p.tlsKey, p.acmeDomain, p.acmeEmail, p.remoteURL, p.adminToken} {
 		e.OnSubmitted = func(string) { p.onSave() }
 	}
 	p.onListenChanged()
@@ -97,11 +101,16 @@ func (p *settingsPage) build() fyne.CanvasObject {
 		widget.NewFormItem("Listen address", p.field(container.NewVBox(p.listen, p.lan, p.lanWarning), fieldListen)),
 		widget.NewFormItem("Public URL", p.field(p.publicURL, fieldPublic)),
 		widget.NewFormItem("TLS certificate", p.field(p.fileField(p.tlsCert), fieldCert)),
-		widget.NewFormItem("TLS private key", p.field(p.fileField(p.tlsKey), fieldKey))),
+		widget.NewFormItem("TLS private key", p.field(p.fileField(p.tlsKey), fieldKey)),
+		widget.NewFormItem("Automatic HTTPS", p.field(p.acmeDomain, fieldACME)),
+		widget.NewFormItem("E-mail for the CA", p.field(p.acmeEmail, fieldEmail))),
 		lowLabel("The embedded service listens here. Keep 127.0.0.1 unless a reverse proxy on this computer exposes it to Azure AD, "+
 			"or Microsoft's provisioning agent on another computer of the office network calls it."),
 		lowLabel("Public URL: the HTTPS address Azure AD reaches the service at (a reverse proxy or tunnel); the Tenant URL is built from it. "+
-			"With a certificate and key the service serves HTTPS itself (TLS 1.2 or newer); the key file stays where it is."))
+			"With a certificate and key the service serves HTTPS itself (TLS 1.2 or newer); the key file stays where it is."),
+		lowLabel("Automatic HTTPS: with a public DNS name that points at this computer, the service gets and renews its certificate "+
+			"from Let's Encrypt by itself, and the Tenant URL becomes https://<name>. The internet must reach this computer on port 443 "+
+			"(listen on 0.0.0.0:443). For a company, a server run by IT is the recommended way (see the README)."))
 	p.remoteBox = container.NewVBox(widget.NewForm(
 		widget.NewFormItem("Service URL", p.field(p.remoteURL, fieldRemote)),
 		widget.NewFormItem("Admin credential", p.adminToken)),
@@ -182,7 +191,8 @@ func (p *settingsPage) onListenChanged() {
 	}
 	text := "Warning: any computer on this network can then reach the service. Every call still needs a valid API key, " +
 		"but use this only on the office network, never on public Wi-Fi, and prefer HTTPS (certificate below) when the agent allows it."
-	if urls := lanTenantURLs(addr, strings.TrimSpace(p.tlsCert.Text) != ""); len(urls) > 0 {
+	https := strings.TrimSpace(p.tlsCert.Text) != "" || strings.TrimSpace(p.acmeDomain.Text) != ""
+	if urls := lanTenantURLs(addr, https); len(urls) > 0 {
 		text += " The agent's Tenant URL: " + strings.Join(urls, " or ")
 	}
 	p.lanWarning.SetText(text)
@@ -197,6 +207,8 @@ func (p *settingsPage) settings() Settings {
 	s.RemoteURL = strings.TrimSpace(p.remoteURL.Text)
 	s.PublicURL = strings.TrimSpace(p.publicURL.Text)
 	s.TLSCert, s.TLSKey = strings.TrimSpace(p.tlsCert.Text), strings.TrimSpace(p.tlsKey.Text)
+	s.ACMEDomain = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(p.acmeDomain.Text), "."))
+	s.ACMEEmail = strings.TrimSpace(p.acmeEmail.Text)
 	if s.Remote {
 		if u, err := scimclient.ParseServiceURL(s.RemoteURL); err == nil {
 			s.RemoteURL = u.String()
@@ -279,6 +291,10 @@ func (p *settingsPage) onSaveFailed(s Settings, err error) {
 		port := (&AddressInUseError{Addr: s.ListenAddr}).Port()
 		p.showProblems(fieldProblems{fieldListen: "Port " + port + " is already used by another program. Close that program or choose another port, for example 8766."})
 		p.setStatus("Not saved: port "+port+" is already used by another program."+kept, widget.DangerImportance)
+	case errors.Is(err, ErrAutomaticHTTPS):
+		// The error says the CA's own words ("DNS problem: NXDOMAIN …") and what to check.
+		p.showProblems(fieldProblems{fieldACME: Describe(err).Hint})
+		p.setStatus("Not saved: "+err.Error()+"."+kept, widget.DangerImportance)
 	case errors.Is(err, ErrTLSCertificate):
 		p.showProblems(fieldProblems{fieldCert: Describe(err).Hint})
 		p.setStatus("Not saved: "+Describe(err).Title+"."+kept, widget.DangerImportance)

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"io/fs"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/visitly/hostsync/scimclient"
@@ -23,7 +25,10 @@ const (
 	fieldCert     = "cert"
 	fieldKey      = "key"
 	fieldRemote   = "remote"
+	fieldACME     = "acme"
+	fieldEmail    = "acmeEmail"
 	exampleAddr   = "127.0.0.1:8765"
+	exampleDomain = "hosts.example.com"
 	examplePublic = "https://hosts.example.com"
 )
 
@@ -47,7 +52,70 @@ func checkSettings(s Settings, now time.Time) fieldProblems {
 		p[fieldPublic] = msg
 	}
 	checkTLSFiles(s.TLSCert, s.TLSKey, now, p)
+	checkACME(s, p)
 	return p
+}
+
+// checkACME checks the Automatic HTTPS fields: a DNS name the CA can issue for, an address the CA
+// can reach, and no certificate files beside it.
+func checkACME(s Settings, p fieldProblems) {
+	if s.ACMEDomain == "" {
+		if s.ACMEEmail != "" {
+			p[fieldEmail] = "Enter the DNS name for Automatic HTTPS too, or clear the e-mail address."
+		}
+		return
+	}
+	if msg := checkDomain(s.ACMEDomain); msg != "" {
+		p[fieldACME] = msg
+	} else if s.TLSCert != "" || s.TLSKey != "" {
+		p[fieldACME] = "Use either Automatic HTTPS or a certificate and key file, not both: clear the one you do not want."
+	}
+	if s.ACMEEmail != "" {
+		if a, err := mail.ParseAddress(s.ACMEEmail); err != nil || a.Address != s.ACMEEmail {
+			p[fieldEmail] = "Write one e-mail address, such as it@example.com, or leave it empty."
+		}
+	}
+	if p[fieldListen] == "" && !listensOnNetwork(s.ListenAddr) {
+		p[fieldListen] = "With Automatic HTTPS the certificate authority checks the name by connecting to this computer from the internet, " +
+			"and 127.0.0.1 can only be reached from this computer itself. Listen on the network, for example 0.0.0.0:443, " +
+			"with port 443 open to the internet."
+	}
+}
+
+// checkDomain checks a DNS name a public CA can issue a certificate for.
+func checkDomain(d string) string {
+	name := strings.TrimSuffix(d, ".")
+	switch {
+	case net.ParseIP(strings.Trim(name, "[]")) != nil:
+		return "Enter a name such as " + exampleDomain + ", not an IP address: certificate authorities issue certificates for names."
+	case strings.Contains(name, "/") || strings.Contains(name, ":"):
+		return "Write only the name, such as " + exampleDomain + ", without https://, a path or a port."
+	case strings.HasPrefix(name, "*."):
+		return "A wildcard name cannot be checked this way: write the exact name, such as " + exampleDomain + "."
+	case !isDNSName(name):
+		return "Write the computer's DNS name, such as " + exampleDomain + " (letters, digits, hyphens and dots)."
+	case !strings.Contains(name, ".") || strings.EqualFold(name, "localhost") || strings.HasSuffix(strings.ToLower(name), ".local"):
+		return "Enter the public DNS name that points at this computer, such as " + exampleDomain + ": a name only this network knows cannot get a certificate."
+	}
+	return ""
+}
+
+// isDNSName reports whether name is made of valid DNS labels (RFC 1123).
+func isDNSName(name string) bool {
+	if name == "" || len(name) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(name, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // checkListen checks an address:port the embedded service can listen on.

@@ -17,6 +17,7 @@ import (
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
+	"github.com/visitly/hostsync/scimserver/certs"
 	"github.com/visitly/hostsync/storage/hostdb"
 	"github.com/visitly/hostsync/storage/keyring"
 	"github.com/visitly/hostsync/ui"
@@ -29,6 +30,7 @@ type backend struct {
 	keyring ui.SecretStore
 	log     *slog.Logger
 	version string
+	acmeCA  acmeCA // where Automatic HTTPS gets certificates
 
 	// connMu serialises Connect and Close, which may wait on the network; cfgMu only guards cfg,
 	// so the UI goroutine reading Settings never waits behind a slow connection attempt.
@@ -39,12 +41,20 @@ type backend struct {
 	st     *hostdb.Store // opened once, kept across listen-address changes
 }
 
+// serveSpec is what the embedded service serves with: the same spec needs no restart.
+type serveSpec struct {
+	addr   string           // as configured
+	public string           // the Public URL, normalised; "" for none
+	cert   *tls.Certificate // from the certificate files; nil for none
+	acme   acmeSpec         // Automatic HTTPS; domain "" for none
+}
+
 // embedded is the in-process service.
 type embedded struct {
-	addr   string           // as configured
-	public string           // Options.PublicURL, normalised; "" for none
-	cert   *tls.Certificate // what it serves over HTTPS; nil for plain HTTP
-	leaf   []byte           // DER of cert's leaf
+	serveSpec
+	leaf   []byte         // DER of cert's leaf
+	certs  *certs.Manager // Automatic HTTPS's certificates; nil otherwise
+	tenant string         // the base of the Tenant URL: public, else https://<domain>[:port] with ACME
 	url    string
 	hc     *http.Client // the console's own client of it
 	hs     *http.Server
@@ -52,7 +62,7 @@ type embedded struct {
 }
 
 func newBackend(dir string, cfg config, keyring ui.SecretStore, log *slog.Logger, version string) *backend {
-	return &backend{dir: dir, cfg: cfg, keyring: keyring, log: log, version: version}
+	return &backend{dir: dir, cfg: cfg, keyring: keyring, log: log, version: version, acmeCA: acmeCAFromEnv()}
 }
 
 // embeddedHostCacheLimit caps the embedded service's in-memory host cache
@@ -154,6 +164,9 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 	if err != nil {
 		return nil, err
 	}
+	if cert != nil && s.ACMEDomain != "" {
+		return nil, fmt.Errorf("%w: use either the certificate files or Automatic HTTPS, not both", ui.ErrTLSCertificate)
+	}
 	var public string
 	if s.PublicURL != "" {
 		u, err := scimclient.ParsePublicURL(s.PublicURL)
@@ -166,6 +179,7 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 	if cert != nil {
 		leaf = cert.Certificate[0]
 	}
+	spec := serveSpec{addr: s.ListenAddr, public: public, cert: cert, acme: acmeSpec{domain: s.ACMEDomain, email: s.ACMEEmail}}
 	if b.st == nil {
 		st, err := hostdb.Open(ctx, b.dbPath())
 		if err != nil {
@@ -182,15 +196,15 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 		return nil, err
 	}
 	// A renewed certificate at the same path counts as a change: compare what is served.
-	if b.emb == nil || b.emb.addr != s.ListenAddr || b.emb.public != public || !bytes.Equal(b.emb.leaf, leaf) {
-		if err := b.replaceEmbedded(s.ListenAddr, public, cert); err != nil {
+	if b.emb == nil || b.emb.addr != s.ListenAddr || b.emb.public != public || !bytes.Equal(b.emb.leaf, leaf) || b.emb.acme != spec.acme {
+		if err := b.replaceEmbedded(ctx, spec); err != nil {
 			return nil, err
 		}
 	}
-	// The console's own client talks to the local address; the public URL only changes the
-	// Tenant URL it shows.
+	// The console's own client talks to the local address; the public URL (or the ACME domain)
+	// only changes the Tenant URL it shows.
 	c, err := scimclient.New(b.emb.url, scimclient.WithAdminToken(tok),
-		scimclient.WithHTTPClient(b.emb.hc), scimclient.WithPublicURL(public))
+		scimclient.WithHTTPClient(b.emb.hc), scimclient.WithPublicURL(b.emb.tenant))
 	if err != nil {
 		return nil, err
 	}
@@ -200,10 +214,10 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 // replaceEmbedded switches the embedded service to new settings so that a failure leaves the
 // running one serving: on another address the new listener starts before the old one stops; on
 // the same address the old one stops first and, if the new one cannot start, starts again.
-func (b *backend) replaceEmbedded(addr, public string, cert *tls.Certificate) error {
+func (b *backend) replaceEmbedded(ctx context.Context, spec serveSpec) error {
 	old := b.emb
-	if old == nil || !sameAddress(old.addr, addr) {
-		e, err := b.startEmbedded(addr, public, cert)
+	if old == nil || !sameAddress(old.addr, spec.addr) {
+		e, err := b.startEmbedded(ctx, spec)
 		if err != nil {
 			return err
 		}
@@ -212,9 +226,10 @@ func (b *backend) replaceEmbedded(addr, public string, cert *tls.Certificate) er
 		return nil
 	}
 	b.stopEmbedded()
-	e, err := b.startEmbedded(addr, public, cert)
+	e, err := b.startEmbedded(ctx, spec)
 	if err != nil {
-		if back, err2 := b.startEmbedded(old.addr, old.public, old.cert); err2 == nil {
+		// An ACME service restarts with its stored certificate: no new request to the CA.
+		if back, err2 := b.startEmbedded(context.WithoutCancel(ctx), old.serveSpec); err2 == nil {
 			b.emb = back
 		} else {
 			b.log.Error("restart the embedded service with its previous settings", "err", err2)
@@ -256,46 +271,66 @@ func (b *backend) adminToken(ctx context.Context, account string) (string, error
 	return tok, nil
 }
 
-// startEmbedded starts a service on addr and returns it; b.emb is the caller's to set.
-func (b *backend) startEmbedded(addr, public string, cert *tls.Certificate) (*embedded, error) {
-	ln, err := scimserver.Listen(addr, scimserver.DefaultMaxConnections)
+// startEmbedded starts a service as spec says and returns it; b.emb is the caller's to set. With
+// Automatic HTTPS it returns once the certificate is ready (stored, or obtained from the CA).
+func (b *backend) startEmbedded(ctx context.Context, spec serveSpec) (*embedded, error) {
+	ln, err := scimserver.Listen(spec.addr, scimserver.DefaultMaxConnections)
 	if err != nil {
 		if scimserver.IsAddressInUse(err) {
-			return nil, &ui.AddressInUseError{Addr: addr, Err: err}
+			return nil, &ui.AddressInUseError{Addr: spec.addr, Err: err}
 		}
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", spec.addr, err)
 	}
-	srv := scimserver.New(b.st, scimserver.Options{Logger: b.log, Version: b.version, PublicURL: public})
+	e := &embedded{serveSpec: spec, tenant: spec.public, url: "http://" + ownAddress(ln.Addr()), done: make(chan struct{})}
+	opt := scimserver.Options{Logger: b.log, Version: b.version}
 	var tlsConf *tls.Config
-	if cert != nil {
-		tlsConf = &tls.Config{Certificates: []tls.Certificate{*cert}}
+	switch {
+	case spec.cert != nil:
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{*spec.cert}}
+		e.leaf = spec.cert.Certificate[0]
+	case spec.acme.domain != "":
+		if e.certs, err = b.acmeManager(spec.acme, port(ln.Addr())); err != nil {
+			ln.Close()
+			return nil, err
+		}
+		tlsConf, opt.TLSStatus = e.certs.TLSConfig(), e.certs.Status
+		if e.tenant == "" {
+			e.tenant = "https://" + certs.HostPort(spec.acme.domain, port(ln.Addr()))
+		}
 	}
-	e := &embedded{
-		addr:   addr,
-		public: public,
-		cert:   cert,
-		url:    "http://" + ownAddress(ln.Addr()),
-		hs:     scimserver.NewHTTPServer(srv, tlsConf, b.log),
-		done:   make(chan struct{}),
-	}
-	if cert != nil {
-		e.leaf = cert.Certificate[0]
+	opt.PublicURL = e.tenant
+	e.hs = scimserver.NewHTTPServer(scimserver.New(b.st, opt), tlsConf, b.log)
+	if tlsConf != nil {
 		e.url = "https://" + ownAddress(ln.Addr())
 	}
 	e.hc = e.httpClient()
 	go func() {
 		defer close(e.done)
 		var err error
-		if cert != nil {
+		switch {
+		case e.certs != nil:
+			// As visitly-scimd serves: the ALPN list stays the manager's (http/1.1 and
+			// acme-tls/1, which the CA's TLS-ALPN-01 check uses on this very listener).
+			err = e.hs.Serve(tls.NewListener(ln, e.hs.TLSConfig))
+		case tlsConf != nil:
 			err = e.hs.ServeTLS(ln, "", "") // the certificate is in TLSConfig
-		} else {
+		default:
 			err = e.hs.Serve(ln)
 		}
 		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			b.log.Error("embedded service stopped", "err", err)
 		}
 	}()
-	b.log.Info("embedded service listening", "addr", ln.Addr().String(), "url", e.url, "publicURL", public)
+	if e.certs != nil {
+		if err := startACME(ctx, e.certs, spec.acme.domain); err != nil {
+			// Nothing half-started stays behind: the caller keeps (or restores) the previous service.
+			e.hs.Close()
+			<-e.done
+			e.certs.Close()
+			return nil, err
+		}
+	}
+	b.log.Info("embedded service listening", "addr", ln.Addr().String(), "url", e.url, "publicURL", e.tenant)
 	return e, nil
 }
 
@@ -326,32 +361,41 @@ func loadTLS(certFile, keyFile string) (*tls.Certificate, error) {
 }
 
 // errNotPinned: whatever answered on the embedded service's address is not that service.
-var errNotPinned = errors.New("the service presented a certificate other than the one the embedded service loaded")
+var errNotPinned = errors.New("the service presented a certificate other than the one the embedded service serves")
 
 // httpClient is the HTTP client the console's own scimclient reaches the embedded service with.
 func (e *embedded) httpClient() *http.Client {
 	hc := scimclient.NewHTTPClient()
 	if tr, ok := hc.Transport.(*http.Transport); ok {
 		tr.Proxy = nil // the service runs in this process: never through a proxy
-		if e.leaf != nil {
-			tr.TLSClientConfig = pinnedTLS(e.leaf)
+		switch {
+		case e.certs != nil:
+			// Pinned to what the certificate manager serves now (the old and the renewed one
+			// while a renewal swaps them), rather than a chain check with ServerName=domain:
+			// the pin needs no trust store (a test CA, a machine with outdated roots) and
+			// accepts only a peer that holds this service's private key.
+			tr.TLSClientConfig = pinnedTLS(e.certs.Holds)
+			tr.TLSClientConfig.ServerName = e.acme.domain // sent as SNI, so the domain's certificate is served
+		case e.leaf != nil:
+			leaf := e.leaf
+			tr.TLSClientConfig = pinnedTLS(func(der []byte) bool { return bytes.Equal(der, leaf) })
 		}
 	}
 	return hc
 }
 
-// pinnedTLS trusts exactly one certificate: the one the embedded service loaded. The console
-// dials a loopback address the certificate does not name (it names the public host), and the
-// certificate may be self-signed or from an internal CA, so the usual chain and host-name check
-// would fail. Pinning the leaf is stricter than that check: InsecureSkipVerify turns the usual
-// check off only so that VerifyConnection, which runs on every handshake (resumed ones too),
-// accepts this certificate and no other.
-func pinnedTLS(leaf []byte) *tls.Config {
+// pinnedTLS trusts exactly the certificates the embedded service serves (served reports one). The
+// console dials a loopback address the certificate does not name (it names the public host), and
+// the certificate may be self-signed or from an internal CA, so the usual chain and host-name
+// check would fail. Pinning the leaf is stricter than that check: InsecureSkipVerify turns the
+// usual check off only so that VerifyConnection, which runs on every handshake (resumed ones
+// too), accepts these certificates and no other.
+func pinnedTLS(served func(der []byte) bool) *tls.Config {
 	return &tls.Config{
 		MinVersion:         tls.VersionTLS12,
 		InsecureSkipVerify: true, // replaced by the pin below, never on its own
 		VerifyConnection: func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 || !bytes.Equal(cs.PeerCertificates[0].Raw, leaf) {
+			if len(cs.PeerCertificates) == 0 || !served(cs.PeerCertificates[0].Raw) {
 				return errNotPinned
 			}
 			return nil
@@ -373,6 +417,9 @@ func (b *backend) stopEmbedded() {
 		b.log.Warn("embedded service shutdown", "err", err)
 	}
 	<-b.emb.done
+	if b.emb.certs != nil {
+		b.emb.certs.Close()
+	}
 	b.log.Info("embedded service stopped", "url", b.emb.url)
 	b.emb = nil
 }

@@ -58,6 +58,8 @@ type config struct {
 	PublicURL  string `json:"publicURL,omitempty"`
 	TLSCert    string `json:"tlsCert,omitempty"`
 	TLSKey     string `json:"tlsKey,omitempty"`
+	ACMEDomain string `json:"acmeDomain,omitempty"`
+	ACMEEmail  string `json:"acmeEmail,omitempty"`
 }
 
 func configPath(dir string) string { return filepath.Join(dir, "settings.json") }
@@ -98,10 +100,10 @@ func saveConfig(dir string, c config) error {
 
 func (c config) settings(dir string) ui.Settings {
 	return ui.Settings{Remote: c.Remote, ListenAddr: c.ListenAddr, RemoteURL: c.RemoteURL, DataDir: dir,
-		PublicURL: c.PublicURL, TLSCert: c.TLSCert, TLSKey: c.TLSKey}
+		PublicURL: c.PublicURL, TLSCert: c.TLSCert, TLSKey: c.TLSKey, ACMEDomain: c.ACMEDomain, ACMEEmail: c.ACMEEmail}
 }
 
 func configFrom(s ui.Settings) config {
 	return config{Remote: s.Remote, ListenAddr: s.ListenAddr, RemoteURL: s.RemoteURL,
-		PublicURL: s.PublicURL, TLSCert: s.TLSCert, TLSKey: s.TLSKey}
+		PublicURL: s.PublicURL, TLSCert: s.TLSCert, TLSKey: s.TLSKey, ACMEDomain: s.ACMEDomain, ACMEEmail: s.ACMEEmail}
 }

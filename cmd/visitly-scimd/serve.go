@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -223,8 +222,5 @@ func tenantHost(c serveConfig, ln net.Listener) string {
 	if c.acme.domain == "" {
 		return ln.Addr().String()
 	}
-	if p := port(ln); p != 443 {
-		return net.JoinHostPort(c.acme.domain, strconv.Itoa(p))
-	}
-	return c.acme.domain
+	return certs.HostPort(c.acme.domain, port(ln))
 }

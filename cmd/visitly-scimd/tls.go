@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 
 	"github.com/visitly/hostsync/scimserver/certs"
@@ -51,7 +50,7 @@ func certOptions(c serveConfig, tlsPort, httpPort int, log *slog.Logger) (certs.
 		Domain:       c.acme.domain,
 		Email:        c.acme.email,
 		DirectoryURL: c.acme.directory,
-		Dir:          filepath.Join(filepath.Dir(c.db), "acme"),
+		Dir:          certs.ACMEFolder(c.db),
 		TLSPort:      tlsPort,
 		HTTPPort:     httpPort,
 	}
@@ -75,10 +74,7 @@ func port(ln net.Listener) int {
 // redirectToHTTPS sends plain-HTTP requests to the same path over HTTPS on
 // the domain; 308 keeps the method and body.
 func redirectToHTTPS(domain string, tlsPort int) http.Handler {
-	host := domain
-	if tlsPort != 443 {
-		host = net.JoinHostPort(domain, strconv.Itoa(tlsPort))
-	}
+	host := certs.HostPort(domain, tlsPort)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), http.StatusPermanentRedirect)
 	})

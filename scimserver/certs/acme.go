@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -255,6 +256,15 @@ func (a *acmeSource) leaf() *x509.Certificate {
 		}
 	}
 	return best
+}
+
+func (a *acmeSource) holds(der []byte) bool {
+	for _, c := range a.cache.AllMatchingCertificates(a.domain) {
+		if c.Leaf != nil && bytes.Equal(c.Leaf.Raw, der) {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *acmeSource) check() {} // certmagic's own maintenance renews

@@ -13,7 +13,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
+	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -43,6 +46,7 @@ type source interface {
 	// check is called every CheckInterval (files look for a replacement).
 	check()
 	status(now time.Time) hostsync.TLSStatus
+	holds(der []byte) bool
 	close()
 }
 
@@ -139,6 +143,17 @@ func (m *Manager) Start(ctx context.Context) error {
 	return nil
 }
 
+// Holds reports whether der (a certificate in DER) is one this manager serves now. During an
+// ACME renewal the cache briefly holds the old and the new certificate: both count. A client in
+// this process (the console's own) pins the connection to it instead of checking the host name,
+// since it dials a loopback address the certificate does not name.
+func (m *Manager) Holds(der []byte) bool {
+	if m.src == nil || len(der) == 0 {
+		return false
+	}
+	return m.src.holds(der)
+}
+
 // Status is the served certificate's health now.
 func (m *Manager) Status() hostsync.TLSStatus {
 	if m.src == nil {
@@ -205,4 +220,19 @@ func (m *Manager) assess(first bool) {
 	}
 	m.log.Log(context.Background(), level, "TLS certificate "+st.State, "mode", st.Mode, "domain", st.Domain,
 		"not_after", st.NotAfter, "message", st.Message)
+}
+
+// HostPort is the host[:port] clients reach an ACME domain at: the port is
+// left out when it is HTTPS's own 443.
+func HostPort(domain string, port int) string {
+	if port == 443 {
+		return domain
+	}
+	return net.JoinHostPort(domain, strconv.Itoa(port))
+}
+
+// ACMEFolder is where a service whose database is dbFile keeps its ACME
+// account key and certificates: a folder "acme" beside the database.
+func ACMEFolder(dbFile string) string {
+	return filepath.Join(filepath.Dir(dbFile), "acme")
 }

@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/tls"
 	"errors"
@@ -131,6 +132,12 @@ func (f *fileSource) status(now time.Time) hostsync.TLSStatus {
 		}
 	}
 	return st
+}
+
+func (f *fileSource) holds(der []byte) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return bytes.Equal(f.cert.Leaf.Raw, der)
 }
 
 func (f *fileSource) close() {}
