@@ -23,7 +23,7 @@ var (
 	// ErrTLSCertificate: the embedded service's TLS certificate or key file cannot be used.
 	ErrTLSCertificate = errors.New("TLS certificate cannot be used")
 	// ErrAutomaticHTTPS: the embedded service could not get a certificate from the ACME CA.
-	ErrAutomaticHTTPS = errors.New("no certificate from the certificate authority")
+	ErrAutomaticHTTPS = errors.New("automatic HTTPS failed")
 	// ErrDiskFull: a file could not be written because its disk is full.
 	ErrDiskFull = errors.New("the disk is full")
 	// ErrBackupFolder: the backups folder cannot be created or written.

@@ -37,6 +37,8 @@ func (b *backend) acmeManager(a acmeSpec, tlsPort int) (*certs.Manager, error) {
 		DirectoryURL: b.acmeCA.directory,
 		Dir:          certs.ACMEFolder(b.dbPath()),
 		TLSPort:      tlsPort,
+		Hint: fmt.Sprintf("check that the DNS name %s points at this computer's public address and that the internet reaches "+
+			"this computer on port 443 (ask IT to open or forward it)", a.domain),
 	}}
 	if b.acmeCA.rootFile != "" {
 		roots, err := certs.LoadRoots(b.acmeCA.rootFile)

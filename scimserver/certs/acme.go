@@ -46,6 +46,9 @@ type ACMEOptions struct {
 	// Profile asks the CA for a certificate profile (Let's Encrypt has
 	// "classic", "tlsserver", "shortlived"); empty means the CA's default.
 	Profile string
+	// Hint is what to check when the CA does not issue, in the words of
+	// the program's own settings; empty means visitly-scimd's (its flags).
+	Hint string
 	// RenewCheckInterval is how often renewal is considered; 0 means ten
 	// minutes. Tests with certificates that live seconds set it shorter.
 	RenewCheckInterval time.Duration
@@ -56,15 +59,16 @@ type ACMEOptions struct {
 type ObtainError struct {
 	Domain string
 	Err    error
+	Hint   string // what to check (ACMEOptions.Hint)
 }
 
 func (e *ObtainError) Error() string {
-	return fmt.Sprintf("could not get a certificate for %s from the ACME CA: %s; %s", e.Domain, describeACMEError(e.Err), acmeHint(e.Domain))
+	return fmt.Sprintf("could not get a certificate for %s from the ACME CA: %s; %s", e.Domain, describeACMEError(e.Err), e.Hint)
 }
 
 func (e *ObtainError) Unwrap() error { return e.Err }
 
-// acmeHint is what an admin checks when the CA does not issue.
+// acmeHint is what an admin of visitly-scimd checks when the CA does not issue.
 func acmeHint(domain string) string {
 	return fmt.Sprintf("check that the DNS name %s points at this server's public address, that port 443 (and 80 with --acme-http-listen) is open to the internet, and that --acme-directory is right", domain)
 }
@@ -88,6 +92,7 @@ func describeACMEError(err error) string {
 // background and, when a renewal fails, keeps serving the certificate it has.
 type acmeSource struct {
 	domain string
+	hint   string // ACMEOptions.Hint or acmeHint
 	log    *slog.Logger
 	cache  *certmagic.Cache
 	magic  *certmagic.Config
@@ -119,7 +124,10 @@ func newACMESource(opt ACMEOptions, log *slog.Logger) (*acmeSource, error) {
 	if err := os.Chmod(opt.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("ACME folder: %w", err)
 	}
-	a := &acmeSource{domain: opt.Domain, log: log, outcome: make(chan error, 1)}
+	a := &acmeSource{domain: opt.Domain, hint: opt.Hint, log: log, outcome: make(chan error, 1)}
+	if a.hint == "" {
+		a.hint = acmeHint(opt.Domain)
+	}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	zl := newZapLogger(log.With("component", "acme"))
 	a.cache = certmagic.NewCache(certmagic.CacheOptions{
@@ -172,7 +180,7 @@ func (a *acmeSource) httpChallengeHandler(next http.Handler) http.Handler {
 // address on the terminal when none is given; the background path never asks.)
 func (a *acmeSource) start(ctx context.Context) error {
 	if err := a.magic.ManageAsync(a.ctx, []string{a.domain}); err != nil {
-		return &ObtainError{Domain: a.domain, Err: err}
+		return &ObtainError{Domain: a.domain, Err: err, Hint: a.hint}
 	}
 	// Wait for a certificate in the cache (loaded from storage, which
 	// certmagic may do in the background too, or obtained) or a failure.
@@ -182,7 +190,7 @@ func (a *acmeSource) start(ctx context.Context) error {
 		select {
 		case err := <-a.outcome:
 			if err != nil {
-				return &ObtainError{Domain: a.domain, Err: err}
+				return &ObtainError{Domain: a.domain, Err: err, Hint: a.hint}
 			}
 		case <-tick.C:
 		case <-ctx.Done():
@@ -232,7 +240,7 @@ func (a *acmeSource) onEvent(_ context.Context, event string, data map[string]an
 		a.mu.Unlock()
 		if started { // before, start reports it
 			a.log.Error("TLS certificate renewal failed; still serving the current certificate and trying again later",
-				"domain", a.domain, "renewal", renewal, "err", describeACMEError(err), "hint", acmeHint(a.domain))
+				"domain", a.domain, "renewal", renewal, "err", describeACMEError(err), "hint", a.hint)
 		}
 	}
 	return nil
@@ -278,18 +286,18 @@ func (a *acmeSource) status(now time.Time) hostsync.TLSStatus {
 	if leaf == nil {
 		st.State, st.Message = hostsync.TLSStateError, "no certificate yet"
 		if lastErr != nil {
-			st.Message = (&ObtainError{Domain: a.domain, Err: lastErr}).Error()
+			st.Message = (&ObtainError{Domain: a.domain, Err: lastErr, Hint: a.hint}).Error()
 		}
 		return st
 	}
 	st.NotAfter = leaf.NotAfter
-	st.State, st.Message = assess(leaf, now, "it should have been renewed automatically: read the service's log for why not; "+acmeHint(a.domain))
+	st.State, st.Message = assess(leaf, now, "it should have been renewed automatically: read the service's log for why not; "+a.hint)
 	if st.State == hostsync.TLSStateOK {
 		st.Message += "; renewed automatically"
 	}
 	if lastErr != nil {
 		st.Message = fmt.Sprintf("the last renewal failed (%s); still serving the certificate valid until %s; %s",
-			describeACMEError(lastErr), leaf.NotAfter.UTC().Format(time.RFC3339), acmeHint(a.domain))
+			describeACMEError(lastErr), leaf.NotAfter.UTC().Format(time.RFC3339), a.hint)
 		if rank(st.State) < rank(hostsync.TLSStateWarning) {
 			st.State = hostsync.TLSStateWarning
 		}
