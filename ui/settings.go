@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"time"
 
@@ -59,7 +60,8 @@ func newSettingsPage(ctx context.Context, env *Env, conn Connector, sess *Sessio
 	p.publicURL = &widget.Entry{Text: s.PublicURL, PlaceHolder: "optional, e.g. " + examplePublic}
 	p.tlsCert = &widget.Entry{Text: s.TLSCert, PlaceHolder: "optional: certificate file (PEM) to serve HTTPS"}
 	p.tlsKey = &widget.Entry{Text: s.TLSKey, PlaceHolder: "optional: private key file (PEM)"}
-	p.acmeDomain = &widget.Entry{Text: s.ACMEDomain, PlaceHolder: "optional: this computer's public DNS name, e.g. " + exampleDomain}
+	p.acmeDomain = &widget.Entry{Text: s.ACMEDomain, PlaceHolder: "optional: this computer's public DNS name, e.g. " + exampleDomain,
+		OnChanged: func(string) { p.onListenChanged() }}
 	p.acmeEmail = &widget.Entry{Text: s.ACMEEmail, PlaceHolder: "optional: e-mail for the certificate authority's notices"}
 	p.remoteURL = &widget.Entry{Text: s.RemoteURL, PlaceHolder: examplePublic}
 	p.adminToken = widget.NewPasswordEntry()
@@ -191,8 +193,17 @@ func (p *settingsPage) onListenChanged() {
 	}
 	text := "Warning: any computer on this network can then reach the service. Every call still needs a valid API key, " +
 		"but use this only on the office network, never on public Wi-Fi, and prefer HTTPS (certificate below) when the agent allows it."
-	https := strings.TrimSpace(p.tlsCert.Text) != "" || strings.TrimSpace(p.acmeDomain.Text) != ""
-	if urls := lanTenantURLs(addr, https); len(urls) > 0 {
+	urls := lanTenantURLs(addr, strings.TrimSpace(p.tlsCert.Text) != "")
+	if domain := strings.TrimSpace(p.acmeDomain.Text); domain != "" && checkDomain(domain) == "" {
+		// Automatic HTTPS's certificate names the domain, not the LAN address: the agent must use it.
+		if _, port, err := net.SplitHostPort(addr); err == nil {
+			urls = []string{"https://" + net.JoinHostPort(domain, port) + scimclient.SCIMPath}
+			if port == "443" {
+				urls = []string{"https://" + domain + scimclient.SCIMPath}
+			}
+		}
+	}
+	if len(urls) > 0 {
 		text += " The agent's Tenant URL: " + strings.Join(urls, " or ")
 	}
 	p.lanWarning.SetText(text)

@@ -96,3 +96,20 @@ func TestSettingsAutomaticHTTPSAppliedOrRefusedByTheCA(t *testing.T) {
 		t.Error("the failed save dropped the running session")
 	}
 }
+
+// On the network with Automatic HTTPS, the agent's Tenant URL is the certificate's name, not the
+// LAN address (which the certificate does not name).
+func TestSettingsAgentTenantURLWithAutomaticHTTPS(t *testing.T) {
+	_, s, _ := newShellHarness(t, nil)
+	s.Show(PageSettings)
+	p := s.setting
+	p.listen.SetText("0.0.0.0:443")
+	test.Type(p.acmeDomain, "hosts.example.com")
+	if !p.lanWarning.Visible() || !strings.HasSuffix(p.lanWarning.Text, "The agent's Tenant URL: https://hosts.example.com/v1/usersync/SCIM") {
+		t.Errorf("warning %q", p.lanWarning.Text)
+	}
+	p.listen.SetText("0.0.0.0:8443")
+	if !strings.HasSuffix(p.lanWarning.Text, "https://hosts.example.com:8443/v1/usersync/SCIM") {
+		t.Errorf("warning %q", p.lanWarning.Text)
+	}
+}
