@@ -46,7 +46,9 @@ type serveSpec struct {
 	addr   string           // as configured
 	public string           // the Public URL, normalised; "" for none
 	cert   *tls.Certificate // from the certificate files; nil for none
-	acme   acmeSpec         // Automatic HTTPS; domain "" for none
+	// certFile and keyFile are those files' paths: the certificate manager watches them.
+	certFile, keyFile string
+	acme              acmeSpec // Automatic HTTPS; domain "" for none
 }
 
 // embedded is the in-process service.
@@ -179,7 +181,8 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 	if cert != nil {
 		leaf = cert.Certificate[0]
 	}
-	spec := serveSpec{addr: s.ListenAddr, public: public, cert: cert, acme: acmeSpec{domain: s.ACMEDomain, email: s.ACMEEmail}}
+	spec := serveSpec{addr: s.ListenAddr, public: public, cert: cert, certFile: s.TLSCert, keyFile: s.TLSKey,
+		acme: acmeSpec{domain: s.ACMEDomain, email: s.ACMEEmail}}
 	if b.st == nil {
 		st, err := hostdb.Open(ctx, b.dbPath())
 		if err != nil {
@@ -286,7 +289,14 @@ func (b *backend) startEmbedded(ctx context.Context, spec serveSpec) (*embedded,
 	var tlsConf *tls.Config
 	switch {
 	case spec.cert != nil:
-		tlsConf = &tls.Config{Certificates: []tls.Certificate{*spec.cert}}
+		// Through the certificate manager, as visitly-scimd does: the certificate's health is in
+		// /status and so in the header (expiring, expired), and renewed files are picked up
+		// without a restart.
+		if e.certs, err = certs.New(certs.Options{CertFile: spec.certFile, KeyFile: spec.keyFile, Logger: b.log}); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("%w: %w", ui.ErrTLSCertificate, err)
+		}
+		tlsConf, opt.TLSStatus = e.certs.TLSConfig(), e.certs.Status
 		e.leaf = spec.cert.Certificate[0]
 	case spec.acme.domain != "":
 		if e.certs, err = b.acmeManager(spec.acme, port(ln.Addr())); err != nil {
@@ -312,8 +322,6 @@ func (b *backend) startEmbedded(ctx context.Context, spec serveSpec) (*embedded,
 			// As visitly-scimd serves: the ALPN list stays the manager's (http/1.1 and
 			// acme-tls/1, which the CA's TLS-ALPN-01 check uses on this very listener).
 			err = e.hs.Serve(tls.NewListener(ln, e.hs.TLSConfig))
-		case tlsConf != nil:
-			err = e.hs.ServeTLS(ln, "", "") // the certificate is in TLSConfig
 		default:
 			err = e.hs.Serve(ln)
 		}
@@ -322,7 +330,11 @@ func (b *backend) startEmbedded(ctx context.Context, spec serveSpec) (*embedded,
 		}
 	}()
 	if e.certs != nil {
-		if err := startACME(ctx, e.certs, spec.acme.domain); err != nil {
+		start := e.certs.Start
+		if spec.acme.domain != "" {
+			start = func(ctx context.Context) error { return startACME(ctx, e.certs, spec.acme.domain) }
+		}
+		if err := start(ctx); err != nil {
 			// Nothing half-started stays behind: the caller keeps (or restores) the previous service.
 			e.hs.Close()
 			<-e.done
@@ -368,17 +380,13 @@ func (e *embedded) httpClient() *http.Client {
 	hc := scimclient.NewHTTPClient()
 	if tr, ok := hc.Transport.(*http.Transport); ok {
 		tr.Proxy = nil // the service runs in this process: never through a proxy
-		switch {
-		case e.certs != nil:
+		if e.certs != nil {
 			// Pinned to what the certificate manager serves now (the old and the renewed one
-			// while a renewal swaps them), rather than a chain check with ServerName=domain:
-			// the pin needs no trust store (a test CA, a machine with outdated roots) and
-			// accepts only a peer that holds this service's private key.
+			// while a renewal or a replaced file swaps them), rather than a chain check with
+			// ServerName=domain: the pin needs no trust store (a test CA, a machine with
+			// outdated roots) and accepts only a peer that holds this service's private key.
 			tr.TLSClientConfig = pinnedTLS(e.certs.Holds)
-			tr.TLSClientConfig.ServerName = e.acme.domain // sent as SNI, so the domain's certificate is served
-		case e.leaf != nil:
-			leaf := e.leaf
-			tr.TLSClientConfig = pinnedTLS(func(der []byte) bool { return bytes.Equal(der, leaf) })
+			tr.TLSClientConfig.ServerName = e.acme.domain // sent as SNI, so the domain's certificate is served ("" with files)
 		}
 	}
 	return hc

@@ -26,6 +26,7 @@ import (
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
+	"github.com/visitly/hostsync/scimserver/certs"
 	"github.com/visitly/hostsync/storage/keyring"
 	"github.com/visitly/hostsync/ui"
 )
@@ -339,8 +340,15 @@ func TestEmbeddedServesHTTPS(t *testing.T) {
 		t.Fatalf("embedded service URL = %q, want https on loopback", sess.Service.URL())
 	}
 	// The console's own client connects through the pin, although the certificate names another host.
-	if _, err := sess.Service.Status(ctx); err != nil {
+	st, err := sess.Service.Status(ctx)
+	if err != nil {
 		t.Fatalf("console client through the pin: %v", err)
+	}
+	// The files' certificate has its health in the status, and so in the header (the states
+	// themselves are scimserver/certs' tests).
+	if st.TLS == nil || st.TLS.Mode != hostsync.TLSModeFiles || st.TLS.State != hostsync.TLSStateOK ||
+		st.TLS.Domain != "hosts.example.com" || st.TLS.NotAfter.IsZero() {
+		t.Errorf("status TLS = %+v, want the files' certificate, ok, for hosts.example.com", st.TLS)
 	}
 	host := strings.TrimPrefix(sess.Service.URL(), "https://")
 
@@ -368,7 +376,15 @@ func TestEmbeddedServesHTTPS(t *testing.T) {
 		conn.Close()
 	})
 	t.Run("the pin accepts no other certificate", func(t *testing.T) {
-		hc := (&embedded{leaf: certB.der}).httpClient()
+		other, err := certs.New(certs.Options{CertFile: certB.certFile, KeyFile: certB.keyFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := other.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		hc := (&embedded{certs: other}).httpClient()
 		resp, err := hc.Get(sess.Service.URL() + "/v1/admin/status")
 		if err == nil {
 			resp.Body.Close()
