@@ -18,7 +18,8 @@ windows: ## dist/visitly-{console,scimd}-$(VERSION)-windows-amd64.exe
 linux: ## dist/visitly-console-$(VERSION)-linux-amd64.tar.xz (fyne package: binary, .desktop entry, icon)
 	scripts/package-linux.sh
 
-screenshots: ## the console's screens as PNGs, in a throwaway X session
+screenshots: ## the console's screens as PNGs: the real app at 1366x768 (docs/screenshots/1366), and full-length renders
+	scripts/screenshots.sh
 	scripts/with-session.sh go run ./cmd/screenshots
 
 dist: windows linux ## release files in dist/: Linux and Windows builds with checksums
