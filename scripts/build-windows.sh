@@ -2,6 +2,11 @@
 # Cross-builds the Windows release from Linux into dist/:
 #   visitly-console-<version>-windows-amd64.exe  GUI exe (-H=windowsgui) with
 #                                                the app icon and version info
+#   visitly-console-<version>-windows-amd64.com  the same program as a console
+#                                                exe, for the command line in
+#                                                cmd.exe/PowerShell (which run
+#                                                NAME.com before NAME.exe); with
+#                                                no subcommand it starts the .exe
 #   visitly-scimd-<version>-windows-amd64.exe    console exe, pure Go
 # The version comes from FyneApp.toml. Needs mingw-w64 and ImageMagick
 # (scripts/install-deps.sh). The console's cgo GL code takes ~6.5 min to
@@ -20,6 +25,7 @@ name=$(toml Name)
 mkdir -p dist
 ldflags="-s -w -X main.version=$version"
 console="dist/visitly-console-$version-windows-amd64.exe"
+console_com="dist/visitly-console-$version-windows-amd64.com"
 scimd="dist/visitly-scimd-$version-windows-amd64.exe"
 
 work=$(mktemp -d)
@@ -75,6 +81,15 @@ RC
 	grep -q 'Subsystem.*Windows GUI' <<<"$headers" || { echo "build-windows: $console is not a GUI exe" >&2; return 1; }
 	grep -q 'Resource Directory' <<<"$headers" || { echo "build-windows: $console has no resources" >&2; return 1; }
 	echo "build-windows: $console imports $(awk '/DLL Name:/ { printf "%s ", $3 }' <<<"$headers")"
+
+	# The same source as a console-subsystem program: reuses the compiled
+	# packages, so it takes seconds.
+	echo "build-windows: $console_com"
+	(cd "$work/src" && CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+		go build -ldflags "$ldflags -X main.consoleBuild=true" -o "$root/$console_com" ./cmd/visitly-console)
+	headers=$(x86_64-w64-mingw32-objdump -p "$console_com")
+	grep -q 'Subsystem.*Windows CUI' <<<"$headers" ||
+		{ echo "build-windows: $console_com is not a console exe" >&2; return 1; }
 }
 
 if [ -d cmd/visitly-console ]; then

@@ -70,7 +70,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, commands map[
 		}
 		return nil
 	}
-	return runWindow(env, *measure)
+	return showWindow(env, args, *measure)
 }
 
 // logLevel is Info, or Debug when VISITLY_DEBUG is set.
