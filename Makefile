@@ -1,7 +1,7 @@
 # The commands people type. The scripts in scripts/ do the work.
 VERSION := $(shell awk -F'"' '/^Version/ { print $$2 }' FyneApp.toml)
 
-.PHONY: run test build windows linux screenshots dist clean
+.PHONY: run test build windows msi linux screenshots dist clean
 
 run: ## install what is missing, then build and start the console
 	godir=$$(scripts/install-deps.sh) && PATH="$$godir:$$PATH" go run ./cmd/visitly-console
@@ -12,8 +12,11 @@ test: ## everything CI checks; SKIP_WINDOWS=1 skips the Windows cross-build
 build: ## bin/visitly-scimd and bin/visitly-console for this machine
 	go build -o bin/ ./cmd/visitly-scimd ./cmd/visitly-console
 
-windows: ## dist/visitly-{console,scimd}-$(VERSION)-windows-amd64.exe
+windows: ## dist/visitly-{console,scimd}-$(VERSION)-windows-amd64.exe and the console's .com (command line)
 	scripts/build-windows.sh
+
+msi: windows ## dist/Visitly-Console-$(VERSION)-x64.msi (per-user installer) and dist/visitly-scimd-$(VERSION)-windows-amd64.zip
+	scripts/package-windows.sh
 
 linux: ## dist/visitly-console-$(VERSION)-linux-amd64.tar.xz (fyne package: binary, .desktop entry, icon)
 	scripts/package-linux.sh
@@ -22,7 +25,7 @@ screenshots: ## the console's screens as PNGs: the real app at 1366x768 (docs/sc
 	scripts/screenshots.sh
 	scripts/with-session.sh go run ./cmd/screenshots
 
-dist: windows linux ## release files in dist/: Linux and Windows builds with checksums
+dist: windows msi linux ## release files in dist/: Linux and Windows builds, the MSI, with checksums
 	CGO_ENABLED=0 go build -ldflags "-s -w -X main.version=$(VERSION)" \
 		-o dist/visitly-scimd-$(VERSION)-linux-amd64 ./cmd/visitly-scimd
 	cd dist && sha256sum *-$(VERSION)-* > SHA256SUMS-$(VERSION)
