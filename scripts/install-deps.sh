@@ -17,13 +17,13 @@ log() { printf 'install-deps: %s\n' "$*" >&2; }
 # cmd/visitly-scimd's test that an answered write was fsynced first), and for
 # the Windows packages and their run under Wine (scripts/package-windows.sh,
 # scripts/wine-test.sh): wine (8.0, 64-bit only), msitools and wixl (the
-# MSI), zip.
+# MSI), zip, curl.
 packages=(
 	gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
 	libxi-dev libxxf86vm-dev libgl1-mesa-dri xvfb xauth xdotool imagemagick
 	dbus dbus-bin gnome-keyring libsecret-tools
 	gcc-mingw-w64-x86-64 make git ca-certificates fonts-dejavu-core locales strace
-	wine wine64 msitools wixl zip
+	wine wine64 msitools wixl zip curl
 )
 
 sudo=()

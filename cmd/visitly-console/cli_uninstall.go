@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/keyring"
@@ -17,10 +20,10 @@ import (
 // credentials, for the embedded and any remote service) and, with
 // --purge-data, the data folder (service database, mirror, settings).
 func cmdUninstall(_ context.Context, env *CommandEnv, args []string) int {
-	fs := flag.NewFlagSet("uninstall", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	purge := fs.Bool("purge-data", false, "also delete the data folder: the embedded service's database, the mirror and settings")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	flags := flag.NewFlagSet("uninstall", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	purge := flags.Bool("purge-data", false, "also delete the data folder: the embedded service's database, the mirror and settings")
+	if err := flags.Parse(args); err != nil || flags.NArg() > 0 {
 		fmt.Fprintln(env.Stderr, "usage: visitly-console uninstall [--purge-data]")
 		return 2
 	}
@@ -33,7 +36,7 @@ func cmdUninstall(_ context.Context, env *CommandEnv, args []string) int {
 	}
 	fmt.Fprintf(env.Stdout, "removed every keyring entry of %s\n", env.Keyring.Service)
 	if *purge {
-		if err := os.RemoveAll(env.DataDir); err != nil {
+		if err := removeAll(env.DataDir); err != nil {
 			fmt.Fprintf(env.Stderr, "visitly-console: could not delete %s: %v\n", env.DataDir, err)
 			return 1
 		}
@@ -42,4 +45,31 @@ func cmdUninstall(_ context.Context, env *CommandEnv, args []string) int {
 		fmt.Fprintf(env.Stdout, "kept the data folder %s (add --purge-data to delete it)\n", env.DataDir)
 	}
 	return 0
+}
+
+// removeAll deletes dir and everything in it. os.RemoveAll on Windows deletes
+// through FileDispositionInformationEx, which Windows 10 and 11 have but Wine
+// 8 does not ("Invalid function"); then it falls back to deleting one entry at
+// a time, deepest first, with os.Remove (DeleteFileW, RemoveDirectoryW).
+func removeAll(dir string) error {
+	err := os.RemoveAll(dir)
+	if err == nil {
+		return nil
+	}
+	var paths []string
+	if werr := filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err == nil {
+			paths = append(paths, p)
+		}
+		return err
+	}); werr != nil {
+		return err
+	}
+	slices.Reverse(paths)
+	for _, p := range paths {
+		if rerr := os.Remove(p); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			return fmt.Errorf("%w (then %w)", err, rerr)
+		}
+	}
+	return nil
 }
