@@ -211,6 +211,7 @@ if [ "${SKIP_WINDOWS:-}" = 1 ]; then
 	summary+=("windows skipped")
 else
 	step "packaged builds: Windows cross-build, Linux fyne package (make windows linux)" finish_windows_build
+	step "Windows builds under Wine: service, MSI, window, CLI (scripts/wine-test.sh)" scripts/wine-test.sh
 fi
 
 join() { local IFS=';'; echo "$*" | sed 's/;/; /g'; }

@@ -17,7 +17,8 @@
 #      screenshotted: the window must not be blank.
 #   5. The installed .com as a terminal user runs it: connect (the admin
 #      credential stored in Wine's Credential Manager), sync, hosts as CSV
-#      (checked), exit codes of a bad command.
+#      (checked), again with a data folder under C:\users\Zoë Müller, exit
+#      codes of a bad command.
 #   6. `msiexec /x`: the program is gone, the data folder stays; then
 #      `visitly-console uninstall --purge-data` removes it and the credential.
 #
@@ -216,6 +217,14 @@ wine "$com" hosts --state all --format csv >"$work/hosts.csv" 2>"$work/hosts.err
 n=$(tr -d '\r' <"$work/hosts.csv" | grep -c 'wine-')
 [ "$n" -eq 900 ] || fail "hosts --format csv listed $n of the 900 hosts: $(head -3 "$work/hosts.csv")"
 say "hosts: $n rows"
+# The same with the data folder of a user named with spaces and accents.
+zoe=$(winpath "$WINEPREFIX/drive_c/users/Zoë Müller/AppData/Roaming/Visitly Host Sync")
+printf '%s\r\n' "$admin" | VISITLY_DATA_DIR="$zoe" wine "$com" connect --server "$base" >"$work/zoe.log" 2>&1 &&
+	VISITLY_DATA_DIR="$zoe" wine "$com" sync >>"$work/zoe.log" 2>&1 &&
+	VISITLY_DATA_DIR="$zoe" wine "$com" hosts --state all --format csv >"$work/zoe.csv" 2>>"$work/zoe.log" ||
+	fail "connect/sync/hosts with the data folder $zoe: $(cat "$work/zoe.log")"
+cmp -s "$work/hosts.csv" "$work/zoe.csv" || fail "hosts under $zoe differ from the default data folder's"
+[ -f "$WINEPREFIX/drive_c/users/Zoë Müller/AppData/Roaming/Visitly Host Sync/settings.json" ] || fail "no settings.json under $zoe"
 rc=0
 wine "$com" no-such-command >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "an unknown command exits $rc, want 2"
