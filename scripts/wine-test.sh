@@ -19,7 +19,9 @@
 #      credential stored in Wine's Credential Manager), sync, hosts as CSV
 #      (checked), again with a data folder under C:\users\Zoë Müller, exit
 #      codes of a bad command.
-#   6. `msiexec /x`: the program is gone, the data folder stays; then
+#   6. An MSI of a newer version installed over it: one Apps & features
+#      entry with the new version, the mirror and credential still there.
+#   7. `msiexec /x`: the program is gone, the data folder stays; then
 #      `visitly-console uninstall --purge-data` removes it and the credential.
 #
 # Go >= 1.22 programs need ProcessPrng from bcryptprimitives.dll, which Wine 8
@@ -229,7 +231,22 @@ rc=0
 wine "$com" no-such-command >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "an unknown command exits $rc, want 2"
 
-# --- 6. uninstall -------------------------------------------------------------------
+# --- 6. upgrade in place ------------------------------------------------------------
+IFS=. read -r major minor patch <<<"$version"
+newer="$major.$minor.$((patch + 1))"
+say "upgrade: the same files as $newer over $version"
+MSI_VERSION=$newer MSI_OUT="$work/upgrade.msi" scripts/package-windows.sh 2>&1 | grep -v -e 'GLib-GObject-WARNING' -e '^$' || true
+wine msiexec /i "$(winpath "$work/upgrade.msi")" /qn || fail "msiexec /i of the newer MSI"
+n=$(wine uninstaller --list | tr -d '\r' | grep -c '|||Visitly Console$' || true)
+[ "$n" -eq 1 ] || fail "after the upgrade $n Apps & features entries, want 1"
+wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' /s | tr -d '\r' |
+	grep -q "DisplayVersion *REG_SZ *$newer\$" || fail "Apps & features does not show $newer after the upgrade"
+[ -f "$prog/visitly-console.com" ] || fail "the upgrade left no $prog/visitly-console.com"
+wine "$com" hosts --state all --format csv >"$work/hosts-upgraded.csv" 2>"$work/hosts.err" || fail "hosts after the upgrade: $(cat "$work/hosts.err")"
+cmp -s "$work/hosts.csv" "$work/hosts-upgraded.csv" || fail "the upgrade changed what hosts lists (data lost?)"
+msi="$work/upgrade.msi" # the product installed now
+
+# --- 7. uninstall -------------------------------------------------------------------
 say "msiexec /x"
 wine msiexec /x "$(winpath "$msi")" /qn || fail "msiexec /x"
 [ ! -e "$prog/visitly-console.exe" ] || fail "msiexec /x left $prog/visitly-console.exe"
