@@ -184,6 +184,10 @@ echo "wine-test:   time to first frame: $(cat "$work"/measure-*.log | awk '/firs
 [ "$faults" -eq 0 ] || fail "$faults of $runs runs faulted at exit"
 
 say "the installed console: a window that is not blank"
+# Its embedded service on a free port: 8765, the default, may be taken on a shared machine.
+data="$user_dir/AppData/Roaming/Visitly Host Sync"
+mkdir -p "$data"
+printf '{"listenAddr": "127.0.0.1:%s"}\n' "$(freeport)" >"$data/settings.json"
 wine "$(winpath "$prog/visitly-console.exe")" >"$work/window.log" 2>&1 &
 win_pid=$!
 wid=$(timeout 60 xdotool search --sync --onlyvisible --name '^Visitly Console$' | head -n1) || fail "no window: $(tail "$work/window.log")"
@@ -252,7 +256,6 @@ wine msiexec /x "$(winpath "$msi")" /qn || fail "msiexec /x"
 [ ! -e "$prog/visitly-console.exe" ] || fail "msiexec /x left $prog/visitly-console.exe"
 [ ! -e "$user_dir/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Visitly Console.lnk" ] || fail "msiexec /x left the shortcut"
 ! wine uninstaller --list | grep -q 'Visitly Console' || fail "msiexec /x left the Apps & features entry"
-data="$user_dir/AppData/Roaming/Visitly Host Sync"
 [ -f "$data/settings.json" ] || [ -n "$(ls -A "$data" 2>/dev/null)" ] || fail "msiexec /x removed the data folder $data"
 wine "$dist_com" uninstall --purge-data >"$work/purge.log" 2>&1 || fail "uninstall --purge-data: $(cat "$work/purge.log")"
 [ ! -e "$data" ] || fail "uninstall --purge-data left $data"
