@@ -19,7 +19,8 @@
 #   5. The installed .com as a terminal user runs it: connect (the admin
 #      credential stored in Wine's Credential Manager), sync, hosts as CSV
 #      (checked), again with a data folder under C:\users\Zoë Müller, exit
-#      codes of a bad command.
+#      codes of a bad command, Ctrl-C (SIGINT, which Wine turns into
+#      CTRL_C_EVENT) stopping a connect that waits.
 #   6. An MSI of a newer version installed over it: one Apps & features
 #      entry with the new version, the mirror and credential still there.
 #   7. `msiexec /x`: the program is gone, the data folder stays; then
@@ -238,6 +239,26 @@ cmp -s "$work/hosts.csv" "$work/zoe.csv" || fail "hosts under $zoe differ from t
 rc=0
 wine "$com" no-such-command >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "an unknown command exits $rc, want 2"
+# Ctrl-C: Wine turns SIGINT into the console's CTRL_C_EVENT. connect to a
+# server that accepts and never answers must stop at once, as on Linux:
+# exit 1, nothing stored.
+sport=$(freeport)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(120)' "$sport" &
+stall_pid=$!
+sleep 0.5
+printf 'x\r\n' | VISITLY_DATA_DIR="$zoe" wine "$com" connect --server "http://127.0.0.1:$sport" >"$work/ctrlc.log" 2>&1 &
+ctrlc_pid=$!
+sleep 3
+kill -INT "$ctrlc_pid"
+rc=0
+timeout 10 tail --pid="$ctrlc_pid" -f /dev/null || rc=$?
+kill "$stall_pid" 2>/dev/null || true
+[ "$rc" -eq 0 ] || fail "Ctrl-C did not stop connect: $(cat "$work/ctrlc.log")"
+rc=0
+wait "$ctrlc_pid" || rc=$?
+[ "$rc" -eq 1 ] && grep -q 'context canceled; nothing was stored' "$work/ctrlc.log" ||
+	fail "Ctrl-C: exit $rc, want 1 with 'nothing was stored': $(cat "$work/ctrlc.log")"
 
 # --- 6. upgrade in place ------------------------------------------------------------
 IFS=. read -r major minor patch <<<"$version"
