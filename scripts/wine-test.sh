@@ -4,7 +4,7 @@
 # scripts/package-windows.sh):
 #
 #   1. visitly-scimd.exe serves on a database in a folder whose name has
-#      spaces, non-ASCII letters and some length; visitly-load (Linux) drives
+#      spaces and non-ASCII letters, longer than MAX_PATH (260 characters); visitly-load (Linux) drives
 #      it with Azure AD's, Okta's and OneLogin's request shapes (initial cycle,
 #      paging, mix) and must see no failed request.
 #   2. With WINE_SERVICE=1 (fails under Wine 8, see there): the same service
@@ -113,9 +113,13 @@ winpath() { winepath -w "$1" 2>/dev/null; }
 
 # --- 1. visitly-scimd.exe serving, driven by visitly-load ---------------------
 say "visitly-scimd.exe serve"
-dbdir="$WINEPREFIX/drive_c/users/Zoë Müller/AppData/Roaming/Visitly Host Sync with a rather long folder name for the database, to be sure"
+# Longer than MAX_PATH (260): written by hand, as winepath cuts at 260.
+seg="Visitly Host Sync database folder with a rather long name"
+dbrel="AppData/Roaming/$seg 1/$seg 2/$seg 3/$seg 4"
+dbdir="$WINEPREFIX/drive_c/users/Zoë Müller/$dbrel"
 mkdir -p "$dbdir"
-db=$(winpath "$dbdir/hostsync.db")
+db="C:\\users\\Zoë Müller\\${dbrel//\//\\}\\hostsync.db"
+[ "${#db}" -gt 260 ] || fail "the database path is not longer than 260 characters: $db"
 key=$(wine "$scimd" apikey create --db "$db" --label "Azure AD" | tr -d '\r')
 admin=$(wine "$scimd" admin-token --db "$db" | tr -d '\r' | tail -n1)
 [ -n "$key" ] && [ -n "$admin" ] || fail "apikey create / admin-token printed nothing"
