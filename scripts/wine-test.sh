@@ -97,8 +97,48 @@ x86_64-w64-mingw32-gcc -shared -O2 -o "$sys32/bcryptprimitives.dll" \
 	scripts/wine-test-only/processprng.c scripts/wine-test-only/processprng.def -lbcrypt
 wine "$scimd" version | grep -q "$version" || fail "visitly-scimd.exe does not start under Wine"
 
+# A listener that accepts and never answers (for Ctrl-C), and a helper that
+# prints a free loopback port: small Go programs, as the CI image may have no
+# Python or netcat.
+mkdir "$work/tools"
+cat >"$work/tools/stall.go" <<'GO'
+// Command stall: "stall port" prints a free loopback port; "stall serve PORT"
+// accepts connections on it and never answers.
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+)
+
+func main() {
+	addr := "127.0.0.1:0"
+	if len(os.Args) > 2 {
+		addr = "127.0.0.1:" + os.Args[2]
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if os.Args[1] == "port" {
+		fmt.Println(l.Addr().(*net.TCPAddr).Port)
+		return
+	}
+	var open []net.Conn // held, never answered
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		open = append(open, c)
+	}
+}
+GO
+go build -o "$work/tools/stall" "$work/tools/stall.go"
 # freeport: a TCP port nobody listens on now.
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+freeport() { "$work/tools/stall" port; }
 # wait_health URL: up to 30 s for /healthz to answer ok.
 wait_health() {
 	local i
@@ -247,8 +287,7 @@ wine "$com" no-such-command >/dev/null 2>&1 || rc=$?
 # server that accepts and never answers must stop at once, as on Linux:
 # exit 1, nothing stored.
 sport=$(freeport)
-python3 -c 'import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(120)' "$sport" &
+"$work/tools/stall" serve "$sport" &
 stall_pid=$!
 sleep 0.5
 printf 'x\r\n' | VISITLY_DATA_DIR="$zoe" wine "$com" connect --server "http://127.0.0.1:$sport" >"$work/ctrlc.log" 2>&1 &
