@@ -7,9 +7,9 @@
 #      spaces and non-ASCII letters, longer than MAX_PATH (260 characters); visitly-load (Linux) drives
 #      it with Azure AD's, Okta's and OneLogin's request shapes (initial cycle,
 #      paging, mix) and must see no failed request.
-#   2. With WINE_SERVICE=1 (fails under Wine 8, see there): the same service
-#      registered with Wine's service manager: service install, start (it must
-#      answer), stop, uninstall.
+#   2. The same service registered with Wine's service manager: service
+#      install, start (it must answer and be RUNNING), stop (it must stop
+#      answering), uninstall.
 #   3. The MSI installed with `msiexec /i /qn`: files, Start-menu shortcut,
 #      PATH entry, Apps & features entry.
 #   4. The installed console started with --measure-startup (through the
@@ -90,6 +90,10 @@ export LANG=${LANG:-en_US.UTF-8}
 
 say "new Wine prefix"
 wineboot -i >"$work/wineboot.log" 2>&1 || fail "wineboot: $(tail -5 "$work/wineboot.log")"
+# wineboot leaves a second services.exe behind, and the two answer service
+# requests inconsistently ("does not exist" right after install): let this
+# wineserver end so that the next program starts one afresh (~5 s).
+wineserver -w
 # A crash prints its "Unhandled page fault" to stderr instead of waiting in a dialog.
 wine reg add 'HKCU\Software\Wine\WineDbg' /v ShowCrashDialog /t REG_DWORD /d 0 /f >/dev/null
 sys32="$WINEPREFIX/drive_c/windows/system32"
@@ -180,18 +184,12 @@ done
 [ "$(curl -fsS "$base/readyz")" = ready ] || fail "/readyz after the load"
 
 # --- 2. the service manager -----------------------------------------------------
-# Off by default: under Wine 8 `service start` times out. Wine starts the
-# program, but reports no parent process for it (InheritedFromUniqueProcessId
-# is 0), so golang.org/x/sys/windows/svc.IsWindowsService, which looks for
-# services.exe as the parent, says false and the program never answers the
-# service manager. On Windows the parent is services.exe. WINE_SERVICE=1 runs
-# it anyway.
-if [ "${WINE_SERVICE:-}" = 1 ]; then
 say "visitly-scimd.exe service install/start/stop/uninstall"
 sport=$(freeport)
 wine "$scimd" service install --db "$db-service" --listen "127.0.0.1:$sport" || fail "service install"
 wine "$scimd" service start || fail "service start"
 wait_health "http://127.0.0.1:$sport" || fail "the service did not answer after service start"
+wine sc query VisitlyHostSync | tr -d '\r' | grep -q 'STATE *: 4 *RUNNING' || fail "the service is not RUNNING"
 wine "$scimd" service stop || fail "service stop"
 for _ in $(seq 50); do
 	curl -fsS -m 1 "http://127.0.0.1:$sport/healthz" >/dev/null 2>&1 || break
@@ -199,7 +197,7 @@ for _ in $(seq 50); do
 done
 ! curl -fsS -m 1 "http://127.0.0.1:$sport/healthz" >/dev/null 2>&1 || fail "the service still answers after service stop"
 wine "$scimd" service uninstall || fail "service uninstall"
-fi
+! wine sc query VisitlyHostSync 2>/dev/null | tr -d '\r' | grep -q 'STATE' || fail "service uninstall left the service"
 
 # --- 3. the MSI -------------------------------------------------------------------
 say "msiexec /i $(basename "$msi")"

@@ -96,6 +96,15 @@ func runService(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
 		return usageError("service needs install, uninstall, start or stop")
 	}
+	if args[0] == "run" {
+		// What `service install` registers: serve under the service manager,
+		// told so explicitly. svc.IsWindowsService (runningAsService) guesses
+		// it from the parent process, which Wine does not report.
+		if err := svc.Run(serviceName, &winService{args: args[1:]}); err != nil {
+			return fmt.Errorf("service run is for the service manager only: %w", err)
+		}
+		return nil
+	}
 	m, err := mgr.Connect()
 	if err != nil {
 		return fmt.Errorf("connect to the service manager (run as Administrator): %w", err)
@@ -114,7 +123,7 @@ func runService(args []string, stdout io.Writer) error {
 			DisplayName: "Visitly Host Sync (SCIM)",
 			Description: "SCIM 2.0 endpoint that Azure AD provisions Visitly hosts into.",
 			StartType:   mgr.StartAutomatic,
-		}, append([]string{"serve"}, args[1:]...)...)
+		}, append([]string{"service", "run"}, args[1:]...)...)
 		if err != nil {
 			return fmt.Errorf("install service: %w", err)
 		}
