@@ -15,7 +15,8 @@
 #   4. The installed console started with --measure-startup (through the
 #      .com) N times (WINE_RUNS, default 20): every run paints a first frame
 #      and exits 0 without a Wine "Unhandled page fault"; then once without it,
-#      screenshotted: the window must not be blank.
+#      screenshotted: the window must not be blank; then with Mesa told to
+#      offer OpenGL 2.0: the message box, exit code 1, the log line.
 #   5. The installed .com as a terminal user runs it: connect (the admin
 #      credential stored in Wine's Credential Manager), sync, hosts as CSV
 #      (checked), again with a data folder under C:\users\Zoë Müller, exit
@@ -255,6 +256,21 @@ if kill -0 "$win_pid" 2>/dev/null; then
 fi
 wait "$win_pid" || fail "the window exited with $?: $(tail "$work/window.log")"
 ! grep -q 'Unhandled' "$work/window.log" || fail "the window faulted at exit: $(grep -A10 Unhandled "$work/window.log")"
+
+say "the installed console with only OpenGL 2.0: the message box"
+# Mesa (under Wine's opengl32) then reports 2.0, below the 2.1 Fyne needs.
+MESA_GL_VERSION_OVERRIDE=2.0 wine "$(winpath "$prog/visitly-console.exe")" >"$work/nogl.log" 2>&1 &
+nogl_pid=$!
+box=$(timeout 60 xdotool search --sync --onlyvisible --name '^Visitly Console cannot open its window$' | head -n1) ||
+	fail "no message box for OpenGL 2.0: $(tail "$work/nogl.log")"
+import -window root "$work/nogl.png"
+xdotool windowactivate --sync "$box" 2>/dev/null || xdotool windowfocus --sync "$box" || true
+xdotool key --window "$box" Return
+rc=0
+wait "$nogl_pid" || rc=$?
+[ "$rc" -eq 1 ] || fail "with OpenGL 2.0 the console exits $rc, want 1"
+grep -q 'OpenGL too old' "$work/nogl.log" || fail "with OpenGL 2.0 nothing on stderr: $(tail "$work/nogl.log")"
+grep -q 'OpenGL 2.0 .*the window cannot open' "$data/visitly-console.log" || fail "with OpenGL 2.0 nothing in $data/visitly-console.log"
 
 # --- 5. the command line ------------------------------------------------------------
 say "the installed .com: connect, sync, hosts"
