@@ -180,7 +180,7 @@ for scenario in all okta onelogin; do
 	"$work/visitly-load" -url "$base/v1/usersync/SCIM" -key "$key" -scenario "$scenario" \
 		-users 300 -clients 4 -duration 3s -prefix "wine-$scenario" >"$work/load-$scenario.log" 2>&1 ||
 		{ cat "$work/load-$scenario.log"; fail "visitly-load -scenario $scenario against visitly-scimd.exe"; }
-	grep -E 'initial cycle|paging all' "$work/load-$scenario.log" | sed 's/^/wine-test:   /'
+	grep -A1 -E 'initial cycle|paging all|steady mix' "$work/load-$scenario.log" | grep -v '^--' | sed 's/^/wine-test:   /'
 done
 [ "$(curl -fsS "$base/readyz")" = ready ] || fail "/readyz after the load"
 
