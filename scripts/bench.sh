@@ -21,7 +21,9 @@ go build -o "$work/visitly-load" ./cmd/visitly-load
 echo "machine: $(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3)"
 for scenario in $scenarios; do
   db="$work/bench-$scenario.db"
-  key=$("$work/visitly-scimd" apikey create --db "$db" --label "bench $scenario")
+  idp=azuread
+  case $scenario in okta | onelogin) idp=$scenario ;; esac # the key belongs to the IdP it plays
+  key=$("$work/visitly-scimd" apikey create --db "$db" --label "bench $scenario" --idp "$idp")
   port=$(( 20000 + RANDOM % 20000 ))
   "$work/visitly-scimd" serve --listen "127.0.0.1:$port" --db "$db" --log-level warn &
   pid=$!
