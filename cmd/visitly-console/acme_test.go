@@ -96,8 +96,7 @@ func TestEmbeddedAutomaticHTTPS(t *testing.T) {
 	}
 
 	t.Run("the pin accepts no other certificate", func(t *testing.T) {
-		other := writeTestCert(t, t.TempDir(), "other")
-		hc := (&embedded{leaf: other.der}).httpClient()
+		hc := clientPinnedTo(t, writeTestCert(t, t.TempDir(), "other"))
 		resp, err := hc.Get(sess.Service.URL() + "/healthz")
 		if err == nil {
 			resp.Body.Close()

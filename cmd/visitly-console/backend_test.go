@@ -321,6 +321,20 @@ func writeTestCert(t *testing.T, dir, name string) testCert {
 	return c
 }
 
+// clientPinnedTo is the console's own client of an embedded service that serves c.
+func clientPinnedTo(t *testing.T, c testCert) *http.Client {
+	t.Helper()
+	m, err := certs.New(certs.Options{CertFile: c.certFile, KeyFile: c.keyFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	return (&embedded{certs: m}).httpClient()
+}
+
 func tlsSettings(c testCert, public string) ui.Settings {
 	return ui.Settings{ListenAddr: "127.0.0.1:0", TLSCert: c.certFile, TLSKey: c.keyFile, PublicURL: public}
 }
@@ -376,15 +390,7 @@ func TestEmbeddedServesHTTPS(t *testing.T) {
 		conn.Close()
 	})
 	t.Run("the pin accepts no other certificate", func(t *testing.T) {
-		other, err := certs.New(certs.Options{CertFile: certB.certFile, KeyFile: certB.keyFile})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := other.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		defer other.Close()
-		hc := (&embedded{certs: other}).httpClient()
+		hc := clientPinnedTo(t, certB)
 		resp, err := hc.Get(sess.Service.URL() + "/v1/admin/status")
 		if err == nil {
 			resp.Body.Close()
