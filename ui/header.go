@@ -152,6 +152,7 @@ func (h *header) show(st *hostsync.Status, err error, now time.Time) {
 		}
 		configured = append(configured, p.IdP.Or())
 		text, imp := idpLine(p, now)
+		text, imp = h.withWay(p, text, imp, &d)
 		lines = append(lines, styled(text, imp))
 		callDetails(&d, p)
 	}
@@ -172,6 +173,30 @@ func statusIdPs(st *hostsync.Status) []hostsync.IdPStatus {
 		return st.IdPs
 	}
 	return []hostsync.IdPStatus{{IdP: hostsync.IdPAzureAD, Keys: 1, LastSuccessfulCall: st.LastSuccessfulCall}}
+}
+
+// withWay adds to an IdP's line, while it has not called yet, that the way chosen on its page
+// (#13) cannot work with the current Tenant URL; Details always say which way is configured and
+// what its check says.
+func (h *header) withWay(p hostsync.IdPStatus, text string, imp widget.Importance, d *strings.Builder) (string, widget.Importance) {
+	s := h.session
+	if s == nil || s.Service == nil {
+		return text, imp
+	}
+	path, chosen := savedPath(s, p.IdP)
+	v := reachVerdict(s.Service.TenantURL(), p.IdP, path)
+	way := "no way chosen yet"
+	if path != "" {
+		way = pathChoices[path]
+		if !chosen {
+			way += " (as the connection suggests; not chosen yet)"
+		}
+	}
+	fmt.Fprintf(d, "%s reaches the service: %s. %s\n", p.IdP.Name(), way, v.text)
+	if p.LastSuccessfulCall == nil && !v.ok {
+		return text + ": " + p.IdP.Name() + " cannot use this address (" + v.short + "); see its page", widget.WarningImportance
+	}
+	return text, imp
 }
 
 // idpLine is what one identity provider last did, in words: "Azure AD updated Ann Lee 2 minutes ago".

@@ -165,8 +165,20 @@ func TestHeaderPollsAndDetailsCloseOnEscape(t *testing.T) {
 	hd := newHeader(h.env)
 	h.win.SetContent(hd.box)
 	hd.setSession(context.Background(), h.sess)
-	if got := hd.callLines(); len(got) != 1 || got[0] != "Azure AD has not called yet" {
+	// Not called yet, on a loopback Tenant URL with no way chosen: the line says Azure AD cannot
+	// use the address.
+	if got := hd.callLines(); len(got) != 1 || got[0] != "Azure AD has not called yet: Azure AD cannot use this address (it leads to this computer only); see its page" {
 		t.Fatalf("first read: %q", got)
+	}
+	// The agent's way on this computer is a way loopback can work: the line says nothing more, and
+	// Details say which way is configured.
+	fyne.CurrentApp().Preferences().SetString(reachPref(h.sess, hostsync.IdPAzureAD), string(pathAgent))
+	hd.refresh()
+	if got := hd.callLines(); len(got) != 1 || got[0] != "Azure AD has not called yet" {
+		t.Fatalf("with the agent's way chosen: %q", got)
+	}
+	if !strings.Contains(hd.detail, "Azure AD reaches the service: Microsoft's provisioning agent in the office network.") {
+		t.Errorf("Details do not say the way:\n%s", hd.detail)
 	}
 	h.svc.status.LastSuccessfulCall = &hostsync.Call{At: time.Now(), Method: "GET", Path: "/Users"}
 	if n := h.timers.fire(testDelays.StatusEvery); n != 1 {
