@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -90,7 +89,7 @@ func TestEmbeddedAutomaticHTTPS(t *testing.T) {
 	if !strings.Contains(log.String(), "TLS certificate obtained") {
 		t.Error("no log line says the certificate was obtained")
 	}
-	checkACMEFolder(t, filepath.Join(dir, "acme"))
+	pebbletest.CheckOwnerOnly(t, filepath.Join(dir, "acme"))
 	if cfg, err := loadConfig(dir); err != nil || cfg.ACMEDomain != domain || cfg.ACMEEmail != "it@example.com" {
 		t.Errorf("saved settings = %+v, %v", cfg, err)
 	}
@@ -156,36 +155,5 @@ func TestEmbeddedAutomaticHTTPSRefusedKeepsTheRunningService(t *testing.T) {
 	}
 	if now, _ := os.ReadFile(configPath(dir)); string(now) != string(saved) || b.Settings().ACMEDomain != "" {
 		t.Errorf("settings changed after a failure:\n%s", now)
-	}
-}
-
-// checkACMEFolder fails unless dir holds the account key and a certificate, owner-only.
-func checkACMEFolder(t *testing.T, dir string) {
-	t.Helper()
-	files := 0
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		want := fs.FileMode(0o600)
-		if d.IsDir() {
-			want = 0o700
-		} else {
-			files++
-		}
-		if fi.Mode().Perm() != want {
-			t.Errorf("%s has mode %v, want %v", path, fi.Mode().Perm(), want)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if files < 3 {
-		t.Errorf("only %d files in %s, want the account key and the certificate with its key", files, dir)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -129,7 +128,7 @@ func TestACMEAgainstPebble(t *testing.T) {
 		if !strings.Contains(log.String(), "TLS certificate obtained") {
 			t.Error("no log line says the certificate was obtained")
 		}
-		checkOwnerOnly(t, dir)
+		pebbletest.CheckOwnerOnly(t, dir)
 
 		m.Close()
 		stop()
@@ -260,35 +259,4 @@ func TestACMEAgainstPebble(t *testing.T) {
 			stop()
 		}
 	})
-}
-
-// checkOwnerOnly fails unless every folder under dir is 0700 and every file 0600.
-func checkOwnerOnly(t *testing.T, dir string) {
-	t.Helper()
-	files := 0
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		want := fs.FileMode(0o600)
-		if d.IsDir() {
-			want = 0o700
-		} else {
-			files++
-		}
-		if fi.Mode().Perm() != want {
-			t.Errorf("%s has mode %v, want %v", path, fi.Mode().Perm(), want)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if files < 3 { // account key, certificate, its key (and metadata)
-		t.Errorf("only %d files in %s, want the account key and the certificate with its key", files, dir)
-	}
 }

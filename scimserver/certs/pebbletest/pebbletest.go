@@ -267,3 +267,36 @@ func (s *SyncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// CheckOwnerOnly fails the test unless every folder under dir (an ACME
+// storage folder) is 0700 and every file 0600, and it holds at least the
+// account key and a certificate with its key.
+func CheckOwnerOnly(t testing.TB, dir string) {
+	t.Helper()
+	files := 0
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		want := os.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		} else {
+			files++
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s has mode %v, want %v", path, fi.Mode().Perm(), want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 3 { // account key, certificate, its key (and metadata)
+		t.Errorf("only %d files in %s, want the account key and the certificate with its key", files, dir)
+	}
+}
