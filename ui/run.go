@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -9,11 +10,29 @@ import (
 // Runner runs work off the UI goroutine. work returns what to apply on the UI goroutine (or nil).
 type Runner func(work func() (apply func()))
 
-// Background is the app's Runner: a goroutine per job, results applied with fyne.Do.
+// uiStopped is set once the window is gone (StopUI).
+var uiStopped atomic.Bool
+
+// StopUI tells Background and RealAfter that the window is closing: results and timers that come
+// later are dropped. Once the loop has ended, fyne.Do runs its function on the caller's goroutine
+// against a terminated GLFW (a data race at best, a panic reading the clipboard at worst). Call it
+// on the UI goroutine before the app quits.
+func StopUI() { uiStopped.Store(true) }
+
+// onUI runs f on the UI goroutine, unless the window is gone; the check runs where f would.
+func onUI(f func()) {
+	fyne.Do(func() {
+		if !uiStopped.Load() {
+			f()
+		}
+	})
+}
+
+// Background is the app's Runner: a goroutine per job, results applied on the UI goroutine.
 func Background(work func() func()) {
 	go func() {
 		if apply := work(); apply != nil {
-			fyne.Do(apply)
+			onUI(apply)
 		}
 	}()
 }
@@ -32,7 +51,7 @@ type AfterFunc func(d time.Duration, f func()) (stop func())
 
 // RealAfter is the app's AfterFunc.
 func RealAfter(d time.Duration, f func()) func() {
-	t := time.AfterFunc(d, func() { fyne.Do(f) })
+	t := time.AfterFunc(d, func() { onUI(f) })
 	return func() { t.Stop() }
 }
 

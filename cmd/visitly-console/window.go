@@ -109,9 +109,13 @@ func runWindow(env *CommandEnv, measure bool) error {
 	defer signal.Stop(sig)
 	go func() {
 		if _, ok := <-sig; ok {
-			fyne.Do(a.Quit)
+			fyne.Do(func() {
+				ui.StopUI()
+				a.Quit()
+			})
 		}
 	}()
+	w.SetOnClosed(ui.StopUI) // nothing late may touch the window once it is gone
 	env.Log.Debug("window built", "after", time.Since(processStart).Round(time.Millisecond))
 	w.ShowAndRun()
 	return nil
