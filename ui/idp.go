@@ -81,63 +81,61 @@ func (p *idpPage) intro() string {
 func (p *idpPage) keyAccount() string { return p.sess.KeyAccount(p.idp) }
 
 // load reads the key from the keyring, and the keys and the status from the service.
-func (p *idpPage) load() {
+func (p *idpPage) load() { p.reload(true) }
+
+// refresh re-reads the keys and the status while the page waits for the IdP's first calls.
+func (p *idpPage) refresh() { p.reload(false) }
+
+func (p *idpPage) reload(withSecret bool) {
+	if p.ctx.Err() != nil {
+		return // the page was left: no more polling
+	}
 	p.env.Run(func() func() {
-		secret, serr := p.env.Secrets.Get(p.keyAccount())
+		var secret string
+		var serr error
+		if withSecret {
+			secret, serr = p.env.Secrets.Get(p.keyAccount())
+		}
 		keys, kerr := p.sess.Service.Keys(p.ctx)
 		status, _ := p.sess.Service.Status(p.ctx) // the checklist only; the header reports errors
 		return func() {
 			if p.ctx.Err() != nil {
 				return // the page was left
 			}
-			old := p.secret
-			if serr == nil {
-				p.secret = secret
-			} else {
-				p.secret = ""
-			}
 			if kerr == nil {
 				p.keys = p.own(keys)
 			}
 			if status != nil {
 				p.status = status
 			}
-			if p.secret != old {
-				p.clearTest()
-			}
-			p.showKey()
-			if serr != nil && !errors.Is(serr, hostsync.ErrSecretNotFound) {
-				p.keyText.SetText("Unavailable: the OS keyring cannot be used")
+			if withSecret {
+				p.takeSecret(secret, serr)
 			}
 			p.showKeys()
-			p.showState(serr, kerr)
+			if withSecret {
+				p.showState(serr, kerr)
+			}
 			p.showWelcome()
 		}
 	})
 }
 
-// refresh re-reads the keys and the status while the page waits for the IdP's first calls.
-func (p *idpPage) refresh() {
-	if p.ctx.Err() != nil {
-		return // the page was left: no more polling
+// takeSecret shows the key read from the keyring (none when serr), clearing a Test connection
+// result the key no longer matches.
+func (p *idpPage) takeSecret(secret string, serr error) {
+	old := p.secret
+	if serr == nil {
+		p.secret = secret
+	} else {
+		p.secret = ""
 	}
-	p.env.Run(func() func() {
-		keys, kerr := p.sess.Service.Keys(p.ctx)
-		status, _ := p.sess.Service.Status(p.ctx)
-		return func() {
-			if p.ctx.Err() != nil {
-				return
-			}
-			if kerr == nil {
-				p.keys = p.own(keys)
-			}
-			if status != nil {
-				p.status = status
-			}
-			p.showKeys()
-			p.showWelcome()
-		}
-	})
+	if p.secret != old {
+		p.clearTest()
+	}
+	p.showKey()
+	if serr != nil && !errors.Is(serr, hostsync.ErrSecretNotFound) {
+		p.keyText.SetText("Unavailable: the OS keyring cannot be used")
+	}
 }
 
 // pollSoon schedules one refresh, unless one is pending or the page was left.

@@ -407,14 +407,18 @@ func (s *Shell) onRefreshMenu() {
 	}
 }
 
-// refresh reloads the header and the current page.
+// refresh reloads what is on display in place: the header, and an IdP page's key, keys and
+// status. Nothing is rebuilt, so a page keeps what the user did on it (search, filters, selection,
+// focus, unsaved settings); the host screens update themselves after the sync onRefresh starts.
 func (s *Shell) refresh() {
 	if s.session == nil {
 		s.Connect()
 		return
 	}
 	s.header.refresh()
-	s.show()
+	if s.azure != nil {
+		s.azure.load()
+	}
 }
 
 // Close cancels the page's and the session's background work.

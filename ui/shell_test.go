@@ -296,3 +296,51 @@ func TestShellKeysConfirmAndCancelDialogsAndF5Refreshes(t *testing.T) {
 		t.Errorf("Enter in Generate new key made %d keys, want 1", len(h.svc.keys)-before)
 	}
 }
+
+// F5 and File › Refresh reload in place: a page keeps what the user did on it (unsaved settings,
+// a host screen's state and focus), and the IdP page shows what changed on the service.
+func TestShellRefreshKeepsThePage(t *testing.T) {
+	h := newHarness(t)
+	conn := &fakeConnector{settings: Settings{ListenAddr: "127.0.0.1:8765", DataDir: "/tmp/data"}, sess: h.sess}
+	builds := 0
+	var search *widget.Entry
+	hosts := func(ctx context.Context, env *Env, s *Session) fyne.CanvasObject {
+		builds++
+		search = widget.NewEntry()
+		return search
+	}
+	s := NewShell(context.Background(), h.env, conn, map[string]PageBuilder{PageHosts: hosts})
+	h.win.SetContent(s.Build())
+	s.Connect()
+	synced := 0
+	s.OnRefresh(func() { synced++ })
+	f5 := func() { h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyF5}) }
+
+	s.Show(PageHosts)
+	search.SetText("müller")
+	h.win.Canvas().Focus(search)
+	f5()
+	if builds != 1 || search.Text != "müller" || h.win.Canvas().Focused() != search || synced != 1 {
+		t.Errorf("F5 on Hosts: built %d times, search %q, focus kept %v, synced %d", builds, search.Text,
+			h.win.Canvas().Focused() == search, synced)
+	}
+
+	s.Show(PageSettings)
+	page := s.setting
+	page.listen.SetText("127.0.0.1:9999")
+	f5()
+	if s.setting != page || page.listen.Text != "127.0.0.1:9999" {
+		t.Errorf("F5 on Settings lost the edit: listen %q, same page %v", s.setting.listen.Text, s.setting == page)
+	}
+
+	s.Show(PageAzureAD)
+	idp := s.azure
+	if len(idp.keys) != 0 {
+		t.Fatalf("keys before: %d", len(idp.keys))
+	}
+	h.sec.m[account] = h.svc.addKey("made elsewhere")
+	f5()
+	if s.azure != idp || len(idp.keys) != 1 || idp.secret == "" {
+		t.Errorf("F5 on Azure AD: same page %v, keys %d, key from the keyring %v", s.azure == idp, len(idp.keys), idp.secret != "")
+	}
+}

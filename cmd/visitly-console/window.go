@@ -81,7 +81,6 @@ func runWindow(env *CommandEnv, measure bool) error {
 	shell.OnSession(dir.onSession)
 	shell.OnRefresh(dir.syncNow)
 	shell.AddFileItems(dir.menuItems()...)
-	w.Canvas().SetOnTypedKey(dir.onTypedKey(w.Canvas().OnTypedKey()))
 	go b.dailyBackups(ctx)
 
 	w.SetContent(container.NewStack(shell.Build(), firstFrame(func() {
@@ -93,6 +92,9 @@ func runWindow(env *CommandEnv, measure bool) error {
 				w.Resize(fit)
 			}
 			env.Log.Debug("window size", "screen", fmt.Sprintf("%dx%d", sw, sh), "scale", w.Canvas().Scale(), "size", w.Canvas().Size())
+			if err := routeF5(w); err != nil {
+				env.Log.Warn("F5 syncs only from tables, text fields and with nothing focused", "err", err)
+			}
 		})
 		if measure {
 			// Let the driver finish the frame's events before quitting.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end run of the real console under Xvfb with a real Secret Service:
-# start → Generate new key (menu shortcut + Enter) → Test connection → Copy key → window size →
-# second start → quit (SIGTERM).
+# start → Generate new key (menu shortcut + Enter) → Test connection → Copy key → F5 with a
+# button/radio focused → window size → second start → quit (SIGTERM).
 # Fails if Fyne logs a widget change off the UI goroutine, if the activity log lacks the actions,
 # if the window does not fit a 1366×768 screen after the SCIM calls or cannot be made 1000×650,
 # if a second start opens a second window, or if the embedded service was not shut down gracefully.
@@ -21,7 +21,7 @@ for _ in $(seq 50); do
 done
 data=$(mktemp -d)
 log=$out/console.log
-"$bin" --data-dir "$data" >"$log" 2>&1 &
+VISITLY_DEBUG=1 "$bin" --data-dir "$data" >"$log" 2>&1 &
 pid=$!
 win=$(xdotool search --sync --onlyvisible --name 'Visitly Console' | head -1)
 for _ in $(seq 100); do grep -q "first frame painted" "$log" && break; sleep 0.1; done
@@ -36,6 +36,16 @@ xdotool key ctrl+shift+k; sleep 1          # Azure AD › Copy API key
 import -window root "$out/2-after.png"
 
 fail=0
+# F5 syncs whatever holds the focus: Hosts opens with the keyboard in its search; Tab moves it to
+# the filter's three radio buttons, then Export…: none of them takes F5 in Fyne itself.
+syncs() { grep -c "sync now" "$log" || true; }
+xdotool key ctrl+1; sleep 1
+for tabs in 1 2 3 4; do
+  xdotool key Tab; sleep 0.5
+  before=$(syncs); xdotool key F5; sleep 1
+  [ "$(syncs)" -gt "$before" ] || { echo "FAIL: F5 did not sync after $tabs Tab(s) from the search"; fail=1; }
+  import -window root "$out/f5-tab$tabs.png"
+done
 # The window fits the screen after the SCIM calls filled the header, and shrinks to 1000×650.
 # (xdotool only: x11-utils is not among the CI packages.)
 size() { xdotool getwindowgeometry "$win" | awk '/Geometry:/{print $2}'; }
