@@ -45,11 +45,18 @@ type cachedHost struct {
 	h *Host // never changed once cached: readers get clones
 }
 
+// The state moves from cacheOn, and to it, only with mu held, so a reader
+// holding mu sees the state and the maps agree; only cacheUnloaded ->
+// cacheLoading (which touches no map) is a bare compare-and-swap.
 type hostCache struct {
 	state atomic.Int32
 	limit atomic.Int64
 
-	mu     sync.RWMutex
+	mu sync.RWMutex
+	// drops counts the times the maps were dropped (guarded by mu): a fill
+	// installs its snapshot only if none happened since it read it, for a
+	// drop means the snapshot may lack what another process committed.
+	drops  uint64
 	byID   map[string]cachedHost
 	byName map[string]*Host // strings.ToLower(userName) of live hosts
 	byN    map[int64]*Host  // by row number, for pages of the whole list
@@ -73,8 +80,11 @@ func (s *Store) cachedLive(id string) (n int64, h *Host, on bool) {
 		return 0, nil, false
 	}
 	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.state.Load() != cacheOn {
+		return 0, nil, false // dropped since cacheReady looked
+	}
 	e, ok := c.byID[id]
-	c.mu.RUnlock()
 	if !ok {
 		return 0, nil, true
 	}
@@ -89,6 +99,9 @@ func (s *Store) cachedByUserName(userName string) (h *Host, on bool) {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if c.state.Load() != cacheOn {
+		return nil, false // dropped since cacheReady looked
+	}
 	return c.byName[strings.ToLower(userName)], true
 }
 
@@ -113,6 +126,9 @@ func (s *Store) fillHostCache() {
 	c := &s.hosts
 	err := s.write(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
 		limit := int(c.limit.Load())
+		c.mu.RLock()
+		drops := c.drops
+		c.mu.RUnlock()
 		rows, err := tx.QueryContext(ctx, "SELECT "+hostColumns+" FROM hosts WHERE deleted_at IS NULL")
 		if err != nil {
 			return err
@@ -142,9 +158,14 @@ func (s *Store) fillHostCache() {
 		s.dataVersion.Store(v)
 		s.afterCommit(func() {
 			c.mu.Lock()
+			defer c.mu.Unlock()
+			if c.drops != drops || c.state.Load() == cacheOff {
+				// Dropped since the snapshot was read: the fill a later read
+				// starts brings a fresh one.
+				return
+			}
 			c.byID, c.byName, c.byN = byID, byName, byN
-			c.mu.Unlock()
-			c.state.CompareAndSwap(cacheLoading, cacheOn)
+			c.state.Store(cacheOn)
 		})
 		return nil
 	})
@@ -160,11 +181,11 @@ func (s *Store) fillHostCache() {
 func (s *Store) cacheHost(n int64, h *Host) {
 	c := &s.hosts
 	s.afterCommit(func() {
-		if c.state.Load() != cacheOn {
-			return
-		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		if c.state.Load() != cacheOn {
+			return // the fill to come reads it from the database
+		}
 		if old, ok := c.byID[h.ID]; ok {
 			if k := strings.ToLower(old.h.UserName); c.byName[k] == old.h {
 				delete(c.byName, k)
@@ -202,7 +223,10 @@ func (c *hostCache) switchOff() {
 	c.state.Store(cacheOff)
 }
 
-func (c *hostCache) dropLocked() { c.byID, c.byName, c.byN = nil, nil, nil }
+func (c *hostCache) dropLocked() {
+	c.byID, c.byName, c.byN = nil, nil, nil
+	c.drops++
+}
 
 // cachedRows returns copies of the live hosts stored as rows ns; ok is false
 // unless the cache is on and holds every one.
