@@ -48,8 +48,12 @@ type cachedKey struct {
 }
 
 // invalidate makes the next authentication reload, after this process changed
-// a key.
+// a key. It waits for a reload under way: that one checks gen and stores its
+// snapshot under reloadMu, so a snapshot read before the change is never
+// stored after it.
 func (k *keyCache) invalidate() {
+	k.reloadMu.Lock()
+	defer k.reloadMu.Unlock()
 	k.gen.Add(1)
 	k.snap.Store(nil)
 }
