@@ -155,6 +155,19 @@ wait_health() {
 }
 # winpath UNIX: the Windows name of a path in the prefix.
 winpath() { winepath -w "$1" 2>/dev/null; }
+# find_window NAME: the id of the first visible window titled NAME, waiting up to a
+# minute. xdotool's own --sync dies with BadWindow when a window vanishes while it
+# walks the tree, as the hidden window of the console's OpenGL check does at start,
+# so each look is a fresh search and a failed one is simply repeated.
+find_window() {
+	local id
+	for _ in $(seq 120); do
+		id=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n1) || true
+		[ -z "$id" ] || { echo "$id"; return 0; }
+		sleep 0.5
+	done
+	return 1
+}
 
 # --- 1. visitly-scimd.exe serving, driven by visitly-load ---------------------
 say "visitly-scimd.exe serve"
@@ -238,7 +251,7 @@ mkdir -p "$data"
 printf '{"listenAddr": "127.0.0.1:%s"}\n' "$(freeport)" >"$data/settings.json"
 wine "$(winpath "$prog/visitly-console.exe")" >"$work/window.log" 2>&1 &
 win_pid=$!
-wid=$(timeout 60 xdotool search --sync --onlyvisible --name '^Visitly Console$' | head -n1) || fail "no window: $(tail "$work/window.log")"
+wid=$(find_window '^Visitly Console$') || fail "no window: $(tail "$work/window.log")"
 sleep 3 # the first frames
 import -window root "$work/window.png"
 colors=$(convert "$work/window.png" -format '%k' info:)
@@ -261,7 +274,7 @@ say "the installed console with only OpenGL 2.0: the message box"
 # Mesa (under Wine's opengl32) then reports 2.0, below the 2.1 Fyne needs.
 MESA_GL_VERSION_OVERRIDE=2.0 wine "$(winpath "$prog/visitly-console.exe")" >"$work/nogl.log" 2>&1 &
 nogl_pid=$!
-box=$(timeout 60 xdotool search --sync --onlyvisible --name '^Visitly Console cannot open its window$' | head -n1) ||
+box=$(find_window '^Visitly Console cannot open its window$') ||
 	fail "no message box for OpenGL 2.0: $(tail "$work/nogl.log")"
 import -window root "$work/nogl.png"
 xdotool windowactivate --sync "$box" 2>/dev/null || xdotool windowfocus --sync "$box" || true
