@@ -244,12 +244,12 @@ done
 echo "wine-test:   time to first frame: $(cat "$work"/measure-*.log | awk '/first frame painted/ { for (i = 1; i <= NF; i++) if ($i ~ /^after=/) printf "%s ", substr($i, 7) }')"
 [ "$faults" -eq 0 ] || fail "$faults of $runs runs faulted at exit"
 
-say "the installed console: a window that is not blank"
+say "the installed console: a window that is not blank, F5 from a focused control"
 # Its embedded service on a free port: 8765, the default, may be taken on a shared machine.
 data="$user_dir/AppData/Roaming/Visitly Host Sync"
 mkdir -p "$data"
 printf '{"listenAddr": "127.0.0.1:%s"}\n' "$(freeport)" >"$data/settings.json"
-wine "$(winpath "$prog/visitly-console.exe")" >"$work/window.log" 2>&1 &
+VISITLY_DEBUG=1 wine "$(winpath "$prog/visitly-console.exe")" >"$work/window.log" 2>&1 &
 win_pid=$!
 wid=$(find_window '^Visitly Console$') || fail "no window: $(tail "$work/window.log")"
 sleep 3 # the first frames
@@ -257,8 +257,14 @@ import -window root "$work/window.png"
 colors=$(convert "$work/window.png" -format '%k' info:)
 say "screenshot: $colors colours"
 [ "$colors" -gt 20 ] || fail "the window looks blank ($colors colours; $work/window.png)"
-# Alt+F4 closes it as a user would (Wine turns it into WM_CLOSE).
 xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus --sync "$wid" || true
+# F5 syncs with a control focused too (Tab focuses one; Fyne alone would hand F5 to it).
+log="$work/window.log" # the console logs to stderr
+xdotool key --window "$wid" Tab Tab F5
+for _ in $(seq 25); do grep -q 'msg="sync now"' "$log" && break; sleep 0.2; done
+grep -q 'msg="sync now"' "$log" || fail "F5 with a control focused did not sync: $(tail -5 "$log")"
+! grep -q 'F5 syncs only' "$log" || fail "$(grep 'F5 syncs only' "$log")"
+# Alt+F4 closes it as a user would (Wine turns it into WM_CLOSE).
 xdotool key --window "$wid" alt+F4
 for _ in $(seq 100); do
 	kill -0 "$win_pid" 2>/dev/null || break
