@@ -447,7 +447,7 @@ func TestReady(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTest(t)
 	mustCreateHost(t, s, "alice", nil)
-	before := len(events(t, s))
+	before, gen := len(events(t, s)), s.gen.Load()
 	for range 3 {
 		if err := s.Ready(ctx); err != nil {
 			t.Fatalf("Ready: %v", err)
@@ -455,6 +455,10 @@ func TestReady(t *testing.T) {
 	}
 	if n := len(events(t, s)); n != before {
 		t.Errorf("Ready added %d events", n-before)
+	}
+	// It changed nothing, so a paging client's page memo stays valid.
+	if g := s.gen.Load(); g != gen {
+		t.Errorf("Ready moved the write generation %d times", g-gen)
 	}
 	if ch, _, _, err := s.Changes(ctx, 0, 100); err != nil || len(ch) != 1 {
 		t.Errorf("change feed after Ready: %d changes, %v; want alice alone", len(ch), err)

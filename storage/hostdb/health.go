@@ -2,7 +2,6 @@ package hostdb
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -26,7 +25,7 @@ func (s *Store) Ready(ctx context.Context) error {
 	}
 	done := make(chan error, 1)
 	go func() {
-		done <- s.write(ctx, func(context.Context, *sql.Tx) error { return nil })
+		done <- s.probe(ctx)
 	}()
 	select {
 	case err := <-done:

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -43,6 +44,7 @@ type writeReq struct {
 	fn    writeFunc
 	done  chan error
 	after []func() // run once the call's changes are committed (afterCommit)
+	probe bool     // writes nothing: Ready's round trip through the writer
 }
 
 // afterCommit schedules f to run on the committer goroutine once the write
@@ -61,7 +63,17 @@ func (p *panicked) Error() string { return fmt.Sprintf("hostdb: write callback p
 // write runs fn atomically and durably: nil means committed, an error means
 // none of fn's changes were. fn's own error comes back unchanged.
 func (s *Store) write(ctx context.Context, fn writeFunc) error {
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return s.enqueue(&writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// probe goes through the writer like a write that changes nothing.
+func (s *Store) probe(ctx context.Context) error {
+	noop := func(context.Context, *sql.Tx) error { return nil }
+	return s.enqueue(&writeReq{ctx: ctx, fn: noop, done: make(chan error, 1), probe: true})
+}
+
+func (s *Store) enqueue(req *writeReq) error {
+	ctx := req.ctx
 	s.queueMu.RLock()
 	if s.queueClosed {
 		s.queueMu.RUnlock()
@@ -124,8 +136,11 @@ func (s *Store) runBatch(batch []*writeReq) {
 		}
 		// Before any caller hears back, so that a read after an
 		// acknowledged write never gets a page memo or a cached host from
-		// before it.
-		s.gen.Add(1)
+		// before it. A batch of probes alone changed nothing: a readiness
+		// check every few seconds must not reset a paging client's memo.
+		if !committed || slices.ContainsFunc(batch, func(r *writeReq) bool { return !r.probe }) {
+			s.gen.Add(1)
+		}
 		for i, r := range batch {
 			r.done <- results[i]
 		}
