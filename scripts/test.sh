@@ -219,6 +219,10 @@ else
 	step "packaged builds: Windows cross-build, Linux fyne package (make windows linux)" finish_windows_build
 	step "Windows builds under Wine: service, MSI, window, CLI (scripts/wine-test.sh)" scripts/wine-test.sh
 fi
+# Resident memory depends on how far the collector lags behind, so it is
+# measured last, when no build runs in the background and no other test binary.
+step "memory under 300 clients that do not read (alone)" \
+	env VISITLY_MEMORY_TEST=1 go test -count=1 -run '^TestMemoryUnderClientsThatDoNotRead$' -v ./cmd/visitly-scimd
 
 join() { local IFS=';'; echo "$*" | sed 's/;/; /g'; }
 echo

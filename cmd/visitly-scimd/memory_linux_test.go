@@ -28,11 +28,17 @@ import (
 // Before list pages were streamed, each stuck answer held its whole page:
 // 300 of them took the service past 600 MB.
 //
+// It measures a process's resident memory, which depends on how far the
+// garbage collector lags behind, so it runs alone: with VISITLY_MEMORY_TEST=1,
+// as a step of its own in scripts/test.sh after go test. Beside 15 other test
+// binaries and a cold compile on two cores it once peaked at 209 MB where
+// alone it stays at 139-168 MB.
+//
 // VISITLY_SCIMD_BIN runs another build of the binary instead (to measure an
 // older one).
 func TestMemoryUnderClientsThatDoNotRead(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the service on 20,000 hosts")
+	if os.Getenv("VISITLY_MEMORY_TEST") != "1" {
+		t.Skip("a resident-memory measurement: run alone, with VISITLY_MEMORY_TEST=1 (scripts/test.sh does)")
 	}
 	const (
 		hosts   = 20_000
