@@ -10,6 +10,9 @@ type Actor struct {
 	ID    string // the API key id for Kind ActorAPIKey
 	Label string // the API key label for Kind ActorAPIKey
 	IdP   IdP    // the API key's identity provider for Kind ActorAPIKey, when known
+	// Method and Path are the request that acted, when a request did: an
+	// identity provider's last change keeps them. Not part of String.
+	Method, Path string
 }
 
 // Actor kinds.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimserver/resource"
-	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // serveAdmin authenticates an admin API request (docs/admin-api.md), then
@@ -89,7 +88,7 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) {
 
 // toAdminKey is a stored key as the admin API shows it. Times go out in UTC,
 // as they always have.
-func toAdminKey(k hostdb.APIKey) hostsync.Key {
+func toAdminKey(k hostsync.APIKey) hostsync.Key {
 	return hostsync.Key{ID: k.ID, Label: k.Label, Prefix: k.Prefix, IdP: k.IdP, Created: k.Created.UTC(), LastUsed: k.LastUsed.UTC(), Revoked: k.Revoked.UTC()}
 }
 
@@ -142,7 +141,7 @@ func (s *Server) adminCreateKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	secret, key, err := s.st.CreateAPIKey(r.Context(), actorFrom(r.Context()), in.Label, in.IdP)
-	if errors.Is(err, hostdb.ErrUnknownIdP) {
+	if errors.Is(err, hostsync.ErrUnknownIdP) {
 		valid := make([]string, len(hostsync.IdPs))
 		for i, p := range hostsync.IdPs {
 			valid[i] = strconv.Quote(string(p))
@@ -170,7 +169,7 @@ func (s *Server) adminRevokeKey(w http.ResponseWriter, r *http.Request) {
 
 // toAdminHost is a stored host as the admin API shows it, times in UTC, its
 // removers named with their keys' IdPs (keys: KeyIdPs).
-func (s *Server) toAdminHost(r *http.Request, h *hostdb.Host, keys keyIdPs) hostsync.Host {
+func (s *Server) toAdminHost(r *http.Request, h *hostsync.HostRecord, keys keyIdPs) hostsync.Host {
 	return hostsync.Host{
 		ID: h.ID, Seq: h.Seq, State: hostsync.State(h.State()),
 		UserName: h.UserName, ExternalID: h.ExternalID, DisplayName: h.DisplayName, Email: h.Email, Active: h.Active,
@@ -242,7 +241,7 @@ func (s *Server) adminHosts(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badValue("state must be active, deactivated, deleted, removed or all, got %q", state))
 		return
 	}
-	hosts, total, err := s.st.AdminHosts(r.Context(), string(state), p.StartIndex, p.Count)
+	hosts, total, err := s.st.AdminHosts(r.Context(), state, p.StartIndex, p.Count)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -285,24 +284,17 @@ func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request) {
 // toAdminEvent is a stored event as the admin API shows it, its time in UTC,
 // with the IdP of the key that acted (keys: KeyIdPs). A key's IdP never
 // changes, so an event from before events carried it gets it too.
-func toAdminEvent(e hostdb.Event, keys keyIdPs) hostsync.Event {
-	var changes []hostsync.FieldChange
-	if e.Changes != nil {
-		changes = make([]hostsync.FieldChange, len(e.Changes))
-		for i, c := range e.Changes {
-			changes[i] = hostsync.FieldChange(c)
-		}
-	}
-	return hostsync.Event{Seq: e.Seq, At: e.At.UTC(), Actor: e.Actor, ActorName: e.ActorName, Action: e.Action,
-		ResourceType: e.ResourceType, ResourceID: e.ResourceID, UserName: e.UserName, Changes: changes, Detail: e.Detail,
-		IdP: keys.actor(e.Actor).IdP}
+func toAdminEvent(e hostsync.Event, keys keyIdPs) hostsync.Event {
+	e.At = e.At.UTC()
+	e.IdP = keys.actor(e.Actor).IdP
+	return e
 }
 
 func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
 	qp := readQuery(r)
 	since := qp.number("since", 0)
 	limit := min(max(qp.number("limit", 500), 1), 5000)
-	q := hostdb.ActivityQuery{Since: since, Limit: int(limit), ResourceID: qp.text("resourceId"), Action: qp.text("action")}
+	q := hostsync.ActivityQuery{Since: since, Limit: int(limit), ResourceID: qp.text("resourceId"), Action: qp.text("action")}
 	if qp.err != nil {
 		writeError(w, qp.err)
 		return

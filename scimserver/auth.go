@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
-	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 type actorKey struct{}
@@ -56,7 +55,7 @@ func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
 		return r, errUnauthorized
 	}
 	check := r.Header.Get(hostsync.ConsoleCheckHeader) != ""
-	var key hostdb.APIKey
+	var key hostsync.APIKey
 	var err error
 	if check {
 		key, err = s.st.CheckAPIKey(r.Context(), tok)
@@ -64,7 +63,7 @@ func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
 		key, err = s.st.AuthenticateAPIKey(r.Context(), tok)
 	}
 	if err != nil {
-		if !errors.Is(err, hostdb.ErrUnauthorized) {
+		if !errors.Is(err, hostsync.ErrUnauthorized) {
 			return r, err
 		}
 		s.reject(r, false, "unknown or revoked API key")
@@ -74,10 +73,9 @@ func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
 	if !check {
 		s.st.NoteCall(key, r.Method, path)
 	}
-	a := hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: key.ID, Label: key.Label, IdP: key.IdP}
 	// The store keeps the request of an IdP's last change with it.
-	ctx := hostdb.WithRequest(context.WithValue(r.Context(), actorKey{}, a), r.Method, path)
-	return r.WithContext(ctx), nil
+	a := hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: key.ID, Label: key.Label, IdP: key.IdP, Method: r.Method, Path: path}
+	return r.WithContext(context.WithValue(r.Context(), actorKey{}, a)), nil
 }
 
 // authAdmin authenticates an admin API request with the admin credential.
@@ -90,7 +88,7 @@ func (s *Server) authAdmin(r *http.Request) (*http.Request, error) {
 		return r, &scimError{Status: http.StatusUnauthorized, Detail: "missing admin credential: send Authorization: Bearer <admin token>"}
 	}
 	if err := s.st.AuthenticateAdmin(r.Context(), tok); err != nil {
-		if !errors.Is(err, hostdb.ErrUnauthorized) {
+		if !errors.Is(err, hostsync.ErrUnauthorized) {
 			return r, err
 		}
 		s.reject(r, true, "admin API: wrong admin credential")
@@ -104,7 +102,7 @@ func (s *Server) authAdmin(r *http.Request) (*http.Request, error) {
 // per door, in the activity log and as the door's last refusal, read back
 // after a restart).
 func (s *Server) reject(r *http.Request, admin bool, reason string) {
-	c := hostdb.RejectedCall{Admin: admin, At: time.Now().UTC(), Method: r.Method, Path: r.URL.Path, Remote: remoteIP(r), Reason: reason}
+	c := hostsync.RejectedCall{Admin: admin, At: time.Now().UTC(), Method: r.Method, Path: r.URL.Path, Remote: remoteIP(r), Reason: reason}
 	if admin {
 		s.rejAdmin.Store(&c)
 	} else {

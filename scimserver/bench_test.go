@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/visitly/hostsync/storage/hostdb"
+	"github.com/visitly/hostsync"
 )
 
 // These benchmarks drive a real server over loopback on a real SQLite file;
@@ -103,7 +103,7 @@ func BenchmarkPatchGroupMembers(b *testing.B) {
 	e := newEnv(b)
 	var ids []string
 	for i := range 10000 {
-		h, err := e.st.CreateHost(context.Background(), hostdb.Actor{Kind: "cli"}, &hostdb.Host{UserName: fmt.Sprintf("m%d", i), Active: true,
+		h, err := e.st.CreateHost(context.Background(), hostsync.Actor{Kind: "cli"}, &hostsync.HostRecord{UserName: fmt.Sprintf("m%d", i), Active: true,
 			Attrs: []byte(fmt.Sprintf(`{"userName":"m%d","active":true,"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}`, i))})
 		if err != nil {
 			b.Fatal(err)

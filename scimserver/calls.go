@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/visitly/hostsync"
-	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // calls is what the status endpoint says about the calls the service saw.
@@ -86,14 +85,14 @@ func (s *Server) callStatus(ctx context.Context) (calls, error) {
 }
 
 // latest returns the later of this process's refusal and the stored one.
-func latest(mem, stored *hostdb.RejectedCall) *hostdb.RejectedCall {
+func latest(mem, stored *hostsync.RejectedCall) *hostsync.RejectedCall {
 	if mem == nil || stored != nil && stored.At.After(mem.At) {
 		return stored
 	}
 	return mem
 }
 
-func rejectedCall(c *hostdb.RejectedCall) *hostsync.Call {
+func rejectedCall(c *hostsync.RejectedCall) *hostsync.Call {
 	if c == nil {
 		return nil
 	}

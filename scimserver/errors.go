@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimserver/resource"
-	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // scimError is the one error value every handler returns to a client.
@@ -29,13 +29,13 @@ func badValue(format string, a ...any) *scimError {
 func asSCIMError(err error, what string) error {
 	var (
 		se       *scimError
-		conflict *hostdb.ConflictError
-		member   *hostdb.InvalidMemberError
+		conflict *hostsync.ConflictError
+		member   *hostsync.InvalidMemberError
 	)
 	switch {
 	case errors.As(err, &se):
 		return se
-	case errors.Is(err, hostdb.ErrNotFound):
+	case errors.Is(err, hostsync.ErrNotFound):
 		return notFound(what + " not found")
 	case errors.As(err, &conflict):
 		detail := fmt.Sprintf("%s %q is already taken", conflict.Field, conflict.Value)

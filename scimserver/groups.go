@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimserver/resource"
-	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 func groupHandlers(s *Server) resourceHandlers {
@@ -27,7 +27,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	g := &hostdb.Group{DisplayName: in.displayName, ExternalID: in.externalID, Attrs: in.attrs, Members: in.members}
+	g := &hostsync.GroupRecord{DisplayName: in.displayName, ExternalID: in.externalID, Attrs: in.attrs, Members: in.members}
 	g, err = s.st.CreateGroup(r.Context(), actorFrom(r.Context()), g)
 	if err != nil {
 		writeError(w, asSCIMError(err, "group"))
@@ -125,8 +125,8 @@ func (s *Server) replaceGroup(w http.ResponseWriter, r *http.Request, id string)
 		writeError(w, err)
 		return
 	}
-	g, err := s.st.UpdateGroup(r.Context(), actorFrom(r.Context()), id, func(*hostdb.Group) (*hostdb.GroupChange, error) {
-		return &hostdb.GroupChange{DisplayName: in.displayName, ExternalID: in.externalID, Attrs: in.attrs, RemoveAll: true, Add: in.members}, nil
+	g, err := s.st.UpdateGroup(r.Context(), actorFrom(r.Context()), id, func(*hostsync.GroupRecord) (*hostsync.GroupChange, error) {
+		return &hostsync.GroupChange{DisplayName: in.displayName, ExternalID: in.externalID, Attrs: in.attrs, RemoveAll: true, Add: in.members}, nil
 	})
 	if err != nil {
 		writeError(w, asSCIMError(err, "group "+id))
@@ -148,7 +148,7 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request, id string) {
 		writeError(w, err)
 		return
 	}
-	_, err = s.st.UpdateGroup(r.Context(), actorFrom(r.Context()), id, func(cur *hostdb.Group) (*hostdb.GroupChange, error) {
+	_, err = s.st.UpdateGroup(r.Context(), actorFrom(r.Context()), id, func(cur *hostsync.GroupRecord) (*hostsync.GroupChange, error) {
 		doc, err := resource.Decode(cur.Attrs)
 		if err != nil {
 			return nil, err
@@ -161,7 +161,7 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request, id string) {
 		if err != nil {
 			return nil, badValue("the group cannot be encoded: %v", err)
 		}
-		ch := &hostdb.GroupChange{Attrs: attrs, Add: ops.Add, Remove: ops.Remove, RemoveAll: ops.RemoveAll}
+		ch := &hostsync.GroupChange{Attrs: attrs, Add: ops.Add, Remove: ops.Remove, RemoveAll: ops.RemoveAll}
 		ch.DisplayName, ch.ExternalID = resource.GroupIndex(next)
 		return ch, nil
 	})
@@ -200,7 +200,7 @@ func (s *Server) searchGroups(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) queryGroups(w http.ResponseWriter, r *http.Request, p listParams) {
 	withMembers := wantsMembers(p)
-	q := hostdb.GroupQuery{StartIndex: p.StartIndex, Count: p.Count, WithMembers: withMembers}
+	q := hostsync.GroupQuery{StartIndex: p.StartIndex, Count: p.Count, WithMembers: withMembers}
 	if p.HasFilter {
 		f, err := resource.ParseFilter(resource.Group, p.Filter)
 		if err != nil {
@@ -209,7 +209,7 @@ func (s *Server) queryGroups(w http.ResponseWriter, r *http.Request, p listParam
 		}
 		q.WithMembers = withMembers || f.UsesMembers()
 		q.Conds = storageConds(f.Conds())
-		q.Match = func(g *hostdb.Group) bool { return f.Match(s.groupDoc(r, g, q.WithMembers)) }
+		q.Match = func(g *hostsync.GroupRecord) bool { return f.Match(s.groupDoc(r, g, q.WithMembers)) }
 	}
 	release, err := s.largePage(w, r, p.Count)
 	if err != nil {
@@ -235,7 +235,7 @@ func (s *Server) queryGroups(w http.ResponseWriter, r *http.Request, p listParam
 }
 
 // groupDoc renders a group as a client sees it.
-func (s *Server) groupDoc(r *http.Request, g *hostdb.Group, withMembers bool) resource.Doc {
+func (s *Server) groupDoc(r *http.Request, g *hostsync.GroupRecord, withMembers bool) resource.Doc {
 	base := s.baseURL(r) + SCIMBasePath
 	raw := resource.AppendResource(nil, g.Attrs, resource.Meta{
 		ResourceType: "Group", ID: g.ID, Location: base + "/Groups/" + g.ID,

@@ -1,8 +1,8 @@
 // Package scimserver is the host-sync service's HTTP side: the SCIM 2.0 service
 // provider that Azure AD provisions hosts into (/v1/usersync/SCIM) and the small
 // admin API the console uses (/v1/admin). It speaks Azure AD's dialect on input,
-// answers in strict RFC 7644 form, and keeps everything in a Store
-// (storage/hostdb's, today).
+// answers in strict RFC 7644 form, and keeps everything in a Store (SQLite's
+// storage/hostdb or PostgreSQL's storage/pgstore).
 package scimserver
 
 import (
@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
-	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // Base paths. The SCIM one is the Tenant URL's path in Visitly's Azure AD tutorial.
@@ -56,7 +55,7 @@ type Server struct {
 	opt Options
 	// The last refused calls of this process, SCIM and admin API; the
 	// store has those of earlier runs (calls.go).
-	rej, rejAdmin atomic.Pointer[hostdb.RejectedCall]
+	rej, rejAdmin atomic.Pointer[hostsync.RejectedCall]
 
 	admin http.Handler  // the admin API's router, behind serveAdmin's authentication
 	pages chan struct{} // one token per large page being built or written (pages.go)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimserver/resource"
-	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 func userHandlers(s *Server) resourceHandlers {
@@ -23,9 +22,9 @@ func userHandlers(s *Server) resourceHandlers {
 	}
 }
 
-// hostFromDoc fills a hostdb.Host's indexed fields and attributes from a
+// hostFromDoc fills a host record's indexed fields and attributes from a
 // canonical User document.
-func hostFromDoc(base *hostdb.Host, doc resource.Doc) (*hostdb.Host, error) {
+func hostFromDoc(base *hostsync.HostRecord, doc resource.Doc) (*hostsync.HostRecord, error) {
 	attrs, err := json.Marshal(doc)
 	if err != nil {
 		return nil, badValue("the user cannot be encoded: %v", err)
@@ -69,7 +68,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	h, err := hostFromDoc(&hostdb.Host{}, doc)
+	h, err := hostFromDoc(&hostsync.HostRecord{}, doc)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -101,7 +100,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, id string) {
 
 // writeUser answers with one user, projected when attributes or
 // excludedAttributes were asked for.
-func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, h *hostdb.Host, p listParams) {
+func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, h *hostsync.HostRecord, p listParams) {
 	raw := resource.AppendResource(nil, h.Attrs, s.userMeta(r, h))
 	if len(p.Attributes) > 0 || len(p.Excl) > 0 {
 		raw = project(raw, p)
@@ -115,7 +114,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, id string) 
 		writeError(w, err)
 		return
 	}
-	h, err := s.st.UpdateHost(r.Context(), actorFrom(r.Context()), id, func(cur *hostdb.Host) (*hostdb.Host, error) {
+	h, err := s.st.UpdateHost(r.Context(), actorFrom(r.Context()), id, func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) {
 		return hostFromDoc(cur, doc)
 	})
 	if err != nil {
@@ -131,7 +130,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, id string) {
 		writeError(w, err)
 		return
 	}
-	h, err := s.st.UpdateHost(r.Context(), actorFrom(r.Context()), id, func(cur *hostdb.Host) (*hostdb.Host, error) {
+	h, err := s.st.UpdateHost(r.Context(), actorFrom(r.Context()), id, func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) {
 		doc, err := resource.Decode(cur.Attrs)
 		if err != nil {
 			return nil, err
@@ -179,7 +178,7 @@ func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request) {
 // ANDs at its top level go to the store's indexes; the whole filter is then
 // evaluated on each candidate, so the index is only ever a shortcut.
 func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams) {
-	q := hostdb.HostQuery{StartIndex: p.StartIndex, Count: p.Count}
+	q := hostsync.LiveHostQuery{StartIndex: p.StartIndex, Count: p.Count}
 	if p.HasFilter {
 		f, err := resource.ParseFilter(resource.User, p.Filter)
 		if err != nil {
@@ -188,7 +187,7 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams
 		}
 		q.Conds = storageConds(f.Conds())
 		if !f.Exact() || len(q.Conds) == 0 {
-			q.Match = func(h *hostdb.Host) bool {
+			q.Match = func(h *hostsync.HostRecord) bool {
 				d, err := resource.Decode(resource.AppendResource(nil, h.Attrs, s.userMeta(r, h)))
 				return err == nil && f.Match(d)
 			}
@@ -212,26 +211,26 @@ func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, p listParams
 	lw.finish()
 }
 
-var condFields = map[string]hostdb.Field{
-	"id":          hostdb.FieldID,
-	"userName":    hostdb.FieldUserName,
-	"externalId":  hostdb.FieldExternalID,
-	"displayName": hostdb.FieldDisplayName,
-	"email":       hostdb.FieldEmail,
-	"active":      hostdb.FieldActive,
+var condFields = map[string]hostsync.Field{
+	"id":          hostsync.FieldID,
+	"userName":    hostsync.FieldUserName,
+	"externalId":  hostsync.FieldExternalID,
+	"displayName": hostsync.FieldDisplayName,
+	"email":       hostsync.FieldEmail,
+	"active":      hostsync.FieldActive,
 }
 
-func storageConds(cs []resource.Cond) []hostdb.Cond {
-	var out []hostdb.Cond
+func storageConds(cs []resource.Cond) []hostsync.Cond {
+	var out []hostsync.Cond
 	for _, c := range cs {
 		if f, ok := condFields[c.Attr]; ok {
-			out = append(out, hostdb.Cond{Field: f, Value: c.Value})
+			out = append(out, hostsync.Cond{Field: f, Value: c.Value})
 		}
 	}
 	return out
 }
 
-func (s *Server) userMeta(r *http.Request, h *hostdb.Host) resource.Meta {
+func (s *Server) userMeta(r *http.Request, h *hostsync.HostRecord) resource.Meta {
 	return resource.Meta{
 		ResourceType: "User",
 		ID:           h.ID,
@@ -247,7 +246,7 @@ func (s *Server) userMeta(r *http.Request, h *hostdb.Host) resource.Meta {
 // admin must remove the user from one of them. A userName the caller's own
 // IdP (or an unknown one) holds is the plain conflict it always was.
 func otherIdPConflict(err error, a hostsync.Actor) error {
-	var conflict *hostdb.ConflictError
+	var conflict *hostsync.ConflictError
 	if !errors.As(err, &conflict) || a.Kind != hostsync.ActorAPIKey || conflict.HolderIdP == "" || conflict.HolderIdP == a.IdP.Or() {
 		return asSCIMError(err, "user")
 	}

@@ -97,7 +97,7 @@ func seedDirectory(t *testing.T, st *hostdb.Store) map[string]string {
 		if u.user == "eve@example.com" {
 			a = oktaActor // two IdPs at once
 		}
-		h, err := st.CreateHost(ctx, a, &hostdb.Host{UserName: u.user, DisplayName: u.name, Email: u.user,
+		h, err := st.CreateHost(ctx, a, &hostsync.HostRecord{UserName: u.user, DisplayName: u.name, Email: u.user,
 			Active: true, Attrs: hostAttrs(u.user, u.name, u.dept)})
 		if err != nil {
 			t.Fatalf("CreateHost: %v", err)
@@ -107,7 +107,7 @@ func seedDirectory(t *testing.T, st *hostdb.Store) map[string]string {
 	if err := st.DeleteHost(ctx, azureActor, ids["bob@example.com"]); err != nil {
 		t.Fatalf("DeleteHost: %v", err)
 	}
-	if _, err := st.UpdateHost(ctx, azureActor, ids["carl@example.com"], func(h *hostdb.Host) (*hostdb.Host, error) {
+	if _, err := st.UpdateHost(ctx, azureActor, ids["carl@example.com"], func(h *hostsync.HostRecord) (*hostsync.HostRecord, error) {
 		h.Active = false
 		h.Attrs = json.RawMessage(strings.Replace(string(h.Attrs), `"active":true`, `"active":false`, 1))
 		return h, nil
@@ -249,7 +249,7 @@ func TestCLIRestore(t *testing.T) {
 	if err := st.DeleteHost(context.Background(), azureActor, bob); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateHost(context.Background(), azureActor, &hostdb.Host{UserName: "bob@example.com", Active: true,
+	if _, err := st.CreateHost(context.Background(), azureActor, &hostsync.HostRecord{UserName: "bob@example.com", Active: true,
 		Attrs: hostAttrs("bob@example.com", "New Bob", "")}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
@@ -69,7 +70,7 @@ func backupError(err error, db, to string) error {
 	var bad *hostdb.BadFileError
 	var pe *fs.PathError
 	switch {
-	case errors.Is(err, hostdb.ErrNoSpace):
+	case errors.Is(err, hostsync.ErrNoSpace):
 		return &hint{fmt.Sprintf("backup failed: the disk holding %s is full; free space there or choose another --to (no backup was written)", filepath.Dir(to)), err}
 	case errors.As(err, &bad):
 		return &hint{fmt.Sprintf("backup failed: %s is %s; check --db", db, bad.Reason), err}
@@ -120,7 +121,7 @@ func restoreError(err error, from, db string) error {
 		return &hint{fmt.Sprintf("restore refused: %s is in use; stop the service first (systemctl stop visitly-scimd, or visitly-scimd service stop on Windows), then restore", db), err}
 	case errors.Is(err, fs.ErrExist):
 		return &hint{fmt.Sprintf("restore refused: %s exists; stop the service and add --force to replace it", db), err}
-	case errors.Is(err, hostdb.ErrNoSpace):
+	case errors.Is(err, hostsync.ErrNoSpace):
 		return &hint{fmt.Sprintf("restore failed: the disk holding %s is full; free space there and try again (%s is unchanged)", db, db), err}
 	case errors.As(err, &pe) && pe.Path == from && errors.Is(err, fs.ErrNotExist):
 		return &hint{fmt.Sprintf("restore failed: there is no backup %s; check --from", from), err}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
@@ -173,7 +174,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 			t.Errorf("host %s written before the backup: %v", id, err)
 		}
 	}
-	if _, _, err := st.QueryHosts(context.Background(), hostdb.HostQuery{}); err != nil {
+	if _, _, err := st.QueryHosts(context.Background(), hostsync.LiveHostQuery{}); err != nil {
 		t.Error(err)
 	}
 }

@@ -162,7 +162,7 @@ func seedHosts(t *testing.T, db string, n int) string {
 	return key
 }
 
-func seedHost(i int) *hostdb.Host {
+func seedHost(i int) *hostsync.HostRecord {
 	user := fmt.Sprintf("u%05d@contoso.example", i)
 	name := fmt.Sprintf("Person %05d", i)
 	doc := map[string]any{
@@ -198,7 +198,7 @@ func seedHost(i int) *hostdb.Host {
 	if err != nil {
 		panic(err)
 	}
-	return &hostdb.Host{UserName: user, ExternalID: doc["externalId"].(string), DisplayName: name, Email: user, Active: true, Attrs: b}
+	return &hostsync.HostRecord{UserName: user, ExternalID: doc["externalId"].(string), DisplayName: name, Email: user, Active: true, Attrs: b}
 }
 
 func waitUp(t *testing.T, url string) {

@@ -1,40 +1,15 @@
 package hostdb
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/visitly/hostsync"
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
-
-// FieldChange is one changed field of an event, old → new. Field names are in
-// SCIM path form (name.givenName, emails[type eq "work"].value). For the
-// "members" field of a group, Old lists the removed and New the added host ids.
-type FieldChange struct {
-	Field string `json:"field"`
-	Old   any    `json:"old,omitempty"`
-	New   any    `json:"new,omitempty"`
-}
-
-// Event is one entry of the activity log.
-type Event struct {
-	Seq          int64
-	At           time.Time
-	Actor        string // Actor.String()
-	ActorName    string // Actor.Name() at write time
-	Action       string // host.created, group.updated, apikey.revoked, …
-	ResourceType string // User | Group | Key | Auth | Console
-	ResourceID   string
-	UserName     string // the host's userName for host events
-	Changes      []FieldChange
-	Detail       string
-}
 
 // Resource types of events.
 const (
@@ -45,29 +20,20 @@ const (
 	TypeConsole = hostsync.ResourceConsole
 )
 
-// ActivityQuery selects events with seq > Since, ascending; ResourceID and
-// Action filter exactly when set. Limit defaults to 500 and is capped at 5000.
-type ActivityQuery struct {
-	Since      int64
-	Limit      int
-	ResourceID string
-	Action     string
-}
-
 const (
 	defaultActivityLimit = 500
 	maxActivityLimit     = 5000
 )
 
 // Activity returns the events after q.Since in seq order.
-func (s *Store) Activity(ctx context.Context, q ActivityQuery) ([]Event, error) {
+func (s *Store) Activity(ctx context.Context, q hostsync.ActivityQuery) ([]hostsync.Event, error) {
 	evs, _, err := s.ActivityPage(ctx, q)
 	return evs, err
 }
 
 // ActivityPage is Activity that also tells whether more events follow the
 // page (one row past the limit is read for that).
-func (s *Store) ActivityPage(ctx context.Context, q ActivityQuery) (evs []Event, more bool, err error) {
+func (s *Store) ActivityPage(ctx context.Context, q hostsync.ActivityQuery) (evs []hostsync.Event, more bool, err error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = defaultActivityLimit
@@ -109,26 +75,26 @@ func (s *Store) ActivityPage(ctx context.Context, q ActivityQuery) (evs []Event,
 
 // RecordEvent appends an event that changes nothing else, e.g. the console's
 // own actions (apikey.copied, export.created).
-func (s *Store) RecordEvent(ctx context.Context, a Actor, action, resourceType, resourceID, detail string) (Event, error) {
-	ev := Event{Action: action, ResourceType: resourceType, ResourceID: resourceID, Detail: detail}
+func (s *Store) RecordEvent(ctx context.Context, a hostsync.Actor, action, resourceType, resourceID, detail string) (hostsync.Event, error) {
+	ev := hostsync.Event{Action: action, ResourceType: resourceType, ResourceID: resourceID, Detail: detail}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return s.appendEvent(ctx, tx, a, &ev)
 	})
 	if err != nil {
-		return Event{}, fmt.Errorf("hostdb: record event: %w", err)
+		return hostsync.Event{}, fmt.Errorf("hostdb: record event: %w", err)
 	}
 	return ev, nil
 }
 
 // appendEvent inserts ev in tx and fills in its Seq, At, Actor and ActorName.
 // Its seq is what the caller stamps on the hosts and groups it touches.
-func (s *Store) appendEvent(ctx context.Context, tx *sql.Tx, a Actor, ev *Event) error {
+func (s *Store) appendEvent(ctx context.Context, tx *sql.Tx, a hostsync.Actor, ev *hostsync.Event) error {
 	ev.At = now()
 	ev.Actor = a.String()
 	ev.ActorName = a.Name()
 	var changes any
 	if len(ev.Changes) > 0 {
-		b, err := marshalJSON(ev.Changes)
+		b, err := hostsync.EncodeJSON(ev.Changes)
 		if err != nil {
 			return fmt.Errorf("encode changes: %w", err)
 		}
@@ -151,33 +117,21 @@ const eventColumns = "seq, at, actor, actor_name, action, resource_type, resourc
 const insertEventSQL = `INSERT INTO activity (at, actor, actor_name, action, resource_type,
 	resource_id, user_name, changes, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-func scanEvent(rows *sql.Rows) (Event, error) {
-	var ev Event
+func scanEvent(rows *sql.Rows) (hostsync.Event, error) {
+	var ev hostsync.Event
 	var at int64
 	var changes sql.NullString
 	if err := rows.Scan(&ev.Seq, &at, &ev.Actor, &ev.ActorName, &ev.Action, &ev.ResourceType,
 		&ev.ResourceID, &ev.UserName, &changes, &ev.Detail); err != nil {
-		return Event{}, err
+		return hostsync.Event{}, err
 	}
 	ev.At = sqlitedb.Time(at)
 	if changes.Valid {
 		dec := json.NewDecoder(strings.NewReader(changes.String))
 		dec.UseNumber() // keep numbers exactly as they were sent
 		if err := dec.Decode(&ev.Changes); err != nil {
-			return Event{}, fmt.Errorf("decode changes of event %d: %w", ev.Seq, err)
+			return hostsync.Event{}, fmt.Errorf("decode changes of event %d: %w", ev.Seq, err)
 		}
 	}
 	return ev, nil
-}
-
-// marshalJSON encodes v without escaping <, > and & (the stored text is read
-// by people and programs, never embedded in HTML).
-func marshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"testing"
+
+	"github.com/visitly/hostsync"
 )
 
 func TestActivity(t *testing.T) {
@@ -26,17 +28,17 @@ func TestActivity(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		q    ActivityQuery
+		q    hostsync.ActivityQuery
 		want []int64 // seqs
 	}{
-		{"all", ActivityQuery{}, []int64{1, 2, 3, 4, 5, 6}},
-		{"since", ActivityQuery{Since: 4}, []int64{5, 6}},
-		{"limit", ActivityQuery{Since: 1, Limit: 2}, []int64{2, 3}},
-		{"resource", ActivityQuery{ResourceID: h.ID}, []int64{1, 2, 3, 4}},
-		{"resource since", ActivityQuery{ResourceID: h.ID, Since: 3}, []int64{4}},
-		{"action", ActivityQuery{Action: "host.created"}, []int64{1, 5}},
-		{"resource and action", ActivityQuery{Action: "host.created", ResourceID: other.ID}, []int64{5}},
-		{"none", ActivityQuery{Action: "host.deleted"}, nil},
+		{"all", hostsync.ActivityQuery{}, []int64{1, 2, 3, 4, 5, 6}},
+		{"since", hostsync.ActivityQuery{Since: 4}, []int64{5, 6}},
+		{"limit", hostsync.ActivityQuery{Since: 1, Limit: 2}, []int64{2, 3}},
+		{"resource", hostsync.ActivityQuery{ResourceID: h.ID}, []int64{1, 2, 3, 4}},
+		{"resource since", hostsync.ActivityQuery{ResourceID: h.ID, Since: 3}, []int64{4}},
+		{"action", hostsync.ActivityQuery{Action: "host.created"}, []int64{1, 5}},
+		{"resource and action", hostsync.ActivityQuery{Action: "host.created", ResourceID: other.ID}, []int64{5}},
+		{"none", hostsync.ActivityQuery{Action: "host.deleted"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,7 +69,7 @@ func TestActivityLimitIsCapped(t *testing.T) {
 	ctx := context.Background()
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for range maxActivityLimit + 10 {
-			ev := Event{Action: "connection.tested", ResourceType: TypeConsole}
+			ev := hostsync.Event{Action: "connection.tested", ResourceType: TypeConsole}
 			if err := s.appendEvent(ctx, tx, admin, &ev); err != nil {
 				return err
 			}
@@ -79,18 +81,18 @@ func TestActivityLimitIsCapped(t *testing.T) {
 	}
 	for _, tt := range []struct{ limit, want int }{{0, defaultActivityLimit}, {10, 10}, {1 << 20, maxActivityLimit}} {
 		t.Run(fmt.Sprint(tt.limit), func(t *testing.T) {
-			evs, err := s.Activity(ctx, ActivityQuery{Limit: tt.limit})
+			evs, err := s.Activity(ctx, hostsync.ActivityQuery{Limit: tt.limit})
 			if err != nil || len(evs) != tt.want {
 				t.Errorf("limit %d: %d events, err %v; want %d", tt.limit, len(evs), err, tt.want)
 			}
 		})
 	}
 	// ActivityPage tells whether more follow, also at the cap.
-	evs, more, err := s.ActivityPage(ctx, ActivityQuery{Limit: maxActivityLimit})
+	evs, more, err := s.ActivityPage(ctx, hostsync.ActivityQuery{Limit: maxActivityLimit})
 	if err != nil || len(evs) != maxActivityLimit || !more {
 		t.Fatalf("full page: %d events, more %v, %v; want %d, true", len(evs), more, err, maxActivityLimit)
 	}
-	rest, more, err := s.ActivityPage(ctx, ActivityQuery{Since: evs[len(evs)-1].Seq, Limit: 10})
+	rest, more, err := s.ActivityPage(ctx, hostsync.ActivityQuery{Since: evs[len(evs)-1].Seq, Limit: 10})
 	if err != nil || len(rest) != 10 || more {
 		t.Errorf("last page: %d events, more %v, %v; want 10, false", len(rest), more, err)
 	}

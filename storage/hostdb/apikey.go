@@ -9,37 +9,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/visitly/hostsync"
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
-
-// APIKey is a SCIM bearer key as the admin sees it; never its secret.
-type APIKey struct {
-	ID      string
-	Label   string
-	Prefix  string       // the first 8 characters of the secret, safe to display
-	IdP     hostsync.IdP // the identity provider it was made for
-	Created time.Time
-	// LastUsed, and the method and path of that last call, are flushed to
-	// the file at most every 10 s; this process's own pending values are
-	// included.
-	LastUsed   time.Time
-	LastMethod string
-	LastPath   string
-	Revoked    time.Time
-}
-
-// ErrUnknownIdP: a key asked for an identity provider the service does not
-// know (hostsync.IdPs lists those it does).
-var ErrUnknownIdP = errors.New("hostdb: unknown identity provider")
-
-// knownIdP reports whether p is one of hostsync.IdPs.
-func knownIdP(p hostsync.IdP) bool { return slices.Contains(hostsync.IdPs, p) }
 
 const (
 	apiKeyPrefix     = "vhs_"
@@ -60,12 +35,12 @@ func newSecret(prefix string) (secret string, hash []byte) {
 // CreateAPIKey makes a new key for identity provider idp (one of
 // hostsync.IdPs; any other is ErrUnknownIdP). The secret is returned once
 // and never stored.
-func (s *Store) CreateAPIKey(ctx context.Context, a Actor, label string, idp hostsync.IdP) (secret string, key APIKey, err error) {
-	if !knownIdP(idp) {
-		return "", APIKey{}, fmt.Errorf("%w %q", ErrUnknownIdP, idp)
+func (s *Store) CreateAPIKey(ctx context.Context, a hostsync.Actor, label string, idp hostsync.IdP) (secret string, key hostsync.APIKey, err error) {
+	if err := hostsync.CheckIdP(idp); err != nil {
+		return "", hostsync.APIKey{}, fmt.Errorf("hostdb: create API key: %w", err)
 	}
 	secret, hash := newSecret(apiKeyPrefix)
-	key = APIKey{Label: label, Prefix: secret[:displayPrefixLen], IdP: idp, Created: now()}
+	key = hostsync.APIKey{Label: label, Prefix: secret[:displayPrefixLen], IdP: idp, Created: now()}
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "INSERT INTO api_keys (label, prefix, idp, hash, created) VALUES (?, ?, ?, ?, ?)",
 			key.Label, key.Prefix, string(key.IdP), hash, key.Created.UnixMilli())
@@ -77,25 +52,25 @@ func (s *Store) CreateAPIKey(ctx context.Context, a Actor, label string, idp hos
 			return err
 		}
 		key.ID = strconv.FormatInt(id, 10)
-		ev := Event{Action: hostsync.ActionKeyCreated, ResourceType: TypeKey, ResourceID: key.ID,
+		ev := hostsync.Event{Action: hostsync.ActionKeyCreated, ResourceType: TypeKey, ResourceID: key.ID,
 			Detail: "label " + strconv.Quote(label)}
 		return s.appendEvent(ctx, tx, a, &ev)
 	})
 	s.keys.invalidate()
 	if err != nil {
-		return "", APIKey{}, fmt.Errorf("hostdb: create API key: %w", err)
+		return "", hostsync.APIKey{}, fmt.Errorf("hostdb: create API key: %w", err)
 	}
 	return secret, key, nil
 }
 
 // ListAPIKeys returns every key, revoked ones included, oldest first.
-func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
+func (s *Store) ListAPIKeys(ctx context.Context) ([]hostsync.APIKey, error) {
 	rows, err := s.r.QueryContext(ctx, "SELECT "+keyColumns+" FROM api_keys ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("hostdb: list API keys: %w", err)
 	}
 	defer rows.Close()
-	var keys []APIKey
+	var keys []hostsync.APIKey
 	for rows.Next() {
 		k, err := scanKey(rows)
 		if err != nil {
@@ -112,12 +87,12 @@ func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 const keyColumns = "id, label, prefix, idp, created, last_used, last_method, last_path, revoked"
 
 // scanKey reads keyColumns.
-func scanKey(sc sqlitedb.Scanner) (APIKey, error) {
-	var k APIKey
+func scanKey(sc sqlitedb.Scanner) (hostsync.APIKey, error) {
+	var k hostsync.APIKey
 	var id, created int64
 	var lastUsed, revoked sql.NullInt64
 	if err := sc.Scan(&id, &k.Label, &k.Prefix, &k.IdP, &created, &lastUsed, &k.LastMethod, &k.LastPath, &revoked); err != nil {
-		return APIKey{}, err
+		return hostsync.APIKey{}, err
 	}
 	k.ID = strconv.FormatInt(id, 10)
 	k.Created = sqlitedb.Time(created)
@@ -127,17 +102,17 @@ func scanKey(sc sqlitedb.Scanner) (APIKey, error) {
 
 // RevokeAPIKey revokes a key; revoking a revoked key is a no-op. Every
 // process using the file rejects the key within a second.
-func (s *Store) RevokeAPIKey(ctx context.Context, a Actor, id string) (APIKey, error) {
+func (s *Store) RevokeAPIKey(ctx context.Context, a hostsync.Actor, id string) (hostsync.APIKey, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
-		return APIKey{}, fmt.Errorf("hostdb: %w", &NotFoundError{Kind: "API key", ID: id})
+		return hostsync.APIKey{}, fmt.Errorf("hostdb: %w", &hostsync.NotFoundError{Kind: "API key", ID: id})
 	}
-	var key APIKey
+	var key hostsync.APIKey
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		k, err := scanKey(tx.QueryRowContext(ctx,
 			"SELECT "+keyColumns+" FROM api_keys WHERE id = ?", n))
 		if errors.Is(err, sql.ErrNoRows) {
-			return &NotFoundError{Kind: "API key", ID: id}
+			return &hostsync.NotFoundError{Kind: "API key", ID: id}
 		}
 		if key = k; err != nil || !key.Revoked.IsZero() {
 			return err
@@ -146,13 +121,13 @@ func (s *Store) RevokeAPIKey(ctx context.Context, a Actor, id string) (APIKey, e
 		if _, err := tx.ExecContext(ctx, "UPDATE api_keys SET revoked = ? WHERE id = ?", key.Revoked.UnixMilli(), n); err != nil {
 			return err
 		}
-		ev := Event{Action: hostsync.ActionKeyRevoked, ResourceType: TypeKey, ResourceID: key.ID,
+		ev := hostsync.Event{Action: hostsync.ActionKeyRevoked, ResourceType: TypeKey, ResourceID: key.ID,
 			Detail: "label " + strconv.Quote(key.Label)}
 		return s.appendEvent(ctx, tx, a, &ev)
 	})
 	s.keys.invalidate()
 	if err != nil {
-		return APIKey{}, fmt.Errorf("hostdb: revoke API key: %w", err)
+		return hostsync.APIKey{}, fmt.Errorf("hostdb: revoke API key: %w", err)
 	}
 	return s.used.overlay(key), nil
 }
@@ -161,23 +136,23 @@ func (s *Store) RevokeAPIKey(ctx context.Context, a Actor, id string) (APIKey, e
 // ErrUnauthorized. It reads an in-memory cache of the key hashes (at most a
 // second old, reloaded on a miss at most every 100 ms) and records the use in
 // memory only.
-func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (APIKey, error) {
+func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (hostsync.APIKey, error) {
 	return s.authenticateAPIKey(ctx, secret, true)
 }
 
 // CheckAPIKey is AuthenticateAPIKey without recording the use: for the
 // console's own Test connection, which must not look like the IdP's call.
-func (s *Store) CheckAPIKey(ctx context.Context, secret string) (APIKey, error) {
+func (s *Store) CheckAPIKey(ctx context.Context, secret string) (hostsync.APIKey, error) {
 	return s.authenticateAPIKey(ctx, secret, false)
 }
 
-func (s *Store) authenticateAPIKey(ctx context.Context, secret string, record bool) (APIKey, error) {
+func (s *Store) authenticateAPIKey(ctx context.Context, secret string, record bool) (hostsync.APIKey, error) {
 	if !strings.HasPrefix(secret, apiKeyPrefix) {
-		return APIKey{}, ErrUnauthorized
+		return hostsync.APIKey{}, hostsync.ErrUnauthorized
 	}
 	snap, err := s.keys.current(ctx, s.r)
 	if err != nil {
-		return APIKey{}, fmt.Errorf("hostdb: authenticate: %w", err)
+		return hostsync.APIKey{}, fmt.Errorf("hostdb: authenticate: %w", err)
 	}
 	sum := sha256.Sum256([]byte(secret))
 	found := snap.findKey(sum[:])
@@ -189,7 +164,7 @@ func (s *Store) authenticateAPIKey(ctx context.Context, secret string, record bo
 		}
 	}
 	if found < 0 {
-		return APIKey{}, ErrUnauthorized
+		return hostsync.APIKey{}, hostsync.ErrUnauthorized
 	}
 	key := snap.keys[found].key
 	if !record {
@@ -204,7 +179,7 @@ func (s *Store) authenticateAPIKey(ctx context.Context, secret string, record bo
 // AuthenticateAPIKey returned it) was just used for, so that the key's last
 // call can be told after a restart. Like the last-used time, it is written
 // to the file within 10 s.
-func (s *Store) NoteCall(key APIKey, method, path string) {
+func (s *Store) NoteCall(key hostsync.APIKey, method, path string) {
 	id, err := strconv.ParseInt(key.ID, 10, 64)
 	if err != nil {
 		return
@@ -227,7 +202,7 @@ func (s *Store) KeyIdPs(ctx context.Context) (map[string]hostsync.IdP, error) {
 // RotateAdminToken replaces the admin credential and returns its secret,
 // shown once. The previous token stops working (in other processes within a
 // second).
-func (s *Store) RotateAdminToken(ctx context.Context, a Actor) (string, error) {
+func (s *Store) RotateAdminToken(ctx context.Context, a hostsync.Actor) (string, error) {
 	secret, hash := newSecret(adminTokenPrefix)
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO admin_token (id, prefix, hash, created) VALUES (1, ?, ?, ?)
@@ -235,7 +210,7 @@ func (s *Store) RotateAdminToken(ctx context.Context, a Actor) (string, error) {
 			secret[:displayPrefixLen], hash, now().UnixMilli()); err != nil {
 			return err
 		}
-		ev := Event{Action: hostsync.ActionAdminTokenRotated, ResourceType: TypeAuth, ResourceID: "admin"}
+		ev := hostsync.Event{Action: hostsync.ActionAdminTokenRotated, ResourceType: TypeAuth, ResourceID: "admin"}
 		return s.appendEvent(ctx, tx, a, &ev)
 	})
 	s.keys.invalidate()
@@ -257,7 +232,7 @@ func (s *Store) HasAdminToken(ctx context.Context) (bool, error) {
 // AuthenticateAdmin checks the admin credential; ErrUnauthorized otherwise.
 func (s *Store) AuthenticateAdmin(ctx context.Context, secret string) error {
 	if !strings.HasPrefix(secret, adminTokenPrefix) {
-		return ErrUnauthorized
+		return hostsync.ErrUnauthorized
 	}
 	snap, err := s.keys.current(ctx, s.r)
 	if err != nil {
@@ -271,7 +246,7 @@ func (s *Store) AuthenticateAdmin(ctx context.Context, secret string) error {
 	if snap, ok := s.keys.afterMiss(ctx, s.r, snap); ok && snap.isAdmin(sum[:]) {
 		return nil
 	}
-	return ErrUnauthorized
+	return hostsync.ErrUnauthorized
 }
 
 // findKey returns the index of the live key with this hash, or -1. It

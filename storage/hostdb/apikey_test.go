@@ -16,7 +16,7 @@ import (
 	"github.com/visitly/hostsync"
 )
 
-func mustCreateKey(t testing.TB, s *Store, label string) (string, APIKey) {
+func mustCreateKey(t testing.TB, s *Store, label string) (string, hostsync.APIKey) {
 	t.Helper()
 	secret, key, err := s.CreateAPIKey(context.Background(), admin, label, hostsync.IdPAzureAD)
 	if err != nil {
@@ -46,10 +46,10 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	}{
 		{"first key", secret, "1", nil},
 		{"second key valid at the same time", secret2, "2", nil},
-		{"wrong secret", "vhs_" + strings.Repeat("A", 43), "", ErrUnauthorized},
-		{"admin-style token", "vha_" + strings.TrimPrefix(secret, "vhs_"), "", ErrUnauthorized},
-		{"empty", "", "", ErrUnauthorized},
-		{"prefix only", secret[:8], "", ErrUnauthorized},
+		{"wrong secret", "vhs_" + strings.Repeat("A", 43), "", hostsync.ErrUnauthorized},
+		{"admin-style token", "vha_" + strings.TrimPrefix(secret, "vhs_"), "", hostsync.ErrUnauthorized},
+		{"empty", "", "", hostsync.ErrUnauthorized},
+		{"prefix only", secret[:8], "", hostsync.ErrUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,7 +67,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	if err != nil || revoked.Revoked.IsZero() || revoked.LastUsed.IsZero() {
 		t.Fatalf("revoke: %+v %v", revoked, err)
 	}
-	if _, err := s.AuthenticateAPIKey(ctx, secret); !errors.Is(err, ErrUnauthorized) {
+	if _, err := s.AuthenticateAPIKey(ctx, secret); !errors.Is(err, hostsync.ErrUnauthorized) {
 		t.Errorf("revoked key still authenticates in this process: %v", err)
 	}
 	if _, err := s.AuthenticateAPIKey(ctx, secret2); err != nil {
@@ -79,8 +79,8 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		t.Errorf("second revoke: %+v %v (events %d→%d)", again, err, n, len(events(t, s)))
 	}
 	for _, id := range []string{"99", "x"} {
-		if _, err := s.RevokeAPIKey(ctx, admin, id); !errors.Is(err, ErrNotFound) {
-			t.Errorf("revoke %q: %v, want ErrNotFound", id, err)
+		if _, err := s.RevokeAPIKey(ctx, admin, id); !errors.Is(err, hostsync.ErrNotFound) {
+			t.Errorf("revoke %q: %v, want hostsync.ErrNotFound", id, err)
 		}
 	}
 
@@ -104,10 +104,10 @@ func TestAdminToken(t *testing.T) {
 	if has, err := s.HasAdminToken(ctx); err != nil || has {
 		t.Fatalf("HasAdminToken on a new file = %v, %v", has, err)
 	}
-	if err := s.AuthenticateAdmin(ctx, "vha_x"); !errors.Is(err, ErrUnauthorized) {
+	if err := s.AuthenticateAdmin(ctx, "vha_x"); !errors.Is(err, hostsync.ErrUnauthorized) {
 		t.Errorf("auth without a token: %v", err)
 	}
-	first, err := s.RotateAdminToken(ctx, Actor{Kind: hostsync.ActorCLI})
+	first, err := s.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorCLI})
 	if err != nil || !strings.HasPrefix(first, "vha_") || len(first) != 4+43 {
 		t.Fatalf("RotateAdminToken = %q, %v", first, err)
 	}
@@ -117,7 +117,7 @@ func TestAdminToken(t *testing.T) {
 	if err := s.AuthenticateAdmin(ctx, first); err != nil {
 		t.Errorf("admin token rejected: %v", err)
 	}
-	if _, err := s.AuthenticateAPIKey(ctx, first); !errors.Is(err, ErrUnauthorized) {
+	if _, err := s.AuthenticateAPIKey(ctx, first); !errors.Is(err, hostsync.ErrUnauthorized) {
 		t.Errorf("admin token accepted as an API key")
 	}
 	second, err := s.RotateAdminToken(ctx, admin)
@@ -130,8 +130,8 @@ func TestAdminToken(t *testing.T) {
 		want   error
 	}{
 		{"new token", second, nil},
-		{"old token", first, ErrUnauthorized},
-		{"truncated", second[:20], ErrUnauthorized},
+		{"old token", first, hostsync.ErrUnauthorized},
+		{"truncated", second[:20], hostsync.ErrUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,12 +151,12 @@ func TestSecretsNeverStored(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTest(t)
 	secret, _ := mustCreateKey(t, s, "k")
-	adminSecret, err := s.RotateAdminToken(ctx, Actor{Kind: hostsync.ActorCLI})
+	adminSecret, err := s.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorCLI})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.AuthenticateAPIKey(ctx, secret)
-	s.RecordRejected(ctx, RejectedCall{Remote: "10.0.0.1", Reason: "unknown or revoked API key"})
+	s.RecordRejected(ctx, hostsync.RejectedCall{Remote: "10.0.0.1", Reason: "unknown or revoked API key"})
 	var files []byte
 	matches, _ := filepath.Glob(path + "*")
 	for _, f := range matches {
@@ -194,10 +194,10 @@ func TestKeysAcrossProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cli.Close()
-	if _, err := s.AuthenticateAPIKey(ctx, "vhs_nothing"); !errors.Is(err, ErrUnauthorized) {
+	if _, err := s.AuthenticateAPIKey(ctx, "vhs_nothing"); !errors.Is(err, hostsync.ErrUnauthorized) {
 		t.Fatal(err) // this also fills s's cache before the key exists
 	}
-	secret, key, err := cli.CreateAPIKey(ctx, Actor{Kind: hostsync.ActorCLI}, "from the CLI", hostsync.IdPAzureAD)
+	secret, key, err := cli.CreateAPIKey(ctx, hostsync.Actor{Kind: hostsync.ActorCLI}, "from the CLI", hostsync.IdPAzureAD)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,11 +207,11 @@ func TestKeysAcrossProcesses(t *testing.T) {
 	if _, err := s.AuthenticateAPIKey(ctx, secret); err != nil {
 		t.Fatalf("a key created by another process does not work %v later: %v", keyCacheTTL, err)
 	}
-	if _, err := cli.RevokeAPIKey(ctx, Actor{Kind: hostsync.ActorCLI}, key.ID); err != nil {
+	if _, err := cli.RevokeAPIKey(ctx, hostsync.Actor{Kind: hostsync.ActorCLI}, key.ID); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(keyCacheTTL)
-	if _, err := s.AuthenticateAPIKey(ctx, secret); !errors.Is(err, ErrUnauthorized) {
+	if _, err := s.AuthenticateAPIKey(ctx, secret); !errors.Is(err, hostsync.ErrUnauthorized) {
 		t.Errorf("a key revoked by another process still works %v later: %v", keyCacheTTL, err)
 	}
 }
@@ -300,7 +300,7 @@ func TestRecordRejectedIsThrottled(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	for range 5 {
-		s.RecordRejected(ctx, RejectedCall{Remote: "10.0.0.9", Reason: "unknown or revoked API key"})
+		s.RecordRejected(ctx, hostsync.RejectedCall{Remote: "10.0.0.9", Reason: "unknown or revoked API key"})
 	}
 	evs := events(t, s)
 	if len(evs) != 1 || evs[0].Action != "auth.rejected" || evs[0].ResourceType != TypeAuth || evs[0].ResourceID != "10.0.0.9" ||
@@ -308,7 +308,7 @@ func TestRecordRejectedIsThrottled(t *testing.T) {
 		t.Fatalf("events %+v", evs)
 	}
 	time.Sleep(time.Second + 50*time.Millisecond)
-	s.RecordRejected(ctx, RejectedCall{Remote: "10.0.0.8", Reason: "missing bearer token"})
+	s.RecordRejected(ctx, hostsync.RejectedCall{Remote: "10.0.0.8", Reason: "missing bearer token"})
 	evs = events(t, s)
 	if len(evs) != 2 || !strings.Contains(evs[1].Detail, "4 more rejected call(s)") || !strings.Contains(evs[1].Detail, "missing bearer token") {
 		t.Errorf("second entry %+v", evs[len(evs)-1])
@@ -316,7 +316,7 @@ func TestRecordRejectedIsThrottled(t *testing.T) {
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	time.Sleep(time.Second + 50*time.Millisecond)
-	s.RecordRejected(cancelled, RejectedCall{Remote: "x", Reason: "y"}) // must not panic or block; the entry may be lost
+	s.RecordRejected(cancelled, hostsync.RejectedCall{Remote: "x", Reason: "y"}) // must not panic or block; the entry may be lost
 }
 
 // TestKeyIdPs: every key's IdP is known from memory, a revoked key's too (its
@@ -353,7 +353,7 @@ func TestKeyIdPs(t *testing.T) {
 			t.Errorf("KeyIdPs[%s] = %q, want %q", id, got[id], p)
 		}
 	}
-	if _, err := s.AuthenticateAPIKey(ctx, oktaSecret); !errors.Is(err, ErrUnauthorized) {
+	if _, err := s.AuthenticateAPIKey(ctx, oktaSecret); !errors.Is(err, hostsync.ErrUnauthorized) {
 		t.Errorf("the revoked key authenticates: %v", err)
 	}
 	before := s.keys.reloads.Load()

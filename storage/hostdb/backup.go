@@ -17,6 +17,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/visitly/hostsync"
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
@@ -34,8 +35,6 @@ var (
 	ErrBadBackup = errors.New("hostdb: not a usable backup")
 	// ErrInUse: the database to restore over is open in a running service.
 	ErrInUse = errors.New("hostdb: database is in use")
-	// ErrNoSpace: the disk had no room for the file being written.
-	ErrNoSpace = errors.New("hostdb: no space left on the disk")
 )
 
 // BadFileError says why the file at Path is not a Visitly host database
@@ -412,7 +411,7 @@ func removeWithSidecars(path string) {
 func writeErr(err error) error {
 	var e *sqlite.Error
 	if errors.Is(err, syscall.ENOSPC) || errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_FULL {
-		return fmt.Errorf("%w (%v)", ErrNoSpace, err)
+		return fmt.Errorf("%w (%v)", hostsync.ErrNoSpace, err)
 	}
 	return err
 }

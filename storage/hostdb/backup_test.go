@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // TestBackupUnderWriteLoad backs up while 16 goroutines create hosts, then
@@ -184,8 +186,8 @@ func TestBackupOnFullDisk(t *testing.T) {
 		mustCreateHost(t, s, fmt.Sprintf("user%03d", i), nil)
 	}
 	err := s.Backup(ctx, filepath.Join(dir, "b.db"))
-	if !errors.Is(err, ErrNoSpace) {
-		t.Fatalf("Backup to a full disk = %v, want ErrNoSpace", err)
+	if !errors.Is(err, hostsync.ErrNoSpace) {
+		t.Fatalf("Backup to a full disk = %v, want hostsync.ErrNoSpace", err)
 	}
 	t.Logf("error: %v", err)
 	assertOnlyFiles(t, dir)

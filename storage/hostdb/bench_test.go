@@ -12,12 +12,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 const benchHosts = 100_000
 
 // azureHost is a host the size Azure AD sends (about 800 bytes of attributes).
-func azureHost(i int) *Host {
+func azureHost(i int) *hostsync.HostRecord {
 	userName := fmt.Sprintf("user%06d@contoso.example", i)
 	doc := map[string]any{
 		"schemas":     []any{"urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"},
@@ -37,7 +39,7 @@ func azureHost(i int) *Host {
 			"department": "Research", "employeeNumber": fmt.Sprint(i), "manager": map[string]any{"value": "00000000-0000-4000-8000-000000000000"}},
 	}
 	b, _ := json.Marshal(doc)
-	return &Host{UserName: userName, ExternalID: doc["externalId"].(string), DisplayName: doc["displayName"].(string),
+	return &hostsync.HostRecord{UserName: userName, ExternalID: doc["externalId"].(string), DisplayName: doc["displayName"].(string),
 		Email: userName, Active: true, Attrs: b}
 }
 
@@ -93,7 +95,7 @@ func seed() (string, []string, error) {
 		for i := range benchHosts {
 			h := azureHost(i)
 			h.ID, h.Created, h.Modified = newID(), now(), now()
-			ev := Event{Action: "host.created", ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
+			ev := hostsync.Event{Action: "host.created", ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
 			if err := s.appendEvent(ctx, tx, azure, &ev); err != nil {
 				return err
 			}
@@ -200,7 +202,7 @@ func BenchmarkUserNameLookup(b *testing.B) {
 	defer reportCPU(b, cpuTime())
 	for b.Loop() {
 		name := fmt.Sprintf("USER%06d@contoso.example", i*7919%benchHosts)
-		hs, total, err := s.QueryHosts(ctx, HostQuery{Conds: []Cond{{FieldUserName, name}}, Count: 100})
+		hs, total, err := s.QueryHosts(ctx, hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: name}}, Count: 100})
 		if err != nil || total != 1 || len(hs) != 1 {
 			b.Fatalf("lookup %s: %d hosts, total %d, %v", name, len(hs), total, err)
 		}
@@ -219,7 +221,7 @@ func BenchmarkUserNameLookupParallel(b *testing.B) {
 		i := 0
 		for pb.Next() {
 			name := fmt.Sprintf("user%06d@contoso.example", i*7919%benchHosts)
-			if _, total, err := s.QueryHosts(ctx, HostQuery{Conds: []Cond{{FieldUserName, name}}, Count: 100}); err != nil || total != 1 {
+			if _, total, err := s.QueryHosts(ctx, hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: name}}, Count: 100}); err != nil || total != 1 {
 				b.Fatalf("lookup: total %d, %v", total, err)
 			}
 			i++
@@ -235,7 +237,7 @@ func BenchmarkQueryPage(b *testing.B) {
 	page := 0
 	defer reportCPU(b, cpuTime())
 	for b.Loop() {
-		hs, total, err := s.QueryHosts(ctx, HostQuery{StartIndex: page*1000 + 1, Count: 1000})
+		hs, total, err := s.QueryHosts(ctx, hostsync.LiveHostQuery{StartIndex: page*1000 + 1, Count: 1000})
 		if err != nil || total != benchHosts || len(hs) != 1000 {
 			b.Fatalf("page %d: %d hosts, total %d, %v", page, len(hs), total, err)
 		}

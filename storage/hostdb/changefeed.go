@@ -5,15 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-)
 
-// Change is one item of the change feed: exactly one of Host (any state) and
-// Group (deleted ones included, with Members) is set, in its latest state.
-type Change struct {
-	Seq   int64
-	Host  *Host
-	Group *Group
-}
+	"github.com/visitly/hostsync"
+)
 
 const defaultChangesLimit = 1000
 
@@ -23,7 +17,7 @@ const defaultChangesLimit = 1000
 // of the last item returned, or since when none; more says there is more to
 // read. Items of one seq are never split across pages, so resuming from
 // cursor misses nothing.
-func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []Change, cursor int64, more bool, err error) {
+func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []hostsync.ChangeRecord, cursor int64, more bool, err error) {
 	if limit <= 0 {
 		limit = defaultChangesLimit
 	}
@@ -58,16 +52,16 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []
 		return nil, 0, false, fmt.Errorf("hostdb: changes: %w", err)
 	}
 	cursor = since
-	changes = make([]Change, len(page))
+	changes = make([]hostsync.ChangeRecord, len(page))
 	for i, c := range page {
-		changes[i] = c.Change
+		changes[i] = c.ChangeRecord
 		cursor = c.Seq
 	}
 	return changes, cursor, more, nil
 }
 
 type feedItem struct {
-	Change
+	hostsync.ChangeRecord
 	groupN int64
 }
 
@@ -91,7 +85,7 @@ func readChanges(ctx context.Context, tx *sql.Tx, cond string, seq int64, limit 
 		return nil, 0, err
 	}
 	for _, h := range hosts {
-		items = append(items, feedItem{Change: Change{Seq: h.Seq, Host: h}})
+		items = append(items, feedItem{ChangeRecord: hostsync.ChangeRecord{Seq: h.Seq, Host: h}})
 	}
 	if len(hosts) > 0 {
 		truncated(len(hosts), hosts[len(hosts)-1].Seq)
@@ -108,7 +102,7 @@ func readChanges(ctx context.Context, tx *sql.Tx, cond string, seq int64, limit 
 		if err != nil {
 			return nil, 0, err
 		}
-		items = append(items, feedItem{Change: Change{Seq: g.Seq, Group: g}, groupN: n})
+		items = append(items, feedItem{ChangeRecord: hostsync.ChangeRecord{Seq: g.Seq, Group: g}, groupN: n})
 		ng, lastGroup = ng+1, g.Seq
 	}
 	if err := rows.Err(); err != nil {
@@ -147,16 +141,10 @@ func pickChanges(items []feedItem, bound int64, limit int) (page []feedItem, mor
 	return eligible, len(eligible) < len(items)
 }
 
-// Counts summarises the directory for the status endpoint.
-type Counts struct {
-	Active, Deactivated, Deleted, Groups int
-	Cursor                               int64 // the change-feed position of the latest change
-}
-
 // Counts returns host counts by state, the number of live groups and the
 // change-feed cursor, from one snapshot.
-func (s *Store) Counts(ctx context.Context) (Counts, error) {
-	var c Counts
+func (s *Store) Counts(ctx context.Context) (hostsync.CountsAt, error) {
+	var c hostsync.CountsAt
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var live int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM hosts WHERE deleted_at IS NULL").Scan(&live); err != nil {
@@ -173,7 +161,7 @@ func (s *Store) Counts(ctx context.Context) (Counts, error) {
 			Scan(&c.Groups, &c.Cursor)
 	})
 	if err != nil {
-		return Counts{}, fmt.Errorf("hostdb: counts: %w", err)
+		return hostsync.CountsAt{}, fmt.Errorf("hostdb: counts: %w", err)
 	}
 	return c, nil
 }

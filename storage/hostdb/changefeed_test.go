@@ -23,8 +23,10 @@ type mirror struct {
 
 func newMirror() *mirror { return &mirror{hosts: map[string]string{}, groups: map[string]string{}} }
 
-func hostKey(h *Host) string { return fmt.Sprintf("%d %s %s", h.Seq, h.State(), h.UserName) }
-func groupKey(g *Group) string {
+func hostKey(h *hostsync.HostRecord) string {
+	return fmt.Sprintf("%d %s %s", h.Seq, h.State(), h.UserName)
+}
+func groupKey(g *hostsync.GroupRecord) string {
 	return fmt.Sprintf("%d %v %v %s", g.Seq, !g.DeletedAt.IsZero(), g.Members, g.DisplayName)
 }
 
@@ -117,7 +119,7 @@ func TestChangesPaging(t *testing.T) {
 	if ch, cursor, more, err := s.Changes(ctx, 0, 0); err != nil || len(ch) != 0 || cursor != 0 || more {
 		t.Fatalf("empty feed: %v %d %v %v", ch, cursor, more, err)
 	}
-	var hs []*Host
+	var hs []*hostsync.HostRecord
 	for i := range 5 {
 		hs = append(hs, mustCreateHost(t, s, fmt.Sprintf("u%d", i), nil))
 	}
@@ -193,7 +195,7 @@ func TestPickChanges(t *testing.T) {
 	items := func(seqs ...int64) []feedItem {
 		var it []feedItem
 		for _, s := range seqs {
-			it = append(it, feedItem{Change: Change{Seq: s}})
+			it = append(it, feedItem{ChangeRecord: hostsync.ChangeRecord{Seq: s}})
 		}
 		return it
 	}
@@ -251,7 +253,7 @@ func TestChangesMissNothingUnderWrites(t *testing.T) {
 			var err error
 			switch i % 6 {
 			case 0:
-				var h *Host
+				var h *hostsync.HostRecord
 				h, err = s.CreateHost(ctx, azure, hostDoc(fmt.Sprintf("new%d", i), true, nil))
 				if err == nil {
 					ids = append(ids, h.ID)
@@ -263,8 +265,8 @@ func TestChangesMissNothingUnderWrites(t *testing.T) {
 			case 3:
 				_, err = s.RestoreHost(ctx, admin, id)
 			case 4:
-				_, err = s.UpdateGroup(ctx, azure, g.ID, func(*Group) (*GroupChange, error) {
-					return &GroupChange{Add: []string{id}}, nil
+				_, err = s.UpdateGroup(ctx, azure, g.ID, func(*hostsync.GroupRecord) (*hostsync.GroupChange, error) {
+					return &hostsync.GroupChange{Add: []string{id}}, nil
 				})
 			case 5:
 				_, err = s.UpdateHost(ctx, azure, id, withAttr("active", i%4 == 1))
@@ -304,7 +306,7 @@ func TestChangesMissNothingUnderWrites(t *testing.T) {
 // isExpected: random writes hit deleted hosts (not found), restores over a
 // reused userName never happen here, adding a deleted host is invalid.
 func isExpected(err error) bool {
-	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidMember)
+	return errors.Is(err, hostsync.ErrNotFound) || errors.Is(err, hostsync.ErrInvalidMember)
 }
 
 func TestCounts(t *testing.T) {
@@ -321,7 +323,7 @@ func TestCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := lastEvent(t, s)
-	if want := (Counts{Active: 8, Deactivated: 1, Deleted: 1, Groups: 1, Cursor: last.Seq}); c != want {
+	if want := (hostsync.CountsAt{Counts: hostsync.Counts{HostCounts: hostsync.HostCounts{Active: 8, Deactivated: 1, Deleted: 1}, Groups: 1}, Cursor: last.Seq}); c != want {
 		t.Errorf("Counts = %+v, want %+v", c, want)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // TestCheckpointsKeepTheWALBounded writes 3,000 hosts from 8 goroutines in
@@ -42,7 +44,7 @@ func TestCheckpointsKeepTheWALBounded(t *testing.T) {
 	if fi.Size() > 40<<20 {
 		t.Errorf("WAL is %d MB after 3,000 hosts, want it restarted well before that", fi.Size()>>20)
 	}
-	if _, total, err := s.QueryHosts(ctx, HostQuery{}); err != nil || total != 3000 {
+	if _, total, err := s.QueryHosts(ctx, hostsync.LiveHostQuery{}); err != nil || total != 3000 {
 		t.Errorf("%d hosts, %v", total, err)
 	}
 	t.Logf("WAL %d KB, %d checkpoints", fi.Size()>>10, s.checkpoints.Load())

@@ -46,15 +46,15 @@ func TestConcurrentLoad(t *testing.T) {
 				if _, err := st.GetHost(ctx, h.ID); err != nil {
 					fail("get", err)
 				}
-				got, total, err := st.QueryHosts(ctx, HostQuery{Conds: []Cond{{FieldUserName, h.UserName}}, Count: 10})
+				got, total, err := st.QueryHosts(ctx, hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: h.UserName}}, Count: 10})
 				if err != nil || total != 1 || len(got) != 1 {
 					fail("lookup", fmt.Errorf("%d hosts, total %d, %w", len(got), total, err))
 				}
-				if _, _, err := st.QueryHosts(ctx, HostQuery{StartIndex: i * 10, Count: 50}); err != nil {
+				if _, _, err := st.QueryHosts(ctx, hostsync.LiveHostQuery{StartIndex: i * 10, Count: 50}); err != nil {
 					fail("page", err)
 				}
-				if _, err := st.UpdateGroup(ctx, azure, g.ID, func(*Group) (*GroupChange, error) {
-					return &GroupChange{Add: []string{h.ID}}, nil
+				if _, err := st.UpdateGroup(ctx, azure, g.ID, func(*hostsync.GroupRecord) (*hostsync.GroupChange, error) {
+					return &hostsync.GroupChange{Add: []string{h.ID}}, nil
 				}); err != nil {
 					fail("group", err)
 				}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/visitly/hostsync"
 )
 
 // TestRefusalsAreTyped: each refusal is a typed error whose fields say what
@@ -27,23 +29,23 @@ func TestRefusalsAreTyped(t *testing.T) {
 		want     error // the typed error, field for field
 	}{
 		{"userName taken", func() error { _, err := s.CreateHost(ctx, azure, hostDoc("EMP3", true, nil)); return err },
-			ErrConflict, &ConflictError{Field: "userName", Value: "EMP3"}},
+			hostsync.ErrConflict, &hostsync.ConflictError{Field: "userName", Value: "EMP3"}},
 		{"displayName taken", func() error { _, err := s.CreateGroup(ctx, azure, groupDoc("sales")); return err },
-			ErrConflict, &ConflictError{Field: "displayName", Value: "sales"}},
+			hostsync.ErrConflict, &hostsync.ConflictError{Field: "displayName", Value: "sales"}},
 		{"restore over a live userName", func() error { _, err := s.RestoreHost(ctx, admin, gone.ID); return err },
-			ErrConflict, &ConflictError{Field: "userName", Value: "gone", Holder: holder.ID}},
+			hostsync.ErrConflict, &hostsync.ConflictError{Field: "userName", Value: "gone", Holder: holder.ID}},
 		{"member that is no host", func() error { _, err := s.CreateGroup(ctx, azure, groupDoc("Ops", "nope")); return err },
-			ErrInvalidMember, &InvalidMemberError{ID: "nope"}},
+			hostsync.ErrInvalidMember, &hostsync.InvalidMemberError{ID: "nope"}},
 		{"unknown host", func() error { _, err := s.GetHost(ctx, "nope"); return err },
-			ErrNotFound, &NotFoundError{Kind: "host", ID: "nope"}},
+			hostsync.ErrNotFound, &hostsync.NotFoundError{Kind: "host", ID: "nope"}},
 		{"update of a deleted host", func() error {
-			_, err := s.UpdateHost(ctx, azure, gone.ID, func(h *Host) (*Host, error) { return h, nil })
+			_, err := s.UpdateHost(ctx, azure, gone.ID, func(h *hostsync.HostRecord) (*hostsync.HostRecord, error) { return h, nil })
 			return err
-		}, ErrNotFound, &NotFoundError{Kind: "host", ID: gone.ID}},
+		}, hostsync.ErrNotFound, &hostsync.NotFoundError{Kind: "host", ID: gone.ID}},
 		{"unknown group", func() error { _, err := s.GetGroup(ctx, "nope", false); return err },
-			ErrNotFound, &NotFoundError{Kind: "group", ID: "nope"}},
+			hostsync.ErrNotFound, &hostsync.NotFoundError{Kind: "group", ID: "nope"}},
 		{"unknown API key", func() error { _, err := s.RevokeAPIKey(ctx, admin, "99"); return err },
-			ErrNotFound, &NotFoundError{Kind: "API key", ID: "99"}},
+			hostsync.ErrNotFound, &hostsync.NotFoundError{Kind: "API key", ID: "99"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,18 +55,18 @@ func TestRefusalsAreTyped(t *testing.T) {
 			}
 			var got error
 			switch tt.want.(type) {
-			case *ConflictError:
-				var e *ConflictError
+			case *hostsync.ConflictError:
+				var e *hostsync.ConflictError
 				if errors.As(err, &e) {
 					got = e
 				}
-			case *InvalidMemberError:
-				var e *InvalidMemberError
+			case *hostsync.InvalidMemberError:
+				var e *hostsync.InvalidMemberError
 				if errors.As(err, &e) {
 					got = e
 				}
-			case *NotFoundError:
-				var e *NotFoundError
+			case *hostsync.NotFoundError:
+				var e *hostsync.NotFoundError
 				if errors.As(err, &e) {
 					got = e
 				}

@@ -4,57 +4,18 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/visitly/hostsync"
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
-// Group is a SCIM group of hosts.
-type Group struct {
-	ID          string
-	Seq         int64
-	DisplayName string
-	ExternalID  string
-	Attrs       json.RawMessage // canonical attributes WITHOUT members (JSON object)
-	Members     []string        // live host ids in insertion order; only filled when asked for
-	Created     time.Time
-	Modified    time.Time
-	DeletedAt   time.Time
-	DeletedBy   string
-}
-
-// GroupChange is what UpdateGroup's callback asks for.
-type GroupChange struct {
-	// The new non-member state. Attrs nil keeps the current DisplayName,
-	// ExternalID and Attrs (a members-only change).
-	DisplayName, ExternalID string
-	Attrs                   json.RawMessage
-	// Member host ids. Applied in the order RemoveAll, Remove, Add (so
-	// RemoveAll+Add replaces the list). Add is idempotent and every id must be a
-	// live host; removing a non-member is a no-op.
-	Add, Remove []string
-	RemoveAll   bool
-}
-
-// GroupQuery selects live groups in creation order; see HostQuery.
-// Conds may use FieldID, FieldDisplayName and FieldExternalID.
-type GroupQuery struct {
-	Conds       []Cond
-	Match       func(*Group) bool // sees Members when WithMembers is set
-	StartIndex  int
-	Count       int
-	WithMembers bool
-}
-
 const groupColumns = "n, id, seq, display_name, external_id, attrs, created, modified, deleted_at, deleted_by"
 
-func scanGroup(sc sqlitedb.Scanner) (int64, *Group, error) {
-	g := &Group{}
+func scanGroup(sc sqlitedb.Scanner) (int64, *hostsync.GroupRecord, error) {
+	g := &hostsync.GroupRecord{}
 	var n, created, modified int64
 	var deleted sql.NullInt64
 	var attrs []byte
@@ -68,11 +29,11 @@ func scanGroup(sc sqlitedb.Scanner) (int64, *Group, error) {
 	return n, g, nil
 }
 
-func liveGroup(ctx context.Context, tx *sql.Tx, id string) (int64, *Group, error) {
+func liveGroup(ctx context.Context, tx *sql.Tx, id string) (int64, *hostsync.GroupRecord, error) {
 	n, g, err := scanGroup(tx.QueryRowContext(ctx,
 		"SELECT "+groupColumns+" FROM groups WHERE id = ? AND deleted_at IS NULL", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, &NotFoundError{Kind: "group", ID: id}
+		return 0, nil, &hostsync.NotFoundError{Kind: "group", ID: id}
 	}
 	if err != nil {
 		return 0, nil, fmt.Errorf("read group %q: %w", id, err)
@@ -80,19 +41,9 @@ func liveGroup(ctx context.Context, tx *sql.Tx, id string) (int64, *Group, error
 	return n, g, nil
 }
 
-func checkGroup(displayName string, attrs []byte) error {
-	if displayName == "" {
-		return errors.New("group without displayName")
-	}
-	if !isObject(attrs) {
-		return errors.New("group attributes are not a JSON object")
-	}
-	return nil
-}
-
 func groupWriteErr(displayName string, err error) error {
 	if isUnique(err) {
-		return &ConflictError{Field: "displayName", Value: displayName}
+		return &hostsync.ConflictError{Field: "displayName", Value: displayName}
 	}
 	return fmt.Errorf("write group: %w", err)
 }
@@ -100,25 +51,23 @@ func groupWriteErr(displayName string, err error) error {
 // CreateGroup stores a new group with g's fields and optional Members (live
 // host ids; any other id is ErrInvalidMember). A live group with the same
 // displayName (case-insensitively) is ErrConflict.
-func (s *Store) CreateGroup(ctx context.Context, a Actor, g *Group) (*Group, error) {
+func (s *Store) CreateGroup(ctx context.Context, a hostsync.Actor, g *hostsync.GroupRecord) (*hostsync.GroupRecord, error) {
 	if g == nil {
 		return nil, errors.New("hostdb: create group: nil group")
 	}
-	if err := checkGroup(g.DisplayName, g.Attrs); err != nil {
+	if err := hostsync.CheckGroup(g.DisplayName, g.Attrs); err != nil {
 		return nil, fmt.Errorf("hostdb: create group: %w", err)
 	}
+	var ng *hostsync.GroupRecord
 	t := now()
-	ng := &Group{ID: newID(), DisplayName: g.DisplayName, ExternalID: g.ExternalID,
-		Attrs: bytes.Clone(g.Attrs), Created: t, Modified: t}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		add, err := resolveLive(ctx, tx, g.Members)
 		if err != nil {
 			return err
 		}
-		ev := Event{Action: hostsync.ActionGroupCreated, ResourceType: TypeGroup, ResourceID: ng.ID,
-			Detail: groupDetail(ng.DisplayName, len(add), 0)}
-		if len(add) > 0 {
-			ev.Changes = []FieldChange{{Field: "members", New: listed(memberIDList(add))}}
+		var ev hostsync.Event
+		if ng, ev, err = hostsync.NewGroup(g, memberIDList(add), newID(), t); err != nil {
+			return err
 		}
 		if err := s.appendChange(ctx, tx, a, &ev, ng.DisplayName); err != nil {
 			return err
@@ -151,8 +100,8 @@ func (s *Store) CreateGroup(ctx context.Context, a Actor, g *Group) (*Group, err
 }
 
 // GetGroup returns a live group, with its live members when withMembers.
-func (s *Store) GetGroup(ctx context.Context, id string, withMembers bool) (*Group, error) {
-	var g *Group
+func (s *Store) GetGroup(ctx context.Context, id string, withMembers bool) (*hostsync.GroupRecord, error) {
+	var g *hostsync.GroupRecord
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		n, gr, err := liveGroup(ctx, tx, id)
 		if err != nil {
@@ -182,8 +131,8 @@ var errNoChange = errors.New("no change")
 // records no event. The result carries no Members (GetGroup for them), which
 // keeps a one-member PATCH of a large group cheap. Like UpdateHost's, fn runs
 // under the write lock and must not call the Store's write methods.
-func (s *Store) UpdateGroup(ctx context.Context, a Actor, id string, fn func(cur *Group) (*GroupChange, error)) (*Group, error) {
-	var out, cur *Group
+func (s *Store) UpdateGroup(ctx context.Context, a hostsync.Actor, id string, fn func(cur *hostsync.GroupRecord) (*hostsync.GroupChange, error)) (*hostsync.GroupRecord, error) {
+	var out, cur *hostsync.GroupRecord
 	var fnErr error
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, g, err := liveGroup(ctx, tx, id)
@@ -201,31 +150,21 @@ func (s *Store) UpdateGroup(ctx context.Context, a Actor, id string, fn func(cur
 		if ch == nil {
 			return errNoChange
 		}
-		next := *g
-		if ch.Attrs != nil {
-			if err := checkGroup(ch.DisplayName, ch.Attrs); err != nil {
-				return err
-			}
-			next.DisplayName, next.ExternalID, next.Attrs = ch.DisplayName, ch.ExternalID, bytes.Clone(ch.Attrs)
+		next, err := hostsync.GroupAttrs(g, ch)
+		if err != nil {
+			return err
 		}
 		added, removed, err := applyMembers(ctx, tx, n, ch)
 		if err != nil {
 			return err
 		}
-		attrsSame := next.DisplayName == g.DisplayName && next.ExternalID == g.ExternalID &&
-			jsonEqual(next.Attrs, g.Attrs)
-		if attrsSame && len(added) == 0 && len(removed) == 0 {
-			return errNoChange
-		}
-		changes, err := diffAttrs(g.Attrs, next.Attrs)
+		ev, changed, err := hostsync.UpdateGroup(g, next, added, removed)
 		if err != nil {
 			return err
 		}
-		if len(added) > 0 || len(removed) > 0 {
-			changes = append(changes, FieldChange{Field: "members", Old: listed(removed), New: listed(added)})
+		if !changed {
+			return errNoChange
 		}
-		ev := Event{Action: hostsync.ActionGroupUpdated, ResourceType: TypeGroup, ResourceID: g.ID,
-			Changes: changes, Detail: groupDetail(next.DisplayName, len(added), len(removed))}
 		if err := s.appendChange(ctx, tx, a, &ev, next.DisplayName); err != nil {
 			return err
 		}
@@ -236,7 +175,7 @@ func (s *Store) UpdateGroup(ctx context.Context, a Actor, id string, fn func(cur
 			next.Modified.UnixMilli(), n); err != nil {
 			return groupWriteErr(next.DisplayName, err)
 		}
-		out = &next
+		out = next
 		return nil
 	})
 	switch {
@@ -251,14 +190,13 @@ func (s *Store) UpdateGroup(ctx context.Context, a Actor, id string, fn func(cur
 }
 
 // DeleteGroup soft-deletes a live group; its displayName is free afterwards.
-func (s *Store) DeleteGroup(ctx context.Context, a Actor, id string) error {
+func (s *Store) DeleteGroup(ctx context.Context, a hostsync.Actor, id string) error {
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, g, err := liveGroup(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		ev := Event{Action: hostsync.ActionGroupDeleted, ResourceType: TypeGroup, ResourceID: g.ID,
-			Detail: groupDetail(g.DisplayName, 0, 0)}
+		ev := hostsync.DeleteGroup(g)
 		if err := s.appendChange(ctx, tx, a, &ev, g.DisplayName); err != nil {
 			return err
 		}
@@ -270,15 +208,4 @@ func (s *Store) DeleteGroup(ctx context.Context, a Actor, id string) error {
 		return fmt.Errorf("hostdb: delete group: %w", err)
 	}
 	return nil
-}
-
-func groupDetail(displayName string, added, removed int) string {
-	d := fmt.Sprintf("displayName %q", displayName)
-	if added > 0 {
-		d += fmt.Sprintf(", %d member(s) added", added)
-	}
-	if removed > 0 {
-		d += fmt.Sprintf(", %d member(s) removed", removed)
-	}
-	return d
 }

@@ -8,21 +8,23 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/visitly/hostsync"
 )
 
-func groupDoc(name string, members ...string) *Group {
+func groupDoc(name string, members ...string) *hostsync.GroupRecord {
 	b, _ := json.Marshal(map[string]any{
 		"schemas": []any{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": name})
-	return &Group{DisplayName: name, Attrs: b, Members: members}
+	return &hostsync.GroupRecord{DisplayName: name, Attrs: b, Members: members}
 }
 
 // renamed is the non-member state of a group called name.
-func renamed(name string) *GroupChange {
+func renamed(name string) *hostsync.GroupChange {
 	g := groupDoc(name)
-	return &GroupChange{DisplayName: name, Attrs: g.Attrs}
+	return &hostsync.GroupChange{DisplayName: name, Attrs: g.Attrs}
 }
 
-func mustCreateGroup(t testing.TB, s *Store, name string, members ...string) *Group {
+func mustCreateGroup(t testing.TB, s *Store, name string, members ...string) *hostsync.GroupRecord {
 	t.Helper()
 	g, err := s.CreateGroup(context.Background(), azure, groupDoc(name, members...))
 	if err != nil {
@@ -62,12 +64,12 @@ func TestCreateGroup(t *testing.T) {
 
 	tests := []struct {
 		name    string
-		group   *Group
+		group   *hostsync.GroupRecord
 		wantErr error
 		detail  string
 	}{
-		{"displayName taken, other case", groupDoc("SALES"), ErrConflict, `displayName "SALES" is already taken`},
-		{"unknown member", groupDoc("X", a.ID, "ghost"), ErrInvalidMember, `"ghost"`},
+		{"displayName taken, other case", groupDoc("SALES"), hostsync.ErrConflict, `displayName "SALES" is already taken`},
+		{"unknown member", groupDoc("X", a.ID, "ghost"), hostsync.ErrInvalidMember, `"ghost"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,7 +78,7 @@ func TestCreateGroup(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.detail) {
 				t.Errorf("err = %v, want %v with %q", err, tt.wantErr, tt.detail)
 			}
-			if _, total, _ := s.QueryGroups(ctx, GroupQuery{}); total != 1 || len(events(t, s)) != n {
+			if _, total, _ := s.QueryGroups(ctx, hostsync.GroupQuery{}); total != 1 || len(events(t, s)) != n {
 				t.Errorf("a failed create left %d groups / new events", total)
 			}
 		})
@@ -84,8 +86,8 @@ func TestCreateGroup(t *testing.T) {
 	if err := s.DeleteHost(ctx, azure, b.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateGroup(ctx, azure, groupDoc("Y", b.ID)); !errors.Is(err, ErrInvalidMember) {
-		t.Errorf("deleted host as member: err = %v, want ErrInvalidMember", err)
+	if _, err := s.CreateGroup(ctx, azure, groupDoc("Y", b.ID)); !errors.Is(err, hostsync.ErrInvalidMember) {
+		t.Errorf("deleted host as member: err = %v, want hostsync.ErrInvalidMember", err)
 	}
 }
 
@@ -95,49 +97,63 @@ func TestUpdateGroup(t *testing.T) {
 	type fixture struct{ a, b, c, gone string }
 	tests := []struct {
 		name        string
-		change      func(f fixture) *GroupChange
+		change      func(f fixture) *hostsync.GroupChange
 		fnErr       error
 		wantErr     error
 		wantMembers func(f fixture) []string
 		wantEvent   bool
-		changes     func(f fixture) []FieldChange
+		changes     func(f fixture) []hostsync.FieldChange
 	}{
-		{"rename", func(fixture) *GroupChange { return renamed("Sales EMEA") }, nil, nil,
+		{"rename", func(fixture) *hostsync.GroupChange { return renamed("Sales EMEA") }, nil, nil,
 			func(f fixture) []string { return []string{f.a, f.b} }, true,
-			func(fixture) []FieldChange {
-				return []FieldChange{{Field: "displayName", Old: "Sales", New: "Sales EMEA"}}
+			func(fixture) []hostsync.FieldChange {
+				return []hostsync.FieldChange{{Field: "displayName", Old: "Sales", New: "Sales EMEA"}}
 			}},
-		{"add idempotent", func(f fixture) *GroupChange { return &GroupChange{Add: []string{f.b, f.c, f.c}} }, nil, nil,
+		{"add idempotent", func(f fixture) *hostsync.GroupChange { return &hostsync.GroupChange{Add: []string{f.b, f.c, f.c}} }, nil, nil,
 			func(f fixture) []string { return []string{f.a, f.b, f.c} }, true,
-			func(f fixture) []FieldChange { return []FieldChange{{Field: "members", New: []any{f.c}}} }},
-		{"add existing only", func(f fixture) *GroupChange { return &GroupChange{Add: []string{f.a}} }, nil, nil,
-			func(f fixture) []string { return []string{f.a, f.b} }, false, nil},
-		{"remove", func(f fixture) *GroupChange { return &GroupChange{Remove: []string{f.a, f.c, "ghost"}} }, nil, nil,
-			func(f fixture) []string { return []string{f.b} }, true,
-			func(f fixture) []FieldChange { return []FieldChange{{Field: "members", Old: []any{f.a}}} }},
-		{"remove non-member", func(f fixture) *GroupChange { return &GroupChange{Remove: []string{f.c}} }, nil, nil,
-			func(f fixture) []string { return []string{f.a, f.b} }, false, nil},
-		{"replace", func(f fixture) *GroupChange { return &GroupChange{RemoveAll: true, Add: []string{f.c, f.b}} }, nil, nil,
-			func(f fixture) []string { return []string{f.b, f.c} }, true,
-			func(f fixture) []FieldChange {
-				return []FieldChange{{Field: "members", Old: []any{f.a}, New: []any{f.c}}}
+			func(f fixture) []hostsync.FieldChange {
+				return []hostsync.FieldChange{{Field: "members", New: []any{f.c}}}
 			}},
-		{"remove all", func(fixture) *GroupChange { return &GroupChange{RemoveAll: true} }, nil, nil,
+		{"add existing only", func(f fixture) *hostsync.GroupChange { return &hostsync.GroupChange{Add: []string{f.a}} }, nil, nil,
+			func(f fixture) []string { return []string{f.a, f.b} }, false, nil},
+		{"remove", func(f fixture) *hostsync.GroupChange {
+			return &hostsync.GroupChange{Remove: []string{f.a, f.c, "ghost"}}
+		}, nil, nil,
+			func(f fixture) []string { return []string{f.b} }, true,
+			func(f fixture) []hostsync.FieldChange {
+				return []hostsync.FieldChange{{Field: "members", Old: []any{f.a}}}
+			}},
+		{"remove non-member", func(f fixture) *hostsync.GroupChange { return &hostsync.GroupChange{Remove: []string{f.c}} }, nil, nil,
+			func(f fixture) []string { return []string{f.a, f.b} }, false, nil},
+		{"replace", func(f fixture) *hostsync.GroupChange {
+			return &hostsync.GroupChange{RemoveAll: true, Add: []string{f.c, f.b}}
+		}, nil, nil,
+			func(f fixture) []string { return []string{f.b, f.c} }, true,
+			func(f fixture) []hostsync.FieldChange {
+				return []hostsync.FieldChange{{Field: "members", Old: []any{f.a}, New: []any{f.c}}}
+			}},
+		{"remove all", func(fixture) *hostsync.GroupChange { return &hostsync.GroupChange{RemoveAll: true} }, nil, nil,
 			func(fixture) []string { return []string{} }, true,
-			func(f fixture) []FieldChange { return []FieldChange{{Field: "members", Old: []any{f.a, f.b}}} }},
-		{"replace with same list", func(f fixture) *GroupChange { return &GroupChange{RemoveAll: true, Add: []string{f.a, f.b}} }, nil, nil,
+			func(f fixture) []hostsync.FieldChange {
+				return []hostsync.FieldChange{{Field: "members", Old: []any{f.a, f.b}}}
+			}},
+		{"replace with same list", func(f fixture) *hostsync.GroupChange {
+			return &hostsync.GroupChange{RemoveAll: true, Add: []string{f.a, f.b}}
+		}, nil, nil,
 			func(f fixture) []string { return []string{f.a, f.b} }, false, nil},
-		{"remove and add back", func(f fixture) *GroupChange { return &GroupChange{Remove: []string{f.a}, Add: []string{f.a}} }, nil, nil,
+		{"remove and add back", func(f fixture) *hostsync.GroupChange {
+			return &hostsync.GroupChange{Remove: []string{f.a}, Add: []string{f.a}}
+		}, nil, nil,
 			func(f fixture) []string { return []string{f.a, f.b} }, false, nil},
-		{"invalid member rolls back", func(f fixture) *GroupChange {
+		{"invalid member rolls back", func(f fixture) *hostsync.GroupChange {
 			c := renamed("Other")
 			c.Remove, c.Add = []string{f.a}, []string{f.c, f.gone}
 			return c
-		}, nil, ErrInvalidMember, func(f fixture) []string { return []string{f.a, f.b} }, false, nil},
-		{"displayName taken", func(fixture) *GroupChange { return renamed("taken") }, nil, ErrConflict,
+		}, nil, hostsync.ErrInvalidMember, func(f fixture) []string { return []string{f.a, f.b} }, false, nil},
+		{"displayName taken", func(fixture) *hostsync.GroupChange { return renamed("taken") }, nil, hostsync.ErrConflict,
 			func(f fixture) []string { return []string{f.a, f.b} }, false, nil},
 		{"callback error", nil, errScim, errScim, func(f fixture) []string { return []string{f.a, f.b} }, false, nil},
-		{"nil change", func(fixture) *GroupChange { return nil }, nil, nil,
+		{"nil change", func(fixture) *hostsync.GroupChange { return nil }, nil, nil,
 			func(f fixture) []string { return []string{f.a, f.b} }, false, nil},
 	}
 	for _, tt := range tests {
@@ -151,7 +167,7 @@ func TestUpdateGroup(t *testing.T) {
 			mustCreateGroup(t, s, "Taken")
 			g := mustCreateGroup(t, s, "Sales", f.a, f.b)
 			n := len(events(t, s))
-			got, err := s.UpdateGroup(ctx, azure, g.ID, func(cur *Group) (*GroupChange, error) {
+			got, err := s.UpdateGroup(ctx, azure, g.ID, func(cur *hostsync.GroupRecord) (*hostsync.GroupChange, error) {
 				if cur.Members != nil || cur.DisplayName != "Sales" {
 					t.Errorf("callback got %+v", cur)
 				}
@@ -229,13 +245,13 @@ func TestDeleteGroup(t *testing.T) {
 	if err := s.DeleteGroup(ctx, admin, g.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.GetGroup(ctx, g.ID, true); !errors.Is(err, ErrNotFound) {
+	if _, err := s.GetGroup(ctx, g.ID, true); !errors.Is(err, hostsync.ErrNotFound) {
 		t.Errorf("GetGroup of deleted: %v", err)
 	}
-	if err := s.DeleteGroup(ctx, admin, g.ID); !errors.Is(err, ErrNotFound) {
+	if err := s.DeleteGroup(ctx, admin, g.ID); !errors.Is(err, hostsync.ErrNotFound) {
 		t.Errorf("second delete: %v", err)
 	}
-	if _, err := s.UpdateGroup(ctx, admin, g.ID, func(*Group) (*GroupChange, error) { return renamed("x"), nil }); !errors.Is(err, ErrNotFound) {
+	if _, err := s.UpdateGroup(ctx, admin, g.ID, func(*hostsync.GroupRecord) (*hostsync.GroupChange, error) { return renamed("x"), nil }); !errors.Is(err, hostsync.ErrNotFound) {
 		t.Errorf("update of deleted: %v", err)
 	}
 	if ev := lastEvent(t, s); ev.Action != "group.deleted" || ev.Actor != "admin" {
@@ -246,7 +262,7 @@ func TestDeleteGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var found *Group
+	var found *hostsync.GroupRecord
 	for _, c := range ch {
 		if c.Group != nil && c.Group.ID == g.ID {
 			found = c.Group
@@ -261,7 +277,7 @@ func TestQueryGroups(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	a := mustCreateHost(t, s, "a", nil)
-	var gs []*Group
+	var gs []*hostsync.GroupRecord
 	for i := range 5 {
 		g := groupDoc(fmt.Sprintf("G%d", i))
 		g.ExternalID = fmt.Sprintf("x%d", i)
@@ -277,7 +293,7 @@ func TestQueryGroups(t *testing.T) {
 	if err := s.DeleteGroup(ctx, azure, gs[4].ID); err != nil {
 		t.Fatal(err)
 	}
-	names := func(gs []*Group) string {
+	names := func(gs []*hostsync.GroupRecord) string {
 		var n []string
 		for _, g := range gs {
 			n = append(n, fmt.Sprintf("%s%v", g.DisplayName, len(g.Members)))
@@ -286,21 +302,21 @@ func TestQueryGroups(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		q         GroupQuery
+		q         hostsync.GroupQuery
 		want      string
 		wantTotal int
 	}{
-		{"all", GroupQuery{Count: 10}, "G00,G10,G20,G30", 4},
-		{"with members", GroupQuery{Count: 10, WithMembers: true}, "G01,G10,G21,G30", 4},
-		{"paged", GroupQuery{StartIndex: 2, Count: 2}, "G10,G20", 4},
-		{"displayName", GroupQuery{Conds: []Cond{{FieldDisplayName, "g3"}}, Count: 10}, "G30", 1},
-		{"externalId", GroupQuery{Conds: []Cond{{FieldExternalID, "x1"}}, Count: 10}, "G10", 1},
-		{"id", GroupQuery{Conds: []Cond{{FieldID, gs[2].ID}}, Count: 10}, "G20", 1},
-		{"deleted excluded", GroupQuery{Conds: []Cond{{FieldDisplayName, "G4"}}, Count: 10}, "", 0},
-		{"field groups lack", GroupQuery{Conds: []Cond{{FieldUserName, "a"}}, Count: 10}, "", 0},
-		{"match on members", GroupQuery{WithMembers: true, Count: 1, StartIndex: 2,
-			Match: func(g *Group) bool { return len(g.Members) > 0 }}, "G21", 2},
-		{"count only", GroupQuery{}, "", 4},
+		{"all", hostsync.GroupQuery{Count: 10}, "G00,G10,G20,G30", 4},
+		{"with members", hostsync.GroupQuery{Count: 10, WithMembers: true}, "G01,G10,G21,G30", 4},
+		{"paged", hostsync.GroupQuery{StartIndex: 2, Count: 2}, "G10,G20", 4},
+		{"displayName", hostsync.GroupQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldDisplayName, Value: "g3"}}, Count: 10}, "G30", 1},
+		{"externalId", hostsync.GroupQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldExternalID, Value: "x1"}}, Count: 10}, "G10", 1},
+		{"id", hostsync.GroupQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldID, Value: gs[2].ID}}, Count: 10}, "G20", 1},
+		{"deleted excluded", hostsync.GroupQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldDisplayName, Value: "G4"}}, Count: 10}, "", 0},
+		{"field groups lack", hostsync.GroupQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: "a"}}, Count: 10}, "", 0},
+		{"match on members", hostsync.GroupQuery{WithMembers: true, Count: 1, StartIndex: 2,
+			Match: func(g *hostsync.GroupRecord) bool { return len(g.Members) > 0 }}, "G21", 2},
+		{"count only", hostsync.GroupQuery{}, "", 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -319,17 +335,17 @@ func TestLargeGroupEventIsCapped(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	var ids []string
-	for i := range maxListedMembers + 20 {
+	for i := range hostsync.MaxListedMembers + 20 {
 		ids = append(ids, mustCreateHost(t, s, fmt.Sprintf("u%d", i), nil).ID)
 	}
 	g := mustCreateGroup(t, s, "All")
-	if _, err := s.UpdateGroup(ctx, azure, g.ID, func(*Group) (*GroupChange, error) {
-		return &GroupChange{Add: ids}, nil
+	if _, err := s.UpdateGroup(ctx, azure, g.ID, func(*hostsync.GroupRecord) (*hostsync.GroupChange, error) {
+		return &hostsync.GroupChange{Add: ids}, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	ev := lastEvent(t, s)
-	if len(ev.Changes) != 1 || len(ev.Changes[0].New.([]any)) != maxListedMembers || !strings.Contains(ev.Detail, "120 member(s) added") {
+	if len(ev.Changes) != 1 || len(ev.Changes[0].New.([]any)) != hostsync.MaxListedMembers || !strings.Contains(ev.Detail, "120 member(s) added") {
 		t.Errorf("event lists %d ids, detail %q", len(ev.Changes[0].New.([]any)), ev.Detail)
 	}
 	if m := members(t, s, g.ID); !reflect.DeepEqual(m, ids) {

@@ -5,15 +5,17 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/visitly/hostsync"
 )
 
-func groupCond(c Cond) (clause string, arg any, ok bool) {
+func groupCond(c hostsync.Cond) (clause string, arg any, ok bool) {
 	switch c.Field {
-	case FieldID:
+	case hostsync.FieldID:
 		return "id = ?", c.Value, true
-	case FieldDisplayName:
+	case hostsync.FieldDisplayName:
 		return "display_name_key = ?", strings.ToLower(c.Value), true
-	case FieldExternalID:
+	case hostsync.FieldExternalID:
 		return "external_id = ?", c.Value, true
 	}
 	return "", nil, false // groups have no such attribute: nothing matches
@@ -21,7 +23,7 @@ func groupCond(c Cond) (clause string, arg any, ok bool) {
 
 // QueryGroups returns one page of the live groups that satisfy q, in creation
 // order, and how many do in all. Everything is read in one snapshot.
-func (s *Store) QueryGroups(ctx context.Context, q GroupQuery) ([]*Group, int, error) {
+func (s *Store) QueryGroups(ctx context.Context, q hostsync.GroupQuery) ([]*hostsync.GroupRecord, int, error) {
 	where := []string{"deleted_at IS NULL"}
 	var args []any
 	for _, c := range q.Conds {
@@ -34,7 +36,7 @@ func (s *Store) QueryGroups(ctx context.Context, q GroupQuery) ([]*Group, int, e
 	}
 	w := strings.Join(where, " AND ")
 	offset := max(q.StartIndex, 1) - 1
-	var groups []*Group
+	var groups []*hostsync.GroupRecord
 	total := 0
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		if q.Match == nil {
@@ -69,14 +71,14 @@ func (s *Store) QueryGroups(ctx context.Context, q GroupQuery) ([]*Group, int, e
 // readGroups reads the groups of query, with members when asked, keeping
 // those match accepts (all when match is nil). The group rows are read in
 // full before any member query, so the two never share the connection.
-func readGroups(ctx context.Context, tx *sql.Tx, query string, args []any, withMembers bool, match func(*Group) bool) ([]*Group, error) {
+func readGroups(ctx context.Context, tx *sql.Tx, query string, args []any, withMembers bool, match func(*hostsync.GroupRecord) bool) ([]*hostsync.GroupRecord, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	type row struct {
 		n int64
-		g *Group
+		g *hostsync.GroupRecord
 	}
 	var rs []row
 	for rows.Next() {
@@ -91,7 +93,7 @@ func readGroups(ctx context.Context, tx *sql.Tx, query string, args []any, withM
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	var out []*Group
+	var out []*hostsync.GroupRecord
 	for _, r := range rs {
 		if withMembers {
 			if r.g.Members, err = memberIDs(ctx, tx, r.n); err != nil {

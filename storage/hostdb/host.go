@@ -1,13 +1,10 @@
 package hostdb
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"time"
 
@@ -15,38 +12,11 @@ import (
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
-// Host is one employee provisioned by a SCIM client.
-type Host struct {
-	ID          string
-	Seq         int64 // activity seq of its last change (the change-feed cursor)
-	UserName    string
-	ExternalID  string
-	DisplayName string
-	Email       string // the work email
-	Active      bool
-	// Attrs are the canonical SCIM attributes including "schemas", userName
-	// and active; they exclude id and meta.
-	Attrs         json.RawMessage
-	Created       time.Time
-	Modified      time.Time
-	DeactivatedAt time.Time // set while deactivated
-	DeactivatedBy string    // Actor.String()
-	DeletedAt     time.Time
-	DeletedBy     string
-	RemovedHow    string    // "DELETE" when deleted, "active=false" when deactivated, else ""
-	RestoredAt    time.Time // set by RestoreHost, cleared by the next change from a SCIM client
-	RestoredBy    string
-	// IdP is the identity provider of the API key that created the host;
-	// empty when another actor did (the command line) or when not known
-	// (created before keys had an IdP, by a key whose creation was not logged).
-	IdP hostsync.IdP
-}
-
 // Host states, as strings (the stored form); hostsync names them.
 const (
-	StateActive      = string(hostsync.StateActive)
-	StateDeactivated = string(hostsync.StateDeactivated)
-	StateDeleted     = string(hostsync.StateDeleted)
+	StateActive      = hostsync.StateActive
+	StateDeactivated = hostsync.StateDeactivated
+	StateDeleted     = hostsync.StateDeleted
 )
 
 // Values of Host.RemovedHow.
@@ -54,23 +24,6 @@ const (
 	RemovedByDelete = hostsync.RemovedByDelete
 	RemovedByActive = hostsync.RemovedByDeactivate
 )
-
-// State is "active", "deactivated" or "deleted".
-func (h *Host) State() string {
-	switch {
-	case !h.DeletedAt.IsZero():
-		return StateDeleted
-	case !h.Active:
-		return StateDeactivated
-	}
-	return StateActive
-}
-
-func (h *Host) clone() *Host {
-	c := *h
-	c.Attrs = bytes.Clone(h.Attrs)
-	return &c
-}
 
 const hostColumns = `n, id, seq, user_name, external_id, display_name, email, active, attrs,
 	created, modified, deactivated_at, deactivated_by, deleted_at, deleted_by, removed_how,
@@ -86,16 +39,16 @@ const hostMutable = `seq, state, user_name, user_name_key, external_id, display_
 const insertHostSQL = `INSERT INTO hosts (id, created, idp, ` + hostMutable + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-func hostArgs(h *Host) []any {
-	return []any{h.Seq, h.State(), h.UserName, strings.ToLower(h.UserName), h.ExternalID,
+func hostArgs(h *hostsync.HostRecord) []any {
+	return []any{h.Seq, string(h.State()), h.UserName, strings.ToLower(h.UserName), h.ExternalID,
 		h.DisplayName, strings.ToLower(h.DisplayName), h.Email, strings.ToLower(h.Email),
 		h.Active, string(h.Attrs), h.Modified.UnixMilli(), sqlitedb.NullMillis(h.DeactivatedAt), h.DeactivatedBy,
 		sqlitedb.NullMillis(h.DeletedAt), h.DeletedBy, h.RemovedHow, sqlitedb.NullMillis(h.RestoredAt), h.RestoredBy}
 }
 
 // scanHost reads hostColumns; n is the internal row number.
-func scanHost(sc sqlitedb.Scanner) (n int64, h *Host, err error) {
-	h = &Host{}
+func scanHost(sc sqlitedb.Scanner) (n int64, h *hostsync.HostRecord, err error) {
+	h = &hostsync.HostRecord{}
 	var attrs []byte
 	var created, modified int64
 	var deactivated, deleted, restored sql.NullInt64
@@ -113,10 +66,10 @@ func scanHost(sc sqlitedb.Scanner) (n int64, h *Host, err error) {
 }
 
 // hostBy runs a one-row host statement; no row is ErrNotFound.
-func hostBy(ctx context.Context, stmt *sql.Stmt, id string) (int64, *Host, error) {
+func hostBy(ctx context.Context, stmt *sql.Stmt, id string) (int64, *hostsync.HostRecord, error) {
 	n, h, err := scanHost(stmt.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, &NotFoundError{Kind: "host", ID: id}
+		return 0, nil, &hostsync.NotFoundError{Kind: "host", ID: id}
 	}
 	if err != nil {
 		return 0, nil, fmt.Errorf("hostdb: read host %q: %w", id, err)
@@ -127,22 +80,13 @@ func hostBy(ctx context.Context, stmt *sql.Stmt, id string) (int64, *Host, error
 // CreateHost stores a new live host from h's indexed fields and Attrs and
 // returns it with its ID (a UUIDv7), times and Seq. A live host with the
 // same userName (case-insensitively) is ErrConflict.
-func (s *Store) CreateHost(ctx context.Context, a Actor, h *Host) (*Host, error) {
-	if err := checkHost(h); err != nil {
+func (s *Store) CreateHost(ctx context.Context, a hostsync.Actor, h *hostsync.HostRecord) (*hostsync.HostRecord, error) {
+	nh, ev, err := hostsync.NewHost(a, h, newID(), now())
+	if err != nil {
 		return nil, fmt.Errorf("hostdb: create host: %w", err)
 	}
-	t := now()
-	nh := &Host{ID: newID(), UserName: h.UserName, ExternalID: h.ExternalID,
-		DisplayName: h.DisplayName, Email: h.Email, Active: h.Active,
-		Attrs: bytes.Clone(h.Attrs), Created: t, Modified: t}
-	if a.Kind == hostsync.ActorAPIKey {
-		nh.IdP = a.IdP
-	}
-	if !nh.Active {
-		nh.DeactivatedAt, nh.DeactivatedBy, nh.RemovedHow = t, a.String(), RemovedByActive
-	}
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		ev := Event{Action: hostsync.ActionHostCreated, ResourceType: TypeUser, ResourceID: nh.ID, UserName: nh.UserName}
+	t := nh.Created
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.appendChange(ctx, tx, a, &ev, nh.DisplayName); err != nil {
 			return err
 		}
@@ -159,7 +103,7 @@ func (s *Store) CreateHost(ctx context.Context, a Actor, h *Host) (*Host, error)
 		if err != nil {
 			return err
 		}
-		s.cacheHost(n, nh.clone())
+		s.cacheHost(n, nh.Clone())
 		return nil
 	})
 	if err != nil {
@@ -168,28 +112,11 @@ func (s *Store) CreateHost(ctx context.Context, a Actor, h *Host) (*Host, error)
 	return nh, nil
 }
 
-// checkHost validates what the store relies on: a userName and attributes
-// that are one JSON object.
-func checkHost(h *Host) error {
-	if h == nil || h.UserName == "" {
-		return errors.New("host without userName")
-	}
-	if !isObject(h.Attrs) {
-		return errors.New("host attributes are not a JSON object")
-	}
-	return nil
-}
-
-func isObject(b []byte) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) >= 2 && b[0] == '{' && json.Valid(b)
-}
-
 // userNameTaken is the ConflictError of a new host whose userName a live
 // host has, with the IdP that provisioned that host: with two IdPs at once
 // (a migration), the other IdP's host is the one in the way.
 func userNameTaken(ctx context.Context, tx *sql.Tx, userName string) error {
-	c := &ConflictError{Field: "userName", Value: userName}
+	c := &hostsync.ConflictError{Field: "userName", Value: userName}
 	var idp string
 	err := tx.QueryRowContext(ctx, "SELECT idp FROM hosts WHERE user_name_key = ? AND deleted_at IS NULL",
 		strings.ToLower(userName)).Scan(&idp)
@@ -200,20 +127,20 @@ func userNameTaken(ctx context.Context, tx *sql.Tx, userName string) error {
 	return c
 }
 
-func hostWriteErr(h *Host, err error) error {
+func hostWriteErr(h *hostsync.HostRecord, err error) error {
 	if isUnique(err) {
-		return &ConflictError{Field: "userName", Value: h.UserName}
+		return &hostsync.ConflictError{Field: "userName", Value: h.UserName}
 	}
 	return fmt.Errorf("write host: %w", err)
 }
 
 // GetHost returns a live host; a deleted or unknown id is ErrNotFound.
-func (s *Store) GetHost(ctx context.Context, id string) (*Host, error) {
+func (s *Store) GetHost(ctx context.Context, id string) (*hostsync.HostRecord, error) {
 	if _, h, on := s.cachedLive(id); on {
 		if h == nil {
-			return nil, fmt.Errorf("hostdb: %w", &NotFoundError{Kind: "host", ID: id})
+			return nil, fmt.Errorf("hostdb: %w", &hostsync.NotFoundError{Kind: "host", ID: id})
 		}
-		return h.clone(), nil
+		return h.Clone(), nil
 	}
 	_, h, err := hostBy(ctx, s.stmts.liveHost, id)
 	if err != nil {
@@ -223,7 +150,7 @@ func (s *Store) GetHost(ctx context.Context, id string) (*Host, error) {
 }
 
 // AdminHost returns a host in any state.
-func (s *Store) AdminHost(ctx context.Context, id string) (*Host, error) {
+func (s *Store) AdminHost(ctx context.Context, id string) (*hostsync.HostRecord, error) {
 	_, h, err := hostBy(ctx, s.stmts.anyHost, id)
 	if err != nil {
 		return nil, fmt.Errorf("hostdb: %w", err)
@@ -243,7 +170,7 @@ func (s *Store) AdminHost(ctx context.Context, id string) (*Host, error) {
 // is redone on the new state, so fn may run more than once and must be pure.
 // This keeps the writer, which every write in the service queues for, busy
 // with SQL alone: PATCH throughput under Azure AD's load is bounded by it.
-func (s *Store) UpdateHost(ctx context.Context, a Actor, id string, fn func(cur *Host) (*Host, error)) (*Host, error) {
+func (s *Store) UpdateHost(ctx context.Context, a hostsync.Actor, id string, fn func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error)) (*hostsync.HostRecord, error) {
 	for attempt := 0; ; attempt++ {
 		out, err := s.updateHostOnce(ctx, a, id, fn, attempt == 0)
 		if errors.Is(err, errStale) && attempt < maxUpdateAttempts {
@@ -270,12 +197,12 @@ const maxUpdateAttempts = maxBatch
 
 // The snapshot comes from the host cache on a first attempt (a stale one is
 // caught by the seq check), from SQLite when redoing.
-func (s *Store) updateHostOnce(ctx context.Context, a Actor, id string, fn func(cur *Host) (*Host, error), cached bool) (*Host, error) {
-	n, cur, on := int64(0), (*Host)(nil), false
+func (s *Store) updateHostOnce(ctx context.Context, a hostsync.Actor, id string, fn func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error), cached bool) (*hostsync.HostRecord, error) {
+	n, cur, on := int64(0), (*hostsync.HostRecord)(nil), false
 	if cached {
 		n, cur, on = s.cachedLive(id)
 		if on && cur == nil {
-			return nil, fmt.Errorf("hostdb: update host: %w", &NotFoundError{Kind: "host", ID: id})
+			return nil, fmt.Errorf("hostdb: update host: %w", &hostsync.NotFoundError{Kind: "host", ID: id})
 		}
 	}
 	if !on {
@@ -284,38 +211,17 @@ func (s *Store) updateHostOnce(ctx context.Context, a Actor, id string, fn func(
 			return nil, fmt.Errorf("hostdb: update host: %w", err)
 		}
 	}
-	next, err := fn(cur.clone())
+	next, err := fn(cur.Clone())
 	if err != nil {
 		return nil, err
 	}
-	if next == nil {
-		return cur.clone(), nil // cur may be the cache's
-	}
-	same, changes, deltaErr := hostDelta(cur, next)
-	if same {
-		return cur.clone(), nil
-	}
-	if err := checkHost(next); err != nil {
+	h, ev, err := hostsync.UpdateHost(a, cur, next, now())
+	if err != nil {
 		return nil, fmt.Errorf("hostdb: update host: %w", err)
 	}
-	if deltaErr != nil {
-		return nil, fmt.Errorf("hostdb: update host: %w", deltaErr)
+	if h == nil {
+		return cur.Clone(), nil // cur may be the cache's
 	}
-	h := cur.clone()
-	h.UserName, h.ExternalID, h.DisplayName, h.Email = next.UserName, next.ExternalID, next.DisplayName, next.Email
-	h.Active, h.Attrs = next.Active, bytes.Clone(next.Attrs)
-	h.Modified = now()
-	h.RestoredAt, h.RestoredBy = time.Time{}, "" // Azure AD owns the host again
-	ev := Event{Action: hostsync.ActionHostUpdated, ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
-	switch {
-	case cur.Active && !h.Active:
-		ev.Action = hostsync.ActionHostDeactivated
-		h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = h.Modified, a.String(), RemovedByActive
-	case !cur.Active && h.Active:
-		ev.Action = hostsync.ActionHostReactivated
-		h.DeactivatedAt, h.DeactivatedBy, h.RemovedHow = time.Time{}, "", ""
-	}
-	ev.Changes = changes
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var seq int64
 		err := tx.StmtContext(ctx, s.stmts.hostSeqW).QueryRowContext(ctx, n).Scan(&seq)
@@ -332,7 +238,7 @@ func (s *Store) updateHostOnce(ctx context.Context, a Actor, id string, fn func(
 		if err := s.saveHost(ctx, tx, n, cur, h); err != nil {
 			return err
 		}
-		s.cacheHost(n, h.clone())
+		s.cacheHost(n, h.Clone())
 		return nil
 	})
 	if errors.Is(err, errStale) {
@@ -348,7 +254,7 @@ func (s *Store) updateHostOnce(ctx context.Context, a Actor, id string, fn func(
 // are named in the UPDATE only when their group changed (see
 // hostUpdateGroups): a PATCH of a title that named every column rewrote
 // seven index entries, each a page written to the WAL, instead of one.
-func (s *Store) saveHost(ctx context.Context, tx *sql.Tx, n int64, old, h *Host) error {
+func (s *Store) saveHost(ctx context.Context, tx *sql.Tx, n int64, old, h *hostsync.HostRecord) error {
 	was, args := hostArgs(old), hostArgs(h)
 	mask := 0
 	for g, cols := range hostUpdateGroups {
@@ -374,77 +280,16 @@ var hostMutableIndex = func() map[string]int {
 	return m
 }()
 
-// hostDelta compares an update's result with the stored host, decoding each
-// attribute document once (decoding was a tenth of a PATCH's CPU when done
-// twice): same reports that nothing stored would change; ch is the event
-// diff, the attribute diff or, should the attributes be equal, the indexed
-// fields that differ.
-func hostDelta(cur, next *Host) (same bool, ch []FieldChange, err error) {
-	indexedSame := cur.UserName == next.UserName && cur.ExternalID == next.ExternalID &&
-		cur.DisplayName == next.DisplayName && cur.Email == next.Email && cur.Active == next.Active
-	attrsSame := bytes.Equal(cur.Attrs, next.Attrs)
-	if !attrsSame {
-		va, errA := decodeAttrs(cur.Attrs)
-		vb, errB := decodeAttrs(next.Attrs)
-		if err := errors.Join(errA, errB); err != nil {
-			return false, nil, err
-		}
-		if attrsSame = reflect.DeepEqual(va, vb); !attrsSame {
-			if ch, err = diffDecoded(va, vb); err != nil || len(ch) > 0 {
-				return false, ch, err
-			}
-		}
-	}
-	if attrsSame && indexedSame {
-		return true, nil, nil
-	}
-	add := func(field string, o, n any) {
-		if o != n {
-			ch = append(ch, FieldChange{Field: field, Old: o, New: n})
-		}
-	}
-	add("userName", cur.UserName, next.UserName)
-	add("externalId", cur.ExternalID, next.ExternalID)
-	add("displayName", cur.DisplayName, next.DisplayName)
-	add("email", cur.Email, next.Email)
-	add("active", cur.Active, next.Active)
-	return false, ch, nil
-}
-
-// jsonEqual compares two JSON documents semantically (key order and spacing
-// do not matter; numbers compare by their text).
-func jsonEqual(a, b []byte) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	va, errA := decodeJSON(a)
-	vb, errB := decodeJSON(b)
-	return errA == nil && errB == nil && reflect.DeepEqual(va, vb)
-}
-
-func decodeJSON(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // DeleteHost soft-deletes a live host: SCIM clients no longer see it and its
 // userName is free, but the row, its memberships and its history stay.
-func (s *Store) DeleteHost(ctx context.Context, a Actor, id string) error {
+func (s *Store) DeleteHost(ctx context.Context, a hostsync.Actor, id string) error {
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, cur, err := hostBy(ctx, tx.StmtContext(ctx, s.stmts.liveHostW), id)
 		if err != nil {
 			return err
 		}
-		h := cur.clone()
 		t := now()
-		h.Modified, h.DeletedAt, h.DeletedBy, h.RemovedHow = t, t, a.String(), RemovedByDelete
-		h.RestoredAt, h.RestoredBy = time.Time{}, ""
-		ev := Event{Action: hostsync.ActionHostDeleted, ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName}
+		h, ev := hostsync.DeleteHost(a, cur, t)
 		if err := s.appendChange(ctx, tx, a, &ev, h.DisplayName); err != nil {
 			return err
 		}

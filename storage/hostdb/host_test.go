@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 func TestCreateAndGetHost(t *testing.T) {
@@ -42,8 +44,8 @@ func TestCreateAndGetHost(t *testing.T) {
 		ev.Actor != "apikey:1" || ev.ActorName != "Azure AD (key #1)" || ev.ResourceType != TypeUser {
 		t.Errorf("event %+v", ev)
 	}
-	if _, err := s.GetHost(ctx, "no-such-id"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("GetHost(unknown) err = %v, want ErrNotFound", err)
+	if _, err := s.GetHost(ctx, "no-such-id"); !errors.Is(err, hostsync.ErrNotFound) {
+		t.Errorf("GetHost(unknown) err = %v, want hostsync.ErrNotFound", err)
 	}
 }
 
@@ -64,14 +66,14 @@ func TestCreateHostRejects(t *testing.T) {
 	mustCreateHost(t, s, "alice", nil)
 	tests := []struct {
 		name    string
-		host    *Host
+		host    *hostsync.HostRecord
 		wantErr error // nil: any error
 		detail  string
 	}{
-		{"same userName other case", hostDoc("ALICE", true, nil), ErrConflict, `userName "ALICE" is already taken`},
-		{"no userName", &Host{Attrs: json.RawMessage(`{}`)}, nil, "userName"},
-		{"attrs not an object", &Host{UserName: "x", Attrs: json.RawMessage(`[1]`)}, nil, "JSON object"},
-		{"attrs not JSON", &Host{UserName: "x", Attrs: json.RawMessage(`{"a":`)}, nil, "JSON object"},
+		{"same userName other case", hostDoc("ALICE", true, nil), hostsync.ErrConflict, `userName "ALICE" is already taken`},
+		{"no userName", &hostsync.HostRecord{Attrs: json.RawMessage(`{}`)}, nil, "userName"},
+		{"attrs not an object", &hostsync.HostRecord{UserName: "x", Attrs: json.RawMessage(`[1]`)}, nil, "JSON object"},
+		{"attrs not JSON", &hostsync.HostRecord{UserName: "x", Attrs: json.RawMessage(`{"a":`)}, nil, "JSON object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,8 +89,8 @@ func TestCreateHostRejects(t *testing.T) {
 }
 
 // withAttr returns fn for UpdateHost that sets one attribute (nil removes it).
-func withAttr(key string, value any) func(*Host) (*Host, error) {
-	return func(cur *Host) (*Host, error) {
+func withAttr(key string, value any) func(*hostsync.HostRecord) (*hostsync.HostRecord, error) {
+	return func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) {
 		var m map[string]any
 		if err := json.Unmarshal(cur.Attrs, &m); err != nil {
 			return nil, err
@@ -119,33 +121,33 @@ func TestUpdateHost(t *testing.T) {
 	errScim := errors.New("scim: invalid path")
 	tests := []struct {
 		name       string
-		fn         func(*Host) (*Host, error)
+		fn         func(*hostsync.HostRecord) (*hostsync.HostRecord, error)
 		wantAction string // "" = no event
-		wantState  string
-		changes    []FieldChange
+		wantState  hostsync.State
+		changes    []hostsync.FieldChange
 		wantErr    error
 	}{
 		{"attribute changed", withAttr("title", "Lead"), "host.updated", StateActive,
-			[]FieldChange{{Field: "title", Old: "Engineer", New: "Lead"}}, nil},
+			[]hostsync.FieldChange{{Field: "title", Old: "Engineer", New: "Lead"}}, nil},
 		{"nested attribute", withAttr("name", map[string]any{"givenName": "Al"}), "host.updated", StateActive,
-			[]FieldChange{{Field: "name.givenName", New: "Al"}}, nil},
+			[]hostsync.FieldChange{{Field: "name.givenName", New: "Al"}}, nil},
 		{"deactivated", withAttr("active", false), "host.deactivated", StateDeactivated,
-			[]FieldChange{{Field: "active", Old: true, New: false}}, nil},
-		{"same state, keys reordered", func(cur *Host) (*Host, error) {
+			[]hostsync.FieldChange{{Field: "active", Old: true, New: false}}, nil},
+		{"same state, keys reordered", func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) {
 			var m map[string]any
 			json.Unmarshal(cur.Attrs, &m)
 			b, _ := json.MarshalIndent(m, "", "  ")
 			cur.Attrs = b
 			return cur, nil
 		}, "", StateActive, nil, nil},
-		{"nil host", func(*Host) (*Host, error) { return nil, nil }, "", StateActive, nil, nil},
-		{"callback error", func(*Host) (*Host, error) { return nil, errScim }, "", StateActive, nil, errScim},
-		{"userName taken", withAttr("userName", "Taken"), "", StateActive, nil, ErrConflict},
-		{"id cannot change", func(cur *Host) (*Host, error) {
+		{"nil host", func(*hostsync.HostRecord) (*hostsync.HostRecord, error) { return nil, nil }, "", StateActive, nil, nil},
+		{"callback error", func(*hostsync.HostRecord) (*hostsync.HostRecord, error) { return nil, errScim }, "", StateActive, nil, errScim},
+		{"userName taken", withAttr("userName", "Taken"), "", StateActive, nil, hostsync.ErrConflict},
+		{"id cannot change", func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) {
 			cur.ID = "other"
 			cur.Email = "new@example.com"
 			return cur, nil
-		}, "host.updated", StateActive, []FieldChange{{Field: "email", Old: "u@example.com", New: "new@example.com"}}, nil},
+		}, "host.updated", StateActive, []hostsync.FieldChange{{Field: "email", Old: "u@example.com", New: "new@example.com"}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,12 +234,12 @@ func TestDeleteHostIsSoft(t *testing.T) {
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
-			if !errors.Is(c.err, ErrNotFound) {
-				t.Errorf("%s of a deleted host: err = %v, want ErrNotFound", c.name, c.err)
+			if !errors.Is(c.err, hostsync.ErrNotFound) {
+				t.Errorf("%s of a deleted host: err = %v, want hostsync.ErrNotFound", c.name, c.err)
 			}
 		})
 	}
-	hosts, total, err := s.QueryHosts(ctx, HostQuery{Count: 10})
+	hosts, total, err := s.QueryHosts(ctx, hostsync.LiveHostQuery{Count: 10})
 	if err != nil || total != 0 || len(hosts) != 0 {
 		t.Errorf("QueryHosts after delete: %d hosts, total %d, err %v", len(hosts), total, err)
 	}
@@ -275,8 +277,8 @@ func TestConflictRestoreRecreate(t *testing.T) {
 	deleted, _ := s.AdminHost(ctx, old.ID)
 
 	_, err := s.RestoreHost(ctx, admin, old.ID)
-	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), `userName "erin"`) || !strings.Contains(err.Error(), newer.ID) {
-		t.Fatalf("restore over a live userName: err = %v, want ErrConflict naming the user and the live host", err)
+	if !errors.Is(err, hostsync.ErrConflict) || !strings.Contains(err.Error(), `userName "erin"`) || !strings.Contains(err.Error(), newer.ID) {
+		t.Fatalf("restore over a live userName: err = %v, want hostsync.ErrConflict naming the user and the live host", err)
 	}
 	if still, _ := s.AdminHost(ctx, old.ID); !reflect.DeepEqual(still, deleted) || len(events(t, s)) != nEvents {
 		t.Fatalf("failed restore changed something: %+v", still)
@@ -298,15 +300,15 @@ func TestConflictRestoreRecreate(t *testing.T) {
 		t.Errorf("restored attrs %s", r.Attrs)
 	}
 	ev := lastEvent(t, s)
-	want := []FieldChange{{Field: "state", Old: StateDeleted, New: StateActive}, {Field: "active", Old: false, New: true}}
+	want := []hostsync.FieldChange{{Field: "state", Old: "deleted", New: "active"}, {Field: "active", Old: false, New: true}}
 	if ev.Action != "host.restored" || ev.Actor != "admin" || ev.ActorName != "Console admin" || !reflect.DeepEqual(ev.Changes, want) || ev.Seq != r.Seq {
 		t.Errorf("restore event %+v", ev)
 	}
 	if got, err := s.GetHost(ctx, old.ID); err != nil || got.Seq != r.Seq {
 		t.Errorf("GetHost after restore: %v", err)
 	}
-	if _, err := s.CreateHost(ctx, azure, hostDoc("Erin", true, nil)); !errors.Is(err, ErrConflict) {
-		t.Errorf("create over a restored userName: err = %v, want ErrConflict", err)
+	if _, err := s.CreateHost(ctx, azure, hostDoc("Erin", true, nil)); !errors.Is(err, hostsync.ErrConflict) {
+		t.Errorf("create over a restored userName: err = %v, want hostsync.ErrConflict", err)
 	}
 
 	// The next change from Azure AD takes the host back: the restore mark goes.
@@ -325,12 +327,12 @@ func TestRestoreHost(t *testing.T) {
 		name      string
 		prepare   func(s *Store, id string)
 		wantEvent bool
-		changes   []FieldChange
+		changes   []hostsync.FieldChange
 	}{
 		{"deactivated", func(s *Store, id string) { s.UpdateHost(ctx, azure, id, withAttr("active", false)) }, true,
-			[]FieldChange{{Field: "state", Old: StateDeactivated, New: StateActive}, {Field: "active", Old: false, New: true}}},
+			[]hostsync.FieldChange{{Field: "state", Old: "deactivated", New: "active"}, {Field: "active", Old: false, New: true}}},
 		{"deleted while active", func(s *Store, id string) { s.DeleteHost(ctx, azure, id) }, true,
-			[]FieldChange{{Field: "state", Old: StateDeleted, New: StateActive}}},
+			[]hostsync.FieldChange{{Field: "state", Old: "deleted", New: "active"}}},
 		{"already active", func(*Store, string) {}, false, nil},
 	}
 	for _, tt := range tests {
@@ -359,8 +361,8 @@ func TestRestoreHost(t *testing.T) {
 		})
 	}
 	s, _ := openTest(t)
-	if _, err := s.RestoreHost(ctx, admin, "nope"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("restore unknown: err = %v, want ErrNotFound", err)
+	if _, err := s.RestoreHost(ctx, admin, "nope"); !errors.Is(err, hostsync.ErrNotFound) {
+		t.Errorf("restore unknown: err = %v, want hostsync.ErrNotFound", err)
 	}
 }
 
@@ -392,7 +394,7 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.UpdateHost(ctx, azure, h.ID, func(cur *Host) (*Host, error) {
+			_, err := s.UpdateHost(ctx, azure, h.ID, func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) {
 				var m map[string]any
 				if err := json.Unmarshal(cur.Attrs, &m); err != nil {
 					return nil, err
@@ -437,7 +439,7 @@ func TestUpdateOfHostDeletedMeanwhile(t *testing.T) {
 	s, _ := openTest(t)
 	h := mustCreateHost(t, s, "gone", nil)
 	calls := 0
-	_, err := s.UpdateHost(ctx, azure, h.ID, func(cur *Host) (*Host, error) {
+	_, err := s.UpdateHost(ctx, azure, h.ID, func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) {
 		calls++
 		if calls == 1 {
 			if err := s.DeleteHost(ctx, azure, h.ID); err != nil {
@@ -447,8 +449,8 @@ func TestUpdateOfHostDeletedMeanwhile(t *testing.T) {
 		cur.DisplayName = "changed"
 		return cur, nil
 	})
-	if !errors.Is(err, ErrNotFound) {
-		t.Fatalf("err = %v, want ErrNotFound", err)
+	if !errors.Is(err, hostsync.ErrNotFound) {
+		t.Fatalf("err = %v, want hostsync.ErrNotFound", err)
 	}
 	got, err := s.AdminHost(ctx, h.ID)
 	if err != nil {
@@ -472,26 +474,26 @@ func TestSaveHostNamesOnlyChangedIndexedColumns(t *testing.T) {
 	h := mustCreateHost(t, s, "before@x", map[string]any{"externalId": "e1", "displayName": "Before"})
 	steps := []struct {
 		name    string
-		fn      func(*Host) (*Host, error)
-		cond    Cond
-		gone    Cond
+		fn      func(*hostsync.HostRecord) (*hostsync.HostRecord, error)
+		cond    hostsync.Cond
+		gone    hostsync.Cond
 		present bool
 	}{
-		{"title", withAttr("title", "Boss"), Cond{FieldUserName, "before@x"}, Cond{FieldUserName, "nobody"}, true},
-		{"userName", withAttr("userName", "after@x"), Cond{FieldUserName, "AFTER@x"}, Cond{FieldUserName, "before@x"}, true},
-		{"externalId", withAttr("externalId", "e2"), Cond{FieldExternalID, "e2"}, Cond{FieldExternalID, "e1"}, true},
-		{"displayName", withAttr("displayName", "After"), Cond{FieldDisplayName, "after"}, Cond{FieldDisplayName, "before"}, true},
-		{"deactivate", withAttr("active", false), Cond{FieldActive, "false"}, Cond{FieldActive, "true"}, true},
+		{"title", withAttr("title", "Boss"), hostsync.Cond{Field: hostsync.FieldUserName, Value: "before@x"}, hostsync.Cond{Field: hostsync.FieldUserName, Value: "nobody"}, true},
+		{"userName", withAttr("userName", "after@x"), hostsync.Cond{Field: hostsync.FieldUserName, Value: "AFTER@x"}, hostsync.Cond{Field: hostsync.FieldUserName, Value: "before@x"}, true},
+		{"externalId", withAttr("externalId", "e2"), hostsync.Cond{Field: hostsync.FieldExternalID, Value: "e2"}, hostsync.Cond{Field: hostsync.FieldExternalID, Value: "e1"}, true},
+		{"displayName", withAttr("displayName", "After"), hostsync.Cond{Field: hostsync.FieldDisplayName, Value: "after"}, hostsync.Cond{Field: hostsync.FieldDisplayName, Value: "before"}, true},
+		{"deactivate", withAttr("active", false), hostsync.Cond{Field: hostsync.FieldActive, Value: "false"}, hostsync.Cond{Field: hostsync.FieldActive, Value: "true"}, true},
 	}
 	for _, st := range steps {
 		if _, err := s.UpdateHost(ctx, azure, h.ID, st.fn); err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		for _, c := range []struct {
-			cond Cond
+			cond hostsync.Cond
 			want int
 		}{{st.cond, 1}, {st.gone, 0}} {
-			_, total, err := s.QueryHosts(ctx, HostQuery{Conds: []Cond{c.cond}})
+			_, total, err := s.QueryHosts(ctx, hostsync.LiveHostQuery{Conds: []hostsync.Cond{c.cond}})
 			if err != nil || total != c.want {
 				t.Errorf("after %s: %v matches %d (%v), want %d", st.name, c.cond, total, err, c.want)
 			}
@@ -500,13 +502,13 @@ func TestSaveHostNamesOnlyChangedIndexedColumns(t *testing.T) {
 	if err := s.DeleteHost(ctx, azure, h.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, total, _ := s.QueryHosts(ctx, HostQuery{Conds: []Cond{{FieldExternalID, "e2"}}}); total != 0 {
+	if _, total, _ := s.QueryHosts(ctx, hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldExternalID, Value: "e2"}}}); total != 0 {
 		t.Errorf("deleted host still found by externalId")
 	}
 	if _, err := s.RestoreHost(ctx, azure, h.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, total, _ := s.QueryHosts(ctx, HostQuery{Conds: []Cond{{FieldExternalID, "e2"}, {FieldActive, "true"}}}); total != 1 {
+	if _, total, _ := s.QueryHosts(ctx, hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldExternalID, Value: "e2"}, {Field: hostsync.FieldActive, Value: "true"}}}); total != 1 {
 		t.Errorf("restored host not found by externalId and active")
 	}
 	var res string

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/visitly/hostsync"
 )
 
 // The host cache keeps every live host in memory, so that the reads Azure AD
@@ -42,7 +44,7 @@ const (
 
 type cachedHost struct {
 	n int64
-	h *Host // never changed once cached: readers get clones
+	h *hostsync.HostRecord // never changed once cached: readers get clones
 }
 
 // The state moves from cacheOn, and to it, only with mu held, so a reader
@@ -58,8 +60,8 @@ type hostCache struct {
 	// drop means the snapshot may lack what another process committed.
 	drops  uint64
 	byID   map[string]cachedHost
-	byName map[string]*Host // strings.ToLower(userName) of live hosts
-	byN    map[int64]*Host  // by row number, for pages of the whole list
+	byName map[string]*hostsync.HostRecord // strings.ToLower(userName) of live hosts
+	byN    map[int64]*hostsync.HostRecord  // by row number, for pages of the whole list
 }
 
 // SetHostCacheLimit sets how many live hosts the in-memory host cache may
@@ -74,7 +76,7 @@ func (s *Store) SetHostCacheLimit(n int) {
 // cachedLive returns a live host from the cache. on is false when the cache
 // cannot answer (not filled, or off): the caller asks SQLite. With on true, a
 // nil host means there is no live host with that id.
-func (s *Store) cachedLive(id string) (n int64, h *Host, on bool) {
+func (s *Store) cachedLive(id string) (n int64, h *hostsync.HostRecord, on bool) {
 	c := &s.hosts
 	if !s.cacheReady() {
 		return 0, nil, false
@@ -92,7 +94,7 @@ func (s *Store) cachedLive(id string) (n int64, h *Host, on bool) {
 }
 
 // cachedByUserName is cachedLive by userName (case-insensitively).
-func (s *Store) cachedByUserName(userName string) (h *Host, on bool) {
+func (s *Store) cachedByUserName(userName string) (h *hostsync.HostRecord, on bool) {
 	c := &s.hosts
 	if !s.cacheReady() {
 		return nil, false
@@ -134,7 +136,7 @@ func (s *Store) fillHostCache() {
 			return err
 		}
 		defer rows.Close()
-		byID, byName, byN := map[string]cachedHost{}, map[string]*Host{}, map[int64]*Host{}
+		byID, byName, byN := map[string]cachedHost{}, map[string]*hostsync.HostRecord{}, map[int64]*hostsync.HostRecord{}
 		for rows.Next() {
 			n, h, err := scanHost(rows)
 			if err != nil {
@@ -178,7 +180,7 @@ func (s *Store) fillHostCache() {
 // cacheHost records h, stored as row n, once the running write commits: a
 // live host is (re)placed, a deleted one dropped. Every write of a host row
 // calls it.
-func (s *Store) cacheHost(n int64, h *Host) {
+func (s *Store) cacheHost(n int64, h *hostsync.HostRecord) {
 	c := &s.hosts
 	s.afterCommit(func() {
 		c.mu.Lock()
@@ -230,35 +232,35 @@ func (c *hostCache) dropLocked() {
 
 // cachedRows returns copies of the live hosts stored as rows ns; ok is false
 // unless the cache is on and holds every one.
-func (s *Store) cachedRows(ns []int64) (hosts []*Host, ok bool) {
+func (s *Store) cachedRows(ns []int64) (hosts []*hostsync.HostRecord, ok bool) {
 	c := &s.hosts
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.state.Load() != cacheOn {
 		return nil, false
 	}
-	hosts = make([]*Host, 0, len(ns))
+	hosts = make([]*hostsync.HostRecord, 0, len(ns))
 	for _, n := range ns {
 		h, ok := c.byN[n]
 		if !ok {
 			return nil, false
 		}
-		hosts = append(hosts, h.clone())
+		hosts = append(hosts, h.Clone())
 	}
 	return hosts, true
 }
 
 // queryCached answers q from the cache when a condition on userName or id
 // narrows it to at most one host; ok is false when the cache cannot answer.
-func (s *Store) queryCached(q HostQuery, offset int) (hosts []*Host, total int, ok bool) {
-	var h *Host
+func (s *Store) queryCached(q hostsync.LiveHostQuery, offset int) (hosts []*hostsync.HostRecord, total int, ok bool) {
+	var h *hostsync.HostRecord
 	found := false
 	for _, c := range q.Conds {
 		switch c.Field {
-		case FieldUserName:
+		case hostsync.FieldUserName:
 			h, ok = s.cachedByUserName(c.Value)
 			found = true
-		case FieldID:
+		case hostsync.FieldID:
 			_, h, ok = s.cachedLive(c.Value)
 			found = true
 		}
@@ -269,11 +271,11 @@ func (s *Store) queryCached(q HostQuery, offset int) (hosts []*Host, total int, 
 	if !found || !ok {
 		return nil, 0, false
 	}
-	if h == nil || !hostMeets(h, q.Conds) || q.Match != nil && !q.Match(h.clone()) {
+	if h == nil || !hostMeets(h, q.Conds) || q.Match != nil && !q.Match(h.Clone()) {
 		return nil, 0, true
 	}
 	if offset == 0 && q.Count > 0 {
-		hosts = []*Host{h.clone()}
+		hosts = []*hostsync.HostRecord{h.Clone()}
 	}
 	return hosts, 1, true
 }
@@ -282,24 +284,24 @@ func (s *Store) queryCached(q HostQuery, offset int) (hosts []*Host, total int, 
 // The case-insensitive fields compare strings.ToLower of both sides, not
 // strings.EqualFold: the SQL compares lower-cased key columns, and EqualFold
 // folds pairs that ToLower keeps apart (the Kelvin sign and "k").
-func hostMeets(h *Host, conds []Cond) bool {
+func hostMeets(h *hostsync.HostRecord, conds []hostsync.Cond) bool {
 	for _, c := range conds {
 		var ok bool
 		switch c.Field {
-		case FieldID:
+		case hostsync.FieldID:
 			ok = h.ID == c.Value
-		case FieldUserName:
+		case hostsync.FieldUserName:
 			//lint:ignore SA6005 the SQL's rule (see above)
 			ok = strings.ToLower(h.UserName) == strings.ToLower(c.Value)
-		case FieldExternalID:
+		case hostsync.FieldExternalID:
 			ok = h.ExternalID == c.Value
-		case FieldDisplayName:
+		case hostsync.FieldDisplayName:
 			//lint:ignore SA6005 the SQL's rule (see above)
 			ok = strings.ToLower(h.DisplayName) == strings.ToLower(c.Value)
-		case FieldEmail:
+		case hostsync.FieldEmail:
 			//lint:ignore SA6005 the SQL's rule (see above)
 			ok = strings.ToLower(h.Email) == strings.ToLower(c.Value)
-		case FieldActive:
+		case hostsync.FieldActive:
 			switch strings.ToLower(c.Value) {
 			case "true":
 				ok = h.State() == StateActive

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // waitCacheOn starts the host cache's fill and waits until it is on.
@@ -67,7 +69,9 @@ func checkCacheMatchesDB(t *testing.T, s *Store) {
 }
 
 // benign: what racing writers may rightly get.
-func benign(err error) bool { return errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) }
+func benign(err error) bool {
+	return errors.Is(err, hostsync.ErrNotFound) || errors.Is(err, hostsync.ErrConflict)
+}
 
 // TestHostCacheFollowsEveryWrite drives random creates, updates, deactivations,
 // deletes, restores and re-creates from 8 goroutines through a store whose
@@ -95,7 +99,7 @@ func TestHostCacheFollowsEveryWrite(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(w), 7))
 			for i := range 60 {
 				name := fmt.Sprintf("User%d", rng.IntN(30)) // names collide on purpose
-				hosts, _, err := s.QueryHosts(ctx, HostQuery{Conds: []Cond{{FieldUserName, name}}, Count: 1})
+				hosts, _, err := s.QueryHosts(ctx, hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: name}}, Count: 1})
 				if err != nil {
 					t.Error(err)
 					return
@@ -141,7 +145,7 @@ func TestHostCacheFollowsEveryWrite(t *testing.T) {
 
 	// The whole list, page by page, as the cache serves it and as SQLite does.
 	for start := 1; ; start += 7 {
-		q := HostQuery{StartIndex: start, Count: 7}
+		q := hostsync.LiveHostQuery{StartIndex: start, Count: 7}
 		ha, ta, errA := s.QueryHosts(ctx, q)
 		hb, tb, errB := plain.QueryHosts(ctx, q)
 		if errA != nil || errB != nil || ta != tb || fmt.Sprint(hostList(ha)) != fmt.Sprint(hostList(hb)) {
@@ -162,13 +166,13 @@ func TestHostCacheFollowsEveryWrite(t *testing.T) {
 		if fmt.Sprint(errA) != fmt.Sprint(errB) || errA == nil && fmt.Sprintf("%+v", *a) != fmt.Sprintf("%+v", *b) {
 			t.Errorf("GetHost(%s): cache %v %v, SQLite %v %v", h.ID, a, errA, b, errB)
 		}
-		for _, q := range []HostQuery{
-			{Conds: []Cond{{FieldUserName, h.UserName}}, Count: 5},
-			{Conds: []Cond{{FieldUserName, h.UserName}, {FieldActive, "false"}}, Count: 5},
-			{Conds: []Cond{{FieldID, h.ID}, {FieldActive, "TRUE"}}, Count: 5},
-			{Conds: []Cond{{FieldUserName, h.UserName}}, StartIndex: 2, Count: 5},
-			{Conds: []Cond{{FieldUserName, h.UserName}, {FieldExternalID, "nope"}}, Count: 5},
-			{Conds: []Cond{{FieldUserName, h.UserName}}},
+		for _, q := range []hostsync.LiveHostQuery{
+			{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: h.UserName}}, Count: 5},
+			{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: h.UserName}, {Field: hostsync.FieldActive, Value: "false"}}, Count: 5},
+			{Conds: []hostsync.Cond{{Field: hostsync.FieldID, Value: h.ID}, {Field: hostsync.FieldActive, Value: "TRUE"}}, Count: 5},
+			{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: h.UserName}}, StartIndex: 2, Count: 5},
+			{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: h.UserName}, {Field: hostsync.FieldExternalID, Value: "nope"}}, Count: 5},
+			{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: h.UserName}}},
 		} {
 			ha, ta, errA := s.QueryHosts(ctx, q)
 			hb, tb, errB := plain.QueryHosts(ctx, q)
@@ -197,9 +201,9 @@ func TestHostCacheReadsAreCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	got.UserName, got.Attrs[2] = "mallory", 'X'
-	hosts, _, _ := s.QueryHosts(ctx, HostQuery{Conds: []Cond{{FieldUserName, "ada"}}, Count: 1})
+	hosts, _, _ := s.QueryHosts(ctx, hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: "ada"}}, Count: 1})
 	hosts[0].DisplayName = "changed"
-	same, _ := s.UpdateHost(ctx, azure, h.ID, func(cur *Host) (*Host, error) { return cur, nil })
+	same, _ := s.UpdateHost(ctx, azure, h.ID, func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) { return cur, nil })
 	same.Email = "changed"
 	again, err := s.GetHost(ctx, h.ID)
 	if err != nil || again.UserName != "ada" || again.DisplayName != h.DisplayName || again.Email != h.Email ||
@@ -230,7 +234,7 @@ func TestHostCacheLimit(t *testing.T) {
 		if err != nil || h.UserName != fmt.Sprintf("h%d", i) {
 			t.Errorf("GetHost(%s) = %v, %v", id, h, err)
 		}
-		hosts, total, err := s.QueryHosts(ctx, HostQuery{Conds: []Cond{{FieldUserName, fmt.Sprintf("H%d", i)}}, Count: 1})
+		hosts, total, err := s.QueryHosts(ctx, hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: fmt.Sprintf("H%d", i)}}, Count: 1})
 		if err != nil || total != 1 || hosts[0].ID != id {
 			t.Errorf("userName h%d: %d hosts, total %d, %v", i, len(hosts), total, err)
 		}
@@ -272,7 +276,7 @@ func TestHostCacheSeesOtherProcesses(t *testing.T) {
 	checkCacheMatchesDB(t, s)
 }
 
-func hostList(hosts []*Host) []string {
+func hostList(hosts []*hostsync.HostRecord) []string {
 	var out []string
 	for _, h := range hosts {
 		out = append(out, fmt.Sprintf("%+v", *h))

@@ -28,19 +28,6 @@ import (
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
-var (
-	// ErrNotFound: no such (live) resource; the error is a *NotFoundError.
-	ErrNotFound = errors.New("hostdb: not found")
-	// ErrConflict: a name another live host or group has; the error is a
-	// *ConflictError that says which.
-	ErrConflict = errors.New("hostdb: conflict")
-	// ErrInvalidMember: a group member id that is not a live host; the error
-	// is an *InvalidMemberError.
-	ErrInvalidMember = errors.New("hostdb: invalid member")
-	// ErrUnauthorized: an unknown, revoked or malformed secret.
-	ErrUnauthorized = errors.New("hostdb: unauthorized")
-)
-
 // pragmas are this store's beyond those every database here sets
 // (sqlitedb.DSN):
 //   - mmap_size(0): no memory-mapped reads. Mapping helps a read-only

@@ -9,49 +9,21 @@ import (
 	"github.com/visitly/hostsync"
 )
 
-// Field is an indexed field a query condition can test.
-type Field int
-
-// Indexed fields. userName, displayName and email compare case-insensitively,
-// externalId and id exactly; FieldActive takes "true" or "false".
-const (
-	FieldID Field = iota
-	FieldUserName
-	FieldExternalID
-	FieldDisplayName
-	FieldEmail
-	FieldActive
-)
-
-// Cond is an equality condition on an indexed field.
-type Cond struct {
-	Field Field
-	Value string
-}
-
-// HostQuery selects live hosts in creation order.
-type HostQuery struct {
-	Conds      []Cond           // all must hold; served by indexes
-	Match      func(*Host) bool // residual predicate after Conds; nil = all
-	StartIndex int              // 1-based; < 1 means 1
-	Count      int              // page size; 0 = count only
-}
-
 // hostCond translates c into SQL; ok is false for a condition nothing can
 // satisfy (an unknown field or an active value other than true/false).
-func hostCond(c Cond) (clause string, arg any, ok bool) {
+func hostCond(c hostsync.Cond) (clause string, arg any, ok bool) {
 	switch c.Field {
-	case FieldID:
+	case hostsync.FieldID:
 		return "id = ?", c.Value, true
-	case FieldUserName:
+	case hostsync.FieldUserName:
 		return "user_name_key = ?", strings.ToLower(c.Value), true
-	case FieldExternalID:
+	case hostsync.FieldExternalID:
 		return "external_id = ?", c.Value, true
-	case FieldDisplayName:
+	case hostsync.FieldDisplayName:
 		return "display_name_key = ?", strings.ToLower(c.Value), true
-	case FieldEmail:
+	case hostsync.FieldEmail:
 		return "email_key = ?", strings.ToLower(c.Value), true
-	case FieldActive:
+	case hostsync.FieldActive:
 		// Live hosts only, so active maps onto the state index.
 		switch strings.ToLower(c.Value) {
 		case "true":
@@ -67,7 +39,7 @@ func hostCond(c Cond) (clause string, arg any, ok bool) {
 // do in all. Without Match the page and the total come from indexes (the
 // total is counted only when the page does not tell it); with Match every
 // host satisfying Conds is read once.
-func (s *Store) QueryHosts(ctx context.Context, q HostQuery) (hosts []*Host, total int, err error) {
+func (s *Store) QueryHosts(ctx context.Context, q hostsync.LiveHostQuery) (hosts []*hostsync.HostRecord, total int, err error) {
 	offset := max(q.StartIndex, 1) - 1
 	if hosts, total, ok := s.queryCached(q, offset); ok {
 		return hosts, total, nil
@@ -97,8 +69,8 @@ func (s *Store) QueryHosts(ctx context.Context, q HostQuery) (hosts []*Host, tot
 	return hosts, total, nil
 }
 
-func (s *Store) pageHosts(ctx context.Context, where string, args []any, offset, count int) ([]*Host, int, error) {
-	var hosts []*Host
+func (s *Store) pageHosts(ctx context.Context, where string, args []any, offset, count int) ([]*hostsync.HostRecord, int, error) {
+	var hosts []*hostsync.HostRecord
 	if count > 0 {
 		query := "SELECT " + hostColumns + " FROM hosts WHERE " + where + " ORDER BY n LIMIT ? OFFSET ?"
 		if offset > 0 {
@@ -127,14 +99,14 @@ func (s *Store) pageHosts(ctx context.Context, where string, args []any, offset,
 	return hosts, total, nil
 }
 
-func (s *Store) matchHosts(ctx context.Context, where string, args []any, match func(*Host) bool, offset, count int) ([]*Host, int, error) {
+func (s *Store) matchHosts(ctx context.Context, where string, args []any, match func(*hostsync.HostRecord) bool, offset, count int) ([]*hostsync.HostRecord, int, error) {
 	rows, closeStmt, err := s.dynamicQuery(ctx, "SELECT "+hostColumns+" FROM hosts WHERE "+where+" ORDER BY n", args...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer closeStmt()
 	defer rows.Close()
-	var hosts []*Host
+	var hosts []*hostsync.HostRecord
 	total := 0
 	for rows.Next() {
 		_, h, err := scanHost(rows)
@@ -155,25 +127,25 @@ func (s *Store) matchHosts(ctx context.Context, where string, args []any, match 
 // AdminHosts pages through hosts in every state, in creation order. state is
 // active, deactivated, deleted, removed (deactivated and deleted) or all.
 // count 0 returns only the total.
-func (s *Store) AdminHosts(ctx context.Context, state string, startIndex, count int) ([]*Host, int, error) {
+func (s *Store) AdminHosts(ctx context.Context, state hostsync.State, startIndex, count int) ([]*hostsync.HostRecord, int, error) {
 	var where string
 	var args []any
 	// The terms repeat the partial indexes' conditions word for word, which
 	// is how SQLite knows it may use them.
 	switch state {
 	case StateActive:
-		where, args = "deleted_at IS NULL AND state = ?", []any{state}
+		where, args = "deleted_at IS NULL AND state = ?", []any{string(state)}
 	case StateDeactivated, StateDeleted:
-		where, args = "state <> 'active' AND state = ?", []any{state}
-	case string(hostsync.StateRemoved):
+		where, args = "state <> 'active' AND state = ?", []any{string(state)}
+	case hostsync.StateRemoved:
 		where = "state <> 'active'"
-	case string(hostsync.StateAll), "":
+	case hostsync.StateAll, "":
 		where = "1"
 	default:
 		return nil, 0, fmt.Errorf("hostdb: unknown host state %q", state)
 	}
 	offset := max(startIndex, 1) - 1
-	var hosts []*Host
+	var hosts []*hostsync.HostRecord
 	var total int
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM hosts WHERE "+where, args...).Scan(&total); err != nil {
@@ -196,7 +168,7 @@ func (s *Store) AdminHosts(ctx context.Context, state string, startIndex, count 
 	return hosts, total, nil
 }
 
-func (s *Store) queryHostRows(ctx context.Context, query string, args ...any) ([]*Host, error) {
+func (s *Store) queryHostRows(ctx context.Context, query string, args ...any) ([]*hostsync.HostRecord, error) {
 	rows, closeStmt, err := s.dynamicQuery(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -205,9 +177,9 @@ func (s *Store) queryHostRows(ctx context.Context, query string, args ...any) ([
 	return collectHosts(rows)
 }
 
-func collectHosts(rows *sql.Rows) ([]*Host, error) {
+func collectHosts(rows *sql.Rows) ([]*hostsync.HostRecord, error) {
 	defer rows.Close()
-	var hosts []*Host
+	var hosts []*hostsync.HostRecord
 	for rows.Next() {
 		_, h, err := scanHost(rows)
 		if err != nil {

@@ -6,14 +6,16 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/visitly/hostsync"
 )
 
 // seedQueryHosts creates user0..user9 (user3 deactivated, user7 deleted,
 // externalId ext-N, displayName "Team A" for even N).
-func seedQueryHosts(t *testing.T, s *Store) []*Host {
+func seedQueryHosts(t *testing.T, s *Store) []*hostsync.HostRecord {
 	t.Helper()
 	ctx := context.Background()
-	var hs []*Host
+	var hs []*hostsync.HostRecord
 	for i := range 10 {
 		team := "Team B"
 		if i%2 == 0 {
@@ -32,7 +34,7 @@ func seedQueryHosts(t *testing.T, s *Store) []*Host {
 	return hs
 }
 
-func userNames(hs []*Host) string {
+func userNames(hs []*hostsync.HostRecord) string {
 	var names []string
 	for _, h := range hs {
 		names = append(names, h.UserName)
@@ -46,32 +48,32 @@ func TestQueryHosts(t *testing.T) {
 	hs := seedQueryHosts(t, s)
 	tests := []struct {
 		name      string
-		q         HostQuery
+		q         hostsync.LiveHostQuery
 		want      string
 		wantTotal int
 	}{
-		{"all live in creation order", HostQuery{Count: 100}, "User0,User1,User2,User3,User4,User5,User6,User8,User9", 9},
-		{"page 2 of 4", HostQuery{StartIndex: 5, Count: 4}, "User4,User5,User6,User8", 9},
-		{"last short page", HostQuery{StartIndex: 8, Count: 4}, "User8,User9", 9},
-		{"past the end", HostQuery{StartIndex: 20, Count: 4}, "", 9},
-		{"start index below 1", HostQuery{StartIndex: -3, Count: 2}, "User0,User1", 9},
-		{"count only", HostQuery{}, "", 9},
-		{"userName any case", HostQuery{Conds: []Cond{{FieldUserName, "uSeR5"}}, Count: 10}, "User5", 1},
-		{"deleted userName", HostQuery{Conds: []Cond{{FieldUserName, "user7"}}, Count: 10}, "", 0},
-		{"externalId exact", HostQuery{Conds: []Cond{{FieldExternalID, "ext-2"}}, Count: 10}, "User2", 1},
-		{"externalId other case", HostQuery{Conds: []Cond{{FieldExternalID, "EXT-2"}}, Count: 10}, "", 0},
-		{"id", HostQuery{Conds: []Cond{{FieldID, hs[4].ID}}, Count: 10}, "User4", 1},
-		{"id of deleted", HostQuery{Conds: []Cond{{FieldID, hs[7].ID}}, Count: 10}, "", 0},
-		{"displayName any case", HostQuery{Conds: []Cond{{FieldDisplayName, "team a"}}, Count: 10}, "User0,User2,User4,User6,User8", 5},
-		{"email any case", HostQuery{Conds: []Cond{{FieldEmail, "USER1@example.COM"}}, Count: 10}, "User1", 1},
-		{"active false", HostQuery{Conds: []Cond{{FieldActive, "false"}}, Count: 10}, "User3", 1},
-		{"active true count", HostQuery{Conds: []Cond{{FieldActive, "True"}}}, "", 8},
-		{"active nonsense", HostQuery{Conds: []Cond{{FieldActive, "yes"}}, Count: 10}, "", 0},
-		{"two conds", HostQuery{Conds: []Cond{{FieldDisplayName, "Team B"}, {FieldActive, "true"}}, Count: 10}, "User1,User5,User9", 3},
-		{"match", HostQuery{Match: func(h *Host) bool { return strings.HasSuffix(h.UserName, "1") || h.UserName == "User9" }, Count: 10}, "User1,User9", 2},
-		{"conds then match, paged", HostQuery{Conds: []Cond{{FieldDisplayName, "Team A"}},
-			Match: func(h *Host) bool { return h.UserName != "User0" }, StartIndex: 2, Count: 2}, "User4,User6", 4},
-		{"match count only", HostQuery{Match: func(h *Host) bool { return h.Active }}, "", 8},
+		{"all live in creation order", hostsync.LiveHostQuery{Count: 100}, "User0,User1,User2,User3,User4,User5,User6,User8,User9", 9},
+		{"page 2 of 4", hostsync.LiveHostQuery{StartIndex: 5, Count: 4}, "User4,User5,User6,User8", 9},
+		{"last short page", hostsync.LiveHostQuery{StartIndex: 8, Count: 4}, "User8,User9", 9},
+		{"past the end", hostsync.LiveHostQuery{StartIndex: 20, Count: 4}, "", 9},
+		{"start index below 1", hostsync.LiveHostQuery{StartIndex: -3, Count: 2}, "User0,User1", 9},
+		{"count only", hostsync.LiveHostQuery{}, "", 9},
+		{"userName any case", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: "uSeR5"}}, Count: 10}, "User5", 1},
+		{"deleted userName", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: "user7"}}, Count: 10}, "", 0},
+		{"externalId exact", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldExternalID, Value: "ext-2"}}, Count: 10}, "User2", 1},
+		{"externalId other case", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldExternalID, Value: "EXT-2"}}, Count: 10}, "", 0},
+		{"id", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldID, Value: hs[4].ID}}, Count: 10}, "User4", 1},
+		{"id of deleted", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldID, Value: hs[7].ID}}, Count: 10}, "", 0},
+		{"displayName any case", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldDisplayName, Value: "team a"}}, Count: 10}, "User0,User2,User4,User6,User8", 5},
+		{"email any case", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldEmail, Value: "USER1@example.COM"}}, Count: 10}, "User1", 1},
+		{"active false", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldActive, Value: "false"}}, Count: 10}, "User3", 1},
+		{"active true count", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldActive, Value: "True"}}}, "", 8},
+		{"active nonsense", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldActive, Value: "yes"}}, Count: 10}, "", 0},
+		{"two conds", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldDisplayName, Value: "Team B"}, {Field: hostsync.FieldActive, Value: "true"}}, Count: 10}, "User1,User5,User9", 3},
+		{"match", hostsync.LiveHostQuery{Match: func(h *hostsync.HostRecord) bool { return strings.HasSuffix(h.UserName, "1") || h.UserName == "User9" }, Count: 10}, "User1,User9", 2},
+		{"conds then match, paged", hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldDisplayName, Value: "Team A"}},
+			Match: func(h *hostsync.HostRecord) bool { return h.UserName != "User0" }, StartIndex: 2, Count: 2}, "User4,User6", 4},
+		{"match count only", hostsync.LiveHostQuery{Match: func(h *hostsync.HostRecord) bool { return h.Active }}, "", 8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,7 +93,7 @@ func TestAdminHosts(t *testing.T) {
 	s, _ := openTest(t)
 	seedQueryHosts(t, s)
 	tests := []struct {
-		state     string
+		state     hostsync.State
 		start, n  int
 		want      string
 		wantTotal int
@@ -184,7 +186,7 @@ func TestQueryHostsReturnsStoredFields(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	h := mustCreateHost(t, s, "hal", map[string]any{"externalId": "e"})
-	got, _, err := s.QueryHosts(ctx, HostQuery{Conds: []Cond{{FieldUserName, "HAL"}}, Count: 1})
+	got, _, err := s.QueryHosts(ctx, hostsync.LiveHostQuery{Conds: []hostsync.Cond{{Field: hostsync.FieldUserName, Value: "HAL"}}, Count: 1})
 	if err != nil || len(got) != 1 {
 		t.Fatalf("got %d hosts, err %v", len(got), err)
 	}
@@ -200,18 +202,18 @@ func TestQueryHostsReturnsStoredFields(t *testing.T) {
 func TestPagingAcrossWrites(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	var hs []*Host
+	var hs []*hostsync.HostRecord
 	for i := range 60 {
 		hs = append(hs, mustCreateHost(t, s, fmt.Sprintf("p%02d", i), nil))
 	}
-	all := func(h *Host) bool { return true } // Match forces the plain path
+	all := func(h *hostsync.HostRecord) bool { return true } // Match forces the plain path
 	check := func(start, count int) {
 		t.Helper()
-		got, gotTotal, err := s.QueryHosts(ctx, HostQuery{StartIndex: start, Count: count})
+		got, gotTotal, err := s.QueryHosts(ctx, hostsync.LiveHostQuery{StartIndex: start, Count: count})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, wantTotal, err := s.QueryHosts(ctx, HostQuery{StartIndex: start, Count: count, Match: all})
+		want, wantTotal, err := s.QueryHosts(ctx, hostsync.LiveHostQuery{StartIndex: start, Count: count, Match: all})
 		if err != nil {
 			t.Fatal(err)
 		}

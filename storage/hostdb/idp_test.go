@@ -101,28 +101,28 @@ func TestKeyIdPRoundTrip(t *testing.T) {
 	if err != nil || key.IdP != hostsync.IdPOkta {
 		t.Fatalf("CreateAPIKey: %+v, %v", key, err)
 	}
-	if _, _, err := s.CreateAPIKey(ctx, admin, "x", "google"); !errors.Is(err, ErrUnknownIdP) {
-		t.Errorf("CreateAPIKey for google: %v, want ErrUnknownIdP", err)
+	if _, _, err := s.CreateAPIKey(ctx, admin, "x", "google"); !errors.Is(err, hostsync.ErrUnknownIdP) {
+		t.Errorf("CreateAPIKey for google: %v, want hostsync.ErrUnknownIdP", err)
 	}
-	if _, _, err := s.CreateAPIKey(ctx, admin, "x", ""); !errors.Is(err, ErrUnknownIdP) {
-		t.Errorf("CreateAPIKey without an IdP: %v, want ErrUnknownIdP", err)
+	if _, _, err := s.CreateAPIKey(ctx, admin, "x", ""); !errors.Is(err, hostsync.ErrUnknownIdP) {
+		t.Errorf("CreateAPIKey without an IdP: %v, want hostsync.ErrUnknownIdP", err)
 	}
 	got, err := s.AuthenticateAPIKey(ctx, secret)
 	if err != nil || got.IdP != hostsync.IdPOkta {
 		t.Fatalf("AuthenticateAPIKey: %+v, %v", got, err)
 	}
 	s.NoteCall(got, "PATCH", "/Users/x")
-	a := Actor{Kind: hostsync.ActorAPIKey, ID: got.ID, IdP: got.IdP}
+	a := hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: got.ID, IdP: got.IdP}
 	h, err := s.CreateHost(ctx, a, hostDoc("ann", true, nil))
 	if err != nil || h.IdP != hostsync.IdPOkta {
 		t.Fatalf("CreateHost by an Okta key: %+v, %v", h, err)
 	}
-	if _, err := s.CreateHost(ctx, azure, hostDoc("ANN", true, nil)); !errors.Is(err, ErrConflict) {
+	if _, err := s.CreateHost(ctx, azure, hostDoc("ANN", true, nil)); !errors.Is(err, hostsync.ErrConflict) {
 		t.Fatalf("second ann: %v, want a conflict", err)
-	} else if c := (*ConflictError)(nil); !errors.As(err, &c) || c.HolderIdP != hostsync.IdPOkta {
+	} else if c := (*hostsync.ConflictError)(nil); !errors.As(err, &c) || c.HolderIdP != hostsync.IdPOkta {
 		t.Errorf("conflict %+v: want it to name Okta as the holder's IdP", c)
 	}
-	cli, err := s.CreateHost(ctx, Actor{Kind: hostsync.ActorCLI}, hostDoc("cli", true, nil))
+	cli, err := s.CreateHost(ctx, hostsync.Actor{Kind: hostsync.ActorCLI}, hostDoc("cli", true, nil))
 	if err != nil || cli.IdP != "" {
 		t.Fatalf("CreateHost by the command line: %+v, %v", cli, err)
 	}
@@ -160,7 +160,7 @@ func TestKeyIdPRoundTrip(t *testing.T) {
 func TestLastChangeFollowsCommits(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	okta := Actor{Kind: hostsync.ActorAPIKey, ID: "7", IdP: hostsync.IdPOkta}
+	okta := hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: "7", IdP: hostsync.IdPOkta}
 	if ch, err := s.LastChanges(ctx); err != nil || len(ch) != 0 {
 		t.Fatalf("a new store's last changes: %v, %v", ch, err)
 	}
@@ -181,7 +181,7 @@ func TestLastChangeFollowsCommits(t *testing.T) {
 	}
 }
 
-func mustCreateHostAs(t *testing.T, s *Store, a Actor, userName string) *Host {
+func mustCreateHostAs(t *testing.T, s *Store, a hostsync.Actor, userName string) *hostsync.HostRecord {
 	t.Helper()
 	h, err := s.CreateHost(context.Background(), a, hostDoc(userName, true, nil))
 	if err != nil {
@@ -193,9 +193,9 @@ func mustCreateHostAs(t *testing.T, s *Store, a Actor, userName string) *Host {
 func TestRejectedCallsPerDoor(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTest(t)
-	s.RecordRejected(ctx, RejectedCall{Method: "GET", Path: "/v1/usersync/SCIM/Users", Remote: "10.0.0.1", Reason: "unknown or revoked API key"})
+	s.RecordRejected(ctx, hostsync.RejectedCall{Method: "GET", Path: "/v1/usersync/SCIM/Users", Remote: "10.0.0.1", Reason: "unknown or revoked API key"})
 	// The same second: another door is not throttled by the first.
-	s.RecordRejected(ctx, RejectedCall{Admin: true, Method: "GET", Path: "/v1/admin/status", Remote: "127.0.0.1", Reason: "wrong admin credential"})
+	s.RecordRejected(ctx, hostsync.RejectedCall{Admin: true, Method: "GET", Path: "/v1/admin/status", Remote: "127.0.0.1", Reason: "wrong admin credential"})
 	evs := events(t, s)
 	if len(evs) != 2 || evs[0].Detail != "unknown or revoked API key: GET /v1/usersync/SCIM/Users (from 10.0.0.1)" ||
 		evs[1].Detail != "admin API: wrong admin credential: GET /v1/admin/status (from 127.0.0.1)" {
@@ -225,8 +225,8 @@ func TestRejectedCallsPerDoor(t *testing.T) {
 func TestLastChangesAcrossRestarts(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "hostsync.db")
-	okta := Actor{Kind: hostsync.ActorAPIKey, ID: "1", IdP: hostsync.IdPOkta}
-	onelogin := Actor{Kind: hostsync.ActorAPIKey, ID: "2", IdP: hostsync.IdPOneLogin}
+	okta := hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: "1", IdP: hostsync.IdPOkta}
+	onelogin := hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: "2", IdP: hostsync.IdPOneLogin}
 	run := func(fn func(s *Store)) {
 		t.Helper()
 		s, err := Open(ctx, path)

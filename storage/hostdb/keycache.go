@@ -44,7 +44,7 @@ type keySnapshot struct {
 type cachedKey struct {
 	id   int64
 	hash []byte
-	key  APIKey
+	key  hostsync.APIKey
 }
 
 // invalidate makes the next authentication reload, after this process changed

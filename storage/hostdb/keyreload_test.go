@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // TestWrongSecretsReloadTheKeyCacheRarely: an unknown secret makes the key
@@ -31,7 +33,7 @@ func TestWrongSecretsReloadTheKeyCacheRarely(t *testing.T) {
 				} else {
 					_, err = s.AuthenticateAPIKey(ctx, apiKeyPrefix+"wrong")
 				}
-				if !errors.Is(err, ErrUnauthorized) {
+				if !errors.Is(err, hostsync.ErrUnauthorized) {
 					t.Errorf("wrong secret: %v", err)
 					return
 				}

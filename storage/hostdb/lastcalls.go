@@ -27,30 +27,6 @@ import (
 //   - a refusal is kept in the rejected_calls table (one row per door),
 //     written with its activity event.
 
-// LastChange is the last change an identity provider's keys made to a host or
-// group.
-type LastChange struct {
-	Seq    int64
-	At     time.Time
-	Actor  string // Actor.String(): "apikey:3"
-	Action string // one of hostsync's Action* for hosts and groups
-	Target string // the host's display name (or userName), the group's display name
-	// Method and Path are the request that made it (WithRequest); empty
-	// when not known (a change read back from the activity log, which does
-	// not keep them).
-	Method, Path string
-}
-
-type requestKey struct{}
-
-type request struct{ method, path string }
-
-// WithRequest returns ctx carrying the method and path of the request a
-// write is made for, which an IdP's last change keeps (LastChanges).
-func WithRequest(ctx context.Context, method, path string) context.Context {
-	return context.WithValue(ctx, requestKey{}, request{method, path})
-}
-
 // changeActions are the actions that change a host or group.
 var changeActions = []string{
 	hostsync.ActionHostCreated, hostsync.ActionHostUpdated, hostsync.ActionHostDeactivated,
@@ -67,15 +43,15 @@ type lastChanges struct {
 	mu     sync.Mutex
 	seeded bool // the changes from before this process are in
 	dirty  bool // changed since written to idp_last_changes
-	by     map[hostsync.IdP]LastChange
+	by     map[hostsync.IdP]hostsync.LastChange
 }
 
 // put keeps c as p's last change unless a later one is known.
-func (l *lastChanges) put(p hostsync.IdP, c LastChange) {
+func (l *lastChanges) put(p hostsync.IdP, c hostsync.LastChange) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.by == nil {
-		l.by = map[hostsync.IdP]LastChange{}
+		l.by = map[hostsync.IdP]hostsync.LastChange{}
 	}
 	if c.Seq > l.by[p].Seq {
 		l.by[p] = c
@@ -87,7 +63,7 @@ func (l *lastChanges) put(p hostsync.IdP, c LastChange) {
 // named target (its display name; empty for a host's userName): once the
 // write commits, an API key's change becomes its IdP's last change. Only
 // API keys' changes count: they are the IdPs' calls.
-func (s *Store) appendChange(ctx context.Context, tx *sql.Tx, a Actor, ev *Event, target string) error {
+func (s *Store) appendChange(ctx context.Context, tx *sql.Tx, a hostsync.Actor, ev *hostsync.Event, target string) error {
 	if err := s.appendEvent(ctx, tx, a, ev); err != nil {
 		return err
 	}
@@ -97,10 +73,8 @@ func (s *Store) appendChange(ctx context.Context, tx *sql.Tx, a Actor, ev *Event
 	if target == "" {
 		target = ev.UserName
 	}
-	c := LastChange{Seq: ev.Seq, At: ev.At, Actor: ev.Actor, Action: ev.Action, Target: target}
-	if r, ok := ctx.Value(requestKey{}).(request); ok {
-		c.Method, c.Path = r.method, r.path
-	}
+	c := hostsync.LastChange{Seq: ev.Seq, At: ev.At, Actor: ev.Actor, Action: ev.Action, Target: target,
+		Method: a.Method, Path: a.Path}
 	p := a.IdP.Or()
 	s.afterCommit(func() { s.changes.put(p, c) })
 	return nil
@@ -111,13 +85,13 @@ func (s *Store) appendChange(ctx context.Context, tx *sql.Tx, a Actor, ev *Event
 // activity log for the changes made before this process started (one
 // backward scan per IdP, which stops at its last change); later calls read
 // memory only.
-func (s *Store) LastChanges(ctx context.Context) (map[hostsync.IdP]LastChange, error) {
+func (s *Store) LastChanges(ctx context.Context) (map[hostsync.IdP]hostsync.LastChange, error) {
 	if err := s.seedChanges(ctx); err != nil {
 		return nil, fmt.Errorf("hostdb: last changes: %w", err)
 	}
 	s.changes.mu.Lock()
 	defer s.changes.mu.Unlock()
-	out := make(map[hostsync.IdP]LastChange, len(s.changes.by))
+	out := make(map[hostsync.IdP]hostsync.LastChange, len(s.changes.by))
 	for p, c := range s.changes.by {
 		out[p] = c
 	}
@@ -167,7 +141,7 @@ func (s *Store) seedChanges(ctx context.Context) error {
 		var after int64
 		for rows.Next() {
 			var p string
-			var c LastChange
+			var c hostsync.LastChange
 			var at int64
 			if err := rows.Scan(&p, &c.Seq, &at, &c.Actor, &c.Action, &c.Target, &c.Method, &c.Path); err != nil {
 				return err
@@ -186,7 +160,7 @@ func (s *Store) seedChanges(ctx context.Context) error {
 				LEFT JOIN groups g ON a.resource_type = 'Group' AND g.id = a.resource_id
 				WHERE a.seq > ? AND a.actor IN (` + placeholders(len(as)) + `) AND a.action IN (` + placeholders(len(actions)) + `)
 				ORDER BY a.seq DESC LIMIT 1`
-			var c LastChange
+			var c hostsync.LastChange
 			var at int64
 			var userName, name string
 			args := append(append([]any{after}, as...), actions...)
@@ -234,7 +208,7 @@ func (s *Store) flushLastChanges(ctx context.Context) error {
 		return nil
 	}
 	s.changes.dirty = false
-	snap := make(map[hostsync.IdP]LastChange, len(s.changes.by))
+	snap := make(map[hostsync.IdP]hostsync.LastChange, len(s.changes.by))
 	for p, c := range s.changes.by {
 		snap[p] = c
 	}
@@ -264,17 +238,8 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-// RejectedCall is a call refused for its credential.
-type RejectedCall struct {
-	Admin  bool // refused by the admin API (a wrong admin credential), else by the SCIM API (a wrong API key)
-	At     time.Time
-	Method string
-	Path   string
-	Remote string // the caller's address
-	Reason string
-}
-
-func (c RejectedCall) kind() string {
+// rejectedKind names a refused call's door: "admin" or "scim".
+func rejectedKind(c hostsync.RejectedCall) string {
 	if c.Admin {
 		return "admin"
 	}
@@ -293,7 +258,7 @@ type rejectLog struct {
 // per door (the detail counts those suppressed since the last one); a
 // refused admin call's event says it was the admin API. It is best effort
 // and never fails the caller; it never sees the presented token.
-func (s *Store) RecordRejected(ctx context.Context, c RejectedCall) {
+func (s *Store) RecordRejected(ctx context.Context, c hostsync.RejectedCall) {
 	if c.At.IsZero() {
 		c.At = now()
 	}
@@ -323,29 +288,29 @@ func (s *Store) RecordRejected(ctx context.Context, c RejectedCall) {
 	if suppressed > 0 {
 		detail += fmt.Sprintf("; %d more rejected call(s) not logged since the previous entry", suppressed)
 	}
-	ev := Event{Action: hostsync.ActionAuthRejected, ResourceType: TypeAuth, ResourceID: c.Remote, Detail: detail}
+	ev := hostsync.Event{Action: hostsync.ActionAuthRejected, ResourceType: TypeAuth, ResourceID: c.Remote, Detail: detail}
 	s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := s.appendEvent(ctx, tx, Actor{Kind: hostsync.ActorSystem}, &ev); err != nil {
+		if err := s.appendEvent(ctx, tx, hostsync.Actor{Kind: hostsync.ActorSystem}, &ev); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO rejected_calls (kind, at, method, path, remote, reason)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind) DO UPDATE SET at = excluded.at, method = excluded.method,
 			path = excluded.path, remote = excluded.remote, reason = excluded.reason`,
-			c.kind(), sqlitedb.Millis(c.At), c.Method, c.Path, c.Remote, c.Reason)
+			rejectedKind(c), sqlitedb.Millis(c.At), c.Method, c.Path, c.Remote, c.Reason)
 		return err
 	})
 }
 
 // LastRejected returns the last logged refusal of the SCIM API (a wrong API
 // key) and of the admin API (a wrong admin credential); nil when none.
-func (s *Store) LastRejected(ctx context.Context) (scim, admin *RejectedCall, err error) {
+func (s *Store) LastRejected(ctx context.Context) (scim, admin *hostsync.RejectedCall, err error) {
 	rows, err := s.r.QueryContext(ctx, "SELECT kind, at, method, path, remote, reason FROM rejected_calls")
 	if err != nil {
 		return nil, nil, fmt.Errorf("hostdb: last rejected calls: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c RejectedCall
+		var c hostsync.RejectedCall
 		var kind string
 		var at int64
 		if err := rows.Scan(&kind, &at, &c.Method, &c.Path, &c.Remote, &c.Reason); err != nil {

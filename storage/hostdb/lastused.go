@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/visitly/hostsync"
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
@@ -47,7 +48,7 @@ func (u *lastUsed) mark(id int64, t time.Time, method, path string) {
 }
 
 // overlay returns key with this process's not yet flushed last-used time.
-func (u *lastUsed) overlay(key APIKey) APIKey {
+func (u *lastUsed) overlay(key hostsync.APIKey) hostsync.APIKey {
 	id, err := strconv.ParseInt(key.ID, 10, 64)
 	if err != nil {
 		return key

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/visitly/hostsync"
 )
 
 // member is a host as a membership row knows it.
@@ -12,10 +14,6 @@ type member struct {
 	n  int64
 	id string
 }
-
-// maxListedMembers caps the ids an event lists; its detail still gives the
-// counts. A replace of a 50,000-member group must not write a 2 MB event.
-const maxListedMembers = 100
 
 // resolveLive maps host ids (deduplicated, order kept) to live hosts; any
 // other id is ErrInvalidMember.
@@ -38,7 +36,7 @@ func resolveLive(ctx context.Context, tx *sql.Tx, ids []string) ([]member, error
 		var n int64
 		err := stmt.QueryRowContext(ctx, id).Scan(&n)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, &InvalidMemberError{ID: id}
+			return nil, &hostsync.InvalidMemberError{ID: id}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("resolve member %q: %w", id, err)
@@ -79,7 +77,7 @@ func addMembers(ctx context.Context, tx *sql.Tx, g int64, ms []member) ([]member
 
 // applyMembers applies the member part of ch to group g and returns the live
 // host ids that became members and those that stopped being members.
-func applyMembers(ctx context.Context, tx *sql.Tx, g int64, ch *GroupChange) (added, removed []string, err error) {
+func applyMembers(ctx context.Context, tx *sql.Tx, g int64, ch *hostsync.GroupChange) (added, removed []string, err error) {
 	add, err := resolveLive(ctx, tx, ch.Add) // validate before changing anything
 	if err != nil {
 		return nil, nil, err
@@ -246,13 +244,4 @@ func memberIDList(ms []member) []string {
 		ids[i] = m.id
 	}
 	return ids
-}
-
-// listed is ids for an event's changes: nil when empty (so the JSON omits
-// it), at most maxListedMembers ids otherwise.
-func listed(ids []string) any {
-	if len(ids) == 0 {
-		return nil
-	}
-	return ids[:min(len(ids), maxListedMembers)]
 }

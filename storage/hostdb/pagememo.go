@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"sync"
+
+	"github.com/visitly/hostsync"
 )
 
 // Paging through every live host (GET /Users?startIndex=k&count=1000, page
@@ -67,7 +69,7 @@ const (
 )
 
 // pageLive is pageHosts for the unconditioned list of live hosts.
-func (s *Store) pageLive(ctx context.Context, offset, count int) ([]*Host, int, error) {
+func (s *Store) pageLive(ctx context.Context, offset, count int) ([]*hostsync.HostRecord, int, error) {
 	gen := s.gen.Load()
 	after, total, ok := s.memo.lookup(gen, offset)
 	if !ok && offset > 0 {
@@ -91,7 +93,7 @@ func (s *Store) pageLive(ctx context.Context, offset, count int) ([]*Host, int, 
 		}
 		after = n
 	}
-	var hosts []*Host
+	var hosts []*hostsync.HostRecord
 	if count > 0 {
 		var last int64
 		var err error
@@ -125,7 +127,7 @@ func (s *Store) pageLive(ctx context.Context, offset, count int) ([]*Host, int, 
 // decoding 1,000 full rows was two thirds of a page's time. Should the cache
 // lack one of them (a commit not yet applied to it), the page is read from
 // the table.
-func (s *Store) livePage(ctx context.Context, after int64, count int) (hosts []*Host, last int64, err error) {
+func (s *Store) livePage(ctx context.Context, after int64, count int) (hosts []*hostsync.HostRecord, last int64, err error) {
 	if s.cacheReady() {
 		ns, err := s.liveNs(ctx, after, count)
 		if err != nil {

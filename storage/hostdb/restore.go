@@ -1,14 +1,11 @@
 package hostdb
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/visitly/hostsync"
 )
@@ -17,41 +14,26 @@ import (
 // deleted one live and active (also "active":true inside Attrs), back in its
 // groups. A deleted host whose userName a live host now has is ErrConflict and
 // nothing changes; restoring an active host is a no-op without event.
-func (s *Store) RestoreHost(ctx context.Context, a Actor, id string) (*Host, error) {
-	var out *Host
+func (s *Store) RestoreHost(ctx context.Context, a hostsync.Actor, id string) (*hostsync.HostRecord, error) {
+	var out *hostsync.HostRecord
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, cur, err := hostBy(ctx, tx.StmtContext(ctx, s.stmts.anyHostW), id)
 		if err != nil {
 			return err
 		}
 		state := cur.State()
-		if state == StateActive {
-			out = cur
-			return nil
-		}
+		var holder string
 		if state == StateDeleted {
-			if err := checkUserNameFree(ctx, tx, cur); err != nil {
-				return err
-			}
-		}
-		h := cur.clone()
-		if !h.Active {
-			if h.Attrs, err = setActive(h.Attrs); err != nil {
+			if holder, err = userNameHolder(ctx, tx, cur.UserName); err != nil {
 				return err
 			}
 		}
 		t := now()
-		h.Active, h.Modified = true, t
-		h.DeactivatedAt, h.DeactivatedBy = time.Time{}, ""
-		h.DeletedAt, h.DeletedBy, h.RemovedHow = time.Time{}, "", ""
-		h.RestoredAt, h.RestoredBy = t, a.String()
-		ev := Event{Action: hostsync.ActionHostRestored, ResourceType: TypeUser, ResourceID: h.ID, UserName: h.UserName,
-			Changes: []FieldChange{{Field: "state", Old: state, New: StateActive}}}
-		attrChanges, err := diffAttrs(cur.Attrs, h.Attrs)
-		if err != nil {
+		h, ev, err := hostsync.RestoreHost(a, cur, holder, t)
+		if err != nil || h == nil {
+			out = cur
 			return err
 		}
-		ev.Changes = append(ev.Changes, attrChanges...)
 		if err := s.appendChange(ctx, tx, a, &ev, h.DisplayName); err != nil {
 			return err
 		}
@@ -59,7 +41,7 @@ func (s *Store) RestoreHost(ctx context.Context, a Actor, id string) (*Host, err
 		if err := s.saveHost(ctx, tx, n, cur, h); err != nil {
 			return err
 		}
-		s.cacheHost(n, h.clone())
+		s.cacheHost(n, h.Clone())
 		if state == StateDeleted {
 			if err := touchGroupsOf(ctx, tx, n, ev.Seq, t); err != nil {
 				return err
@@ -74,29 +56,16 @@ func (s *Store) RestoreHost(ctx context.Context, a Actor, id string) (*Host, err
 	return out, nil
 }
 
-// checkUserNameFree fails with ErrConflict when a live host has h's userName.
-func checkUserNameFree(ctx context.Context, tx *sql.Tx, h *Host) error {
-	var other string
+// userNameHolder returns the id of the live host that has userName, or "".
+func userNameHolder(ctx context.Context, tx *sql.Tx, userName string) (string, error) {
+	var id string
 	err := tx.QueryRowContext(ctx, "SELECT id FROM hosts WHERE user_name_key = ? AND deleted_at IS NULL",
-		strings.ToLower(h.UserName)).Scan(&other)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil
-	case err != nil:
-		return fmt.Errorf("check userName: %w", err)
+		strings.ToLower(userName)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
 	}
-	return &ConflictError{Field: "userName", Value: h.UserName, Holder: other}
-}
-
-// setActive returns attrs with "active": true. Keys come back in sorted order,
-// which is still the same SCIM resource.
-func setActive(attrs json.RawMessage) (json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(attrs))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("decode attributes: %w", err)
+	if err != nil {
+		return "", fmt.Errorf("check userName: %w", err)
 	}
-	m["active"] = true
-	return marshalJSON(m)
+	return id, nil
 }

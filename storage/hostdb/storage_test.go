@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,8 +17,8 @@ import (
 )
 
 var (
-	azure = Actor{Kind: hostsync.ActorAPIKey, ID: "1", Label: "Azure AD"}
-	admin = Actor{Kind: hostsync.ActorAdmin}
+	azure = hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: "1", Label: "Azure AD"}
+	admin = hostsync.Actor{Kind: hostsync.ActorAdmin}
 )
 
 // openTest opens a store on a new file in t.TempDir() and closes it at the end.
@@ -37,7 +38,7 @@ func openTest(t testing.TB) (*Store, string) {
 }
 
 // hostDoc builds a host as the SCIM layer would hand it over.
-func hostDoc(userName string, active bool, extra map[string]any) *Host {
+func hostDoc(userName string, active bool, extra map[string]any) *hostsync.HostRecord {
 	doc := map[string]any{
 		"schemas":     []any{"urn:ietf:params:scim:schemas:core:2.0:User"},
 		"userName":    userName,
@@ -56,7 +57,7 @@ func hostDoc(userName string, active bool, extra map[string]any) *Host {
 	if err != nil {
 		panic(err)
 	}
-	h := &Host{UserName: userName, Active: active, Attrs: b}
+	h := &hostsync.HostRecord{UserName: userName, Active: active, Attrs: b}
 	h.DisplayName, _ = doc["displayName"].(string)
 	h.ExternalID, _ = doc["externalId"].(string)
 	if emails, ok := doc["emails"].([]any); ok && len(emails) > 0 {
@@ -65,7 +66,7 @@ func hostDoc(userName string, active bool, extra map[string]any) *Host {
 	return h
 }
 
-func mustCreateHost(t testing.TB, s *Store, userName string, extra map[string]any) *Host {
+func mustCreateHost(t testing.TB, s *Store, userName string, extra map[string]any) *hostsync.HostRecord {
 	t.Helper()
 	h, err := s.CreateHost(context.Background(), azure, hostDoc(userName, true, extra))
 	if err != nil {
@@ -75,16 +76,16 @@ func mustCreateHost(t testing.TB, s *Store, userName string, extra map[string]an
 }
 
 // events returns the whole activity log.
-func events(t testing.TB, s *Store) []Event {
+func events(t testing.TB, s *Store) []hostsync.Event {
 	t.Helper()
-	evs, err := s.Activity(context.Background(), ActivityQuery{Limit: maxActivityLimit})
+	evs, err := s.Activity(context.Background(), hostsync.ActivityQuery{Limit: maxActivityLimit})
 	if err != nil {
 		t.Fatalf("Activity: %v", err)
 	}
 	return evs
 }
 
-func lastEvent(t testing.TB, s *Store) Event {
+func lastEvent(t testing.TB, s *Store) hostsync.Event {
 	t.Helper()
 	evs := events(t, s)
 	if len(evs) == 0 {
@@ -197,14 +198,14 @@ func TestOpenRejectsNewerSchema(t *testing.T) {
 
 func TestActor(t *testing.T) {
 	tests := []struct {
-		a          Actor
+		a          hostsync.Actor
 		str, human string
 	}{
-		{Actor{Kind: hostsync.ActorAPIKey, ID: "3", Label: "Azure AD"}, "apikey:3", "Azure AD (key #3)"},
-		{Actor{Kind: hostsync.ActorAPIKey, ID: "4"}, "apikey:4", "API key #4"},
-		{Actor{Kind: hostsync.ActorAdmin}, "admin", "Console admin"},
-		{Actor{Kind: hostsync.ActorCLI}, "cli", "Command line"},
-		{Actor{Kind: hostsync.ActorSystem}, "system", "System"},
+		{hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: "3", Label: "Azure AD"}, "apikey:3", "Azure AD (key #3)"},
+		{hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: "4"}, "apikey:4", "API key #4"},
+		{hostsync.Actor{Kind: hostsync.ActorAdmin}, "admin", "Console admin"},
+		{hostsync.Actor{Kind: hostsync.ActorCLI}, "cli", "Command line"},
+		{hostsync.Actor{Kind: hostsync.ActorSystem}, "system", "System"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.str, func(t *testing.T) {
@@ -240,4 +241,10 @@ func TestNewIDIsUUIDv7(t *testing.T) {
 		}
 		prev = id
 	}
+}
+
+// jsonEqual compares two JSON documents semantically.
+func jsonEqual(a, b []byte) bool {
+	var va, vb any
+	return json.Unmarshal(a, &va) == nil && json.Unmarshal(b, &vb) == nil && reflect.DeepEqual(va, vb)
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/visitly/hostsync"
 )
 
 // holdWriter blocks the committer until the returned func is called, so that
@@ -55,7 +57,7 @@ func TestSharedCommitKeepsEachCallAtomic(t *testing.T) {
 	run("create ok 1", func() error { _, err := s.CreateHost(ctx, azure, hostDoc("new1", true, nil)); return err })
 	run("create taken", func() error { _, err := s.CreateHost(ctx, azure, hostDoc("EXISTING", true, nil)); return err })
 	run("update fails in callback", func() error {
-		_, err := s.UpdateHost(ctx, azure, existing.ID, func(*Host) (*Host, error) { return nil, errCallback })
+		_, err := s.UpdateHost(ctx, azure, existing.ID, func(*hostsync.HostRecord) (*hostsync.HostRecord, error) { return nil, errCallback })
 		return err
 	})
 	run("update ok", func() error { _, err := s.UpdateHost(ctx, azure, existing.ID, withAttr("title", "Lead")); return err })
@@ -71,8 +73,8 @@ func TestSharedCommitKeepsEachCallAtomic(t *testing.T) {
 	wg.Wait()
 	close(results)
 
-	want := map[string]error{"create ok 1": nil, "create taken": ErrConflict, "update fails in callback": errCallback,
-		"update ok": nil, "group with a bad member": ErrInvalidMember, "create ok 2": nil}
+	want := map[string]error{"create ok 1": nil, "create taken": hostsync.ErrConflict, "update fails in callback": errCallback,
+		"update ok": nil, "group with a bad member": hostsync.ErrInvalidMember, "create ok 2": nil}
 	for r := range results {
 		if !errors.Is(r.err, want[r.name]) || want[r.name] == nil && r.err != nil {
 			t.Errorf("%s: err = %v, want %v", r.name, r.err, want[r.name])
@@ -88,7 +90,7 @@ func TestSharedCommitKeepsEachCallAtomic(t *testing.T) {
 	if len(actions) != 3 {
 		t.Errorf("events %v, want exactly the three successful calls' events", actions)
 	}
-	if _, total, _ := s.QueryGroups(ctx, GroupQuery{}); total != 0 {
+	if _, total, _ := s.QueryGroups(ctx, hostsync.GroupQuery{}); total != 0 {
 		t.Errorf("the failed group create left %d groups", total)
 	}
 	h, _ := s.GetHost(ctx, existing.ID)
@@ -134,7 +136,7 @@ func TestSharedCommitCallbackPanicStaysWithItsCaller(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		defer func() { panicValue = recover() }()
-		s.UpdateGroup(ctx, azure, g.ID, func(*Group) (*GroupChange, error) { panic("boom") })
+		s.UpdateGroup(ctx, azure, g.ID, func(*hostsync.GroupRecord) (*hostsync.GroupChange, error) { panic("boom") })
 	}()
 	go func() {
 		defer wg.Done()
@@ -173,7 +175,7 @@ func TestSharedCommitAbandonsBatchOnSQLiteError(t *testing.T) {
 	if badErr == nil || okErr == nil || !strings.Contains(okErr.Error(), "abandoned") {
 		t.Fatalf("bad write err %v, innocent write err %v; want both to fail", badErr, okErr)
 	}
-	if _, total, _ := s.QueryHosts(ctx, HostQuery{}); total != 0 {
+	if _, total, _ := s.QueryHosts(ctx, hostsync.LiveHostQuery{}); total != 0 {
 		t.Errorf("an abandoned write was committed")
 	}
 	if _, err := s.CreateHost(ctx, azure, hostDoc("innocent", true, nil)); err != nil {
@@ -193,7 +195,7 @@ func TestWriteGivenUpWhileQueued(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
-	if _, total, _ := s.QueryHosts(context.Background(), HostQuery{}); total != 0 {
+	if _, total, _ := s.QueryHosts(context.Background(), hostsync.LiveHostQuery{}); total != 0 {
 		t.Error("a write given up while queued ran anyway")
 	}
 }

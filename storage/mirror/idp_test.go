@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/visitly/hostsync"
-	"github.com/visitly/hostsync/storage/hostdb"
 )
 
 // TestSyncKeepsWhoActedByIdP: against the real service, Okta creates and
@@ -24,12 +23,12 @@ func TestSyncKeepsWhoActedByIdP(t *testing.T) {
 		return hostsync.Actor{Kind: hostsync.ActorAPIKey, ID: k.ID, IdP: p}
 	}
 	okta, one := actor(hostsync.IdPOkta), actor(hostsync.IdPOneLogin)
-	h, err := rs.st.CreateHost(ctx, okta, &hostdb.Host{UserName: "ann@x", DisplayName: "Ann", Active: true,
+	h, err := rs.st.CreateHost(ctx, okta, &hostsync.HostRecord{UserName: "ann@x", DisplayName: "Ann", Active: true,
 		Attrs: userAttrs("ann@x", "Ann", true, "", "")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rs.st.UpdateHost(ctx, okta, h.ID, func(cur *hostdb.Host) (*hostdb.Host, error) {
+	if _, err := rs.st.UpdateHost(ctx, okta, h.ID, func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) {
 		cur.Active = false
 		cur.Attrs = userAttrs(cur.UserName, cur.DisplayName, false, "", "")
 		return cur, nil

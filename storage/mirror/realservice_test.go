@@ -82,7 +82,7 @@ func userAttrs(userName, displayName string, active bool, title, dept string) js
 }
 
 func (rs *realService) create(userName, displayName, title, dept string) (string, error) {
-	h, err := rs.st.CreateHost(context.Background(), azure, &hostdb.Host{UserName: userName, ExternalID: "ext-" + userName,
+	h, err := rs.st.CreateHost(context.Background(), azure, &hostsync.HostRecord{UserName: userName, ExternalID: "ext-" + userName,
 		DisplayName: displayName, Email: userName, Active: true, Attrs: userAttrs(userName, displayName, true, title, dept)})
 	if err != nil {
 		return "", err
@@ -91,7 +91,7 @@ func (rs *realService) create(userName, displayName, title, dept string) (string
 }
 
 func (rs *realService) update(id, displayName, title, dept string) error {
-	_, err := rs.st.UpdateHost(context.Background(), azure, id, func(cur *hostdb.Host) (*hostdb.Host, error) {
+	_, err := rs.st.UpdateHost(context.Background(), azure, id, func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) {
 		cur.DisplayName = displayName
 		cur.Attrs = userAttrs(cur.UserName, displayName, cur.Active, title, dept)
 		return cur, nil
@@ -100,7 +100,7 @@ func (rs *realService) update(id, displayName, title, dept string) error {
 }
 
 func (rs *realService) setActive(id string, active bool) error {
-	_, err := rs.st.UpdateHost(context.Background(), azure, id, func(cur *hostdb.Host) (*hostdb.Host, error) {
+	_, err := rs.st.UpdateHost(context.Background(), azure, id, func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) {
 		cur.Active = active
 		cur.Attrs = userAttrs(cur.UserName, cur.DisplayName, active, "", "")
 		return cur, nil
@@ -124,15 +124,15 @@ func (rs *realService) setGroup(name, displayName string, members []string) {
 	attrs, _ := json.Marshal(map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": name})
 	id, ok := rs.groups[name]
 	if !ok {
-		g, err := rs.st.CreateGroup(ctx, azure, &hostdb.Group{DisplayName: name, Attrs: attrs})
+		g, err := rs.st.CreateGroup(ctx, azure, &hostsync.GroupRecord{DisplayName: name, Attrs: attrs})
 		if err != nil {
 			return
 		}
 		id, rs.groups[name] = g.ID, g.ID
 	}
 	// Members may have been deleted meanwhile: ErrInvalidMember leaves the group as it was.
-	_, _ = rs.st.UpdateGroup(ctx, azure, id, func(*hostdb.Group) (*hostdb.GroupChange, error) {
-		return &hostdb.GroupChange{RemoveAll: true, Add: members}, nil
+	_, _ = rs.st.UpdateGroup(ctx, azure, id, func(*hostsync.GroupRecord) (*hostsync.GroupChange, error) {
+		return &hostsync.GroupChange{RemoveAll: true, Add: members}, nil
 	})
 }
 
@@ -167,7 +167,7 @@ func (rs *realService) state(t testing.TB) (hosts []hostsync.Host, groups []host
 		}
 		since = p.Cursor
 	}
-	gs, _, err := rs.st.QueryGroups(ctx, hostdb.GroupQuery{Count: 1000, WithMembers: true})
+	gs, _, err := rs.st.QueryGroups(ctx, hostsync.GroupQuery{Count: 1000, WithMembers: true})
 	if err != nil {
 		t.Fatalf("QueryGroups: %v", err)
 	}

@@ -1,4 +1,4 @@
-package hostdb
+package hostsync
 
 import (
 	"encoding/json"

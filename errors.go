@@ -1,16 +1,32 @@
-package hostdb
+package hostsync
 
 import (
+	"errors"
 	"fmt"
-
-	"github.com/visitly/hostsync"
 )
 
-// The store's refusals are typed, so that the HTTP layer can tell a client
-// what was wrong with its own data without reading error text. Each matches
-// its sentinel with errors.Is (ErrConflict, ErrInvalidMember, ErrNotFound).
-// The store returns them wrapped by the operation ("hostdb: create host: …"),
-// so their own text has no package prefix.
+// A store's refusals are typed, so that the HTTP layer can tell a client
+// what was wrong with its own data without reading error text. Each typed
+// error matches its sentinel with errors.Is (ErrConflict, ErrInvalidMember,
+// ErrNotFound). Stores return them wrapped by the operation ("hostdb: create
+// host: …"), so their own text has no package prefix.
+var (
+	// ErrNotFound: no such (live) resource; the error is a *NotFoundError.
+	ErrNotFound = errors.New("hostsync: not found")
+	// ErrConflict: a name another live host or group has; the error is a
+	// *ConflictError that says which.
+	ErrConflict = errors.New("hostsync: conflict")
+	// ErrInvalidMember: a group member id that is not a live host; the error
+	// is an *InvalidMemberError.
+	ErrInvalidMember = errors.New("hostsync: invalid member")
+	// ErrUnauthorized: an unknown, revoked or malformed secret.
+	ErrUnauthorized = errors.New("hostsync: unauthorized")
+	// ErrUnknownIdP: a key asked for an identity provider the service does
+	// not know (IdPs lists those it does).
+	ErrUnknownIdP = errors.New("hostsync: unknown identity provider")
+	// ErrNoSpace: the disk (or the database server) had no room for a write.
+	ErrNoSpace = errors.New("hostsync: no space left on the disk")
+)
 
 // ConflictError: a write would give a live host or group a name another live
 // one has (names are unique case-insensitively).
@@ -18,11 +34,11 @@ type ConflictError struct {
 	Field string // "userName" or "displayName"
 	Value string // the name asked for
 	// Holder is the id of the live host that has the name, when the store
-	// knows it (a restore); empty when SQLite's unique index refused the write.
+	// knows it (a restore); empty when a unique index refused the write.
 	Holder string
 	// HolderIdP is the identity provider that provisioned the live host
 	// that has the name, when known (a new host's userName).
-	HolderIdP hostsync.IdP
+	HolderIdP IdP
 }
 
 func (e *ConflictError) Error() string {
