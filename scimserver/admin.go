@@ -299,7 +299,7 @@ func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
 		writeError(w, qp.err)
 		return
 	}
-	events, more, err := s.st.ActivityPage(r.Context(), q)
+	page, err := s.st.ActivityPage(r.Context(), q)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -308,13 +308,13 @@ func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	cursor := since
-	out := make([]hostsync.Event, 0, len(events))
-	for _, e := range events {
-		out = append(out, toAdminEvent(e, keys))
-		cursor = e.Seq
+	for i, e := range page.Events {
+		page.Events[i] = toAdminEvent(e, keys)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": out, "cursor": cursor, "more": more})
+	if page.Events == nil {
+		page.Events = []hostsync.Event{}
+	}
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) adminRecordActivity(w http.ResponseWriter, r *http.Request) {

@@ -26,7 +26,11 @@ type Store interface {
 type Hosts interface {
 	CreateHost(ctx context.Context, a hostsync.Actor, h *hostsync.HostRecord) (*hostsync.HostRecord, error)
 	GetHost(ctx context.Context, id string) (*hostsync.HostRecord, error)
-	// UpdateHost applies fn to the current host inside one write.
+	// UpdateHost applies fn to a copy of the current live host and stores
+	// the result (hostsync.UpdateHost's rules) atomically. fn may run more
+	// than once (a store may compute it on a snapshot and redo it when another
+	// write changed the host meanwhile), so it must be pure. An error from fn
+	// is returned unchanged and writes nothing.
 	UpdateHost(ctx context.Context, a hostsync.Actor, id string, fn func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error)) (*hostsync.HostRecord, error)
 	DeleteHost(ctx context.Context, a hostsync.Actor, id string) error
 	QueryHosts(ctx context.Context, q hostsync.LiveHostQuery) (hosts []*hostsync.HostRecord, total int, err error)
@@ -67,7 +71,11 @@ type Keys interface {
 // Activity is the audit log, the change feed the console's mirror follows,
 // and the counts its header shows.
 type Activity interface {
-	ActivityPage(ctx context.Context, q hostsync.ActivityQuery) (evs []hostsync.Event, more bool, err error)
+	// ActivityPage is a page of the activity log in the order the console's
+	// mirror follows it: q.Since is a cursor the store returned, never a
+	// position the caller made up, and resuming from a page's cursor misses
+	// no event, whatever order concurrent writers committed in.
+	ActivityPage(ctx context.Context, q hostsync.ActivityQuery) (hostsync.ActivityPage, error)
 	RecordEvent(ctx context.Context, a hostsync.Actor, action, resourceType, resourceID, detail string) (hostsync.Event, error)
 	// RecordRejected notes a refused call; best effort, it never fails the caller.
 	RecordRejected(ctx context.Context, c hostsync.RejectedCall)

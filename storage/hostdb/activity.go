@@ -27,13 +27,24 @@ const (
 
 // Activity returns the events after q.Since in seq order.
 func (s *Store) Activity(ctx context.Context, q hostsync.ActivityQuery) ([]hostsync.Event, error) {
-	evs, _, err := s.ActivityPage(ctx, q)
-	return evs, err
+	p, err := s.ActivityPage(ctx, q)
+	return p.Events, err
 }
 
-// ActivityPage is Activity that also tells whether more events follow the
-// page (one row past the limit is read for that).
-func (s *Store) ActivityPage(ctx context.Context, q hostsync.ActivityQuery) (evs []hostsync.Event, more bool, err error) {
+// ActivityPage is Activity as a page of the feed the console's mirror
+// follows: its cursor is the last event's seq (q.Since when none), and More
+// tells whether more events follow (one row past the limit is read for that).
+// Here seq order is commit order: one writer takes the seqs.
+func (s *Store) ActivityPage(ctx context.Context, q hostsync.ActivityQuery) (hostsync.ActivityPage, error) {
+	evs, more, err := s.activityPage(ctx, q)
+	p := hostsync.ActivityPage{Events: evs, Cursor: q.Since, More: more}
+	if len(evs) > 0 {
+		p.Cursor = evs[len(evs)-1].Seq
+	}
+	return p, err
+}
+
+func (s *Store) activityPage(ctx context.Context, q hostsync.ActivityQuery) (evs []hostsync.Event, more bool, err error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = defaultActivityLimit

@@ -88,11 +88,16 @@ func TestActivityLimitIsCapped(t *testing.T) {
 		})
 	}
 	// ActivityPage tells whether more follow, also at the cap.
-	evs, more, err := s.ActivityPage(ctx, hostsync.ActivityQuery{Limit: maxActivityLimit})
+	p, err := s.ActivityPage(ctx, hostsync.ActivityQuery{Limit: maxActivityLimit})
+	evs, more := p.Events, p.More
 	if err != nil || len(evs) != maxActivityLimit || !more {
 		t.Fatalf("full page: %d events, more %v, %v; want %d, true", len(evs), more, err, maxActivityLimit)
 	}
-	rest, more, err := s.ActivityPage(ctx, hostsync.ActivityQuery{Since: evs[len(evs)-1].Seq, Limit: 10})
+	if p.Cursor != evs[len(evs)-1].Seq {
+		t.Errorf("cursor %d, want the last event's seq %d", p.Cursor, evs[len(evs)-1].Seq)
+	}
+	p, err = s.ActivityPage(ctx, hostsync.ActivityQuery{Since: p.Cursor, Limit: 10})
+	rest, more := p.Events, p.More
 	if err != nil || len(rest) != 10 || more {
 		t.Errorf("last page: %d events, more %v, %v; want 10, false", len(rest), more, err)
 	}
