@@ -22,7 +22,7 @@ if [ "${HOSTSYNC_TEST_STAGE:-}" != session ]; then
 fi
 
 # Packages that must stay free of Fyne and cgo: the service side.
-backend=(./storage/hostdb ./storage/keyring ./storage/mirror ./scimclient ./scimserver ./scimserver/certs ./cmd/visitly-scimd)
+backend=(./storage/hostdb ./storage/keyring ./storage/mirror ./scimclient ./scimserver ./scimserver/certs ./service ./cmd/visitly-scimd)
 
 summary=("install-deps ${HOSTSYNC_TEST_INSTALL_SECONDS}s")
 failed=()
@@ -96,6 +96,19 @@ check_domain_deps() {
 	deps=$(grep -v -x 'github.com/visitly/hostsync' <<<"$deps" || true)
 	if [ -n "$deps" ]; then
 		echo "hostsync depends on $(echo $deps)"
+		return 1
+	fi
+}
+
+# The SCIM service speaks to a Store in the domain's words: none of its
+# non-test files imports a store, so every store (SQLite's hostdb,
+# PostgreSQL's pgstore) stands behind it alike.
+check_scimserver_no_store() {
+	local deps
+	deps=$(go list -f '{{join .Imports "\n"}}' ./scimserver/...) || return 1
+	deps=$(grep -E '^github\.com/visitly/hostsync/storage(/|$)' <<<"$deps" || true)
+	if [ -n "$deps" ]; then
+		echo "scimserver imports $(echo $deps)"
 		return 1
 	fi
 }
@@ -206,6 +219,7 @@ step "go mod tidy leaves no diff" check_tidy
 step "backend without Fyne" check_no_fyne
 step "ui without SQL or keyring" check_ui_deps
 step "hostsync on the standard library only" check_domain_deps
+step "scimserver imports no store" check_scimserver_no_store
 step "backend cross-builds (windows/amd64, darwin/arm64)" cross_build_backend
 step "pebble (ACME test CA) from tools/go.mod" build_pebble
 step "go test" go test -race -count=1 -timeout 15m ./...

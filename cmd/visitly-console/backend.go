@@ -18,7 +18,7 @@ import (
 	"github.com/visitly/hostsync/scimclient"
 	"github.com/visitly/hostsync/scimserver"
 	"github.com/visitly/hostsync/scimserver/certs"
-	"github.com/visitly/hostsync/storage/hostdb"
+	"github.com/visitly/hostsync/service"
 	"github.com/visitly/hostsync/storage/keyring"
 	"github.com/visitly/hostsync/ui"
 )
@@ -37,8 +37,8 @@ type backend struct {
 	connMu sync.Mutex
 	cfgMu  sync.Mutex
 	cfg    config
-	emb    *embedded     // running embedded service, or nil
-	st     *hostdb.Store // opened once, kept across listen-address changes
+	emb    *embedded        // running embedded service, or nil
+	svc    *service.Service // the store, opened once, kept across listen-address changes
 }
 
 // serveSpec is what the embedded service serves with: the same spec needs no restart.
@@ -68,7 +68,7 @@ func newBackend(dir string, cfg config, keyring ui.SecretStore, log *slog.Logger
 }
 
 // embeddedHostCacheLimit caps the embedded service's in-memory host cache
-// (see hostdb.SetHostCacheLimit) at about 100 MB.
+// at about 100 MB.
 const embeddedHostCacheLimit = 50_000
 
 func (b *backend) dbPath() string { return filepath.Join(b.dir, "hostsync.db") }
@@ -107,7 +107,7 @@ func (b *backend) Connect(ctx context.Context, s ui.Settings, adminToken string)
 			// The window serves Azure AD for as long as it is open: fill
 			// the host cache now. (The one-shot subcommands, which connect
 			// through connectEmbedded, would only pay for it at Close.)
-			b.st.WarmHostCache()
+			b.svc.Warm()
 		}
 	}
 	if err != nil {
@@ -183,15 +183,14 @@ func (b *backend) connectEmbeddedWith(ctx context.Context, s ui.Settings) (*ui.S
 	}
 	spec := serveSpec{addr: s.ListenAddr, public: public, cert: cert, certFile: s.TLSCert, keyFile: s.TLSKey,
 		acme: acmeSpec{domain: s.ACMEDomain, email: s.ACMEEmail}}
-	if b.st == nil {
-		st, err := hostdb.Open(ctx, b.dbPath())
+	if b.svc == nil {
+		// A desktop app: cap the host cache at ~100 MB. Azure AD sends
+		// about 25 requests a second, which SQLite alone serves with ease.
+		svc, err := service.Open(ctx, b.dbPath(), service.Options{HostCacheLimit: embeddedHostCacheLimit})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w: %w", b.dbPath(), ui.ErrDatabase, err)
 		}
-		b.st = st
-		// A desktop app: cap the host cache at ~100 MB. Azure AD sends
-		// about 25 requests a second, which SQLite alone serves with ease.
-		st.SetHostCacheLimit(embeddedHostCacheLimit)
+		b.svc = svc
 	}
 	adminAcct, keyAcct := b.accounts("")
 	tok, err := b.adminToken(ctx, adminAcct)
@@ -257,13 +256,13 @@ func (b *backend) adminToken(ctx context.Context, account string) (string, error
 	tok, err := b.keyring.Get(account)
 	switch {
 	case err == nil:
-		if b.st.AuthenticateAdmin(ctx, tok) == nil {
+		if b.svc.Store().AuthenticateAdmin(ctx, tok) == nil {
 			return tok, nil
 		}
 	case !errors.Is(err, keyring.ErrNotFound):
 		return "", err // keyring unavailable: never fall back to a file
 	}
-	tok, err = b.st.RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})
+	tok, err = b.svc.Store().RotateAdminToken(ctx, hostsync.Actor{Kind: hostsync.ActorSystem})
 	if err != nil {
 		return "", fmt.Errorf("create the admin credential: %w", err)
 	}
@@ -309,7 +308,7 @@ func (b *backend) startEmbedded(ctx context.Context, spec serveSpec) (*embedded,
 		}
 	}
 	opt.PublicURL = e.tenant
-	e.hs = scimserver.NewHTTPServer(scimserver.New(b.st, opt), tlsConf, b.log)
+	e.hs = scimserver.NewHTTPServer(b.svc.Handler(opt), tlsConf, b.log)
 	if tlsConf != nil {
 		e.url = "https://" + ownAddress(ln.Addr())
 	}
@@ -437,10 +436,10 @@ func (b *backend) Close() error {
 	b.connMu.Lock()
 	defer b.connMu.Unlock()
 	b.stopEmbedded()
-	if b.st == nil {
+	if b.svc == nil {
 		return nil
 	}
-	err := b.st.Close()
-	b.st = nil
+	err := b.svc.Close()
+	b.svc = nil
 	return err
 }

@@ -52,18 +52,18 @@ func (b *backend) BackupNow(ctx context.Context) (string, error) {
 	// Held so that Close (and a settings change) waits for a backup in progress.
 	b.connMu.Lock()
 	defer b.connMu.Unlock()
-	if b.st == nil {
+	if b.svc == nil {
 		return "", errNoEmbeddedStore
 	}
 	dir := b.Folder()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("%s: %w: %w", dir, backupProblem(err, ui.ErrBackupFolder), err)
 	}
-	path, err := b.st.BackupInto(ctx, dir)
+	path, err := b.svc.BackupInto(ctx, dir)
 	if errors.Is(err, fs.ErrExist) {
 		// Names have a one-second resolution: a second backup within it waits for the next.
 		time.Sleep(time.Second)
-		path, err = b.st.BackupInto(ctx, dir)
+		path, err = b.svc.BackupInto(ctx, dir)
 	}
 	if err != nil {
 		return "", fmt.Errorf("back up into %s: %w: %w", dir, backupProblem(err, ui.ErrBackupFolder), err)
@@ -132,5 +132,5 @@ func (b *backend) dailyBackups(ctx context.Context) {
 func (b *backend) embeddedRunning() bool {
 	b.connMu.Lock()
 	defer b.connMu.Unlock()
-	return b.emb != nil && b.st != nil
+	return b.emb != nil && b.svc != nil
 }

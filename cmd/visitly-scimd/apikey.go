@@ -9,16 +9,17 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
-	"github.com/visitly/hostsync/storage/hostdb"
+	"github.com/visitly/hostsync/service"
 )
 
 var cliActor = hostsync.Actor{Kind: hostsync.ActorCLI}
 
 // openDB parses --db and the remaining flags of an offline command.
-func openDB(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (*hostdb.Store, []string, error) {
+func openDB(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (service.Store, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	db := fs.String("db", "", "SQLite database file")
+	var db string
+	dbFlag(fs, &db)
 	if extra != nil {
 		extra(fs)
 	}
@@ -35,12 +36,12 @@ func openDB(ctx context.Context, name string, args []string, extra func(*flag.Fl
 		}
 		rest = fs.Args()
 	}
-	if *db == "" {
-		return nil, nil, usageError("%s needs --db FILE", name)
+	if db == "" {
+		return nil, nil, usageError("%s needs --db FILE (or a postgres:// URL, or $VISITLY_DB)", name)
 	}
-	st, err := hostdb.Open(ctx, *db)
+	st, err := openStore(ctx, db)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open database %s: %w", *db, err)
+		return nil, nil, err
 	}
 	return st, pos, nil
 }

@@ -44,9 +44,12 @@ func parseFlags(name string, args []string, define func(*flag.FlagSet)) error {
 func runBackup(args []string, stdout io.Writer) error {
 	var db, to string
 	if err := parseFlags("backup", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&db, "db", "", "SQLite database file")
+		dbFlag(fs, &db)
 		fs.StringVar(&to, "to", "", "backup file to write, or a folder to write a dated backup into")
 	}); err != nil {
+		return err
+	}
+	if err := notOnPostgres("backup", db); err != nil {
 		return err
 	}
 	if db == "" || to == "" {
@@ -96,9 +99,12 @@ func runRestore(args []string, stdout io.Writer) error {
 	var force bool
 	if err := parseFlags("restore", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "backup file to restore")
-		fs.StringVar(&db, "db", "", "SQLite database file to replace")
+		dbFlag(fs, &db)
 		fs.BoolVar(&force, "force", false, "replace an existing database")
 	}); err != nil {
+		return err
+	}
+	if err := notOnPostgres("restore", db); err != nil {
 		return err
 	}
 	if from == "" || db == "" {

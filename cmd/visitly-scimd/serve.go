@@ -19,7 +19,7 @@ import (
 
 	"github.com/visitly/hostsync/scimserver"
 	"github.com/visitly/hostsync/scimserver/certs"
-	"github.com/visitly/hostsync/storage/hostdb"
+	"github.com/visitly/hostsync/service"
 )
 
 type serveConfig struct {
@@ -34,7 +34,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to listen on (host:port)")
-	fs.StringVar(&c.db, "db", "", "SQLite database file (created if missing)")
+	dbFlag(fs, &c.db)
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.StringVar(&c.publicURL, "public-url", "", "public base URL for meta.location when behind a reverse proxy")
@@ -42,8 +42,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file (for performance work)")
 	fs.Int64Var(&c.maxBody, "max-body", scimserver.DefaultMaxBodyBytes, "largest accepted request body in bytes")
-	fs.IntVar(&c.hostCache, "host-cache", hostdb.DefaultHostCacheLimit,
-		"keep up to this many live hosts in memory for reads (about 2 KB each); 0 turns the cache off")
+	fs.IntVar(&c.hostCache, "host-cache", service.DefaultHostCacheLimit,
+		"SQLite: keep up to this many live hosts in memory for reads (about 2 KB each); 0 turns the cache off")
 	fs.IntVar(&c.maxConns, "max-connections", scimserver.DefaultMaxConnections,
 		"serve at most this many connections at once; more clients wait until one closes")
 	c.acme.flags(fs)
@@ -56,7 +56,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		c.listen = ":443" // where the CA and Azure AD come
 	}
 	if c.db == "" {
-		return c, usageError("serve needs --db FILE")
+		return c, usageError("serve needs --db FILE or a postgres:// URL (or $VISITLY_DB)")
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return c, usageError("--tls-cert and --tls-key go together")
@@ -113,13 +113,12 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	st, err := hostdb.Open(ctx, c.db)
+	svc, err := service.Open(ctx, c.db, service.Options{HostCacheLimit: c.hostCache})
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", c.db, err)
+		return err
 	}
-	defer st.Close()
-	st.SetHostCacheLimit(c.hostCache)
-	st.WarmHostCache()
+	defer svc.Close()
+	svc.Warm()
 
 	ln, err := listen(c.listen)
 	if err != nil {
@@ -150,7 +149,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	}
 	defer cm.Close()
 
-	srv := scimserver.New(st, scimserver.Options{Logger: log, MaxBodyBytes: c.maxBody, Version: version, PublicURL: c.publicURL,
+	srv := svc.Handler(scimserver.Options{Logger: log, MaxBodyBytes: c.maxBody, Version: version, PublicURL: c.publicURL,
 		TLSStatus: cm.Status})
 	errorLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	hs := scimserver.NewHTTPServer(srv, cm.TLSConfig(), log)
@@ -178,10 +177,10 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 		}
 		return err
 	}
-	if has, err := st.HasAdminToken(ctx); err == nil && !has {
-		log.Warn("no admin credential yet: the console cannot connect until you run `visitly-scimd admin-token --db " + c.db + "`")
+	if has, err := svc.Store().HasAdminToken(ctx); err == nil && !has {
+		log.Warn("no admin credential yet: the console cannot connect until you run `visitly-scimd admin-token --db " + service.Redacted(c.db) + "`")
 	}
-	log.Info("serving", "tenant_url", scheme+"://"+tenantHost(c, ln)+scimserver.SCIMBasePath, "db", c.db, "version", version)
+	log.Info("serving", "tenant_url", scheme+"://"+tenantHost(c, ln)+scimserver.SCIMBasePath, "db", service.Redacted(c.db), "version", version)
 
 	select {
 	case err := <-errc:
