@@ -16,11 +16,12 @@ import (
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
-// env is a real service on a real SQLite file, reached over loopback HTTP.
+// env is a real service on a real store (a SQLite file unless a test asks
+// for another), reached over loopback HTTP.
 type env struct {
 	t     testing.TB
 	srv   *httptest.Server
-	st    *hostdb.Store
+	st    testStore
 	key   string // SCIM API key
 	admin string // admin token
 	db    string
@@ -34,12 +35,40 @@ func newEnv(t testing.TB) *env {
 // newEnvWith is newEnv with the server's options, e.g. a logger to read.
 func newEnvWith(t testing.TB, opt Options) *env {
 	t.Helper()
-	ctx := context.Background()
+	return newEnvOn(t, opt, sqliteStore)
+}
+
+// testStore is a Store the tests can also close and give an admin token.
+type testStore interface {
+	Store
+	RotateAdminToken(ctx context.Context, a hostsync.Actor) (string, error)
+	Close() error
+}
+
+// storeKind opens a fresh, empty store of one kind; db names it.
+type storeKind struct {
+	name string
+	open func(t testing.TB) (st testStore, db string)
+}
+
+var sqliteStore = storeKind{"sqlite", func(t testing.TB) (testStore, string) {
 	db := filepath.Join(t.TempDir(), "hostsync.db")
-	st, err := hostdb.Open(ctx, db)
+	st, err := hostdb.Open(context.Background(), db)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
+	return st, db
+}}
+
+// everyStore is each kind of store the service runs on: the identity
+// providers' recorded sequences are replayed on each.
+var everyStore = []storeKind{sqliteStore}
+
+// newEnvOn is newEnvWith on a store of the kind given.
+func newEnvOn(t testing.TB, opt Options, kind storeKind) *env {
+	t.Helper()
+	ctx := context.Background()
+	st, db := kind.open(t)
 	key, _, err := st.CreateAPIKey(ctx, hostsync.Actor{Kind: hostsync.ActorCLI}, "Azure AD", hostsync.IdPAzureAD)
 	if err != nil {
 		t.Fatalf("create key: %v", err)

@@ -45,7 +45,7 @@ type idpStep struct {
 }
 
 // TestIdPReplay replays every recorded Okta and OneLogin sequence against the
-// real handler on a fresh SQLite file: each step must get exactly the status
+// real handler on a fresh store of every kind (SQLite, PostgreSQL): each step must get exactly the status
 // the sequence expects (no 4xx it does not expect, never a 5xx), in the media
 // type its Accept asked for, with the values it expects.
 func TestIdPReplay(t *testing.T) {
@@ -58,9 +58,11 @@ func TestIdPReplay(t *testing.T) {
 		idp := filepath.Base(filepath.Dir(filepath.Dir(f)))
 		n[idp]++
 		name := idp + "/" + strings.TrimSuffix(filepath.Base(f), ".json")
-		t.Run(name, func(t *testing.T) {
-			replaySequence(t, loadSequence(t, f))
-		})
+		for _, kind := range everyStore {
+			t.Run(kind.name+"/"+name, func(t *testing.T) {
+				replaySequence(t, newEnvOn(t, Options{Version: "test"}, kind), loadSequence(t, f))
+			})
+		}
 	}
 	if n["okta"] < 4 || n["onelogin"] < 2 {
 		t.Fatalf("found sequences %v under testdata/*/sequences, want Okta's 4 and OneLogin's 2", n)
@@ -85,8 +87,7 @@ func loadSequence(t *testing.T, path string) idpSequence {
 	return seq
 }
 
-func replaySequence(t *testing.T, seq idpSequence) {
-	e := newEnv(t)
+func replaySequence(t *testing.T, e *env, seq idpSequence) {
 	vars := map[string]string{}
 	for i, st := range seq.Steps {
 		if st.ExpectStatus == 0 {

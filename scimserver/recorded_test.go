@@ -83,10 +83,16 @@ func loadRecorded(t testing.TB, name string, m ids) recordedRequest {
 }
 
 // TestReplayRecordedRequests sends every recorded request to the real
-// handler in the order a provisioning cycle does, and checks the status
-// each must get: never a 5xx, a SCIM error body for every 4xx.
+// handler, on a store of every kind, in the order a provisioning cycle does,
+// and checks the status each must get: never a 5xx, a SCIM error body for
+// every 4xx.
 func TestReplayRecordedRequests(t *testing.T) {
-	e := newEnv(t)
+	for _, kind := range everyStore {
+		t.Run(kind.name, func(t *testing.T) { replayRecordedRequests(t, newEnvOn(t, Options{Version: "test"}, kind)) })
+	}
+}
+
+func replayRecordedRequests(t *testing.T, e *env) {
 	m := ids{}
 	sent := map[string]bool{}
 	send := func(name string, status int) resp {
