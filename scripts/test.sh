@@ -222,7 +222,8 @@ step "hostsync on the standard library only" check_domain_deps
 step "scimserver imports no store" check_scimserver_no_store
 step "backend cross-builds (windows/amd64, darwin/arm64)" cross_build_backend
 step "pebble (ACME test CA) from tools/go.mod" build_pebble
-step "go test" go test -race -count=1 -timeout 15m ./...
+# The stores' tests run on a real PostgreSQL started for this step alone.
+step "go test (beside a throwaway PostgreSQL)" scripts/with-postgres.sh go test -race -count=1 -timeout 15m ./...
 step "SCIM framework decision test (scimserver/frameworkcheck)" framework_check
 step "end-to-end run of the console" e2e
 if [ "${SKIP_WINDOWS:-}" = 1 ]; then
