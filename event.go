@@ -28,6 +28,15 @@ const (
 	ActionExportCreated    = "export.created"
 )
 
+// Actions lists every action of the activity log, for checking a filter
+// a person typed.
+func Actions() []string {
+	return []string{ActionHostCreated, ActionHostUpdated, ActionHostDeactivated, ActionHostReactivated,
+		ActionHostDeleted, ActionHostRestored, ActionGroupCreated, ActionGroupUpdated, ActionGroupDeleted,
+		ActionKeyCreated, ActionKeyRevoked, ActionAdminTokenRotated, ActionAuthRejected,
+		ActionKeyRevealed, ActionKeyCopied, ActionTenantURLCopied, ActionConnectionTested, ActionExportCreated}
+}
+
 // Resource types of events (Event.ResourceType).
 const (
 	ResourceUser    = "User"

@@ -99,10 +99,11 @@ func (e *cliEnv) flags(name, usage string) *flag.FlagSet {
 	return fs
 }
 
+// parseFlags parses args; -h prints the usage (once: the flag package
+// calls fs.Usage itself) and is not an error.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
 			return err
 		}
 		return usageError{err.Error()}

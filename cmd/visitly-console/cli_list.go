@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -181,6 +182,9 @@ func cmdActivity(ctx context.Context, e *cliEnv, args []string) error {
 	opt, err := out.options()
 	if err != nil {
 		return err
+	}
+	if *action != "" && !slices.Contains(hostsync.Actions(), *action) {
+		return usagef("--action %q is not an action; use one of %s", *action, strings.Join(hostsync.Actions(), ", "))
 	}
 	q := hostsync.EventFilter{Action: *action}
 	if *since != "" {

@@ -285,6 +285,7 @@ func TestCLIUsage(t *testing.T) {
 		{"bad format", []string{"hosts", "--format", "xml"}},
 		{"unknown IdP", []string{"hosts", "--idp", "google"}},
 		{"bad since", []string{"activity", "--since", "yesterday"}},
+		{"unknown action", []string{"activity", "--action", "host.removed"}},
 		{"restore without ids", []string{"restore"}},
 		{"sync with an argument", []string{"sync", "now"}},
 		{"connect without target", []string{"connect"}},
@@ -300,8 +301,8 @@ func TestCLIUsage(t *testing.T) {
 		})
 	}
 	e, _ := newCLIEnv(t)
-	if code, out, _ := cli(t, e, "", "hosts", "-h"); code != 0 || !strings.Contains(out, "--state") {
-		t.Fatalf("hosts -h: exit %d, stdout %q", code, out)
+	if code, out, _ := cli(t, e, "", "hosts", "-h"); code != 0 || !strings.Contains(out, "--state") || strings.Count(out, "usage:") != 1 {
+		t.Fatalf("hosts -h: exit %d, stdout %q; want the usage once", code, out)
 	}
 }
 
