@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/visitly/hostsync"
+	"github.com/visitly/hostsync/scimserver/idpreplay"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
 
@@ -102,39 +103,7 @@ func (r resp) get(path string) any {
 	return jget(r.Body, path)
 }
 
-func jget(v any, path string) any {
-	if path == "" {
-		return v
-	}
-	for _, part := range splitPath(path) {
-		switch x := v.(type) {
-		case map[string]any:
-			v = x[part]
-		case []any:
-			i, err := strconv.Atoi(part)
-			if err != nil || i >= len(x) {
-				return nil
-			}
-			v = x[i]
-		default:
-			return nil
-		}
-	}
-	return v
-}
-
-// splitPath splits on dots except inside a URN's version ("2.0").
-func splitPath(p string) []string {
-	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-	if strings.HasPrefix(p, ent) {
-		rest := strings.TrimPrefix(strings.TrimPrefix(p, ent), ".")
-		if rest == "" {
-			return []string{ent}
-		}
-		return append([]string{ent}, strings.Split(rest, ".")...)
-	}
-	return strings.Split(p, ".")
-}
+func jget(v any, path string) any { return idpreplay.Get(v, path) }
 
 func (e *env) call(method, path, body, token string) resp {
 	e.t.Helper()
