@@ -302,7 +302,7 @@ func checkNotInUse(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite", base+"?_pragma=busy_timeout(0)&_pragma=locking_mode(EXCLUSIVE)")
+	db, err := sql.Open("sqlite", base+"?_pragma="+sqlitedb.Untrusted+"&_pragma=busy_timeout(0)&_pragma=locking_mode(EXCLUSIVE)")
 	if err != nil {
 		return fmt.Errorf("hostdb: restore: %w", err)
 	}
@@ -336,9 +336,9 @@ func openRead(path string, immutable bool) (*sql.DB, error) {
 	// either, which refuses VACUUM INTO. Only this package's statements
 	// run on it; the one write it may do is the checkpoint of the last
 	// connection to close, as any process that opens the file does.
-	q := "?_pragma=busy_timeout(10000)"
+	q := "?_pragma=" + sqlitedb.Untrusted + "&_pragma=busy_timeout(10000)"
 	if immutable {
-		q = "?mode=ro&immutable=1"
+		q = "?mode=ro&immutable=1&_pragma=" + sqlitedb.Untrusted
 	}
 	db, err := sql.Open("sqlite", base+q)
 	if err != nil {

@@ -92,6 +92,29 @@ func TestDurabilityPragmas(t *testing.T) {
 	}
 }
 
+// TestEveryConnectionDistrustsTheSchema: the writer and the readers run
+// with trusted_schema off, so a view or trigger a file brings cannot call
+// what SQLite does not mark harmless.
+func TestEveryConnectionDistrustsTheSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	w, err := openWriter(t, path, SurvivesCrash, schemaOf(map[string]string{"001_t.sql": "CREATE TABLE t (x)"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn, _ := DSN(path, SurvivesCrash)
+	r, err := OpenReaders(dsn, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for name, db := range map[string]*sql.DB{"writer": w, "reader": r} {
+		var on int
+		if err := db.QueryRow("PRAGMA trusted_schema").Scan(&on); err != nil || on != 0 {
+			t.Errorf("%s: trusted_schema = %d, %v; want 0", name, on, err)
+		}
+	}
+}
+
 func TestDSNKeepsOddFolderNames(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "odd ?#% name")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -232,3 +255,4 @@ func TestTimeColumns(t *testing.T) {
 		t.Errorf("NullTime(NULL) = %v, want the zero time", got)
 	}
 }
+
