@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -118,6 +119,9 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 		return fmt.Errorf("open database %s: %w", c.db, err)
 	}
 	defer st.Close()
+	if err := checkDataFolder(filepath.Dir(c.db)); err != nil {
+		log.Warn("others can read the database, the TLS and ACME keys, or plant files SQLite replays", "err", err)
+	}
 	st.SetHostCacheLimit(c.hostCache)
 	st.WarmHostCache()
 
