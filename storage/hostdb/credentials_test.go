@@ -160,3 +160,40 @@ func TestRestoreOfAlteredKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestRestoreOfAnOlderSchema: a backup made before the last migration has
+// exactly the schema of its version, restores, and is migrated by it.
+func TestRestoreOfAnOlderSchema(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	old := filepath.Join(dir, "v1.db")
+	first, err := migrationFiles.ReadFile("migrations/001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{string(first), "PRAGMA user_version = 1"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	if err := CheckBackup(ctx, old); err != nil {
+		t.Fatalf("CheckBackup of a version-1 file: %v", err)
+	}
+	live := filepath.Join(dir, "hostsync.db")
+	if _, err := Restore(ctx, old, live, false); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Ready(ctx); err != nil {
+		t.Errorf("restored version-1 file: %v", err)
+	}
+}
