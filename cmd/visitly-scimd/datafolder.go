@@ -38,12 +38,3 @@ func serviceSID(name string) string {
 	}
 	return sid
 }
-
-// dataFolderSDDL is the Windows service's data folder's access rules:
-// protected (P), so that nothing is inherited from C:\ProgramData, where
-// every user may create files; full access (FA) for SYSTEM, Administrators
-// and the service's account, passed on to every file and folder created
-// inside (OICI); nobody else.
-func dataFolderSDDL(serviceSID string) string {
-	return "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FA;;;" + serviceSID + ")"
-}

@@ -19,6 +19,15 @@ import (
 // and write anything on the machine.
 const serviceAccount = `NT SERVICE\` + serviceName
 
+// dataFolderSDDL is the Windows service's data folder's access rules:
+// protected (P), so that nothing is inherited from C:\ProgramData, where
+// every user may create files; full access (FA) for SYSTEM, Administrators
+// and the service's account, passed on to every file and folder created
+// inside (OICI); nobody else.
+func dataFolderSDDL(serviceSID string) string {
+	return "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FA;;;" + serviceSID + ")"
+}
+
 // secureDataFolder creates dir (and missing parents) with dataFolderSDDL's
 // rules, or gives an existing dir those rules, which then replace what the
 // files already inside inherited (their own explicit rules stay).
