@@ -29,10 +29,10 @@ type RestoreReport struct {
 	// backup's had been rotated away); zero otherwise.
 	AdminToken time.Time
 	// Unknown are live keys of the backup that the replaced database never
-	// had (no entry of their making in its log). A backup of another
-	// database, or of a history a later restore replaced, has such keys;
-	// so does one someone added a key to. Check them, and revoke those
-	// nobody made.
+	// had (no entry of their making in its log), when it had any
+	// credential. A backup of another database, or of a history a later
+	// restore replaced, has such keys; so does one someone added a key to.
+	// Check them, and revoke those nobody made.
 	Unknown []APIKey
 	// Unread is why the replaced database could not be read, when it could
 	// not (damaged, not a database): then nothing was carried over from it.

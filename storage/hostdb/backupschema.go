@@ -15,6 +15,9 @@ import (
 // or carry more: a trigger written into a backup runs in the service on
 // every write, e.g. to make a revoked key valid again. Errors name the file
 // as name.
+//
+// It makes a shipped migration file unchangeable: a file made with an
+// earlier text of it would no longer match. A change is a new migration.
 func checkExactSchema(ctx context.Context, db *sql.DB, name string) error {
 	var v int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {

@@ -25,7 +25,8 @@ import (
 //     backup says (matched by its hash: a key is its secret);
 //   - an admin credential rotated in the replaced database after the
 //     backup's replaces the backup's, which was rotated away;
-//   - keys the replaced database never had are listed for the admin.
+//   - keys the replaced database never had are listed for the admin
+//     (unless it had no credential at all).
 
 // storedKey is an api_keys row with the log entry that created it.
 type storedKey struct {
@@ -114,6 +115,11 @@ func (c *credentials) unlogged(name string) error {
 	return nil
 }
 
+// any reports whether c holds a credential. A database with none (a
+// service started once on a new machine before its backup is restored)
+// tells nothing about the backup's keys: all would look unknown.
+func (c *credentials) any() bool { return len(c.keys) > 0 || c.admin != nil }
+
 // byHash returns the key of c with this hash.
 func (c *credentials) byHash(h []byte) (storedKey, bool) {
 	for _, k := range c.keys {
@@ -175,7 +181,7 @@ func (s *Store) settleCredentials(ctx context.Context, cur *credentials, name st
 				out.revoked = append(out.revoked, k.apiKey())
 				continue
 			}
-			if k.revoked == 0 && !(ok && c.made == k.made) {
+			if k.revoked == 0 && !(ok && c.made == k.made) && cur.any() {
 				out.unknown = append(out.unknown, k.apiKey())
 			}
 		}

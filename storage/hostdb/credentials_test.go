@@ -197,3 +197,33 @@ func TestRestoreOfAnOlderSchema(t *testing.T) {
 		t.Errorf("restored version-1 file: %v", err)
 	}
 }
+
+// TestRestoreOverANewDatabase: over a database that holds no credential
+// yet (a service started once on a new machine), the backup's keys come
+// back without being listed as unknown, and they work.
+func TestRestoreOverANewDatabase(t *testing.T) {
+	ctx := context.Background()
+	k := newKeyDB(t)
+	fresh := filepath.Join(t.TempDir(), "hostsync.db")
+	s, err := Open(ctx, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreateHost(t, s, "made on the new machine", nil)
+	s.Close()
+	rep, err := Restore(ctx, k.backup, fresh, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Unknown) != 0 || len(rep.Revoked) != 0 || !rep.AdminToken.IsZero() || rep.Kept == "" {
+		t.Errorf("report %+v, want the new database kept and nothing else", rep)
+	}
+	s, err = Open(ctx, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.AuthenticateAPIKey(ctx, k.b); err != nil {
+		t.Errorf("the backup's key: %v", err)
+	}
+}
