@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/storage/hostdb"
@@ -110,11 +111,35 @@ func runRestore(args []string, stdout io.Writer) error {
 	if from == "" || db == "" {
 		return usageError("restore needs --from BACKUP and --db FILE")
 	}
-	if err := hostdb.Restore(context.Background(), from, db, force); err != nil {
+	rep, err := hostdb.Restore(context.Background(), from, db, force)
+	if err != nil {
 		return restoreError(err, from, db)
 	}
-	fmt.Fprintf(stdout, "restored %s from %s; start the service again\n", db, from)
+	printRestore(stdout, rep, from, db)
 	return nil
+}
+
+// printRestore says what the restore kept and carried over, so that an
+// admin sees which credentials the backup would have brought back.
+func printRestore(w io.Writer, rep hostdb.RestoreReport, from, db string) {
+	fmt.Fprintf(w, "restored %s from %s; start the service again\n", db, from)
+	if rep.Kept != "" {
+		fmt.Fprintf(w, "the replaced database is kept as %s\n", rep.Kept)
+	}
+	if rep.Unread != nil {
+		fmt.Fprintf(w, "the replaced database could not be read, so no revocation was carried over from it: %v\n", rep.Unread)
+	}
+	for _, k := range rep.Revoked {
+		fmt.Fprintf(w, "API key %s (%s, %s…) stays revoked: it was revoked at %s, after the backup\n",
+			k.ID, k.Label, k.Prefix, k.Revoked.Format(time.RFC3339))
+	}
+	if !rep.AdminToken.IsZero() {
+		fmt.Fprintf(w, "the admin credential made at %s stays: the backup's had been replaced since\n", rep.AdminToken.Format(time.RFC3339))
+	}
+	for _, k := range rep.Unknown {
+		fmt.Fprintf(w, "warning: API key %s (%s, %s…, made %s) is in the backup but the replaced database never had it; revoke it (apikey revoke --db %s %s) unless you made it\n",
+			k.ID, k.Label, k.Prefix, k.Created.Format(time.RFC3339), db, k.ID)
+	}
 }
 
 func restoreError(err error, from, db string) error {

@@ -186,3 +186,32 @@ func TestBackupUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreCommandSaysWhatItKept: restoring an older backup keeps the
+// replaced database and says which revocations it carried over.
+func TestRestoreCommandSaysWhatItKept(t *testing.T) {
+	dir := t.TempDir()
+	db, backup := filepath.Join(dir, "hostsync.db"), filepath.Join(dir, "b.db")
+	runCmd(t, "apikey", "create", "--db", db, "--label", "Azure AD")
+	runCmd(t, "admin-token", "--db", db)
+	if _, errOut, code := runCmd(t, "backup", "--db", db, "--to", backup); code != 0 {
+		t.Fatal(errOut)
+	}
+	runCmd(t, "apikey", "revoke", "--db", db, "1")
+	runCmd(t, "admin-token", "--db", db)
+	out, errOut, code := runCmd(t, "restore", "--from", backup, "--db", db, "--force")
+	if code != 0 {
+		t.Fatalf("restore: exit %d, %s", code, errOut)
+	}
+	t.Log(out)
+	for _, want := range []string{"kept as " + db + ".before-restore-", "API key 1 (Azure AD, vhs_", "stays revoked", "admin credential made at"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("restore output lacks %q", want)
+		}
+	}
+	list, _, _ := runCmd(t, "apikey", "list", "--db", db)
+	lines := strings.Split(strings.TrimSpace(list), "\n")
+	if len(lines) != 2 || strings.HasSuffix(lines[1], "-") { // the last column is REVOKED
+		t.Errorf("apikey list after the restore, want key 1 revoked:\n%s", list)
+	}
+}

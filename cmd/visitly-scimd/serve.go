@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -118,6 +119,11 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 		return err
 	}
 	defer svc.Close()
+	if !service.IsPostgres(c.db) {
+		if err := checkDataFolder(filepath.Dir(c.db)); err != nil {
+			log.Warn("others can read the database, the TLS and ACME keys, or plant files SQLite replays", "err", err)
+		}
+	}
 	svc.Warm()
 
 	ln, err := listen(c.listen)

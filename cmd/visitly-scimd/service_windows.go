@@ -4,12 +4,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"time"
 
+	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/svc"
 	"golang.org/x/sys/windows/svc/eventlog"
 	"golang.org/x/sys/windows/svc/mgr"
@@ -42,20 +44,19 @@ func (s *winService) Execute(_ []string, req <-chan svc.ChangeRequest, status ch
 		args = args[1:]
 	}
 	elog, _ := eventlog.Open(serviceName)
-	var logOut io.Writer = io.Discard
-	if dir, err := os.UserCacheDir(); err == nil {
-		// Services have no console: log to a file beside the service's cache.
-		if f, err := os.OpenFile(filepath.Join(dir, "visitly-scimd.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
-			defer f.Close()
-			logOut = f
-		}
-	}
-	c, err := parseServeFlags(args, logOut)
+	c, err := parseServeFlags(args, io.Discard)
 	if err != nil {
 		if elog != nil {
 			elog.Error(1, "bad service arguments: "+err.Error())
 		}
 		return true, 2
+	}
+	var logOut io.Writer = io.Discard
+	// Services have no console: log to a file in the data folder, which is
+	// the one place the service's account may write (service install).
+	if f, err := os.OpenFile(filepath.Join(filepath.Dir(c.db), "visitly-scimd.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+		defer f.Close()
+		logOut = f
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -112,24 +113,47 @@ func runService(args []string, stdout io.Writer) error {
 	defer m.Disconnect()
 	switch args[0] {
 	case "install":
-		if _, err := parseServeFlags(args[1:], io.Discard); err != nil {
+		c, err := parseServeFlags(args[1:], io.Discard)
+		if err != nil {
 			return err
+		}
+		// The service starts in C:\Windows\System32: a relative path
+		// would name another file there than the one secured here.
+		if !filepath.IsAbs(c.db) {
+			return usageError("service install needs the full path of --db, e.g. C:\\ProgramData\\Visitly\\hostsync.db")
+		}
+		dir := filepath.Dir(c.db)
+		if err := secureDataFolder(dir); err != nil {
+			return fmt.Errorf("give the data folder %s the service's access rules: %w", dir, err)
 		}
 		exe, err := os.Executable()
 		if err != nil {
 			return err
 		}
-		s, err := m.CreateService(serviceName, exe, mgr.Config{
+		cfg := mgr.Config{
 			DisplayName: "Visitly Host Sync (SCIM)",
 			Description: "SCIM 2.0 endpoint that Azure AD provisions Visitly hosts into.",
 			StartType:   mgr.StartAutomatic,
-		}, append([]string{"service", "run"}, args[1:]...)...)
+			// A virtual account rather than LocalSystem; its SID is the
+			// service's, which the data folder's rules name.
+			ServiceStartName: serviceAccount,
+			SidType:          windows.SERVICE_SID_TYPE_UNRESTRICTED,
+		}
+		runArgs := append([]string{"service", "run"}, args[1:]...)
+		s, err := m.CreateService(serviceName, exe, cfg, runArgs...)
+		if errors.Is(err, windows.ERROR_INVALID_LEVEL) {
+			// Wine's service manager knows no SID types (every Windows
+			// since Vista does); CreateService removed the service again.
+			cfg.SidType = windows.SERVICE_SID_TYPE_NONE
+			s, err = m.CreateService(serviceName, exe, cfg, runArgs...)
+		}
 		if err != nil {
 			return fmt.Errorf("install service: %w", err)
 		}
 		defer s.Close()
 		_ = eventlog.InstallAsEventCreate(serviceName, eventlog.Error|eventlog.Warning|eventlog.Info)
-		fmt.Fprintf(stdout, "installed service %s; start it with `visitly-scimd service start`\n", serviceName)
+		fmt.Fprintf(stdout, "installed service %s, running as %s; only SYSTEM, Administrators and the service may use %s; start it with `visitly-scimd service start`\n",
+			serviceName, serviceAccount, dir)
 		return nil
 	case "uninstall":
 		s, err := m.OpenService(serviceName)

@@ -26,8 +26,9 @@ import (
 // commit, while the writer goes on (WAL readers never block it). It is
 // written under a temporary name beside the target and renamed only when it
 // is complete and synced, so a failed backup leaves no file that looks like
-// one. A restore copies the backup the same way, checks the copy, and renames
-// it over the database of a stopped service.
+// one. A restore copies the backup the same way, checks and settles the
+// copy, and renames it over the database of a stopped service, which it
+// keeps (backuprestore.go).
 
 var (
 	// ErrBadBackup: a file is not a Visitly host database this program can
@@ -151,71 +152,12 @@ func vacuumInto(ctx context.Context, src, tmp string) error {
 	return nil
 }
 
-// Restore replaces the database file to with the backup from, for a service
-// that is stopped: it refuses while a process has it open (ErrInUse) and, if
-// to exists, unless force is set. The backup is copied beside to, the copy
-// checked (CheckBackup), given the old file's permissions and owner (a
-// restore run as root must leave a file the service's user can open),
-// synced, and renamed over to; the old database's write-ahead log and
-// shared-memory files go, so that SQLite cannot replay them into the
-// restored file. A backup of an older schema is migrated when
-// the service next opens it.
-func Restore(ctx context.Context, from, to string, force bool) (err error) {
-	if err := checkBackupFile(from); err != nil {
-		return err
-	}
-	old, statErr := os.Stat(to)
-	exists := statErr == nil
-	if exists {
-		if src, err := os.Stat(from); err == nil && os.SameFile(src, old) {
-			return fmt.Errorf("hostdb: restore: %s is the backup itself", to)
-		}
-		if !force {
-			return fmt.Errorf("hostdb: restore: %s: %w", to, fs.ErrExist)
-		}
-	}
-	tmp, err := tempBeside(to)
-	if err != nil {
-		return fmt.Errorf("hostdb: restore: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			removeWithSidecars(tmp)
-		}
-	}()
-	if err := copyFile(from, tmp); err != nil {
-		return fmt.Errorf("hostdb: restore: copy %s: %w", from, writeErr(err))
-	}
-	if err := checkDB(ctx, tmp, from); err != nil {
-		return err
-	}
-	if exists {
-		if err := os.Chmod(tmp, old.Mode().Perm()); err != nil {
-			return fmt.Errorf("hostdb: restore: %w", err)
-		}
-		if err := chownLike(tmp, old); err != nil {
-			return fmt.Errorf("hostdb: restore: %w", err)
-		}
-
-		// As late as possible, to leave a service little time to start
-		// between the look and the rename.
-		if err := checkNotInUse(ctx, to); err != nil {
-			return err
-		}
-	}
-	// The old file's WAL belongs to it; left beside the restored file,
-	// SQLite would apply its frames to it.
-	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
-		if err := os.Remove(to + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("hostdb: restore: %w", err)
-		}
-	}
-	return install(tmp, to)
-}
-
 // CheckBackup reports whether path is an intact Visitly host database this
-// version can open: PRAGMA integrity_check passes and the schema is one of
-// its migrations. It reads the file only. A failure wraps ErrBadBackup.
+// version can open: PRAGMA integrity_check passes, the schema is exactly
+// what its migrations make at the file's version (nothing more: no trigger
+// or view of someone else's), and each API key and the admin credential has
+// the activity entry that made it. It reads the file only. A failure wraps
+// ErrBadBackup.
 func CheckBackup(ctx context.Context, path string) error {
 	if err := checkBackupFile(path); err != nil {
 		return err
@@ -265,7 +207,17 @@ func checkDB(ctx context.Context, path, name string) error {
 	if first != "ok" {
 		return &BadFileError{name, "damaged (" + firstLine(first) + ")"}
 	}
-	return checkSchema(ctx, db, name)
+	if err := checkSchema(ctx, db, name); err != nil {
+		return err
+	}
+	if err := checkExactSchema(ctx, db, name); err != nil {
+		return err
+	}
+	c, err := readCredentials(ctx, db)
+	if err != nil {
+		return &BadFileError{name, fmt.Sprintf("unreadable credentials (%v)", err)}
+	}
+	return c.unlogged(name)
 }
 
 // checkSchema reports whether db holds a Visitly host database of a schema
@@ -301,7 +253,7 @@ func checkNotInUse(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite", base+"?_pragma=busy_timeout(0)&_pragma=locking_mode(EXCLUSIVE)")
+	db, err := sql.Open("sqlite", base+"?_pragma="+sqlitedb.Untrusted+"&_pragma=busy_timeout(0)&_pragma=locking_mode(EXCLUSIVE)")
 	if err != nil {
 		return fmt.Errorf("hostdb: restore: %w", err)
 	}
@@ -335,9 +287,9 @@ func openRead(path string, immutable bool) (*sql.DB, error) {
 	// either, which refuses VACUUM INTO. Only this package's statements
 	// run on it; the one write it may do is the checkpoint of the last
 	// connection to close, as any process that opens the file does.
-	q := "?_pragma=busy_timeout(10000)"
+	q := "?_pragma=" + sqlitedb.Untrusted + "&_pragma=busy_timeout(10000)"
 	if immutable {
-		q = "?mode=ro&immutable=1"
+		q = "?mode=ro&immutable=1&_pragma=" + sqlitedb.Untrusted
 	}
 	db, err := sql.Open("sqlite", base+q)
 	if err != nil {

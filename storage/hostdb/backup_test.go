@@ -90,7 +90,7 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 	}
 
 	restored := filepath.Join(dir, "restored.db")
-	if err := Restore(ctx, backupPath, restored, false); err != nil {
+	if _, err := Restore(ctx, backupPath, restored, false); err != nil {
 		t.Fatalf("Restore: %v", err)
 	}
 	r, err := Open(ctx, restored)
@@ -209,10 +209,10 @@ func TestRestore(t *testing.T) {
 	}
 	mustCreateHost(t, s, "bob", nil) // after the backup: gone after the restore
 
-	if err := Restore(ctx, backupPath, live, false); !errors.Is(err, fs.ErrExist) {
+	if _, err := Restore(ctx, backupPath, live, false); !errors.Is(err, fs.ErrExist) {
 		t.Errorf("restore over an existing database without force = %v, want fs.ErrExist", err)
 	}
-	if err := Restore(ctx, backupPath, live, true); !errors.Is(err, ErrInUse) {
+	if _, err := Restore(ctx, backupPath, live, true); !errors.Is(err, ErrInUse) {
 		t.Errorf("restore while the store has it open = %v, want ErrInUse", err)
 	}
 	mustCreateHost(t, s, "carol", nil) // the refused restores changed nothing
@@ -237,7 +237,8 @@ func TestRestore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := Restore(ctx, backupPath, live, true); err != nil {
+	rep, err := Restore(ctx, backupPath, live, true)
+	if err != nil {
 		t.Fatalf("Restore: %v", err)
 	}
 	if fi, err := os.Stat(live); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o640 {
@@ -262,10 +263,24 @@ func TestRestore(t *testing.T) {
 	if c, err := s.Counts(ctx); err != nil || c.Active != 1 {
 		t.Errorf("after restore: %+v, %v; want alice alone", c, err)
 	}
-	if err := Restore(ctx, backupPath, backupPath, true); err == nil {
+	if _, err := Restore(ctx, backupPath, backupPath, true); err == nil {
 		t.Errorf("restoring a backup over itself succeeded")
 	}
-	assertOnlyFiles(t, dir, "hostsync.db", "hostsync.db-wal", "hostsync.db-shm", "b.db")
+	// The replaced database is kept, whole, beside the restored one, with
+	// the WAL that belonged to it.
+	kept := filepath.Base(rep.Kept)
+	if !strings.HasPrefix(kept, "hostsync.db.before-restore-") || filepath.Dir(rep.Kept) != dir {
+		t.Errorf("replaced database kept as %q", rep.Kept)
+	}
+	assertOnlyFiles(t, dir, "hostsync.db", "hostsync.db-wal", "hostsync.db-shm", "b.db", kept, kept+"-wal")
+	old, err := Open(ctx, rep.Kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if c, err := old.Counts(ctx); err != nil || c.Active != 3 {
+		t.Errorf("kept database: %+v, %v; want alice, bob and carol", c, err)
+	}
 }
 
 // TestCheckBackupRejects: every kind of file that is not a usable backup is
@@ -316,12 +331,34 @@ func TestCheckBackupRejects(t *testing.T) {
 	newer := sqliteFile("newer.db", "CREATE TABLE hosts(n); CREATE TABLE groups(n); CREATE TABLE activity(n)", "PRAGMA user_version = 999")
 	live := write("live.db", goodBytes)
 	write("live.db-wal", []byte("frames"))
+	known, err := schema.Version()
+	if err != nil {
+		t.Fatal(err)
+	}
+	altered := sqliteFile // on a copy of the good backup written first
+	write("trigger.db", goodBytes)
+	write("view.db", goodBytes)
+	write("index.db", goodBytes)
+	write("key.db", goodBytes)
+	write("token.db", goodBytes)
+	write("table.db", goodBytes)
 	for _, tc := range []struct{ name, path, want string }{
 		{"text file", write("notes.txt", []byte("SQLite format 3 is what this is not\n")), "not an SQLite database"},
 		{"another program's database", sqliteFile("other.db", "CREATE TABLE t(x)", "PRAGMA user_version = 1"), "not a Visitly host database"},
 		{"damaged", write("damaged.db", damaged), "damaged ("},
 		{"newer schema", newer, "newer version"},
 		{"live database with its WAL", live, "live database"},
+		{"junk tables with the right version", sqliteFile("junk.db", "CREATE TABLE hosts(n); CREATE TABLE groups(n); CREATE TABLE activity(n)",
+			fmt.Sprintf("PRAGMA user_version = %d", known)), "not the schema this program made"},
+		{"a trigger planted", altered("trigger.db", `CREATE TRIGGER revive AFTER UPDATE OF revoked ON api_keys
+			BEGIN UPDATE api_keys SET revoked = NULL WHERE id = new.id; END`), "extra trigger revive"},
+		{"a view planted", altered("view.db", "CREATE VIEW v AS SELECT * FROM hosts"), "extra view v"},
+		{"an index planted", altered("index.db", "CREATE INDEX x ON hosts (attrs)"), "extra index x"},
+		{"an index dropped", altered("table.db", "DROP INDEX hosts_seq"), "index hosts_seq is missing"},
+		{"a key row planted", altered("key.db", `INSERT INTO api_keys (label, prefix, hash, created, idp)
+			VALUES ('x', 'vhs_AAAA', randomblob(32), 0, 'azuread')`), "no apikey.created entry"},
+		{"an admin credential planted", altered("token.db", `INSERT INTO admin_token (id, prefix, hash, created)
+			VALUES (1, 'vha_AAAA', randomblob(32), 0)`), "no admintoken.rotated entry"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := CheckBackup(ctx, tc.path)
@@ -335,7 +372,7 @@ func TestCheckBackupRejects(t *testing.T) {
 			if err := os.WriteFile(target, goodBytes, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if err := Restore(ctx, tc.path, target, true); !errors.Is(err, ErrBadBackup) {
+			if _, err := Restore(ctx, tc.path, target, true); !errors.Is(err, ErrBadBackup) {
 				t.Fatalf("Restore = %v, want ErrBadBackup", err)
 			}
 			if b, _ := os.ReadFile(target); !slices.Equal(b, goodBytes) {
@@ -539,7 +576,7 @@ func TestRestoreAcrossProcesses(t *testing.T) {
 			n++
 		}
 	}
-	if err := Restore(ctx, backupPath, live, true); !errors.Is(err, ErrInUse) {
+	if _, err := Restore(ctx, backupPath, live, true); !errors.Is(err, ErrInUse) {
 		t.Errorf("restore while another process writes = %v, want ErrInUse", err)
 	}
 	if err := cmd.Process.Kill(); err != nil {
@@ -549,7 +586,7 @@ func TestRestoreAcrossProcesses(t *testing.T) {
 	if fi, err := os.Stat(live + "-wal"); err != nil || fi.Size() == 0 {
 		t.Logf("no WAL left by the killed process (%v)", err)
 	}
-	if err := Restore(ctx, backupPath, live, true); err != nil {
+	if _, err := Restore(ctx, backupPath, live, true); err != nil {
 		t.Fatalf("restore after the process died: %v", err)
 	}
 	s, err := Open(ctx, live)

@@ -108,6 +108,10 @@ func open(ctx context.Context, path string, flushEvery time.Duration) (*Store, e
 	if err != nil {
 		return nil, fmt.Errorf("hostdb: %w", err)
 	}
+	// A new file 0600, which its -wal and -shm inherit: it holds key hashes.
+	if err := sqlitedb.CreateFile(path); err != nil {
+		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)
+	}
 	w, err := sqlitedb.OpenWriter(ctx, base, schema)
 	if err != nil {
 		return nil, fmt.Errorf("hostdb: open %s: %w", path, err)

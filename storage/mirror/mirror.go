@@ -93,6 +93,11 @@ func Open(ctx context.Context, path string) (*Mirror, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
+	// A new file 0600, which its -wal and -shm inherit: it holds the
+	// directory.
+	if err := sqlitedb.CreateFile(path); err != nil {
+		return nil, fmt.Errorf("mirror: open %s: %w", path, err)
+	}
 	w, err := sqlitedb.OpenWriter(ctx, wdsn, schema)
 	if err != nil {
 		return nil, fmt.Errorf("mirror: open %s: %w", path, err)

@@ -50,8 +50,9 @@ func (d Durability) pragmas() []string {
 }
 
 // DSN returns the URI that opens the SQLite file at path with the pragmas
-// every database here sets — a busy timeout, WAL, foreign keys and d's
-// synchronous mode — followed by extra ones, each "name(value)".
+// every database here sets — a busy timeout, untrusted schema (Untrusted),
+// WAL, foreign keys and d's synchronous mode — followed by extra ones, each
+// "name(value)".
 //
 // Pragmas go in the DSN because a pragma run with Exec reaches only one
 // pooled connection. The path is made absolute and escaped (URI).
@@ -60,11 +61,19 @@ func DSN(path string, d Durability, extra ...string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	all := append([]string{"busy_timeout(10000)", "journal_mode(WAL)"}, d.pragmas()...)
+	all := append([]string{"busy_timeout(10000)", Untrusted, "journal_mode(WAL)"}, d.pragmas()...)
 	all = append(all, "foreign_keys(1)")
 	all = append(all, extra...)
 	return uri + "?_pragma=" + strings.Join(all, "&_pragma="), nil
 }
+
+// Untrusted is the pragma every connection here sets, also those opened
+// with URI for one job: trusted_schema off, so that the schema of a file —
+// which a restored backup or another local user may have written — cannot
+// make SQLite run functions or virtual tables that are not marked harmless
+// from a view, trigger, CHECK or default. Put first in the DSN, it holds
+// before any statement reads the schema.
+const Untrusted = "trusted_schema(0)"
 
 // URI returns the SQLite URI of the file at path without parameters, for a
 // connection that sets its own. The path is made absolute and escaped so

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -89,6 +90,29 @@ func TestDurabilityPragmas(t *testing.T) {
 				t.Error("a reader could write")
 			}
 		})
+	}
+}
+
+// TestEveryConnectionDistrustsTheSchema: the writer and the readers run
+// with trusted_schema off, so a view or trigger a file brings cannot call
+// what SQLite does not mark harmless.
+func TestEveryConnectionDistrustsTheSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	w, err := openWriter(t, path, SurvivesCrash, schemaOf(map[string]string{"001_t.sql": "CREATE TABLE t (x)"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn, _ := DSN(path, SurvivesCrash)
+	r, err := OpenReaders(dsn, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for name, db := range map[string]*sql.DB{"writer": w, "reader": r} {
+		var on int
+		if err := db.QueryRow("PRAGMA trusted_schema").Scan(&on); err != nil || on != 0 {
+			t.Errorf("%s: trusted_schema = %d, %v; want 0", name, on, err)
+		}
 	}
 }
 
@@ -230,5 +254,40 @@ func TestTimeColumns(t *testing.T) {
 	}
 	if got := NullTime(sql.NullInt64{}); !got.IsZero() {
 		t.Errorf("NullTime(NULL) = %v, want the zero time", got)
+	}
+}
+
+// TestObjectsAt: the objects of a version are those of a file migrated to
+// it, with SQLite's text of each (ALTER TABLE included), and no more.
+func TestObjectsAt(t *testing.T) {
+	ctx := context.Background()
+	v1 := map[string]string{"001_init.sql": "CREATE TABLE t (x INTEGER PRIMARY KEY AUTOINCREMENT, y UNIQUE); CREATE INDEX t_y ON t (y)"}
+	s2 := schemaOf(map[string]string{"001_init.sql": v1["001_init.sql"], "002_z.sql": "ALTER TABLE t ADD COLUMN z TEXT"})
+	db, err := openWriter(t, filepath.Join(t.TempDir(), "a.db"), SurvivesCrash, schemaOf(v1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Objects(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := s2.ObjectsAt(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) || len(want) != 4 { // t, its UNIQUE's index, t_y, sqlite_sequence
+		t.Errorf("objects of a version-1 file:\n%v\nObjectsAt(1):\n%v", got, want)
+	}
+	at2, err := s2.ObjectsAt(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(at2, func(o Object) bool { return o.Name == "t" }); i < 0 || !strings.Contains(at2[i].SQL, "z TEXT") {
+		t.Errorf("ObjectsAt(2): %v, want t with column z", at2)
+	}
+	for _, v := range []int{0, 3} {
+		if _, err := s2.ObjectsAt(ctx, v); err == nil {
+			t.Errorf("ObjectsAt(%d) of a 2-step schema: no error", v)
+		}
 	}
 }
