@@ -118,3 +118,27 @@ func TestTextStoredBeforeTheRulesDoesNotBlockAPatch(t *testing.T) {
 	e.scim("PATCH", "/Users/"+h.ID, patchBody(`{"op":"Replace","path":"name.familyName","value":"L\u0000"}`)).wantError(t, 400, "invalidValue")
 	e.scim("PATCH", "/Users/"+h.ID, patchBody(`{"op":"Replace","path":"displayName","value":"Legacy"}`)).want(t, 200)
 }
+
+// userNames (and group displayNames) that people cannot tell apart are one:
+// the second is a 409 uniqueness, and Azure AD's matching filter finds the
+// first by either spelling, so it never creates what would conflict.
+func TestLookalikeNamesAreOneHost(t *testing.T) {
+	e := newEnv(t)
+	for _, pair := range [][2]string{
+		{"ann@contoso.example", `\uff41nn@contoso.example`},         // fullwidth a
+		{"jos\u00e9@contoso.example", `JOSE\u0301@contoso.example`}, // é precomposed, then E + combining acute
+		{"strau\u00df@contoso.example", "STRAUSS@contoso.example"},
+		{"\u212aim@contoso.example", "kim@contoso.example"}, // Kelvin sign
+	} {
+		id := e.createUser(`{"userName":"` + pair[0] + `"}`).get("id").(string)
+		e.scim("POST", "/Users", `{"userName":"`+pair[1]+`"}`).wantError(t, 409, "uniqueness")
+		var second string
+		if err := json.Unmarshal([]byte(`"`+pair[1]+`"`), &second); err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "userName eq "+second, e.scim("GET", "/Users?"+filterQ(`userName eq "`+second+`"`), "").get("Resources.0.id"), id)
+	}
+	e.scim("POST", "/Groups", `{"displayName":"Visitors"}`).want(t, 201)
+	e.scim("POST", "/Groups", `{"displayName":"\uff36ISITORS"}`).wantError(t, 409, "uniqueness")
+	equal(t, "hosts", e.scim("GET", "/Users", "").get("totalResults"), 4.0)
+}

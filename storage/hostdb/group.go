@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/visitly/hostsync"
@@ -126,7 +125,7 @@ func (s *Store) CreateGroup(ctx context.Context, a Actor, g *Group) (*Group, err
 		ng.Seq = ev.Seq
 		res, err := tx.ExecContext(ctx, `INSERT INTO groups (id, seq, display_name, display_name_key,
 			external_id, attrs, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			ng.ID, ng.Seq, ng.DisplayName, strings.ToLower(ng.DisplayName), ng.ExternalID,
+			ng.ID, ng.Seq, ng.DisplayName, groupNameKey(ng.DisplayName), ng.ExternalID,
 			string(ng.Attrs), t.UnixMilli(), t.UnixMilli())
 		if err != nil {
 			return groupWriteErr(ng.DisplayName, err)
@@ -230,9 +229,12 @@ func (s *Store) UpdateGroup(ctx context.Context, a Actor, id string, fn func(cur
 			return err
 		}
 		next.Seq, next.Modified = ev.Seq, ev.At
-		if _, err := tx.ExecContext(ctx, `UPDATE groups SET seq = ?, display_name = ?, display_name_key = ?,
+		// The key is rewritten only with the name: a group whose name
+		// shares its key with an older group's keeps its own (rekey.go).
+		if _, err := tx.ExecContext(ctx, `UPDATE groups SET seq = ?, display_name = ?,
+			display_name_key = CASE WHEN display_name = ? THEN display_name_key ELSE ? END,
 			external_id = ?, attrs = ?, modified = ? WHERE n = ?`, next.Seq, next.DisplayName,
-			strings.ToLower(next.DisplayName), next.ExternalID, string(next.Attrs),
+			next.DisplayName, groupNameKey(next.DisplayName), next.ExternalID, string(next.Attrs),
 			next.Modified.UnixMilli(), n); err != nil {
 			return groupWriteErr(next.DisplayName, err)
 		}

@@ -12,7 +12,7 @@ func groupCond(c Cond) (clause string, arg any, ok bool) {
 	case FieldID:
 		return "id = ?", c.Value, true
 	case FieldDisplayName:
-		return "display_name_key = ?", strings.ToLower(c.Value), true
+		return "display_name_key = ?", groupNameKey(c.Value), true
 	case FieldExternalID:
 		return "external_id = ?", c.Value, true
 	}

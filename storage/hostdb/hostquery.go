@@ -44,7 +44,7 @@ func hostCond(c Cond) (clause string, arg any, ok bool) {
 	case FieldID:
 		return "id = ?", c.Value, true
 	case FieldUserName:
-		return "user_name_key = ?", strings.ToLower(c.Value), true
+		return "user_name_key = ?", userNameKey(c.Value), true
 	case FieldExternalID:
 		return "external_id = ?", c.Value, true
 	case FieldDisplayName:

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/visitly/hostsync"
@@ -78,7 +77,7 @@ func (s *Store) RestoreHost(ctx context.Context, a Actor, id string) (*Host, err
 func checkUserNameFree(ctx context.Context, tx *sql.Tx, h *Host) error {
 	var other string
 	err := tx.QueryRowContext(ctx, "SELECT id FROM hosts WHERE user_name_key = ? AND deleted_at IS NULL",
-		strings.ToLower(h.UserName)).Scan(&other)
+		userNameKey(h.UserName)).Scan(&other)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil
