@@ -93,3 +93,16 @@ func TestKeyIsStable(t *testing.T) {
 		chunk = chunk[:0]
 	}
 }
+
+// Azure AD's userNames are ASCII and take the fast path; the others pay
+// for normalization and folding.
+func BenchmarkKey(b *testing.B) {
+	for _, name := range []string{"Test_User_00aa00aa-bb11-cc22-dd33-44ee44ee44ee@contoso.example", "Jos\u00e9.M\u00fcller@contoso.example"} {
+		b.Run(map[bool]string{true: "ASCII", false: "non-ASCII"}[isASCII(name)], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Key(name)
+			}
+		})
+	}
+}
