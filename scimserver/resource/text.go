@@ -8,9 +8,9 @@ import (
 
 // Text that looks like one thing and is another. A NUL or an escape
 // sequence in a name reaches whatever prints it (a console, a badge
-// printer, a CSV); a right-to-left override makes "moc.evil@ann" read as
-// something else; a zero-width space or a byte order mark makes two
-// userNames that look alike two hosts. So:
+// printer, a CSV); a right-to-left override makes "ann\u202Egpj.exe"
+// display as "annexe.jpg"; a zero-width space or a byte order mark makes
+// two userNames that look alike two hosts. So:
 //
 //   - every string of a known attribute refuses the C0 and C1 control
 //     characters and DEL, except tabs and line breaks in a postal address
@@ -28,12 +28,6 @@ import (
 //
 // Attributes this service does not know are kept as sent: it has no rule
 // for their text.
-
-// MaxNameBytes is the longest identifying text, in bytes of UTF-8. Azure
-// AD's userPrincipalName has at most 113 characters and an email address
-// at most 254 bytes; a kilobyte leaves room for any real name while a
-// 100,000-character userName is refused.
-const MaxNameBytes = 1024
 
 // nfc reports whether a's values are stored in normalization form C: text
 // people read, but not identifiers a client matches byte for byte
