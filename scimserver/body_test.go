@@ -94,3 +94,17 @@ func TestBodiesThatReadOneWayAreAccepted(t *testing.T) {
 	equal(t, "title", r.get("title"), "\ufffd")
 	e.scim("PATCH", "/Users/"+r.get("id").(string), patchBody(`{"op":"Replace","path":"title","value":"A"},{"op":"Replace","path":"nickName","value":"B"}`)).want(t, 200)
 }
+
+// The admin API's bodies are held to the same rules.
+func TestAdminBodiesThatReadTwoWaysAreRefused(t *testing.T) {
+	e := newEnv(t)
+	for _, body := range []string{
+		`{"label":"Okta","label":"Azure AD"}`,
+		"{\"label\":\"Ok\xffta\"}",
+		`{"label":"Okta\udc00"}`,
+	} {
+		e.adm("POST", "/apikeys", body).wantError(t, 400, "invalidSyntax")
+	}
+	equal(t, "keys", len(e.adm("GET", "/apikeys", "").want(t, 200).get("keys").([]any)), 1)
+	e.adm("POST", "/apikeys", `{"label":"Okta"}`).want(t, 201)
+}
