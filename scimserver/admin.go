@@ -117,6 +117,11 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return &scimError{Status: http.StatusBadRequest, ScimType: "invalidSyntax", Detail: "malformed JSON body: " + err.Error()}
 	}
+	// What the SCIM API's bodies are checked for: UTF-8, no lone surrogate
+	// escape, no member given twice ({"label":"a","label":"b"}).
+	if _, err := resource.DecodeRequest(b); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -148,6 +148,12 @@ func (s *Server) parseSearchBody(w http.ResponseWriter, r *http.Request) (listPa
 	if err := checkRepeats(b); err != nil {
 		return p, err
 	}
+	// What every request body is checked for (UTF-8, no other member given
+	// twice), after checkRepeats so that a repeated filter stays an
+	// invalidFilter. A search body is small: decoding it twice costs little.
+	if _, err := resource.DecodeRequest(b); err != nil {
+		return p, err
+	}
 	for k, v := range d {
 		switch strings.ToLower(k) {
 		case "filter":

@@ -249,6 +249,9 @@ func (c *compiler) compileCmp(e *filter.AttributeExpression, parent *attribute, 
 		if err != nil {
 			return nil, InvalidFilter("the value compared with %s is not a valid JSON string", name)
 		}
+		if def.nfc() {
+			s = toNFC(s) // stored values are NFC (text.go)
+		}
 		n.raw = s
 		switch def.typ {
 		case tBoolean:

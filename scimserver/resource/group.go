@@ -24,6 +24,9 @@ func NormalizeGroup(in Doc) (d Doc, members []string, err error) {
 	if d, err = normalizeDoc(groupSpec, rest); err != nil {
 		return nil, nil, err
 	}
+	if err := checkText(groupSpec, d, nil); err != nil {
+		return nil, nil, err
+	}
 	return d, members, nil
 }
 

@@ -9,6 +9,13 @@ const (
 	MaxValues = 1000
 	// MaxMembers is the most group members one request may name.
 	MaxMembers = 10000
+	// MaxNameBytes is the longest identifying text (userName, displayName,
+	// name.*, emails…; text.go), in bytes of UTF-8. Azure AD's
+	// userPrincipalName has at most 113 characters and an email address at
+	// most 254 bytes; a kilobyte leaves room for any real name while a
+	// 100,000-character userName is refused. Other strings are bounded by
+	// the body's size (--max-body).
+	MaxNameBytes = 1024
 )
 
 func tooManyValues(where string, n int) *Error {

@@ -3,22 +3,15 @@ package resource
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
-// visibleName checks a name people read (userName, displayName): control
-// characters anywhere are refused, surrounding spaces (and invisible format
-// characters) are trimmed, and a name with nothing visible left is refused.
-// " a@x " and "a@x" are then the same userName.
+// visibleName trims a name people read (userName, displayName) of
+// surrounding white space and refuses one with nothing visible left, so
+// that " a@x " and "a@x" are the same userName. Tabs and line breaks are
+// not trimmed: they are control characters, which checkText refuses.
 func visibleName(s, where string) (any, error) {
-	if !utf8.ValidString(s) {
-		return nil, InvalidValue("%s is not valid UTF-8", where)
-	}
-	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
-		return nil, InvalidValue("%s contains a control character (a tab, a line break, NUL…); send printable text", where)
-	}
-	t := strings.TrimFunc(s, invisible)
-	if strings.IndexFunc(t, func(r rune) bool { return !invisible(r) }) < 0 {
+	t := strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) && !unicode.IsControl(r) })
+	if strings.IndexFunc(t, func(r rune) bool { return !invisible(r) || unicode.IsControl(r) }) < 0 {
 		return nil, InvalidValue("%s is blank; send a visible value", where)
 	}
 	return t, nil

@@ -88,8 +88,9 @@ func quote(s string) string {
 }
 
 // patchDoc runs a PATCH on a copy of cur and re-normalises the result, which
-// re-validates every attribute: the request is atomic because the copy is
-// thrown away on the first error. self is the resource's own metadata, to
+// re-validates every attribute (the text of those the PATCH changed: see
+// checkText): the request is atomic because the copy is thrown away on the
+// first error. self is the resource's own metadata, to
 // tell an unchanged read-only value from a change. It stops between
 // operations once ctx is done.
 func patchDoc(ctx context.Context, spec *kindSpec, cur Doc, self Meta, body []byte) (Doc, *memberChanges, error) {
@@ -122,6 +123,9 @@ func patchDoc(ctx context.Context, spec *kindSpec, cur Doc, self Meta, body []by
 	}
 	out, err := normalizeDoc(spec, p.doc)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkText(spec, out, cur); err != nil {
 		return nil, nil, err
 	}
 	return out, p.members, nil

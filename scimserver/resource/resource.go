@@ -82,13 +82,25 @@ func Decode(data []byte) (Doc, error) {
 
 // DecodeRequest is Decode for a request body: a body holding a JSON array
 // of more than 10,000 values is refused before it is decoded, so that a
-// body of 100,000 emails costs the time to scan it, not to decode it.
-// Stored resources are read with Decode, which has no such bound.
+// body of 100,000 emails costs the time to scan it, not to decode it; a
+// body that is not UTF-8, that names a member twice in one object or holds
+// a lone surrogate escape is refused (body.go). Stored resources are read
+// with Decode, which has none of these checks.
 func DecodeRequest(body []byte) (Doc, error) {
 	if err := checkArrays(body); err != nil {
 		return nil, err
 	}
-	return Decode(body)
+	if err := checkUTF8(body); err != nil {
+		return nil, err
+	}
+	d, err := Decode(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMembers(body); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 func describeJSONError(data []byte, err error, offset int64) string {

@@ -35,9 +35,19 @@ type attribute struct {
 	// they are never stored and never advertised.
 	dropped bool
 
-	// visible names (userName, displayName) are read by people: they are
-	// trimmed and may be neither blank nor hold control characters.
+	// visible names (userName, displayName) are read by people: surrounding
+	// white space is trimmed and they may not be blank.
 	visible bool
+
+	// identifying text is what people and clients tell resources apart by
+	// (userName, displayName, the parts of name, nickName, emails,
+	// externalId): it may hold no invisible format character and is at
+	// most MaxNameBytes long (text.go).
+	identifying bool
+
+	// multiline text (a postal address) may hold tabs and line breaks,
+	// which every other string refuses with the other control characters.
+	multiline bool
 
 	subIndex map[string]*attribute // name and lower-case name → sub-attribute
 }
@@ -128,31 +138,43 @@ func multi(name, description string, value *attribute, types ...string) *attribu
 
 func externalID() *attribute {
 	a := str("externalId", "An identifier for the resource as defined by the provisioning client.")
-	a.caseExact = true
+	a.caseExact, a.identifying = true, true
+	return a
+}
+
+// identifying marks a as identifying text (text.go).
+func identifying(a *attribute) *attribute {
+	a.identifying = true
+	return a
+}
+
+// multiline marks a as text that may hold line breaks.
+func multiline(a *attribute) *attribute {
+	a.multiline = true
 	return a
 }
 
 var userSchema = newSchema(UserSchema, "User", "User Account",
 	func() *attribute {
 		a := str("userName", "Unique identifier for the User, typically used by the user to directly authenticate to the service provider. REQUIRED.")
-		a.required, a.uniqueness, a.visible = true, "server", true
+		a.required, a.uniqueness, a.visible, a.identifying = true, "server", true, true
 		return a
 	}(),
 	externalID(),
 	complexAttr("name", "The components of the user's real name.",
-		str("formatted", "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display."),
-		str("familyName", "The family name of the User, or last name."),
-		str("givenName", "The given name of the User, or first name."),
-		str("middleName", "The middle name(s) of the User."),
-		str("honorificPrefix", "The honorific prefix(es) of the User, or title."),
-		str("honorificSuffix", "The honorific suffix(es) of the User, or suffix."),
+		identifying(str("formatted", "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display.")),
+		identifying(str("familyName", "The family name of the User, or last name.")),
+		identifying(str("givenName", "The given name of the User, or first name.")),
+		identifying(str("middleName", "The middle name(s) of the User.")),
+		identifying(str("honorificPrefix", "The honorific prefix(es) of the User, or title.")),
+		identifying(str("honorificSuffix", "The honorific suffix(es) of the User, or suffix.")),
 	),
 	func() *attribute {
 		a := str("displayName", "The name of the User, suitable for display to end-users.")
-		a.visible = true
+		a.visible, a.identifying = true, true
 		return a
 	}(),
-	str("nickName", "The casual way to address the user in real life."),
+	identifying(str("nickName", "The casual way to address the user in real life.")),
 	ref("profileUrl", "A fully qualified URL pointing to a page representing the User's online profile.", "external"),
 	str("title", "The user's title, such as \"Vice President\"."),
 	str("userType", "Used to identify the relationship between the organization and the user."),
@@ -163,7 +185,7 @@ var userSchema = newSchema(UserSchema, "User", "User Account",
 	&attribute{name: "password", typ: tString, dropped: true, mutability: "writeOnly", returned: "never",
 		description: "Never stored: the service does not authenticate hosts."},
 	multi("emails", "Email addresses for the user. Azure AD relies on one 'work' email.",
-		str("value", "Email address for the User."), "work", "home", "other"),
+		identifying(str("value", "Email address for the User.")), "work", "home", "other"),
 	multi("phoneNumbers", "Phone numbers for the User.",
 		str("value", "Phone number of the User."), "work", "home", "mobile", "fax", "pager", "other"),
 	multi("ims", "Instant messaging addresses for the User.",
@@ -174,8 +196,8 @@ var userSchema = newSchema(UserSchema, "User", "User Account",
 		typ := str("type", "A label indicating the attribute's function, e.g., 'work' or 'home'.")
 		typ.canonical = []string{"work", "home", "other"}
 		return &attribute{name: "addresses", typ: tComplex, multi: true, description: "A physical mailing address for this User.", subs: []*attribute{
-			str("formatted", "The full mailing address, formatted for display or use with a mailing label."),
-			str("streetAddress", "The full street address component."),
+			multiline(str("formatted", "The full mailing address, formatted for display or use with a mailing label.")),
+			multiline(str("streetAddress", "The full street address component.")),
 			str("locality", "The city or locality component."),
 			str("region", "The state or region component."),
 			str("postalCode", "The zip code or postal code component."),
@@ -212,7 +234,7 @@ var enterpriseSchema = newSchema(EnterpriseSchema, "EnterpriseUser", "Enterprise
 var groupSchema = newSchema(GroupSchema, "Group", "Group",
 	func() *attribute {
 		a := str("displayName", "A human-readable name for the Group. REQUIRED; unique among groups for Azure AD.")
-		a.required, a.uniqueness, a.visible = true, "server", true
+		a.required, a.uniqueness, a.visible, a.identifying = true, "server", true, true
 		return a
 	}(),
 	externalID(),

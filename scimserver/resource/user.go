@@ -10,8 +10,18 @@ import (
 // (string booleans, flattened enterprise keys, manager as an id string),
 // server-owned input (id, meta, schemas, groups) and password dropped,
 // unassigned values removed, "active" defaulting to true, and "schemas"
-// computed. Unknown attributes are kept as sent. Errors are *Error.
-func NormalizeUser(in Doc) (Doc, error) { return normalizeDoc(userSpec, in) }
+// computed, text checked and normalised (text.go). Unknown attributes are
+// kept as sent. Errors are *Error.
+func NormalizeUser(in Doc) (Doc, error) {
+	d, err := normalizeDoc(userSpec, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkText(userSpec, d, nil); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
 
 // UserIndex extracts the fields the store indexes from a canonical user.
 // email is the primary work email, else the first work email, else the

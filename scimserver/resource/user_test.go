@@ -87,8 +87,8 @@ func TestNormalizeUser(t *testing.T) {
 			want: `{` + core + `,"userName":"a","active":true,"emails":[{"value":"x@y","type":"work","primary":true},{"value":"z@y","type":"Work"},{"value":"X@Y","type":"work"}]}`,
 		},
 		{
-			name: "userName and displayName are trimmed",
-			in:   `{"userName":"  a@x\u00a0","displayName":"\u200bAda Lovelace "}`,
+			name: "userName and displayName are trimmed of white space",
+			in:   `{"userName":"  a@x\u00a0","displayName":"\u2003Ada Lovelace "}`,
 			want: `{` + core + `,"userName":"a@x","active":true,"displayName":"Ada Lovelace"}`,
 		},
 		{
@@ -165,6 +165,7 @@ func TestNormalizeUserErrors(t *testing.T) {
 		{"userName with a NUL", `{"userName":"a\u0000b"}`, ScimInvalidValue, []string{"userName", "control"}},
 		{"userName with a line break", `{"userName":"a@x\n"}`, ScimInvalidValue, []string{"userName", "control"}},
 		{"userName of invisible characters", `{"userName":"\u200b\u2003"}`, ScimInvalidValue, []string{"userName", "blank"}},
+		{"displayName starting with a zero-width space", `{"userName":"a","displayName":"\u200bAda"}`, ScimInvalidValue, []string{"displayName", "U+200B", "zero-width"}},
 		{"blank displayName", `{"userName":"a","displayName":"  "}`, ScimInvalidValue, []string{"displayName", "blank"}},
 		{"displayName with a bell", `{"userName":"a","displayName":"Ada\u0007"}`, ScimInvalidValue, []string{"displayName", "control"}},
 		{"enterprise extension not an object", `{"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":"x"}`, ScimInvalidValue, []string{"enterprise"}},

@@ -54,6 +54,9 @@ func normalizeSimple(def *attribute, v any, where string) (any, error) {
 	if s == "" {
 		return nil, nil
 	}
+	if def.nfc() {
+		s = toNFC(s)
+	}
 	if def.visible {
 		return visibleName(s, where)
 	}

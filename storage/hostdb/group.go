@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/visitly/hostsync"
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
@@ -75,7 +74,7 @@ func (s *Store) CreateGroup(ctx context.Context, a hostsync.Actor, g *hostsync.G
 		ng.Seq = ev.Seq
 		res, err := tx.ExecContext(ctx, `INSERT INTO groups (id, seq, display_name, display_name_key,
 			external_id, attrs, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			ng.ID, ng.Seq, ng.DisplayName, strings.ToLower(ng.DisplayName), ng.ExternalID,
+			ng.ID, ng.Seq, ng.DisplayName, groupNameKey(ng.DisplayName), ng.ExternalID,
 			string(ng.Attrs), t.UnixMilli(), t.UnixMilli())
 		if err != nil {
 			return groupWriteErr(ng.DisplayName, err)
@@ -169,9 +168,12 @@ func (s *Store) UpdateGroup(ctx context.Context, a hostsync.Actor, id string, fn
 			return err
 		}
 		next.Seq, next.Modified = ev.Seq, ev.At
-		if _, err := tx.ExecContext(ctx, `UPDATE groups SET seq = ?, display_name = ?, display_name_key = ?,
+		// The key is rewritten only with the name: a group whose name
+		// shares its key with an older group's keeps its own (rekey.go).
+		if _, err := tx.ExecContext(ctx, `UPDATE groups SET seq = ?, display_name = ?,
+			display_name_key = CASE WHEN display_name = ? THEN display_name_key ELSE ? END,
 			external_id = ?, attrs = ?, modified = ? WHERE n = ?`, next.Seq, next.DisplayName,
-			strings.ToLower(next.DisplayName), next.ExternalID, string(next.Attrs),
+			next.DisplayName, groupNameKey(next.DisplayName), next.ExternalID, string(next.Attrs),
 			next.Modified.UnixMilli(), n); err != nil {
 			return groupWriteErr(next.DisplayName, err)
 		}

@@ -14,7 +14,7 @@ func groupCond(c hostsync.Cond) (clause string, arg any, ok bool) {
 	case hostsync.FieldID:
 		return "id = ?", c.Value, true
 	case hostsync.FieldDisplayName:
-		return "display_name_key = ?", strings.ToLower(c.Value), true
+		return "display_name_key = ?", groupNameKey(c.Value), true
 	case hostsync.FieldExternalID:
 		return "external_id = ?", c.Value, true
 	}

@@ -40,7 +40,7 @@ const insertHostSQL = `INSERT INTO hosts (id, created, idp, ` + hostMutable + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func hostArgs(h *hostsync.HostRecord) []any {
-	return []any{h.Seq, string(h.State()), h.UserName, strings.ToLower(h.UserName), h.ExternalID,
+	return []any{h.Seq, string(h.State()), h.UserName, userNameKey(h.UserName), h.ExternalID,
 		h.DisplayName, strings.ToLower(h.DisplayName), h.Email, strings.ToLower(h.Email),
 		h.Active, string(h.Attrs), h.Modified.UnixMilli(), sqlitedb.NullMillis(h.DeactivatedAt), h.DeactivatedBy,
 		sqlitedb.NullMillis(h.DeletedAt), h.DeletedBy, h.RemovedHow, sqlitedb.NullMillis(h.RestoredAt), h.RestoredBy}
@@ -119,7 +119,7 @@ func userNameTaken(ctx context.Context, tx *sql.Tx, userName string) error {
 	c := &hostsync.ConflictError{Field: "userName", Value: userName}
 	var idp string
 	err := tx.QueryRowContext(ctx, "SELECT idp FROM hosts WHERE user_name_key = ? AND deleted_at IS NULL",
-		strings.ToLower(userName)).Scan(&idp)
+		userNameKey(userName)).Scan(&idp)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("write host: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/visitly/hostsync"
+	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 )
 
 // The host cache keeps every live host in memory, so that the reads Azure AD
@@ -43,8 +44,9 @@ const (
 )
 
 type cachedHost struct {
-	n int64
-	h *hostsync.HostRecord // never changed once cached: readers get clones
+	n   int64
+	h   *hostsync.HostRecord // never changed once cached: readers get clones
+	key string               // its stored user_name_key (see byName)
 }
 
 // The state moves from cacheOn, and to it, only with mu held, so a reader
@@ -58,10 +60,14 @@ type hostCache struct {
 	// drops counts the times the maps were dropped (guarded by mu): a fill
 	// installs its snapshot only if none happened since it read it, for a
 	// drop means the snapshot may lack what another process committed.
-	drops  uint64
-	byID   map[string]cachedHost
-	byName map[string]*hostsync.HostRecord // strings.ToLower(userName) of live hosts
-	byN    map[int64]*hostsync.HostRecord  // by row number, for pages of the whole list
+	drops uint64
+	byID  map[string]cachedHost
+	// byName holds live hosts by their stored user_name_key, which is
+	// userNameKey(userName) except for a host whose name came to share its
+	// key with another's when the key changed (rekey.go): it keeps its old
+	// key, and a lookup by name finds the other, as in SQL.
+	byName map[string]*hostsync.HostRecord
+	byN    map[int64]*hostsync.HostRecord // by row number, for pages of the whole list
 }
 
 // SetHostCacheLimit sets how many live hosts the in-memory host cache may
@@ -104,7 +110,7 @@ func (s *Store) cachedByUserName(userName string) (h *hostsync.HostRecord, on bo
 	if c.state.Load() != cacheOn {
 		return nil, false // dropped since cacheReady looked
 	}
-	return c.byName[strings.ToLower(userName)], true
+	return c.byName[userNameKey(userName)], true
 }
 
 // cacheReady reports whether the cache is on, starting its fill on the first
@@ -131,14 +137,15 @@ func (s *Store) fillHostCache() {
 		c.mu.RLock()
 		drops := c.drops
 		c.mu.RUnlock()
-		rows, err := tx.QueryContext(ctx, "SELECT "+hostColumns+" FROM hosts WHERE deleted_at IS NULL")
+		rows, err := tx.QueryContext(ctx, "SELECT "+hostColumns+", user_name_key FROM hosts WHERE deleted_at IS NULL")
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		byID, byName, byN := map[string]cachedHost{}, map[string]*hostsync.HostRecord{}, map[int64]*hostsync.HostRecord{}
 		for rows.Next() {
-			n, h, err := scanHost(rows)
+			var key string
+			n, h, err := scanHost(withKey{rows, &key})
 			if err != nil {
 				return err
 			}
@@ -146,7 +153,7 @@ func (s *Store) fillHostCache() {
 				c.switchOff()
 				return nil
 			}
-			byID[h.ID], byName[strings.ToLower(h.UserName)], byN[n] = cachedHost{n, h}, h, h
+			byID[h.ID], byName[key], byN[n] = cachedHost{n, h, key}, h, h
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -188,9 +195,14 @@ func (s *Store) cacheHost(n int64, h *hostsync.HostRecord) {
 		if c.state.Load() != cacheOn {
 			return // the fill to come reads it from the database
 		}
+		// saveHost writes the key only when the userName changes.
+		key := userNameKey(h.UserName)
 		if old, ok := c.byID[h.ID]; ok {
-			if k := strings.ToLower(old.h.UserName); c.byName[k] == old.h {
-				delete(c.byName, k)
+			if old.h.UserName == h.UserName {
+				key = old.key
+			}
+			if c.byName[old.key] == old.h {
+				delete(c.byName, old.key)
 			}
 		}
 		if !h.DeletedAt.IsZero() {
@@ -198,7 +210,7 @@ func (s *Store) cacheHost(n int64, h *hostsync.HostRecord) {
 			delete(c.byN, n)
 			return
 		}
-		c.byID[h.ID], c.byName[strings.ToLower(h.UserName)], c.byN[n] = cachedHost{n, h}, h, h
+		c.byID[h.ID], c.byName[key], c.byN[n] = cachedHost{n, h, key}, h, h
 		if int64(len(c.byID)) > c.limit.Load() {
 			c.dropLocked()
 			c.state.Store(cacheOff)
@@ -274,14 +286,31 @@ func (s *Store) queryCached(q hostsync.LiveHostQuery, offset int) (hosts []*host
 	if h == nil || !hostMeets(h, q.Conds) || q.Match != nil && !q.Match(h.Clone()) {
 		return nil, 0, true
 	}
+	for _, c := range q.Conds {
+		// A host that kept an old key (rekey.go) is not found by its
+		// userName in SQL, whatever hostMeets says. (By id: a write may
+		// have replaced the cached copy meanwhile.)
+		if c.Field != hostsync.FieldUserName {
+			continue
+		}
+		byName, on := s.cachedByUserName(c.Value)
+		if !on {
+			return nil, 0, false
+		}
+		if byName == nil || byName.ID != h.ID {
+			return nil, 0, true
+		}
+	}
 	if offset == 0 && q.Count > 0 {
 		hosts = []*hostsync.HostRecord{h.Clone()}
 	}
 	return hosts, 1, true
 }
 
-// hostMeets evaluates conditions exactly as hostCond's SQL does.
-// The case-insensitive fields compare strings.ToLower of both sides, not
+// hostMeets evaluates conditions as hostCond's SQL does. userName compares
+// userNameKey of both sides (queryCached also checks that the host is the
+// one its stored key finds); the other case-insensitive fields compare
+// strings.ToLower of both sides, not
 // strings.EqualFold: the SQL compares lower-cased key columns, and EqualFold
 // folds pairs that ToLower keeps apart (the Kelvin sign and "k").
 func hostMeets(h *hostsync.HostRecord, conds []hostsync.Cond) bool {
@@ -291,8 +320,7 @@ func hostMeets(h *hostsync.HostRecord, conds []hostsync.Cond) bool {
 		case hostsync.FieldID:
 			ok = h.ID == c.Value
 		case hostsync.FieldUserName:
-			//lint:ignore SA6005 the SQL's rule (see above)
-			ok = strings.ToLower(h.UserName) == strings.ToLower(c.Value)
+			ok = userNameKey(h.UserName) == userNameKey(c.Value)
 		case hostsync.FieldExternalID:
 			ok = h.ExternalID == c.Value
 		case hostsync.FieldDisplayName:
@@ -334,3 +362,11 @@ func (s *Store) noteOtherWriters(ctx context.Context) {
 // WarmHostCache starts filling the host cache in the background, so that the
 // first requests after start find it ready. A service calls it once opened.
 func (s *Store) WarmHostCache() { s.cacheReady() }
+
+// withKey scans a host row followed by its user_name_key.
+type withKey struct {
+	sqlitedb.Scanner
+	key *string
+}
+
+func (w withKey) Scan(dest ...any) error { return w.Scanner.Scan(append(dest, w.key)...) }

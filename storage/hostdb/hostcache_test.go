@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,7 +32,7 @@ func checkCacheMatchesDB(t *testing.T, s *Store) {
 	if s.hosts.state.Load() != cacheOn {
 		t.Fatalf("host cache is not on (state %d)", s.hosts.state.Load())
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT "+hostColumns+" FROM hosts WHERE deleted_at IS NULL")
+	rows, err := s.r.QueryContext(ctx, "SELECT "+hostColumns+", user_name_key FROM hosts WHERE deleted_at IS NULL")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +41,8 @@ func checkCacheMatchesDB(t *testing.T, s *Store) {
 	s.hosts.mu.RLock()
 	defer s.hosts.mu.RUnlock()
 	for rows.Next() {
-		n, h, err := scanHost(rows)
+		var key string
+		n, h, err := scanHost(withKey{rows, &key})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,8 +55,8 @@ func checkCacheMatchesDB(t *testing.T, s *Store) {
 		if e.n != n || fmt.Sprintf("%+v", *e.h) != fmt.Sprintf("%+v", *h) {
 			t.Errorf("cache has host %s as\n%d %+v\ndatabase:\n%d %+v", h.ID, e.n, *e.h, n, *h)
 		}
-		if byName := s.hosts.byName[strings.ToLower(h.UserName)]; byName != e.h {
-			t.Errorf("userName %q does not lead to host %s in the cache", h.UserName, h.ID)
+		if byName := s.hosts.byName[key]; byName != e.h || e.key != key {
+			t.Errorf("userName %q (key %q) does not lead to host %s in the cache", h.UserName, key, h.ID)
 		}
 		if s.hosts.byN[n] != e.h {
 			t.Errorf("row %d does not lead to host %s in the cache", n, h.ID)

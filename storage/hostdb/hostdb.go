@@ -58,7 +58,8 @@ const durability = sqlitedb.SurvivesPowerLoss
 var migrationFiles embed.FS
 
 // schema is the store's embedded migrations, run at open.
-var schema = sqlitedb.Schema{FS: migrationFiles, Dir: "migrations"}
+var schema = sqlitedb.Schema{FS: migrationFiles, Dir: "migrations",
+	Steps: map[int]func(context.Context, *sql.Tx) error{3: rekeyNames}}
 
 // Store is the directory store. It is safe for concurrent use.
 type Store struct {

@@ -16,7 +16,7 @@ func hostCond(c hostsync.Cond) (clause string, arg any, ok bool) {
 	case hostsync.FieldID:
 		return "id = ?", c.Value, true
 	case hostsync.FieldUserName:
-		return "user_name_key = ?", strings.ToLower(c.Value), true
+		return "user_name_key = ?", userNameKey(c.Value), true
 	case hostsync.FieldExternalID:
 		return "external_id = ?", c.Value, true
 	case hostsync.FieldDisplayName:

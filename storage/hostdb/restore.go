@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/visitly/hostsync"
 )
@@ -60,7 +59,7 @@ func (s *Store) RestoreHost(ctx context.Context, a hostsync.Actor, id string) (*
 func userNameHolder(ctx context.Context, tx *sql.Tx, userName string) (string, error) {
 	var id string
 	err := tx.QueryRowContext(ctx, "SELECT id FROM hosts WHERE user_name_key = ? AND deleted_at IS NULL",
-		strings.ToLower(userName)).Scan(&id)
+		userNameKey(userName)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

@@ -21,6 +21,11 @@ type Schema struct {
 	// first migration, outside any transaction: for settings that must come
 	// before any table is written, such as page_size.
 	Create func(ctx context.Context, db *sql.DB) error
+	// Steps holds, by version, Go code run right after that version's SQL
+	// file, in the same transaction: for what SQL cannot compute, such as
+	// a column recomputed with a Go function. The file still exists (it
+	// says what the step does), so versions keep counting files.
+	Steps map[int]func(ctx context.Context, tx *sql.Tx) error
 }
 
 // migration is one NNN_name.sql file.
@@ -28,6 +33,7 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	step    func(ctx context.Context, tx *sql.Tx) error // Schema.Steps[version]
 }
 
 // migrations reads and checks the schema's files, in version order.
@@ -47,12 +53,17 @@ func (s Schema) migrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b), step: s.Steps[v]})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for i := range ms {
 		if ms[i].version != i+1 {
 			return nil, fmt.Errorf("migration %q: versions must be 1, 2, 3… without gaps", ms[i].name)
+		}
+	}
+	for v := range s.Steps {
+		if v < 1 || v > len(ms) {
+			return nil, fmt.Errorf("migration step %d has no NNN_name.sql file", v)
 		}
 	}
 	return ms, nil
@@ -122,6 +133,11 @@ func applyOne(ctx context.Context, db *sql.DB, m migration) error {
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if m.step != nil {
+		if err := m.step(ctx, tx); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
 	}
 	// user_version lives in the file header and is part of the transaction.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {

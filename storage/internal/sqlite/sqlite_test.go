@@ -3,6 +3,7 @@ package sqlitedb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -208,6 +209,52 @@ func TestMigrationNamesAreChecked(t *testing.T) {
 				t.Errorf("opened with migrations %v", tt.files)
 			}
 		})
+	}
+}
+
+// A Go step runs once, after its file, in its transaction: a failing one
+// leaves nothing of its file behind and the version where it was.
+func TestGoStepsRunWithTheirFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	s := schemaOf(map[string]string{
+		"001_t.sql":     "CREATE TABLE t (x TEXT)",
+		"002_upper.sql": "-- Go: every x upper-cased.\nINSERT INTO t VALUES ('added by the file')",
+	})
+	fail := true
+	calls := 0
+	s.Steps = map[int]func(ctx context.Context, tx *sql.Tx) error{2: func(ctx context.Context, tx *sql.Tx) error {
+		calls++
+		if _, err := tx.ExecContext(ctx, "UPDATE t SET x = upper(x)"); err != nil {
+			return err
+		}
+		if fail {
+			return errors.New("step failed")
+		}
+		return nil
+	}}
+	if _, err := openWriter(t, path, SurvivesCrash, s); err == nil || !strings.Contains(err.Error(), "002_upper.sql: step failed") {
+		t.Fatalf("failing step: err = %v", err)
+	}
+	fail = false
+	for range 2 {
+		db, err := openWriter(t, path, SurvivesCrash, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := query[string](t, db, "SELECT group_concat(x) FROM t"); got != "ADDED BY THE FILE" {
+			t.Errorf("rows = %q, want the file's row once, upper-cased", got)
+		}
+		if got := query[int](t, db, "PRAGMA user_version"); got != 2 {
+			t.Errorf("user_version %d, want 2", got)
+		}
+		db.Close()
+	}
+	if calls != 2 {
+		t.Errorf("step ran %d times (one failure, one success), want 2", calls)
+	}
+	s.Steps[3] = s.Steps[2]
+	if _, err := openWriter(t, filepath.Join(t.TempDir(), "b.db"), SurvivesCrash, s); err == nil {
+		t.Error("opened with a step that has no file")
 	}
 }
 
