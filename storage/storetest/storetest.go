@@ -226,6 +226,14 @@ func testUserNameUnique(t *testing.T, h *harness) {
 	if !errors.As(err, &c) || c.Field != "userName" || c.HolderIdP != hostsync.IdPAzureAD {
 		t.Errorf("conflict %+v, want userName held by Azure AD", c)
 	}
+	// Names that look alike are one name: fullwidth letters, a zero-width
+	// space, é written two ways.
+	mustCreate(t, st, azure, "ann")
+	mustCreate(t, st, azure, "ren\u00e9")
+	for _, lookalike := range []string{"\uff41nn", "ren\u0065\u0301"} {
+		_, err := st.CreateHost(ctxBg, okta, hostDoc(lookalike, true, nil))
+		wantErr(t, "a second live host named "+lookalike, err, hostsync.ErrConflict)
+	}
 	// A rename onto a live name is a conflict too, and changes nothing.
 	other := mustCreate(t, st, azure, "carl")
 	_, err = st.UpdateHost(ctxBg, azure, other.ID, func(cur *hostsync.HostRecord) (*hostsync.HostRecord, error) {
