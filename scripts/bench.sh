@@ -15,6 +15,10 @@
 #                                                     a server of yours: each scenario
 #                                                     gets a fresh database beside db
 #                                                     (the role needs CREATEDB)
+# With PostgreSQL, REPLICAS=N serves through HAProxy (round-robin, health
+# checks on /readyz) in front of N services on the one database, and
+# CHAOS=1 kills one replica with SIGKILL every 10 s and starts it again 3 s
+# later, for the whole run: the figure that matters then is no error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${VISITLY_BENCH_DB:-}" = postgres ]; then
@@ -26,10 +30,16 @@ users=${1:-100000}
 duration=${2:-20s}
 scenarios=${3:-all}
 work=$(mktemp -d)
-pid=
+replicas=${REPLICAS:-1}
+if [ "$replicas" -gt 1 ] && [ -z "$pgurl" ]; then
+  echo "bench.sh: REPLICAS needs PostgreSQL (VISITLY_BENCH_DB)" >&2
+  exit 2
+fi
 pgdb=
+pids=()
+chaos=
 cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  stop_services
   if [ -n "$pgdb" ]; then "$psql" -q "$pgurl" -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" || true; fi
   rm -rf "$work"
 }
@@ -57,6 +67,64 @@ drop_db() {
   pgdb=
 }
 
+# start_replica I: service I on port ${ports[I]}.
+start_replica() {
+  "$work/visitly-scimd" serve --listen "127.0.0.1:${ports[$1]}" --db "$db" --log-level warn &
+  pids[$1]=$!
+}
+wait_ready() {
+  for _ in $(seq 200); do
+    curl -fsS "$1/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "bench.sh: $1 did not get ready" >&2
+  return 1
+}
+# start_services: the service (or REPLICAS of them behind HAProxy); its URL in $base.
+start_services() {
+  ports=()
+  for i in $(seq 0 $((replicas - 1))); do
+    ports[i]=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    start_replica "$i"
+  done
+  for i in $(seq 0 $((replicas - 1))); do wait_ready "http://127.0.0.1:${ports[$i]}"; done
+  base="http://127.0.0.1:${ports[0]}"
+  if [ "$replicas" -gt 1 ]; then
+    lbport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    {
+      printf 'global\n    maxconn 4096\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 60s\n    timeout server 60s\n'
+      # A request whose replica died before answering is sent to another:
+      # the mix's requests (GETs and PATCHes of replace) are idempotent.
+      printf '    retries 3\n    option redispatch 1\n    retry-on conn-failure empty-response response-timeout 502 503\n    option http-buffer-request\n'
+      printf 'frontend scim\n    bind 127.0.0.1:%s\n    default_backend replicas\n' "$lbport"
+      printf 'backend replicas\n    balance roundrobin\n    option httpchk GET /readyz\n    http-check expect status 200\n    default-server inter 500ms fall 1 rise 2\n'
+      for i in $(seq 0 $((replicas - 1))); do printf '    server r%s 127.0.0.1:%s check\n' "$i" "${ports[$i]}"; done
+    } >"$work/haproxy.cfg"
+    haproxy -db -f "$work/haproxy.cfg" &
+    lbpid=$!
+    base="http://127.0.0.1:$lbport"
+    wait_ready "$base"
+    echo "serving through HAProxy $(haproxy -v | awk 'NR==1{print $3}') in front of $replicas replicas"
+    if [ "${CHAOS:-}" = 1 ]; then
+      ( while sleep 10; do
+          kill -9 "${pids[1]}" 2>/dev/null; echo "chaos: replica 1 killed (SIGKILL) at $(date +%T)"
+          sleep 3
+          start_replica 1; echo "chaos: replica 1 started again at $(date +%T)"
+        done ) &
+      chaos=$!
+    fi
+  fi
+}
+stop_services() {
+  if [ -n "$chaos" ]; then kill "$chaos" 2>/dev/null || true; wait "$chaos" 2>/dev/null || true; chaos=; fi
+  # The chaos loop's own child may have restarted replica 1: stop what listens.
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  pkill -f "$work/visitly-scimd serve" 2>/dev/null || true
+  if [ -n "${lbpid:-}" ]; then kill "$lbpid" 2>/dev/null || true; lbpid=; fi
+  wait 2>/dev/null || true
+  pids=()
+}
+
 go build -o "$work/visitly-scimd" ./cmd/visitly-scimd
 go build -o "$work/visitly-load" ./cmd/visitly-load
 echo "machine: $(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3)"
@@ -70,19 +138,13 @@ for scenario in $scenarios; do
   idp=azuread
   case $scenario in okta | onelogin) idp=$scenario ;; esac # the key belongs to the IdP it plays
   key=$("$work/visitly-scimd" apikey create --db "$db" --label "bench $scenario" --idp "$idp")
-  port=$(( 20000 + RANDOM % 20000 ))
-  "$work/visitly-scimd" serve --listen "127.0.0.1:$port" --db "$db" --log-level warn &
-  pid=$!
-  for _ in $(seq 100); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
+  start_services
   echo
   echo "== scenario $scenario"
-  VISITLY_API_KEY=$key "$work/visitly-load" -url "http://127.0.0.1:$port/v1/usersync/SCIM" \
-    -clients 16 -users "$users" -duration "$duration" -scenario "$scenario"
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
-  pid=
+  rc=0
+  VISITLY_API_KEY=$key "$work/visitly-load" -url "$base/v1/usersync/SCIM" \
+    -clients 16 -users "$users" -duration "$duration" -scenario "$scenario" || rc=$?
+  stop_services
   drop_db
+  [ "$rc" -eq 0 ] || exit "$rc"
 done
