@@ -4,9 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -14,6 +12,11 @@ import (
 // The limits every listener of the service has, headless or embedded in the
 // console (README, Security notes).
 const (
+	// FirstByteTimeout closes a new connection whose client has sent
+	// nothing (not even a TLS hello) for this long: a client that means
+	// to talk sends at once, and silent sockets are how a stranger holds
+	// connections without a credential.
+	FirstByteTimeout = 5 * time.Second
 	// ReadHeaderTimeout bounds how long a client may take to send a
 	// request's headers; ReadTimeout the whole request, body included.
 	ReadHeaderTimeout = 10 * time.Second
@@ -26,26 +29,37 @@ const (
 	// has its connection closed. A large page to a slow client that keeps
 	// reading is never cut, unlike with one deadline for the whole answer.
 	WriteStallTimeout = 30 * time.Second
-	// IdleTimeout closes a kept-alive connection with no request.
-	IdleTimeout = 120 * time.Second
+	// IdleTimeout closes a kept-alive connection with no request. Azure AD
+	// sends its requests in bursts; a connection idle for longer is
+	// cheaper to open again than to hold.
+	IdleTimeout = 30 * time.Second
 	// MaxHeaderBytes caps a request's headers (a bearer key is ~50 bytes).
 	MaxHeaderBytes = 64 << 10
-	// DefaultMaxConnections is how many connections are served at once;
-	// further clients wait in the listen backlog until one closes.
+	// DefaultMaxConnections is how many connections are open at once
+	// (ConnLimits.Max).
 	DefaultMaxConnections = 512
+	// DefaultMaxConnectionsPerAddress is how many of them one client
+	// address may hold (ConnLimits.PerAddress). Azure AD uses a handful.
+	DefaultMaxConnectionsPerAddress = 64
 )
 
 // writeChunk is the largest piece one write deadline covers.
 const writeChunk = 64 << 10
 
-// writeStall is WriteStallTimeout; tests shorten it.
-var writeStall = WriteStallTimeout
+// writeStall is WriteStallTimeout and firstByteTimeout FirstByteTimeout;
+// tests shorten them.
+var (
+	writeStall       = WriteStallTimeout
+	firstByteTimeout = FirstByteTimeout
+)
 
 // NewHTTPServer is the http.Server every listener of the service uses, with
 // the timeouts and header limit above. tlsConf (nil for plain HTTP) is
 // cloned and raised to TLS 1.2 at least, which Azure AD requires; serve it
 // with ServeTLS(ln, "", "") when TLSConfig is set. log gets the server's own
-// errors (TLS handshakes and the like) as warnings.
+// errors (TLS handshakes and the like) as warnings. Serve it on a
+// LimitListener: the server tells the listener which connections are idle,
+// so that those are closed first for room.
 func NewHTTPServer(h http.Handler, tlsConf *tls.Config, log *slog.Logger) *http.Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -59,6 +73,7 @@ func NewHTTPServer(h http.Handler, tlsConf *tls.Config, log *slog.Logger) *http.
 		IdleTimeout:    IdleTimeout,
 		MaxHeaderBytes: MaxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnState:      trackState,
 	}
 	if tlsConf != nil {
 		hs.TLSConfig = tlsConf.Clone()
@@ -67,64 +82,6 @@ func NewHTTPServer(h http.Handler, tlsConf *tls.Config, log *slog.Logger) *http.
 		}
 	}
 	return hs
-}
-
-// Listen listens on addr (TCP) and serves at most maxConns connections at
-// once (DefaultMaxConnections when maxConns <= 0): the rest wait in the
-// kernel's accept backlog, so that clients that never read cannot make the
-// service hold unbounded memory. A busy port gives an error IsAddressInUse
-// recognises.
-func Listen(addr string, maxConns int) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return LimitListener(ln, maxConns), nil
-}
-
-// LimitListener returns ln accepting at most n connections open at once.
-func LimitListener(ln net.Listener, n int) net.Listener {
-	if n <= 0 {
-		n = DefaultMaxConnections
-	}
-	return &limitListener{Listener: ln, sem: make(chan struct{}, n), done: make(chan struct{})}
-}
-
-type limitListener struct {
-	net.Listener
-	sem       chan struct{}
-	done      chan struct{}
-	closeOnce sync.Once
-}
-
-func (l *limitListener) Accept() (net.Conn, error) {
-	select {
-	case l.sem <- struct{}{}:
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		<-l.sem
-		return nil, err
-	}
-	return &limitConn{Conn: c, release: sync.OnceFunc(func() { <-l.sem })}, nil
-}
-
-func (l *limitListener) Close() error {
-	l.closeOnce.Do(func() { close(l.done) })
-	return l.Listener.Close()
-}
-
-type limitConn struct {
-	net.Conn
-	release func()
-}
-
-func (c *limitConn) Close() error {
-	err := c.Conn.Close()
-	c.release()
-	return err
 }
 
 // IsAddressInUse reports whether err is the OS's "address already in use"

@@ -25,7 +25,7 @@ import (
 type serveConfig struct {
 	listen, db, tlsCert, tlsKey, publicURL, logLevel, logFormat, cpuProfile string
 	maxBody                                                                 int64
-	hostCache, maxConns                                                     int
+	hostCache, maxConns, maxConnsPerAddr                                    int
 	acme                                                                    acmeConfig
 }
 
@@ -45,7 +45,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&c.hostCache, "host-cache", hostdb.DefaultHostCacheLimit,
 		"keep up to this many live hosts in memory for reads (about 2 KB each); 0 turns the cache off")
 	fs.IntVar(&c.maxConns, "max-connections", scimserver.DefaultMaxConnections,
-		"serve at most this many connections at once; more clients wait until one closes")
+		"keep at most this many connections open; at the cap, idle ones are closed for new clients")
+	fs.IntVar(&c.maxConnsPerAddr, "max-connections-per-address", scimserver.DefaultMaxConnectionsPerAddress,
+		"of those, at most this many from one client address (behind a reverse proxy, all come from the proxy's)")
 	c.acme.flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, usageError("%v", err)
@@ -64,8 +66,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if c.hostCache < 0 {
 		return c, usageError("--host-cache must be 0 or more")
 	}
-	if c.maxConns < 1 {
-		return c, usageError("--max-connections must be 1 or more")
+	if c.maxConns < 1 || c.maxConnsPerAddr < 1 {
+		return c, usageError("--max-connections and --max-connections-per-address must be 1 or more")
 	}
 	if err := c.acme.check(c.tlsCert); err != nil {
 		return c, err
@@ -125,7 +127,8 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln = scimserver.LimitListener(ln, c.maxConns)
+	limits := scimserver.ConnLimits{Max: c.maxConns, PerAddress: c.maxConnsPerAddr}
+	ln = scimserver.LimitListener(ln, limits)
 	var hln net.Listener // plain HTTP for ACME's HTTP-01
 	if c.acme.httpListen != "" {
 		if hln, err = listen(c.acme.httpListen); err != nil {
