@@ -135,6 +135,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 			ln.Close()
 			return err
 		}
+		hln = scimserver.LimitListener(hln, limits) // open to the internet as much as the main one
 		defer hln.Close()
 	}
 	httpPort := 0
@@ -155,7 +156,6 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 
 	srv := scimserver.New(st, scimserver.Options{Logger: log, MaxBodyBytes: c.maxBody, Version: version, PublicURL: c.publicURL,
 		TLSStatus: cm.Status})
-	errorLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	hs := scimserver.NewHTTPServer(srv, cm.TLSConfig(), log)
 	scheme := "http"
 	if hs.TLSConfig != nil {
@@ -166,11 +166,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	go func() { errc <- hs.Serve(ln) }()
 	var hh *http.Server
 	if hln != nil {
-		hh = &http.Server{
-			Handler:           cm.HTTPChallengeHandler(redirectToHTTPS(c.acme.domain, port(ln))),
-			ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog:          errorLog,
-		}
+		hh = scimserver.NewHTTPServer(cm.HTTPChallengeHandler(redirectToHTTPS(c.acme.domain, port(ln))), nil, log)
 		go func() { errc <- hh.Serve(hln) }()
 	}
 	// ACME: the listeners must be up for the CA's checks.
