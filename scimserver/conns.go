@@ -2,6 +2,7 @@ package scimserver
 
 import (
 	"crypto/tls"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -135,7 +136,8 @@ func (l *limitListener) admit(c net.Conn) (*trackedConn, error) {
 // Ranks of connections that may be closed to make room, most expendable
 // first; a connection serving a request has none.
 const (
-	rankIdle      = iota // kept alive, nothing received since the last answer
+	rankLingering = iota // answered and closed; waiting for the client to stop sending
+	rankIdle             // kept alive, nothing received since the last answer
 	rankNoRequest        // no complete request yet: new, in its TLS handshake, or sending headers
 	rankBusy
 )
@@ -230,15 +232,18 @@ type trackedConn struct {
 	wantRead   time.Time
 
 	// Under l.mu:
-	state   http.ConnState // as the server last reported it
-	since   time.Time      // when state last changed
-	dropped bool           // no longer counted
+	state     http.ConnState // as the server last reported it
+	since     time.Time      // when state last changed
+	lingering bool
+	dropped   bool // no longer counted
 
 	closeOnce sync.Once
 }
 
 func (c *trackedConn) rankLocked() int {
 	switch {
+	case c.lingering:
+		return rankLingering
 	case c.state == http.StateIdle && !c.heard.Load():
 		return rankIdle
 	case c.state == http.StateNew, c.state == http.StateIdle:
@@ -296,16 +301,49 @@ func (c *trackedConn) SetDeadline(t time.Time) error {
 	return c.SetReadDeadline(t)
 }
 
-// Close closes the connection and frees its slot.
+// CloseWrite sends the client a FIN. net/http calls it when it answers a
+// request it will not read to the end (headers past the cap, a body past
+// its limit), before it closes.
+func (c *trackedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// Close closes the connection and frees its slot. A client that has sent
+// something may still be sending (a request past a limit, answered early):
+// closing a socket with unread data resets the connection, and the reset
+// can destroy the answer before the client reads it. So the rest is read
+// and discarded, up to LingerBytes and LingerTimeout, in the background,
+// before the socket closes; meanwhile the connection keeps its slot, first
+// in line to be closed for room.
 func (c *trackedConn) Close() error {
 	var err error
 	c.closeOnce.Do(func() {
 		c.l.mu.Lock()
-		c.l.dropLocked(c)
+		if c.dropped || !c.spoke.Load() {
+			c.l.dropLocked(c)
+			c.l.mu.Unlock()
+			err = c.Conn.Close()
+			return
+		}
+		c.lingering = true
 		c.l.mu.Unlock()
-		err = c.Conn.Close()
+		c.l.signal()
+		go c.linger()
 	})
 	return err
+}
+
+func (c *trackedConn) linger() {
+	c.CloseWrite()
+	c.Conn.SetReadDeadline(time.Now().Add(LingerTimeout))
+	io.CopyN(io.Discard, c.Conn, LingerBytes)
+	c.Conn.Close()
+	c.l.mu.Lock()
+	c.l.dropLocked(c)
+	c.l.mu.Unlock()
 }
 
 // trackState is NewHTTPServer's ConnState hook: it tells the limitListener

@@ -41,6 +41,13 @@ const (
 	// DefaultMaxConnectionsPerAddress is how many of them one client
 	// address may hold (ConnLimits.PerAddress). Azure AD uses a handful.
 	DefaultMaxConnectionsPerAddress = 64
+	// LingerTimeout and LingerBytes bound how long, and how much, the
+	// service still reads and discards from a client before it closes the
+	// connection, so that a client still sending (a request refused for
+	// its size: 431, 413) gets the answer rather than a reset. One that
+	// sends more, or for longer, is reset.
+	LingerTimeout = 5 * time.Second
+	LingerBytes   = 4 << 20
 )
 
 // writeChunk is the largest piece one write deadline covers.

@@ -14,7 +14,9 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -183,4 +185,93 @@ func TestIsAddressInUse(t *testing.T) {
 	if IsAddressInUse(errors.New("address already in use")) {
 		t.Error("IsAddressInUse matched a string")
 	}
+}
+
+// TestTooLargeRequestsAreAnswered: a request past the header cap (1 MB of
+// headers, or a 1 MB URL) gets its 431, and one past the body limit its
+// 413, even from a client on a slow link that sends the whole request
+// before it reads: the service reads and discards the rest before it
+// closes, so the connection is not reset under the answer.
+func TestTooLargeRequestsAreAnswered(t *testing.T) {
+	mb := strings.Repeat("a", 1<<20)
+	bigBody := "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + strconv.Itoa(2<<20) + "\r\n\r\n" + mb + mb
+	serverTLS, clientTLS := testTLS(t)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20)); err != nil {
+			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		io.WriteString(w, "ok")
+	})
+	for _, tt := range []struct {
+		name, request string
+		tls           bool
+		want          int
+	}{
+		{"1 MB header", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + mb + "\r\n\r\n", false, 431},
+		{"1 MB URL", "GET /" + mb + " HTTP/1.1\r\nHost: x\r\n\r\n", false, 431},
+		{"2 MB body", bigBody, false, 413},
+		{"1 MB header over TLS", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + mb + "\r\n\r\n", true, 431},
+		{"1 MB URL over TLS", "GET /" + mb + " HTTP/1.1\r\nHost: x\r\n\r\n", true, 431},
+		{"2 MB body over TLS", bigBody, true, 413},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var conf *tls.Config
+			if tt.tls {
+				conf = serverTLS
+			}
+			addr := serveRealTLS(t, h, conf)
+			const n = 20 // at once
+			var mu sync.Mutex
+			var failures []string
+			var wg sync.WaitGroup
+			for range n {
+				wg.Go(func() {
+					if err := sendWholeThenRead(addr, tt.request, clientTLS, tt.tls, tt.want); err != nil {
+						mu.Lock()
+						failures = append(failures, err.Error())
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			if len(failures) > 0 {
+				t.Errorf("%d of %d refused requests got no %d; first: %s", len(failures), n, tt.want, failures[0])
+			}
+		})
+	}
+}
+
+// sendWholeThenRead sends request, all of it and slowly, then reads the
+// answer: its status must be want.
+func sendWholeThenRead(addr, request string, conf *tls.Config, useTLS bool, want int) error {
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	raw.SetDeadline(time.Now().Add(20 * time.Second))
+	c := raw
+	if useTLS {
+		c = tls.Client(raw, conf)
+	}
+	// As over a slow uplink: 1 MB in about a second, so the service has
+	// answered, and would have closed, long before the request's end.
+	for rest := request; rest != ""; {
+		piece := rest[:min(len(rest), 64<<10)]
+		if _, err := io.WriteString(c, piece); err != nil {
+			return fmt.Errorf("send, %d bytes before the end: %w", len(rest), err)
+		}
+		rest = rest[len(piece):]
+		time.Sleep(60 * time.Millisecond)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return fmt.Errorf("read the answer: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		return fmt.Errorf("status %d, want %d", resp.StatusCode, want)
+	}
+	return nil
 }
