@@ -66,7 +66,7 @@ var (
 // to tlsCipherSuites; serve it with ServeTLS(ln, "", "") or on
 // tls.NewListener(ln, hs.TLSConfig) when TLSConfig is set. HTTPS answers
 // carry Strict-Transport-Security. log gets the server's own errors (TLS
-// handshakes and the like) as warnings.
+// handshakes and the like) as warnings, failed handshakes sparingly.
 // Serve it on a LimitListener: the server tells the listener which
 // connections are idle, so that those are closed first for room.
 func NewHTTPServer(h http.Handler, tlsConf *tls.Config, log *slog.Logger) *http.Server {
@@ -81,7 +81,7 @@ func NewHTTPServer(h http.Handler, tlsConf *tls.Config, log *slog.Logger) *http.
 		// 2 MB page to a slow reader. writeDeadlines sets them per piece.
 		IdleTimeout:    IdleTimeout,
 		MaxHeaderBytes: MaxHeaderBytes,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:       newServerLog(log),
 		ConnState:      trackState,
 	}
 	if tlsConf != nil {
