@@ -200,11 +200,11 @@ func (l *limitListener) Close() error {
 
 // addrKey is the client address a connection counts against.
 func addrKey(a net.Addr) netip.Prefix {
-	ap, err := netip.ParseAddrPort(a.String())
-	if err != nil {
-		return netip.Prefix{} // not IP: all such count as one
+	t, ok := a.(*net.TCPAddr)
+	if !ok {
+		return netip.Prefix{} // not TCP: all such count as one
 	}
-	ip := ap.Addr().Unmap()
+	ip := t.AddrPort().Addr().Unmap().WithZone("")
 	bits := 32
 	if ip.Is6() {
 		bits = 64

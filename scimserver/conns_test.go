@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -179,4 +180,31 @@ func TestSilentConnectionsAreClosedSoon(t *testing.T) {
 		t.Fatalf("the slow request's answer: %v", err)
 	}
 	resp.Body.Close()
+}
+
+// Clients count by their IPv4 address, or by their IPv6 /64, which one host
+// usually has whole.
+func TestAddressKey(t *testing.T) {
+	for _, tt := range []struct{ a, b string }{
+		{"192.0.2.1", "192.0.2.1"},
+		{"::ffff:192.0.2.1", "192.0.2.1"},
+		{"2001:db8:1:2::1", "2001:db8:1:2:ffff::9"},
+		{"fe80::1%eth0", "fe80::2"},
+	} {
+		if ka, kb := addrKey(tcpAddr(tt.a)), addrKey(tcpAddr(tt.b)); ka != kb {
+			t.Errorf("%s counts as %v, %s as %v; want one client", tt.a, ka, tt.b, kb)
+		}
+	}
+	for _, tt := range []struct{ a, b string }{
+		{"192.0.2.1", "192.0.2.2"},
+		{"2001:db8:1:2::1", "2001:db8:1:3::1"},
+	} {
+		if addrKey(tcpAddr(tt.a)) == addrKey(tcpAddr(tt.b)) {
+			t.Errorf("%s and %s count as one client", tt.a, tt.b)
+		}
+	}
+}
+
+func tcpAddr(s string) *net.TCPAddr {
+	return net.TCPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr(s), 443))
 }
