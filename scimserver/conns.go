@@ -39,9 +39,10 @@ func Listen(addr string, lim ConnLimits) (net.Listener, error) {
 // hold unbounded memory. Serve it with a server from NewHTTPServer, which
 // tells it which connections wait for a request.
 //
-// A client past its address's share has that address's longest-idle
-// connection closed to make room (a reverse proxy's pool), else is refused.
-// At the overall cap, the longest-idle kept-alive connection is closed
+// A client past its address's share has one of that address's connections
+// closed to make room, the longest-idle first (a reverse proxy's pool),
+// then the oldest without a request yet; when all of them are busy with a
+// request, it is refused. At the overall cap, the longest-idle kept-alive connection is closed
 // first, then the oldest one that has sent no complete request yet, taken
 // from the address that holds the most; only when every connection is busy
 // with a request does a new client wait in the accept backlog.
