@@ -76,7 +76,7 @@ func NewHTTPClient() *http.Client {
 			DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			TLSHandshakeTimeout:   10 * time.Second,
 			ResponseHeaderTimeout: 20 * time.Second,
-			IdleConnTimeout:       90 * time.Second,
+			IdleConnTimeout:       25 * time.Second, // under the service's 30 s: the client closes first, so no request races the service's close
 			MaxIdleConnsPerHost:   4,
 			ForceAttemptHTTP2:     true,
 		},

@@ -4,9 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -14,6 +12,11 @@ import (
 // The limits every listener of the service has, headless or embedded in the
 // console (README, Security notes).
 const (
+	// FirstByteTimeout closes a new connection whose client has sent
+	// nothing (not even a TLS hello) for this long: a client that means
+	// to talk sends at once, and silent sockets are how a stranger holds
+	// connections without a credential.
+	FirstByteTimeout = 5 * time.Second
 	// ReadHeaderTimeout bounds how long a client may take to send a
 	// request's headers; ReadTimeout the whole request, body included.
 	ReadHeaderTimeout = 10 * time.Second
@@ -26,105 +29,98 @@ const (
 	// has its connection closed. A large page to a slow client that keeps
 	// reading is never cut, unlike with one deadline for the whole answer.
 	WriteStallTimeout = 30 * time.Second
-	// IdleTimeout closes a kept-alive connection with no request.
-	IdleTimeout = 120 * time.Second
+	// IdleTimeout closes a kept-alive connection with no request. Azure AD
+	// sends its requests in bursts; a connection idle for longer is
+	// cheaper to open again than to hold.
+	IdleTimeout = 30 * time.Second
 	// MaxHeaderBytes caps a request's headers (a bearer key is ~50 bytes).
 	MaxHeaderBytes = 64 << 10
-	// DefaultMaxConnections is how many connections are served at once;
-	// further clients wait in the listen backlog until one closes.
+	// DefaultMaxConnections is how many connections are open at once
+	// (ConnLimits.Max).
 	DefaultMaxConnections = 512
+	// DefaultMaxConnectionsPerAddress is how many of them one client
+	// address may hold (ConnLimits.PerAddress). Azure AD uses a handful.
+	DefaultMaxConnectionsPerAddress = 64
+	// LingerTimeout and LingerBytes bound how long, and how much, the
+	// service still reads and discards from a client before it closes the
+	// connection, so that a client still sending (a request refused for
+	// its size: 431, 413) gets the answer rather than a reset. One that
+	// sends more, or for longer, is reset.
+	LingerTimeout = 5 * time.Second
+	LingerBytes   = 4 << 20
 )
 
 // writeChunk is the largest piece one write deadline covers.
 const writeChunk = 64 << 10
 
-// writeStall is WriteStallTimeout; tests shorten it.
-var writeStall = WriteStallTimeout
+// writeStall is WriteStallTimeout and firstByteTimeout FirstByteTimeout;
+// tests shorten them.
+var (
+	writeStall       = WriteStallTimeout
+	firstByteTimeout = FirstByteTimeout
+)
 
 // NewHTTPServer is the http.Server every listener of the service uses, with
 // the timeouts and header limit above. tlsConf (nil for plain HTTP) is
-// cloned and raised to TLS 1.2 at least, which Azure AD requires; serve it
-// with ServeTLS(ln, "", "") when TLSConfig is set. log gets the server's own
-// errors (TLS handshakes and the like) as warnings.
+// cloned, raised to TLS 1.2 at least, which Azure AD requires, and limited
+// to tlsCipherSuites; serve it with ServeTLS(ln, "", "") or on
+// tls.NewListener(ln, hs.TLSConfig) when TLSConfig is set. HTTPS answers
+// carry Strict-Transport-Security. log gets the server's own errors (TLS
+// handshakes and the like) as warnings, failed handshakes sparingly.
+// Serve it on a LimitListener: the server tells the listener which
+// connections are idle, so that those are closed first for room.
 func NewHTTPServer(h http.Handler, tlsConf *tls.Config, log *slog.Logger) *http.Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	hs := &http.Server{
-		Handler:           writeDeadlines{h},
+		Handler:           writeDeadlines{strictTransport{h}},
 		ReadHeaderTimeout: ReadHeaderTimeout,
 		ReadTimeout:       ReadTimeout,
 		// No WriteTimeout: one deadline for the whole answer would cut a
 		// 2 MB page to a slow reader. writeDeadlines sets them per piece.
 		IdleTimeout:    IdleTimeout,
 		MaxHeaderBytes: MaxHeaderBytes,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:       newServerLog(log),
+		ConnState:      trackState,
 	}
 	if tlsConf != nil {
 		hs.TLSConfig = tlsConf.Clone()
 		if hs.TLSConfig.MinVersion < tls.VersionTLS12 {
 			hs.TLSConfig.MinVersion = tls.VersionTLS12
 		}
+		hs.TLSConfig.CipherSuites = tlsCipherSuites
 	}
 	return hs
 }
 
-// Listen listens on addr (TCP) and serves at most maxConns connections at
-// once (DefaultMaxConnections when maxConns <= 0): the rest wait in the
-// kernel's accept backlog, so that clients that never read cannot make the
-// service hold unbounded memory. A busy port gives an error IsAddressInUse
-// recognises.
-func Listen(addr string, maxConns int) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
+// tlsCipherSuites are the TLS 1.2 suites served: ECDHE key exchange and
+// AEAD ciphers only. Go's defaults also offer AES-CBC with SHA-1 MACs,
+// which security reviews flag (padding oracles, SHA-1); every client that
+// speaks TLS 1.2, Azure AD's included, has one of these. TLS 1.3's suites
+// are all sound and not configurable.
+var tlsCipherSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+}
+
+// hstsValue keeps browsers that reached the service over HTTPS on HTTPS for
+// a year. Without includeSubDomains: the service does not speak for its
+// domain's other hosts.
+const hstsValue = "max-age=31536000"
+
+// strictTransport adds Strict-Transport-Security to answers over TLS.
+type strictTransport struct{ h http.Handler }
+
+func (s strictTransport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.TLS != nil {
+		w.Header().Set("Strict-Transport-Security", hstsValue)
 	}
-	return LimitListener(ln, maxConns), nil
-}
-
-// LimitListener returns ln accepting at most n connections open at once.
-func LimitListener(ln net.Listener, n int) net.Listener {
-	if n <= 0 {
-		n = DefaultMaxConnections
-	}
-	return &limitListener{Listener: ln, sem: make(chan struct{}, n), done: make(chan struct{})}
-}
-
-type limitListener struct {
-	net.Listener
-	sem       chan struct{}
-	done      chan struct{}
-	closeOnce sync.Once
-}
-
-func (l *limitListener) Accept() (net.Conn, error) {
-	select {
-	case l.sem <- struct{}{}:
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		<-l.sem
-		return nil, err
-	}
-	return &limitConn{Conn: c, release: sync.OnceFunc(func() { <-l.sem })}, nil
-}
-
-func (l *limitListener) Close() error {
-	l.closeOnce.Do(func() { close(l.done) })
-	return l.Listener.Close()
-}
-
-type limitConn struct {
-	net.Conn
-	release func()
-}
-
-func (c *limitConn) Close() error {
-	err := c.Conn.Close()
-	c.release()
-	return err
+	s.h.ServeHTTP(w, r)
 }
 
 // IsAddressInUse reports whether err is the OS's "address already in use"

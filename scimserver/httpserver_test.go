@@ -2,13 +2,21 @@ package scimserver
 
 import (
 	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -16,7 +24,7 @@ import (
 // serveReal serves e's handler as the commands do: NewHTTPServer on Listen.
 func serveReal(t *testing.T, h http.Handler, maxConns int) string {
 	t.Helper()
-	ln, err := Listen("127.0.0.1:0", maxConns)
+	ln, err := Listen("127.0.0.1:0", ConnLimits{Max: maxConns})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,6 +33,51 @@ func serveReal(t *testing.T, h http.Handler, maxConns int) string {
 	go func() { defer close(done); hs.Serve(ln) }()
 	t.Cleanup(func() { hs.Close(); <-done })
 	return ln.Addr().String()
+}
+
+// serveRealTLS is serveReal with the default limits, over TLS when
+// tlsConf is set, as the commands serve it.
+func serveRealTLS(t *testing.T, h http.Handler, tlsConf *tls.Config) string {
+	t.Helper()
+	ln, err := Listen("127.0.0.1:0", ConnLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := NewHTTPServer(h, tlsConf, nil)
+	served := ln
+	if hs.TLSConfig != nil {
+		served = tls.NewListener(ln, hs.TLSConfig)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); hs.Serve(served) }()
+	t.Cleanup(func() { hs.Close(); <-done })
+	return ln.Addr().String()
+}
+
+// testTLS is a server configuration with a self-signed certificate for
+// 127.0.0.1, and a client configuration that trusts it.
+func testTLS(t *testing.T) (server, client *tls.Config) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}}}
+	return server, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
 }
 
 // TestClientThatStopsReadingIsCutOff: an answer to a client that reads
@@ -106,46 +159,6 @@ func TestSlowReaderGetsTheWholeAnswer(t *testing.T) {
 	}
 }
 
-// TestConnectionsAreCapped: past the cap, a client waits until one closes.
-func TestConnectionsAreCapped(t *testing.T) {
-	addr := serveReal(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }), 2)
-	var held []net.Conn
-	for range 2 {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, c)
-		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n") // kept alive after the answer
-		if _, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got := make(chan error, 1)
-	go func() {
-		resp, err := (&http.Client{Timeout: 10 * time.Second}).Get("http://" + addr + "/")
-		if err == nil {
-			resp.Body.Close()
-		}
-		got <- err
-	}()
-	select {
-	case err := <-got:
-		t.Fatalf("a third connection was served past the cap of 2 (%v)", err)
-	case <-time.After(300 * time.Millisecond):
-	}
-	held[0].Close()
-	select {
-	case err := <-got:
-		if err != nil {
-			t.Fatalf("the waiting client: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the waiting client was not served after a connection closed")
-	}
-	held[1].Close()
-}
-
 func TestNewHTTPServerLimits(t *testing.T) {
 	hs := NewHTTPServer(http.NotFoundHandler(), &tls.Config{MinVersion: tls.VersionTLS10}, nil)
 	if hs.TLSConfig.MinVersion != tls.VersionTLS12 {
@@ -160,16 +173,105 @@ func TestNewHTTPServerLimits(t *testing.T) {
 }
 
 func TestIsAddressInUse(t *testing.T) {
-	ln, err := Listen("127.0.0.1:0", 0)
+	ln, err := Listen("127.0.0.1:0", ConnLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	_, err = Listen(ln.Addr().String(), 0)
+	_, err = Listen(ln.Addr().String(), ConnLimits{})
 	if !IsAddressInUse(err) {
 		t.Errorf("IsAddressInUse(%v) = false", err)
 	}
 	if IsAddressInUse(errors.New("address already in use")) {
 		t.Error("IsAddressInUse matched a string")
 	}
+}
+
+// TestTooLargeRequestsAreAnswered: a request past the header cap (1 MB of
+// headers, or a 1 MB URL) gets its 431, and one past the body limit its
+// 413, even from a client on a slow link that sends the whole request
+// before it reads: the service reads and discards the rest before it
+// closes, so the connection is not reset under the answer.
+func TestTooLargeRequestsAreAnswered(t *testing.T) {
+	mb := strings.Repeat("a", 1<<20)
+	bigBody := "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + strconv.Itoa(2<<20) + "\r\n\r\n" + mb + mb
+	serverTLS, clientTLS := testTLS(t)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20)); err != nil {
+			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		io.WriteString(w, "ok")
+	})
+	for _, tt := range []struct {
+		name, request string
+		tls           bool
+		want          int
+	}{
+		{"1 MB header", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + mb + "\r\n\r\n", false, 431},
+		{"1 MB URL", "GET /" + mb + " HTTP/1.1\r\nHost: x\r\n\r\n", false, 431},
+		{"2 MB body", bigBody, false, 413},
+		{"1 MB header over TLS", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + mb + "\r\n\r\n", true, 431},
+		{"1 MB URL over TLS", "GET /" + mb + " HTTP/1.1\r\nHost: x\r\n\r\n", true, 431},
+		{"2 MB body over TLS", bigBody, true, 413},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var conf *tls.Config
+			if tt.tls {
+				conf = serverTLS
+			}
+			addr := serveRealTLS(t, h, conf)
+			const n = 20 // at once
+			var mu sync.Mutex
+			var failures []string
+			var wg sync.WaitGroup
+			for range n {
+				wg.Go(func() {
+					if err := sendWholeThenRead(addr, tt.request, clientTLS, tt.tls, tt.want); err != nil {
+						mu.Lock()
+						failures = append(failures, err.Error())
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			if len(failures) > 0 {
+				t.Errorf("%d of %d refused requests got no %d; first: %s", len(failures), n, tt.want, failures[0])
+			}
+		})
+	}
+}
+
+// sendWholeThenRead sends request, all of it and slowly, then reads the
+// answer: its status must be want.
+func sendWholeThenRead(addr, request string, conf *tls.Config, useTLS bool, want int) error {
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	raw.SetDeadline(time.Now().Add(20 * time.Second))
+	c := raw
+	if useTLS {
+		c = tls.Client(raw, conf)
+	}
+	// As over a slow uplink: 1 MB in about a second, so the service has
+	// answered, and would have closed, long before the request's end.
+	for rest := request; rest != ""; {
+		piece := rest[:min(len(rest), 64<<10)]
+		if _, err := io.WriteString(c, piece); err != nil {
+			return fmt.Errorf("send, %d bytes before the end: %w", len(rest), err)
+		}
+		rest = rest[len(piece):]
+		time.Sleep(60 * time.Millisecond)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return fmt.Errorf("read the answer: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		return fmt.Errorf("status %d, want %d", resp.StatusCode, want)
+	}
+	return nil
 }

@@ -276,7 +276,7 @@ func (b *backend) adminToken(ctx context.Context, account string) (string, error
 // startEmbedded starts a service as spec says and returns it; b.emb is the caller's to set. With
 // Automatic HTTPS it returns once the certificate is ready (stored, or obtained from the CA).
 func (b *backend) startEmbedded(ctx context.Context, spec serveSpec) (*embedded, error) {
-	ln, err := scimserver.Listen(spec.addr, scimserver.DefaultMaxConnections)
+	ln, err := scimserver.Listen(spec.addr, scimserver.ConnLimits{}) // the defaults
 	if err != nil {
 		if scimserver.IsAddressInUse(err) {
 			return nil, &ui.AddressInUseError{Addr: spec.addr, Err: err}

@@ -107,14 +107,39 @@ func (in *instance) listen() error {
 	return nil
 }
 
-// serve answers "show" messages until the listener closes.
+// maxShowConns is how many connections the show listener answers at once.
+// Each holds a file descriptor of the process that also runs the embedded
+// service; a second start is one connection, and asks again (every 100 ms,
+// for showWait) if it is turned away.
+const maxShowConns = 4
+
+// serve answers "show" messages until the listener closes. A failed accept
+// (out of file descriptors, a connection reset before it was taken) is
+// tried again after a pause that doubles up to a second, as net/http does:
+// returning would leave every later start saying "already open".
 func (in *instance) serve() {
+	busy := make(chan struct{}, maxShowConns)
+	var pause time.Duration
 	for {
 		c, err := in.ln.Accept()
-		if err != nil {
+		if errors.Is(err, net.ErrClosed) {
 			return
 		}
-		go in.answer(c)
+		if err != nil {
+			pause = min(max(2*pause, 5*time.Millisecond), time.Second)
+			time.Sleep(pause)
+			continue
+		}
+		pause = 0
+		select {
+		case busy <- struct{}{}:
+			go func() {
+				defer func() { <-busy }()
+				in.answer(c)
+			}()
+		default:
+			c.Close()
+		}
 	}
 }
 

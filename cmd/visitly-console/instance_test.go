@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"net"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -78,5 +79,49 @@ func TestSecondStartSaysAlreadyOpenWhenTheFirstDoesNotAnswer(t *testing.T) {
 	_, shown, err := claimInstance(dir)
 	if shown || !errors.Is(err, errAlreadyOpen) {
 		t.Fatalf("shown %v, err %v; want errAlreadyOpen", shown, err)
+	}
+}
+
+// Whatever else connects to the show listener (a port scan, a local program
+// holding connections), the console holds only a few of those connections
+// at once, each a file descriptor of the process that also runs the
+// embedded service, and a second start still brings the window up.
+func TestShowListenerHoldsFewConnections(t *testing.T) {
+	dir := t.TempDir()
+	first, _, err := claimInstance(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.close()
+	var shows atomic.Int32
+	first.OnShow(func() { shows.Add(1) })
+	addr := first.ln.Addr().String()
+
+	var silent []net.Conn
+	for range 20 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		silent = append(silent, c)
+	}
+	time.Sleep(200 * time.Millisecond)
+	open := 0
+	for _, c := range silent {
+		c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		_, err := c.Read(make([]byte, 1))
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			open++
+		}
+	}
+	if open > maxShowConns {
+		t.Errorf("the console holds %d of 20 silent connections, want at most %d", open, maxShowConns)
+	}
+	if _, shown, err := claimInstance(dir); !shown || err != nil {
+		t.Fatalf("second start beside 20 silent connections: shown %v, err %v", shown, err)
+	}
+	if shows.Load() != 1 {
+		t.Errorf("the window was asked to show %d times, want 1", shows.Load())
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/visitly/hostsync/scimserver"
 	"github.com/visitly/hostsync/scimserver/certs/pebbletest"
 	"github.com/visitly/hostsync/storage/hostdb"
 )
@@ -156,13 +157,18 @@ func TestServeAnswersAzureAndShutsDownGracefully(t *testing.T) {
 
 func TestServeFlags(t *testing.T) {
 	c, err := parseServeFlags([]string{"--db", "h.db"}, io.Discard)
-	if err != nil || c.hostCache != hostdb.DefaultHostCacheLimit || c.listen != "127.0.0.1:8080" {
+	if err != nil || c.hostCache != hostdb.DefaultHostCacheLimit || c.listen != "127.0.0.1:8080" ||
+		c.maxConns != scimserver.DefaultMaxConnections || c.maxConnsPerAddr != scimserver.DefaultMaxConnectionsPerAddress {
 		t.Errorf("defaults: %+v, %v", c, err)
+	}
+	if c, err := parseServeFlags([]string{"--db", "h.db", "--max-connections-per-address", "512"}, io.Discard); err != nil || c.maxConnsPerAddr != 512 {
+		t.Errorf("--max-connections-per-address 512: %+v, %v", c, err)
 	}
 	if c, err := parseServeFlags([]string{"--db", "h.db", "--host-cache", "0"}, io.Discard); err != nil || c.hostCache != 0 {
 		t.Errorf("--host-cache 0: %+v, %v", c, err)
 	}
-	for _, args := range [][]string{{"--db", "h.db", "--host-cache", "-1"}, {"--host-cache", "5"}, {"--db", "h.db", "--tls-cert", "c.pem"}} {
+	for _, args := range [][]string{{"--db", "h.db", "--host-cache", "-1"}, {"--host-cache", "5"}, {"--db", "h.db", "--tls-cert", "c.pem"},
+		{"--db", "h.db", "--max-connections-per-address", "0"}} {
 		if _, err := parseServeFlags(args, io.Discard); err == nil {
 			t.Errorf("%q accepted", args)
 		}

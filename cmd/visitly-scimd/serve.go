@@ -26,7 +26,7 @@ import (
 type serveConfig struct {
 	listen, db, tlsCert, tlsKey, publicURL, logLevel, logFormat, cpuProfile string
 	maxBody                                                                 int64
-	hostCache, maxConns                                                     int
+	hostCache, maxConns, maxConnsPerAddr                                    int
 	acme                                                                    acmeConfig
 }
 
@@ -46,7 +46,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&c.hostCache, "host-cache", service.DefaultHostCacheLimit,
 		"SQLite: keep up to this many live hosts in memory for reads (about 2 KB each); 0 turns the cache off")
 	fs.IntVar(&c.maxConns, "max-connections", scimserver.DefaultMaxConnections,
-		"serve at most this many connections at once; more clients wait until one closes")
+		"keep at most this many connections open; at the cap, idle ones are closed for new clients")
+	fs.IntVar(&c.maxConnsPerAddr, "max-connections-per-address", scimserver.DefaultMaxConnectionsPerAddress,
+		"of those, at most this many from one client address (behind a reverse proxy, all come from the proxy's)")
 	c.acme.flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, usageError("%v", err)
@@ -65,8 +67,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if c.hostCache < 0 {
 		return c, usageError("--host-cache must be 0 or more")
 	}
-	if c.maxConns < 1 {
-		return c, usageError("--max-connections must be 1 or more")
+	if c.maxConns < 1 || c.maxConnsPerAddr < 1 {
+		return c, usageError("--max-connections and --max-connections-per-address must be 1 or more")
 	}
 	if err := c.acme.check(c.tlsCert); err != nil {
 		return c, err
@@ -130,13 +132,15 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln = scimserver.LimitListener(ln, c.maxConns)
+	limits := scimserver.ConnLimits{Max: c.maxConns, PerAddress: c.maxConnsPerAddr}
+	ln = scimserver.LimitListener(ln, limits)
 	var hln net.Listener // plain HTTP for ACME's HTTP-01
 	if c.acme.httpListen != "" {
 		if hln, err = listen(c.acme.httpListen); err != nil {
 			ln.Close()
 			return err
 		}
+		hln = scimserver.LimitListener(hln, limits) // open to the internet as much as the main one
 		defer hln.Close()
 	}
 	httpPort := 0
@@ -157,7 +161,6 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 
 	srv := svc.Handler(scimserver.Options{Logger: log, MaxBodyBytes: c.maxBody, Version: version, PublicURL: c.publicURL,
 		TLSStatus: cm.Status})
-	errorLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	hs := scimserver.NewHTTPServer(srv, cm.TLSConfig(), log)
 	scheme := "http"
 	if hs.TLSConfig != nil {
@@ -168,11 +171,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	go func() { errc <- hs.Serve(ln) }()
 	var hh *http.Server
 	if hln != nil {
-		hh = &http.Server{
-			Handler:           cm.HTTPChallengeHandler(redirectToHTTPS(c.acme.domain, port(ln))),
-			ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog:          errorLog,
-		}
+		hh = scimserver.NewHTTPServer(cm.HTTPChallengeHandler(redirectToHTTPS(c.acme.domain, port(ln))), nil, log)
 		go func() { errc <- hh.Serve(hln) }()
 	}
 	// ACME: the listeners must be up for the CA's checks.
