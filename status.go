@@ -54,7 +54,8 @@ const (
 // connection made with an IdP's key: the service answers it as usual but
 // does not count it as that IdP's call (the key's last use, the header's
 // "Azure AD called …", the first-run checklist), which would otherwise
-// report that the IdP is connected when only the console called.
+// report that the IdP is connected when only the console called. Only a
+// read (GET, HEAD) is answered so: a write with it counts as the key's use.
 const ConsoleCheckHeader = "X-Visitly-Console-Check"
 
 // IdPStatus is one identity provider's last calls.

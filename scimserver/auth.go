@@ -54,7 +54,10 @@ func (s *Server) authSCIM(r *http.Request) (*http.Request, error) {
 		s.reject(r, false, "no bearer token")
 		return r, errUnauthorized
 	}
-	check := r.Header.Get(hostsync.ConsoleCheckHeader) != ""
+	// The console's Test connection only reads; a write that carries the
+	// header counts as the key's use like any other, so a leaked key cannot
+	// hide its changes behind it.
+	check := r.Header.Get(hostsync.ConsoleCheckHeader) != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead)
 	var key hostsync.APIKey
 	var err error
 	if check {
