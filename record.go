@@ -168,12 +168,18 @@ type LastChange struct {
 	Method, Path string
 }
 
-// RejectedCall is a call refused for its credential.
+// RejectedCall is a call refused for its credential, or, with Count > 1,
+// the refusals of one source in one minute (the service aggregates them, so
+// that strangers cannot grow the log).
 type RejectedCall struct {
 	Admin  bool // refused by the admin API (a wrong admin credential), else by the SCIM API (a wrong API key)
 	At     time.Time
 	Method string
-	Path   string
+	Path   string // as sent; Detail caps and escapes it
 	Remote string // the caller's address
 	Reason string
+	// Count is how many refusals this stands for (0 or 1: this one), from
+	// Since to At, the last of them described by Method, Path and Reason.
+	Count int
+	Since time.Time
 }

@@ -111,7 +111,7 @@ func (s *Server) reject(r *http.Request, admin bool, reason string) {
 	} else {
 		s.rej.Store(&c)
 	}
-	s.st.RecordRejected(r.Context(), c)
+	s.refusals.note(c)
 }
 
 // scimRelPath shortens /v1/usersync/SCIM/Users/abc to /Users/abc.

@@ -148,7 +148,7 @@ func TestStatusSurvivesARestart(t *testing.T) {
 		details = append(details, ev.(map[string]any)["detail"].(string))
 	}
 	if len(details) != 2 || strings.HasPrefix(details[0], "admin API") || !strings.HasPrefix(details[1], "admin API") ||
-		!strings.Contains(details[0], "GET "+SCIMBasePath+"/Groups") || !strings.Contains(details[1], "GET "+AdminBasePath+"/status") {
+		!strings.Contains(details[0], `GET "`+SCIMBasePath+`/Groups"`) || !strings.Contains(details[1], `GET "`+AdminBasePath+`/status"`) {
 		t.Errorf("auth.rejected details %q: want the SCIM one, then the admin API's, each with method and path", details)
 	}
 }

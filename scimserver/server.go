@@ -56,6 +56,7 @@ type Server struct {
 	// The last refused calls of this process, SCIM and admin API; the
 	// store has those of earlier runs (calls.go).
 	rej, rejAdmin atomic.Pointer[hostsync.RejectedCall]
+	refusals      refusals // what the store records of them (refusals.go)
 
 	admin http.Handler  // the admin API's router, behind serveAdmin's authentication
 	pages chan struct{} // one token per large page being built or written (pages.go)
@@ -74,9 +75,15 @@ func New(st Store, opt Options) *Server {
 	}
 	opt.PublicURL = strings.TrimRight(opt.PublicURL, "/")
 	s := &Server{st: st, log: opt.Logger, opt: opt, pages: make(chan struct{}, maxLargePages)}
+	s.refusals.st = st
 	s.admin = s.adminRoutes()
 	return s
 }
+
+// Close records what the server still holds for the store (the refused
+// calls of the current minute); call it after the HTTP server has stopped
+// and before the store closes.
+func (s *Server) Close() { s.refusals.stop() }
 
 // ServeHTTP routes a request. Paths match case-insensitively because Microsoft's
 // own test suite calls /users in lower case.

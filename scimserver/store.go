@@ -77,7 +77,10 @@ type Activity interface {
 	// no event, whatever order concurrent writers committed in.
 	ActivityPage(ctx context.Context, q hostsync.ActivityQuery) (hostsync.ActivityPage, error)
 	RecordEvent(ctx context.Context, a hostsync.Actor, action, resourceType, resourceID, detail string) (hostsync.Event, error)
-	// RecordRejected notes a refused call; best effort, it never fails the caller.
+	// RecordRejected records a refused call (or a minute's refusals of one
+	// source, Count > 1) as an auth.rejected event worded by its Detail, and
+	// keeps it as its door's last refusal; best effort, it never fails the
+	// caller. The server aggregates before calling it.
 	RecordRejected(ctx context.Context, c hostsync.RejectedCall)
 	// LastRejected returns the last refused SCIM and admin API calls, as
 	// recorded (they survive a restart); nil when none.

@@ -47,9 +47,10 @@ type Options struct {
 
 // Service is a store opened for the SCIM service.
 type Service struct {
-	db     string
-	store  Store
-	sqlite *hostdb.Store // the same store when db is a file: backups and cache warm-up
+	db       string
+	store    Store
+	sqlite   *hostdb.Store // the same store when db is a file: backups and cache warm-up
+	handlers []*scimserver.Server
 }
 
 // IsPostgres reports whether db names a PostgreSQL database (a postgres://
@@ -94,9 +95,12 @@ func Open(ctx context.Context, db string, opt Options) (*Service, error) {
 // Store is the opened store.
 func (s *Service) Store() Store { return s.store }
 
-// Handler is the SCIM service and admin API on the store.
+// Handler is the SCIM service and admin API on the store. Close closes it
+// with the store.
 func (s *Service) Handler(opt scimserver.Options) *scimserver.Server {
-	return scimserver.New(s.store, opt)
+	h := scimserver.New(s.store, opt)
+	s.handlers = append(s.handlers, h)
+	return h
 }
 
 // Warm fills what makes the first requests fast (SQLite's host cache).
@@ -115,5 +119,12 @@ func (s *Service) BackupInto(ctx context.Context, dir string) (string, error) {
 	return s.sqlite.BackupInto(ctx, dir)
 }
 
-// Close closes the store, flushing what it buffers (last-used times).
-func (s *Service) Close() error { return s.store.Close() }
+// Close records what the handlers hold for the store (the current
+// minute's refused calls), then closes the store, flushing what it buffers
+// (last-used times). Stop serving HTTP first.
+func (s *Service) Close() error {
+	for _, h := range s.handlers {
+		h.Close()
+	}
+	return s.store.Close()
+}

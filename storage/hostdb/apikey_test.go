@@ -296,26 +296,29 @@ func TestCloseFlushesLastUsed(t *testing.T) {
 	}
 }
 
-func TestRecordRejectedIsThrottled(t *testing.T) {
+// TestRecordRejected: a refusal is an auth.rejected event of the system,
+// with what was refused in words; a minute's refusals of one source (the
+// server aggregates them) are one entry; a path is kept capped.
+func TestRecordRejected(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	for range 5 {
-		s.RecordRejected(ctx, hostsync.RejectedCall{Remote: "10.0.0.9", Reason: "unknown or revoked API key"})
-	}
+	s.RecordRejected(ctx, hostsync.RejectedCall{Remote: "10.0.0.9", Reason: "unknown or revoked API key"})
+	s.RecordRejected(ctx, hostsync.RejectedCall{Remote: "10.0.0.8", Reason: "missing bearer token", Method: "GET",
+		Path: "/" + strings.Repeat("x", 60_000), Count: 1240, Since: time.Now().Add(-time.Minute)})
 	evs := events(t, s)
-	if len(evs) != 1 || evs[0].Action != "auth.rejected" || evs[0].ResourceType != TypeAuth || evs[0].ResourceID != "10.0.0.9" ||
+	if len(evs) != 2 || evs[0].Action != "auth.rejected" || evs[0].ResourceType != TypeAuth || evs[0].ResourceID != "10.0.0.9" ||
 		evs[0].Detail != "unknown or revoked API key (from 10.0.0.9)" || evs[0].Actor != "system" {
 		t.Fatalf("events %+v", evs)
 	}
-	time.Sleep(time.Second + 50*time.Millisecond)
-	s.RecordRejected(ctx, hostsync.RejectedCall{Remote: "10.0.0.8", Reason: "missing bearer token"})
-	evs = events(t, s)
-	if len(evs) != 2 || !strings.Contains(evs[1].Detail, "4 more rejected call(s)") || !strings.Contains(evs[1].Detail, "missing bearer token") {
-		t.Errorf("second entry %+v", evs[len(evs)-1])
+	if !strings.HasPrefix(evs[1].Detail, "1,240 refused calls from 10.0.0.8") || len(evs[1].Detail) > 400 {
+		t.Errorf("aggregated entry %q (%d bytes)", evs[1].Detail[:min(len(evs[1].Detail), 80)], len(evs[1].Detail))
+	}
+	scim, _, err := s.LastRejected(ctx)
+	if err != nil || scim == nil || len([]rune(scim.Path)) != hostsync.MaxRejectedPath {
+		t.Errorf("last refusal kept a path of %d runes, %v", len([]rune(scim.Path)), err)
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	time.Sleep(time.Second + 50*time.Millisecond)
 	s.RecordRejected(cancelled, hostsync.RejectedCall{Remote: "x", Reason: "y"}) // must not panic or block; the entry may be lost
 }
 

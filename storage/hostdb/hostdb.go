@@ -70,7 +70,6 @@ type Store struct {
 	keys  keyCache // hashes of the live keys (keycache.go)
 	used  lastUsed // keys' last-used times not yet written (lastused.go)
 
-	rejects rejectLog   // throttles the logging of refused calls (lastcalls.go)
 	changes lastChanges // each IdP's last change (lastcalls.go)
 	seedMu  sync.Mutex  // one reading of the last changes from the log at a time
 

@@ -197,8 +197,8 @@ func TestRejectedCallsPerDoor(t *testing.T) {
 	// The same second: another door is not throttled by the first.
 	s.RecordRejected(ctx, hostsync.RejectedCall{Admin: true, Method: "GET", Path: "/v1/admin/status", Remote: "127.0.0.1", Reason: "wrong admin credential"})
 	evs := events(t, s)
-	if len(evs) != 2 || evs[0].Detail != "unknown or revoked API key: GET /v1/usersync/SCIM/Users (from 10.0.0.1)" ||
-		evs[1].Detail != "admin API: wrong admin credential: GET /v1/admin/status (from 127.0.0.1)" {
+	if len(evs) != 2 || evs[0].Detail != `unknown or revoked API key: GET "/v1/usersync/SCIM/Users" (from 10.0.0.1)` ||
+		evs[1].Detail != `admin API: wrong admin credential: GET "/v1/admin/status" (from 127.0.0.1)` {
 		t.Fatalf("events %+v", evs)
 	}
 	s.Close()

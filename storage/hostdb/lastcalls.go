@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/visitly/hostsync"
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
@@ -246,49 +245,16 @@ func rejectedKind(c hostsync.RejectedCall) string {
 	return "scim"
 }
 
-// rejectLog throttles the logging of refusals, per door, to one a second.
-type rejectLog struct {
-	mu         sync.Mutex
-	last       map[bool]time.Time
-	suppressed map[bool]int
-}
-
-// RecordRejected logs a rejected call as an auth.rejected event and keeps
-// it as its door's last refusal (LastRejected), at most once per second
-// per door (the detail counts those suppressed since the last one); a
-// refused admin call's event says it was the admin API. It is best effort
-// and never fails the caller; it never sees the presented token.
+// RecordRejected logs a refused call (or a minute's refusals of one source,
+// as the server aggregates them) as an auth.rejected event worded by its
+// Detail, and keeps it as its door's last refusal (LastRejected). It is best
+// effort and never fails the caller; it never sees the presented token.
 func (s *Store) RecordRejected(ctx context.Context, c hostsync.RejectedCall) {
 	if c.At.IsZero() {
 		c.At = now()
 	}
-	s.rejects.mu.Lock()
-	if s.rejects.last == nil {
-		s.rejects.last, s.rejects.suppressed = map[bool]time.Time{}, map[bool]int{}
-	}
-	t := time.Now()
-	if last := s.rejects.last[c.Admin]; !last.IsZero() && t.Sub(last) < time.Second {
-		s.rejects.suppressed[c.Admin]++
-		s.rejects.mu.Unlock()
-		return
-	}
-	suppressed := s.rejects.suppressed[c.Admin]
-	s.rejects.last[c.Admin], s.rejects.suppressed[c.Admin] = t, 0
-	s.rejects.mu.Unlock()
-	detail := c.Reason
-	if c.Admin && !strings.HasPrefix(detail, "admin API") {
-		detail = "admin API: " + detail
-	}
-	if c.Method != "" {
-		detail += ": " + c.Method + " " + c.Path
-	}
-	if c.Remote != "" {
-		detail += " (from " + c.Remote + ")"
-	}
-	if suppressed > 0 {
-		detail += fmt.Sprintf("; %d more rejected call(s) not logged since the previous entry", suppressed)
-	}
-	ev := hostsync.Event{Action: hostsync.ActionAuthRejected, ResourceType: TypeAuth, ResourceID: c.Remote, Detail: detail}
+	c.Path = capRunes(c.Path, hostsync.MaxRejectedPath)
+	ev := hostsync.Event{Action: hostsync.ActionAuthRejected, ResourceType: TypeAuth, ResourceID: c.Remote, Detail: c.Detail()}
 	s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.appendEvent(ctx, tx, hostsync.Actor{Kind: hostsync.ActorSystem}, &ev); err != nil {
 			return err
@@ -299,6 +265,17 @@ func (s *Store) RecordRejected(ctx context.Context, c hostsync.RejectedCall) {
 			rejectedKind(c), sqlitedb.Millis(c.At), c.Method, c.Path, c.Remote, c.Reason)
 		return err
 	})
+}
+
+// capRunes is s cut to at most n runes.
+func capRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // LastRejected returns the last logged refusal of the SCIM API (a wrong API
