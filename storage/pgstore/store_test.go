@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -100,29 +101,44 @@ func wantErr[E error](t testing.TB, err error, what string) E {
 	return e
 }
 
-func TestSmoke(t *testing.T) {
+// TestHostLifecycleInFeedAndCounts: a host created, updated and deleted
+// is one item in the change feed in its last state, three events, and a
+// deleted host in the counts, all at the same cursor.
+func TestHostLifecycleInFeedAndCounts(t *testing.T) {
 	s, _ := openTest(t)
 	h := mustCreateHost(t, s, azure, "ann@example.com")
 	got, err := s.GetHost(ctxBg, h.ID)
-	if err != nil || got.UserName != h.UserName || got.Seq != h.Seq || got.IdP != hostsync.IdPAzureAD {
+	if err != nil || !reflect.DeepEqual(got, h) {
 		t.Fatalf("GetHost = %+v, %v; want %+v", got, err, h)
 	}
-	_, err = s.CreateHost(ctxBg, okta, hostDoc("ANN@example.com", true))
-	c := wantErr[*hostsync.ConflictError](t, err, "CreateHost of a taken userName")
-	if c.HolderIdP != hostsync.IdPAzureAD {
-		t.Errorf("HolderIdP = %q", c.HolderIdP)
-	}
 	up, err := s.UpdateHost(ctxBg, azure, h.ID, withTitle("CEO"))
-	if err != nil || up.Seq == h.Seq {
+	if err != nil || up.Seq <= h.Seq {
 		t.Fatalf("UpdateHost = %+v, %v", up, err)
 	}
 	if err := s.DeleteHost(ctxBg, azure, h.ID); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.GetHost(ctxBg, h.ID); !errors.Is(err, hostsync.ErrNotFound) {
+		t.Errorf("GetHost of a deleted host: %v", err)
+	}
+	deleted, err := s.AdminHost(ctxBg, h.ID)
+	if err != nil || deleted.State() != hostsync.StateDeleted || deleted.DeletedBy != "apikey:1" {
+		t.Fatalf("AdminHost = %+v, %v", deleted, err)
+	}
 	changes, cursor, more, err := s.Changes(ctxBg, 0, 0)
-	t.Logf("changes %d cursor %d more %v err %v", len(changes), cursor, more, err)
+	if err != nil || len(changes) != 1 || !reflect.DeepEqual(changes[0].Host, deleted) || cursor != deleted.Seq || more {
+		t.Fatalf("Changes = %+v, %d, %v, %v", changes, cursor, more, err)
+	}
 	p, err := s.ActivityPage(ctxBg, hostsync.ActivityQuery{})
-	t.Logf("activity %d cursor %d err %v", len(p.Events), p.Cursor, err)
-	c2, err := s.Counts(ctxBg)
-	t.Logf("counts %+v %v", c2, err)
+	if err != nil || len(p.Events) != 3 || p.Cursor != cursor || p.Events[2].Action != hostsync.ActionHostDeleted {
+		t.Fatalf("ActivityPage = %+v, %v", p, err)
+	}
+	c, err := s.Counts(ctxBg)
+	want := hostsync.CountsAt{Counts: hostsync.Counts{HostCounts: hostsync.HostCounts{Deleted: 1}}, Cursor: cursor}
+	if err != nil || c != want {
+		t.Fatalf("Counts = %+v, %v; want %+v", c, err, want)
+	}
+	if err := s.Ready(ctxBg); err != nil {
+		t.Errorf("Ready: %v", err)
+	}
 }
