@@ -167,8 +167,8 @@ func (s *Store) authenticateAPIKey(ctx context.Context, secret string, record bo
 	found := snap.findKey(sum[:])
 	if found < 0 {
 		// Perhaps a key another process created a moment ago.
-		if snap, ok := s.keys.afterMiss(ctx, s, snap); ok {
-			found = snap.findKey(sum[:])
+		if newer, ok := s.keys.afterMiss(ctx, s, snap); ok {
+			snap, found = newer, newer.findKey(sum[:])
 		}
 	}
 	if found < 0 {

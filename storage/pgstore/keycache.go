@@ -64,15 +64,25 @@ func (k *keyCache) current(ctx context.Context, s *Store) (*keySnapshot, error) 
 	return k.loadedSince(ctx, s, time.Now().Add(-keyCacheTTL))
 }
 
-// afterMiss returns a snapshot loaded after seen, at most one load per
-// missReloadEvery, so that a key another process created a moment ago
-// works even if its notification is late, while wrong secrets cannot
-// hammer the database. ok is false when there is nothing newer to look in.
+// afterMiss returns a snapshot to look a secret up in again after seen did
+// not know it, so that a key another process created a moment ago works at
+// once even if its notification has not arrived yet. The snapshot was
+// loaded after the miss; to keep wrong secrets from hammering the
+// database, loads for misses happen at most once per missReloadEvery for
+// all callers: a miss waits for the next one. ok is false when there is
+// nothing newer than seen to look in.
 func (k *keyCache) afterMiss(ctx context.Context, s *Store, seen *keySnapshot) (*keySnapshot, bool) {
-	if time.Since(seen.loaded) < missReloadEvery {
-		return nil, false
+	missed := time.Now()
+	if wait := time.Until(seen.loaded.Add(missReloadEvery)); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, false
+		case <-t.C:
+		}
 	}
-	snap, err := k.loadedSince(ctx, s, seen.loaded)
+	snap, err := k.loadedSince(ctx, s, missed)
 	if err != nil || snap == seen {
 		return nil, false
 	}

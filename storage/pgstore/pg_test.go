@@ -286,3 +286,28 @@ func TestConflictsAreTyped(t *testing.T) {
 		t.Errorf("group after a refused change: %+v, %v", got, err)
 	}
 }
+
+// TestNewKeyWorksAtOnceInAnotherProcess: a key just created by another
+// process works even before its notification arrives (here: never, the
+// listener is stopped) and with a warm cache: a miss reloads.
+func TestNewKeyWorksAtOnceInAnotherProcess(t *testing.T) {
+	a, url := openTest(t)
+	b := openURL(t, url)
+	b.closing() // no notifications
+	b.wg.Wait()
+	if _, err := b.KeyIdPs(ctxBg); err != nil { // warm the cache
+		t.Fatal(err)
+	}
+	secret, key := mustKey(t, a)
+	got, err := b.AuthenticateAPIKey(ctxBg, secret)
+	if err != nil || got.ID != key.ID || got.IdP != hostsync.IdPOkta {
+		t.Fatalf("AuthenticateAPIKey = %+v, %v; want key %s", got, err, key.ID)
+	}
+	token, err := a.RotateAdminToken(ctxBg, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AuthenticateAdmin(ctxBg, token); err != nil {
+		t.Errorf("a new admin token: %v", err)
+	}
+}
