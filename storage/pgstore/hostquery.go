@@ -162,7 +162,19 @@ func (m *pageMemo) reset(frontier int64, total int) {
 
 // pageLive is a page of the unfiltered live host list and its total.
 func (s *Store) pageLive(ctx context.Context, offset, count int) ([]*hostsync.HostRecord, int, error) {
-	if after, frontier, total, ok := s.memo.lookup(offset); ok && count > 0 {
+	after, frontier, total, ok := s.memo.lookup(offset)
+	if ok && count <= 0 {
+		// Only the total: the memo's, if no host's state changed since.
+		var stateXID int64
+		err := s.pool.QueryRow(ctx, "SELECT coalesce(max(state_xid), 0) FROM hosts WHERE tenant = $1", s.tenant).Scan(&stateXID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if stateXID < frontier {
+			return nil, total, nil
+		}
+	}
+	if ok && count > 0 {
 		rows, err := s.pool.Query(ctx, `SELECT (SELECT coalesce(max(state_xid), 0) FROM hosts WHERE tenant = $1), `+
 			hostColumns+` FROM hosts WHERE tenant = $1 AND deleted_at IS NULL AND n > $2 ORDER BY n LIMIT $3`,
 			s.tenant, after, count)
