@@ -436,3 +436,38 @@ func TestLastChangesAndRejectionsAreShared(t *testing.T) {
 		t.Errorf("last event %+v", ev)
 	}
 }
+
+// TestChangesKeepOneTransactionTogether: a delete stamps the host and its
+// five groups with one xid; a page of two returns all six, and resuming
+// from its cursor misses nothing and repeats nothing.
+func TestChangesKeepOneTransactionTogether(t *testing.T) {
+	s, _ := openTest(t)
+	h := mustCreateHost(t, s, azure, "multi")
+	for i := range 5 {
+		mustCreateGroup(t, s, fmt.Sprintf("g%d", i), h.ID)
+	}
+	_, head, _, err := s.Changes(ctxBg, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteHost(ctxBg, azure, h.ID); err != nil {
+		t.Fatal(err)
+	}
+	after := mustCreateHost(t, s, azure, "after")
+	page, cursor, more, err := s.Changes(ctxBg, head, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 6 || page[0].Host == nil || page[0].Host.ID != h.ID || !more {
+		t.Fatalf("page of 2 after the delete: %d items, more %v; want the host and its 5 groups", len(page), more)
+	}
+	for _, c := range page {
+		if c.Seq != page[0].Seq || c.Group != nil && len(c.Group.Members) != 0 {
+			t.Errorf("item %+v: not the delete's transaction, or the deleted member still listed", c)
+		}
+	}
+	rest, _, more, err := s.Changes(ctxBg, cursor, 2)
+	if err != nil || len(rest) != 1 || rest[0].Host.ID != after.ID || more {
+		t.Fatalf("next page: %+v, more %v, %v", rest, more, err)
+	}
+}
