@@ -12,7 +12,6 @@ package hostdb
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -26,6 +25,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
+	"github.com/visitly/hostsync/storage/internal/uuid7"
 )
 
 // pragmas are this store's beyond those every database here sets
@@ -215,18 +215,6 @@ func isUnique(err error) bool {
 // integer columns keep.
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
-// newID returns a time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix
-// milliseconds, then 74 random bits. New ids land at the end of the id
-// index and of the activity's per-resource index instead of on a random
-// page each, which is two fewer pages written per created host.
-func newID() string {
-	var b [16]byte
-	rand.Read(b[6:]) // crypto/rand.Read never fails (Go ≥ 1.24)
-	ms := uint64(time.Now().UnixMilli())
-	for i := range 6 {
-		b[i] = byte(ms >> (40 - 8*i))
-	}
-	b[6] = b[6]&0x0f | 0x70
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+// newID returns a time-ordered id (uuid7.New): new ids land at the end of
+// the id index and of the activity's per-resource index.
+func newID() string { return uuid7.New() }

@@ -1,0 +1,211 @@
+package pgstore
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/visitly/hostsync"
+)
+
+// The change feed. Each host and group row carries the xid of the
+// transaction that last wrote it. A sequence would not do as a cursor:
+// transactions take numbers in one order and commit in another, so a
+// reader that saw 11 committed could move its cursor past 10, which commits
+// a moment later and is never read (with 16 writers a bigserial cursor
+// missed 3-4% of rows). A read here serves only rows whose xid is below its
+// snapshot's xmin: every transaction below xmin has ended, so no row with
+// an xid at or below the cursor can appear later. Rows of transactions
+// still running wait for the next read. The cost: a long-running
+// transaction anywhere in the cluster holds the feed back until it ends.
+
+const defaultChangesLimit = 1000
+
+// frontierSQL is the snapshot's xmin: rows of lower xids are final.
+const frontierSQL = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+
+// Changes returns the hosts (any state) and groups (deleted ones included,
+// with members) written by transactions after the cursor since, in (xid,
+// host before group, creation) order, at most limit items (default 1000)
+// unless one transaction touched more. cursor is the xid of the last item
+// returned, or since when none; more says there is more to read now. One
+// transaction's items are never split across pages.
+func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []hostsync.ChangeRecord, cursor int64, more bool, err error) {
+	if limit <= 0 {
+		limit = defaultChangesLimit
+	}
+	var page []feedItem
+	err = s.read(ctx, func(tx pgx.Tx) error {
+		items, bound, err := s.readChanges(ctx, tx, "xid > $2 AND xid < "+frontierSQL+" ORDER BY xid, n LIMIT $3", since, limit+1)
+		if err != nil {
+			return err
+		}
+		page, more = pickChanges(items, bound, limit)
+		if len(page) == 0 && len(items) > 0 {
+			// One transaction touched more than limit items: return it whole.
+			if page, _, err = s.readChanges(ctx, tx, "xid = $2 ORDER BY n LIMIT $3", bound, 1<<31-1); err != nil {
+				return err
+			}
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hosts WHERE tenant = $1 AND xid > $2 AND xid < `+frontierSQL+`)
+				OR EXISTS (SELECT 1 FROM groups WHERE tenant = $1 AND xid > $2 AND xid < `+frontierSQL+`)`,
+				s.tenant, bound).Scan(&more); err != nil {
+				return err
+			}
+		}
+		var gs []int64
+		for _, c := range page {
+			if c.Group != nil {
+				gs = append(gs, c.groupN)
+			}
+		}
+		ms, err := s.membersOf(ctx, tx, gs)
+		for _, c := range page {
+			if c.Group != nil {
+				c.Group.Members = ms[c.groupN]
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, 0, false, fail("changes", err)
+	}
+	cursor = since
+	changes = make([]hostsync.ChangeRecord, len(page))
+	for i, c := range page {
+		changes[i] = c.ChangeRecord
+		cursor = c.Seq
+	}
+	return changes, cursor, more, nil
+}
+
+type feedItem struct {
+	hostsync.ChangeRecord
+	groupN int64
+}
+
+// readChanges reads hosts and groups matching cond (args: xid, limit),
+// merged in (xid, host first, creation) order. bound is the lowest xid up
+// to which a truncated list may be incomplete (0 when neither list was
+// truncated).
+func (s *Store) readChanges(ctx context.Context, tx pgx.Tx, cond string, xid int64, limit int) ([]feedItem, int64, error) {
+	var items []feedItem
+	var bound int64
+	truncated := func(n int, last int64) {
+		if n == limit && (bound == 0 || last < bound) {
+			bound = last
+		}
+	}
+	hosts, err := queryHosts(ctx, tx, "SELECT "+hostColumns+" FROM hosts WHERE tenant = $1 AND "+cond, s.tenant, xid, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, h := range hosts {
+		items = append(items, feedItem{ChangeRecord: hostsync.ChangeRecord{Seq: h.Seq, Host: h}})
+	}
+	if len(hosts) > 0 {
+		truncated(len(hosts), hosts[len(hosts)-1].Seq)
+	}
+	rows, err := tx.Query(ctx, "SELECT "+groupColumns+" FROM groups WHERE tenant = $1 AND "+cond, s.tenant, xid, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	ng := 0
+	var lastGroup int64
+	for rows.Next() {
+		n, g, err := scanGroup(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		items = append(items, feedItem{ChangeRecord: hostsync.ChangeRecord{Seq: g.Seq, Group: g}, groupN: n})
+		ng, lastGroup = ng+1, g.Seq
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	truncated(ng, lastGroup)
+	sort.SliceStable(items, func(i, j int) bool {
+		if items[i].Seq != items[j].Seq {
+			return items[i].Seq < items[j].Seq
+		}
+		return items[i].Host != nil && items[j].Host == nil
+	})
+	return items, bound, nil
+}
+
+// pickChanges takes up to limit items that are known complete (xid below
+// bound) without splitting one transaction across pages.
+func pickChanges(items []feedItem, bound int64, limit int) (page []feedItem, more bool) {
+	eligible := items
+	if bound > 0 {
+		k := sort.Search(len(items), func(i int) bool { return items[i].Seq >= bound })
+		eligible = items[:k]
+	}
+	if len(eligible) > limit {
+		k := limit
+		for k > 0 && eligible[k-1].Seq == eligible[k].Seq {
+			k--
+		}
+		if k == 0 { // the first transaction alone exceeds limit; it is complete, take it whole
+			for k < len(eligible) && eligible[k].Seq == eligible[0].Seq {
+				k++
+			}
+		}
+		eligible = eligible[:k]
+	}
+	return eligible, len(eligible) < len(items)
+}
+
+// countsMemo keeps the last counts while they hold: no host's state and no
+// group changed in a transaction their snapshot could not see (see
+// pageMemo), so that the console header's poll does not count every host.
+type countsMemo struct {
+	mu       sync.Mutex
+	frontier int64
+	counts   hostsync.Counts
+}
+
+// Counts returns host counts by state, the number of live groups and the
+// change feed's head (the cursor of its latest servable change), from one
+// snapshot.
+func (s *Store) Counts(ctx context.Context) (hostsync.CountsAt, error) {
+	var c hostsync.CountsAt
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var frontier, stateXID, groupXID int64
+		err := tx.QueryRow(ctx, `SELECT x,
+			(SELECT coalesce(max(state_xid), 0) FROM hosts WHERE tenant = $1),
+			(SELECT coalesce(max(xid), 0) FROM groups WHERE tenant = $1),
+			greatest((SELECT coalesce(max(xid), 0) FROM hosts WHERE tenant = $1 AND xid < x),
+				(SELECT coalesce(max(xid), 0) FROM groups WHERE tenant = $1 AND xid < x))
+			FROM (SELECT `+frontierSQL+` AS x) f`, s.tenant).Scan(&frontier, &stateXID, &groupXID, &c.Cursor)
+		if err != nil {
+			return err
+		}
+		s.counts.mu.Lock()
+		if s.counts.frontier != 0 && stateXID < s.counts.frontier && groupXID < s.counts.frontier {
+			c.Counts = s.counts.counts
+			s.counts.mu.Unlock()
+			return nil
+		}
+		s.counts.mu.Unlock()
+		err = tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE state = 'active'),
+			count(*) FILTER (WHERE state = 'deactivated'), count(*) FILTER (WHERE state = 'deleted'),
+			(SELECT count(*) FROM groups WHERE tenant = $1 AND deleted_at IS NULL)
+			FROM hosts WHERE tenant = $1`, s.tenant).Scan(&c.Active, &c.Deactivated, &c.Deleted, &c.Groups)
+		if err != nil {
+			return err
+		}
+		if stateXID < frontier && groupXID < frontier {
+			s.counts.mu.Lock()
+			s.counts.frontier, s.counts.counts = frontier, c.Counts
+			s.counts.mu.Unlock()
+		}
+		return nil
+	})
+	if err != nil {
+		return hostsync.CountsAt{}, fail("counts", err)
+	}
+	return c, nil
+}
