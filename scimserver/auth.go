@@ -105,7 +105,9 @@ func (s *Server) authAdmin(r *http.Request) (*http.Request, error) {
 // per door, in the activity log and as the door's last refusal, read back
 // after a restart).
 func (s *Server) reject(r *http.Request, admin bool, reason string) {
-	c := hostsync.RejectedCall{Admin: admin, At: time.Now().UTC(), Method: r.Method, Path: r.URL.Path, Remote: remoteIP(r), Reason: reason}
+	// Milliseconds, as the stores keep it: the status reads the same from
+	// this process's memory as from the database on another replica.
+	c := hostsync.RejectedCall{Admin: admin, At: time.Now().UTC().Truncate(time.Millisecond), Method: r.Method, Path: r.URL.Path, Remote: remoteIP(r), Reason: reason}
 	if admin {
 		s.rejAdmin.Store(&c)
 	} else {

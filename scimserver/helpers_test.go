@@ -63,7 +63,7 @@ var sqliteStore = storeKind{"sqlite", func(t testing.TB) (testStore, string) {
 
 // everyStore is each kind of store the service runs on: the identity
 // providers' recorded sequences are replayed on each.
-var everyStore = []storeKind{sqliteStore}
+var everyStore = []storeKind{sqliteStore, postgresStore}
 
 // newEnvOn is newEnvWith on a store of the kind given.
 func newEnvOn(t testing.TB, opt Options, kind storeKind) *env {

@@ -2,9 +2,10 @@ package service
 
 import (
 	"context"
-	"errors"
+
+	"github.com/visitly/hostsync/storage/pgstore"
 )
 
 func openPostgres(ctx context.Context, db string) (Store, error) {
-	return nil, errors.New("PostgreSQL store not merged yet")
+	return pgstore.Open(ctx, db)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -24,29 +25,31 @@ import (
 // the way an IT department deploys it for availability.
 
 var (
-	replicaBinOnce sync.Once
-	replicaBin     string
-	replicaBinErr  error
+	binMu sync.Mutex
+	bins  = map[string]string{} // build tags → binary
 )
 
-// scimdBinary builds visitly-scimd once per test binary.
-func scimdBinary(t *testing.T) string {
+// scimdBinary builds visitly-scimd once per test binary and set of build
+// tags ("visitly_upgrade_test" is the next version, with one migration
+// more).
+func scimdBinary(t *testing.T, tags ...string) string {
 	t.Helper()
-	replicaBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "visitly-replicas-")
-		if err != nil {
-			replicaBinErr = err
-			return
-		}
-		replicaBin = filepath.Join(dir, "visitly-scimd")
-		if out, err := exec.Command("go", "build", "-o", replicaBin, ".").CombinedOutput(); err != nil {
-			replicaBinErr = fmt.Errorf("build: %v\n%s", err, out)
-		}
-	})
-	if replicaBinErr != nil {
-		t.Fatal(replicaBinErr)
+	binMu.Lock()
+	defer binMu.Unlock()
+	key := strings.Join(tags, ",")
+	if bin, ok := bins[key]; ok {
+		return bin
 	}
-	return replicaBin
+	dir, err := os.MkdirTemp("", "visitly-replicas-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "visitly-scimd")
+	if out, err := exec.Command("go", "build", "-tags", key, "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	bins[key] = bin
+	return bin
 }
 
 // replica is one visitly-scimd process.
@@ -66,6 +69,27 @@ type cluster struct {
 	replicas []*replica
 	lb       string // the balancer's base URL
 	haproxy  *exec.Cmd
+	stats    string // HAProxy's admin socket
+}
+
+// serverStatus is HAProxy's view of replica i: "UP", "DOWN", …
+func (c *cluster) serverStatus(i int) string {
+	c.t.Helper()
+	conn, err := net.Dial("unix", c.stats)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "show stat\n")
+	out, _ := io.ReadAll(conn)
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) > 17 && f[0] == "replicas" && f[1] == fmt.Sprintf("r%d", i) {
+			return f[17]
+		}
+	}
+	c.t.Fatalf("no r%d in HAProxy's stats:\n%s", i, out)
+	return ""
 }
 
 // newCluster starts n replicas on a fresh PostgreSQL database and HAProxy
@@ -132,8 +156,10 @@ func (c *cluster) startBalancer() {
 	for i, r := range c.replicas {
 		fmt.Fprintf(&servers, "    server r%d %s check\n", i, r.addr)
 	}
+	c.stats = filepath.Join(c.t.TempDir(), "haproxy.sock")
 	cfg := fmt.Sprintf(`global
     maxconn 4096
+    stats socket %s level admin
 defaults
     mode http
     timeout connect 2s
@@ -149,7 +175,7 @@ backend replicas
     option httpchk GET /readyz
     http-check expect status 200
     default-server inter 250ms fall 2 rise 2
-%s`, lbAddr, servers.String())
+%s`, c.stats, lbAddr, servers.String())
 	file := filepath.Join(c.t.TempDir(), "haproxy.cfg")
 	if err := os.WriteFile(file, []byte(cfg), 0o600); err != nil {
 		c.t.Fatal(err)

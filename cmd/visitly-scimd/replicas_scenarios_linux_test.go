@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/visitly/hostsync"
 	"github.com/visitly/hostsync/scimclient"
@@ -164,6 +167,23 @@ func TestReplicasKeysEverywhere(t *testing.T) {
 	}
 }
 
+// allHosts pages through every host the service has, in any state.
+func allHosts(t *testing.T, svc *scimclient.Client) []hostsync.Host {
+	t.Helper()
+	var out []hostsync.Host
+	for start := 1; ; {
+		page, err := svc.Hosts(context.Background(), hostsync.HostQuery{State: hostsync.StateAll, StartIndex: start, Count: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page.Hosts...)
+		start += len(page.Hosts)
+		if len(page.Hosts) == 0 || len(out) >= page.TotalResults {
+			return out
+		}
+	}
+}
+
 func scimclientFor(t *testing.T, base, admin string) *scimclient.Client {
 	t.Helper()
 	c, err := scimclient.New(base, scimclient.WithAdminToken(admin))
@@ -277,10 +297,7 @@ func TestReplicasMirrorMissesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	events += res.Events
-	page, err := svc.Hosts(ctx, hostsync.HostQuery{State: hostsync.StateAll, Count: 100_000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	hosts := allHosts(t, svc)
 	mirrored, err := m.Hosts(ctx, hostsync.HostFilter{State: hostsync.StateAll})
 	if err != nil {
 		t.Fatal(err)
@@ -290,13 +307,13 @@ func TestReplicasMirrorMissesNothing(t *testing.T) {
 		byID[h.ID] = h
 	}
 	differ := 0
-	for _, h := range page.Hosts {
+	for _, h := range hosts {
 		if got, ok := byID[h.ID]; !ok || got.Seq != h.Seq || got.State != h.State {
 			differ++
 		}
 	}
-	if len(mirrored) != page.TotalResults || differ > 0 {
-		t.Errorf("mirror: %d hosts, service %d; %d missing or not in their last state", len(mirrored), page.TotalResults, differ)
+	if len(mirrored) != len(hosts) || differ > 0 {
+		t.Errorf("mirror: %d hosts, service %d; %d missing or not in their last state", len(mirrored), len(hosts), differ)
 	}
 	total := 0
 	for q := (hostsync.ActivityQuery{Limit: 5000}); ; {
@@ -313,7 +330,7 @@ func TestReplicasMirrorMissesNothing(t *testing.T) {
 	if events != total {
 		t.Errorf("the mirror received %d events over its syncs; the service logged %d (each exactly once)", events, total)
 	}
-	t.Logf("%d hosts, %d events mirrored while 16 writers wrote through 3 replicas", page.TotalResults, total)
+	t.Logf("%d hosts, %d events mirrored while 16 writers wrote through 3 replicas", len(hosts), total)
 }
 
 // TestReplicasSurviveAKill: kill -9 of one replica under 16 writers loses
@@ -321,7 +338,6 @@ func TestReplicasMirrorMissesNothing(t *testing.T) {
 // in flight succeeds when retried.
 func TestReplicasSurviveAKill(t *testing.T) {
 	c := newCluster(t, 3)
-	ctx := context.Background()
 	key := c.cli("apikey", "create", "--idp", "azuread")
 	stop := make(chan struct{})
 	acked, failures, wait := writeLoad(t, c.lb, key, stop)
@@ -329,7 +345,14 @@ func TestReplicasSurviveAKill(t *testing.T) {
 	before := len(acked())
 	c.replicas[1].kill()
 	killed := time.Now()
-	time.Sleep(3 * time.Second)
+	for c.serverStatus(1) != "DOWN" {
+		if time.Since(killed) > 3*time.Second {
+			t.Fatalf("HAProxy still has the killed replica %s after 3 s", c.serverStatus(1))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("HAProxy took the killed replica out after %v", time.Since(killed).Round(time.Millisecond))
+	time.Sleep(2 * time.Second)
 	close(stop)
 	wait()
 	names := acked()
@@ -341,13 +364,8 @@ func TestReplicasSurviveAKill(t *testing.T) {
 		t.Errorf("%d requests failed; at most the 16 in flight at the kill may", n)
 	}
 	missing := 0
-	admin := c.cli("admin-token")
-	page, err := scimclientFor(t, c.lb, admin).Hosts(ctx, hostsync.HostQuery{State: hostsync.StateAll, Count: 100_000})
-	if err != nil {
-		t.Fatal(err)
-	}
 	have := map[string]bool{}
-	for _, h := range page.Hosts {
+	for _, h := range allHosts(t, scimclientFor(t, c.lb, c.cli("admin-token"))) {
 		have[strings.ToLower(h.UserName)] = true
 	}
 	for _, name := range names {
@@ -405,4 +423,65 @@ func TestReplicasOneTruth(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	t.Logf("every replica: %s", first)
+}
+
+// TestReplicasRollingUpgrade: replicas restarted one by one with a build
+// that has one migration more. The first new replica applies it, once; the
+// old ones still running then answer /readyz with 503 (the balancer takes
+// them out: the rule is "a replica older than the schema does not serve",
+// not "migrations stay compatible"), an old build refuses to start on the
+// new schema and says why, and the service stays up throughout.
+func TestReplicasRollingUpgrade(t *testing.T) {
+	c := newCluster(t, 3)
+	next := scimdBinary(t, "visitly_upgrade_test")
+	key := c.cli("apikey", "create", "--idp", "azuread")
+	stop := make(chan struct{})
+	acked, failures, wait := writeLoad(t, c.lb, key, stop)
+	for i := range c.replicas {
+		c.replicas[i].stop()
+		c.replicas[i] = c.start(c.replicas[i].addr, next)
+		waitReady(t, c.replicas[i].url())
+		if i == 0 {
+			for j := 1; j < 3; j++ {
+				resp, err := http.Get(c.replicas[j].url() + "/readyz")
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusServiceUnavailable {
+					t.Errorf("old replica %d on the new schema: /readyz %d, want 503", j, resp.StatusCode)
+				}
+				// Its log says why (copied from the process's stderr, so give it a moment).
+				deadline := time.Now().Add(2 * time.Second)
+				for !strings.Contains(c.replicas[j].log.String(), "newer than this program's") {
+					if time.Now().After(deadline) {
+						t.Errorf("old replica %d does not say why it is not ready; its log:\n%s", j, c.replicas[j].log.String())
+						break
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+			// An old build does not start on the new schema.
+			out, err := exec.Command(c.bin, "serve", "--listen", freeAddr(t), "--db", c.db).CombinedOutput()
+			if err == nil || !strings.Contains(string(out), "upgrade this program") {
+				t.Errorf("an old build on the new schema: %v\n%s", err, out)
+			}
+		}
+	}
+	time.Sleep(time.Second)
+	close(stop)
+	wait()
+	conn, err := pgx.Connect(context.Background(), c.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var runs int
+	if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM upgrade_test_runs").Scan(&runs); err != nil || runs != 1 {
+		t.Errorf("the new migration ran %d times (%v), want once", runs, err)
+	}
+	if n := failures.Load(); n > 16 {
+		t.Errorf("%d requests failed during the upgrade; at most those in flight at each restart may", n)
+	}
+	t.Logf("%d creates acknowledged during the rolling upgrade, %d requests retried", len(acked()), failures.Load())
 }

@@ -18,6 +18,10 @@ func (s *Store) Ready(ctx context.Context) error {
 		return fail("ready", err)
 	case standby:
 		return fmt.Errorf("pgstore: ready: the database is a read-only standby")
+	case version > SchemaVersion():
+		// Another replica was upgraded and migrated the database: this one
+		// must leave the balancer until it is upgraded too.
+		return fmt.Errorf("pgstore: ready: the database's schema is version %d, newer than this program's %d: another replica was upgraded; upgrade this one", version, SchemaVersion())
 	case version != SchemaVersion():
 		return fmt.Errorf("pgstore: ready: schema version %d, this program's is %d", version, SchemaVersion())
 	}

@@ -51,6 +51,16 @@ func migrations() ([]migration, error) {
 		}
 		ms = append(ms, migration{version: v, name: base, sql: string(b)})
 	}
+	// The rolling-upgrade test's extra step comes after the real ones,
+	// whatever their number (upgradetest_on.go).
+	extra, _ := fs.Glob(upgradeFiles, "upgradetest/*.sql")
+	for _, name := range extra {
+		b, err := upgradeFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: len(ms) + 1, name: path.Base(name), sql: string(b)})
+	}
 	return ms, nil
 }
 

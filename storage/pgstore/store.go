@@ -22,6 +22,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/visitly/hostsync/storage/internal/namekey"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -197,9 +199,10 @@ func fail(op string, err error) error {
 
 // nameKey is the key under which names that must be unique (a host's
 // userName, a group's displayName) and the names queries match on are
-// compared: the same as storage/hostdb's, one function for every key so
-// that a change of the rule (NFKC and case folding) is one line.
-func nameKey(s string) string { return strings.ToLower(s) }
+// compared: Unicode's compatibility caseless match, as storage/hostdb's, so
+// that names people cannot tell apart ("ann", "ＡＮＮ", "é" typed two ways)
+// are one name.
+func nameKey(s string) string { return namekey.Key(s) }
 
 // now is the store's clock: UTC, millisecond precision, as hostdb's.
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
