@@ -22,7 +22,7 @@ if [ "${HOSTSYNC_TEST_STAGE:-}" != session ]; then
 fi
 
 # Packages that must stay free of Fyne and cgo: the service side.
-backend=(./storage/hostdb ./storage/keyring ./storage/mirror ./scimclient ./scimserver ./scimserver/certs ./service ./cmd/visitly-scimd)
+backend=(./storage/hostdb ./storage/pgstore ./storage/keyring ./storage/mirror ./scimclient ./scimserver ./scimserver/certs ./service ./cmd/visitly-scimd)
 
 summary=("install-deps ${HOSTSYNC_TEST_INSTALL_SECONDS}s")
 failed=()

@@ -22,13 +22,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/visitly/hostsync/storage/internal/namekey"
-
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/visitly/hostsync"
+	"github.com/visitly/hostsync/storage/internal/namekey"
 	"github.com/visitly/hostsync/storage/internal/uuid7"
 )
 
