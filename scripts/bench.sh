@@ -15,10 +15,11 @@
 #                                                     a server of yours: each scenario
 #                                                     gets a fresh database beside db
 #                                                     (the role needs CREATEDB)
-# With PostgreSQL, REPLICAS=N serves through HAProxy (round-robin, health
-# checks on /readyz) in front of N services on the one database, and
-# CHAOS=1 kills one replica with SIGKILL every 10 s and starts it again 3 s
-# later, for the whole run: the figure that matters then is no error.
+# With PostgreSQL, REPLICAS=N (1 or more) serves through HAProxy (round-robin,
+# health checks on /readyz) in front of N services on the one database, and
+# CHAOS=1 (with N >= 2) kills one replica with SIGKILL every 10 s and starts
+# it again 3 s later, for the whole run: the figure that matters then is no
+# error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${VISITLY_BENCH_DB:-}" = postgres ]; then
@@ -31,7 +32,8 @@ duration=${2:-20s}
 scenarios=${3:-all}
 work=$(mktemp -d)
 replicas=${REPLICAS:-1}
-if [ "$replicas" -gt 1 ] && [ -z "$pgurl" ]; then
+balanced=${REPLICAS:+1}
+if [ -n "$balanced" ] && [ -z "$pgurl" ]; then
   echo "bench.sh: REPLICAS needs PostgreSQL (VISITLY_BENCH_DB)" >&2
   exit 2
 fi
@@ -89,7 +91,7 @@ start_services() {
   done
   for i in $(seq 0 $((replicas - 1))); do wait_ready "http://127.0.0.1:${ports[$i]}"; done
   base="http://127.0.0.1:${ports[0]}"
-  if [ "$replicas" -gt 1 ]; then
+  if [ -n "$balanced" ]; then
     lbport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     {
       printf 'global\n    maxconn 4096\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 60s\n    timeout server 60s\n'
@@ -105,7 +107,7 @@ start_services() {
     base="http://127.0.0.1:$lbport"
     wait_ready "$base"
     echo "serving through HAProxy $(haproxy -v | awk 'NR==1{print $3}') in front of $replicas replicas"
-    if [ "${CHAOS:-}" = 1 ]; then
+    if [ "${CHAOS:-}" = 1 ] && [ "$replicas" -ge 2 ]; then
       ( while sleep 10; do
           kill -9 "${pids[1]}" 2>/dev/null; echo "chaos: replica 1 killed (SIGKILL) at $(date +%T)"
           sleep 3
