@@ -279,19 +279,27 @@ func TestReplicasMirrorMissesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
+	// The writers write for 3 s; the mirror syncs meanwhile, each sync
+	// reading until it has caught up (which it does once they stop).
 	stop := make(chan struct{})
 	_, _, wait := writeLoad(t, c.lb, key, stop)
-	events := 0
-	deadline := time.Now().Add(4 * time.Second)
-	for time.Now().Before(deadline) {
+	time.AfterFunc(3*time.Second, func() { close(stop) })
+	writing := make(chan struct{})
+	go func() { wait(); close(writing) }()
+	events, syncs := 0, 0
+	for done := false; !done; {
+		select {
+		case <-writing:
+			done = true
+		default:
+		}
 		res, err := m.Sync(ctx, svc, hostsync.SyncOptions{ChangesPage: 50, ActivityPage: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
 		events += res.Events
+		syncs++
 	}
-	close(stop)
-	wait()
 	res, err := m.Sync(ctx, svc, hostsync.SyncOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -330,7 +338,7 @@ func TestReplicasMirrorMissesNothing(t *testing.T) {
 	if events != total {
 		t.Errorf("the mirror received %d events over its syncs; the service logged %d (each exactly once)", events, total)
 	}
-	t.Logf("%d hosts, %d events mirrored while 16 writers wrote through 3 replicas", len(hosts), total)
+	t.Logf("%d hosts, %d events mirrored in %d syncs while 16 writers wrote through 3 replicas", len(hosts), total, syncs+1)
 }
 
 // TestReplicasSurviveAKill: kill -9 of one replica under 16 writers loses
