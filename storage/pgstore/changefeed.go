@@ -168,8 +168,12 @@ type countsMemo struct {
 }
 
 // Counts returns host counts by state, the number of live groups and the
-// change feed's head (the cursor of its latest servable change), from one
-// snapshot.
+// feeds' head, from one snapshot. The head is the latest activity xid below
+// the frontier: every host or group write logs its event in its own
+// transaction, and the log is append-only, so the head never falls behind a
+// cursor the feed has served. (The latest host or group xid would: a row the
+// feed served, rewritten by a transaction past the frontier, is no longer
+// below it, and a mirror that sees the service behind itself starts over.)
 func (s *Store) Counts(ctx context.Context) (hostsync.CountsAt, error) {
 	var c hostsync.CountsAt
 	err := s.read(ctx, func(tx pgx.Tx) error {
@@ -177,8 +181,7 @@ func (s *Store) Counts(ctx context.Context) (hostsync.CountsAt, error) {
 		err := tx.QueryRow(ctx, `SELECT x,
 			(SELECT coalesce(max(state_xid), 0) FROM hosts WHERE tenant = $1),
 			(SELECT coalesce(max(xid), 0) FROM groups WHERE tenant = $1),
-			greatest((SELECT coalesce(max(xid), 0) FROM hosts WHERE tenant = $1 AND xid < x),
-				(SELECT coalesce(max(xid), 0) FROM groups WHERE tenant = $1 AND xid < x))
+			(SELECT coalesce(max(xid), 0) FROM activity WHERE tenant = $1 AND xid < x)
 			FROM (SELECT `+frontierSQL+` AS x) f`, s.tenant).Scan(&frontier, &stateXID, &groupXID, &c.Cursor)
 		if err != nil {
 			return err
