@@ -148,6 +148,7 @@ func (s *Store) ActivityPage(ctx context.Context, q hostsync.ActivityQuery) (hos
 		}
 		return sql, b.vals
 	}
+	s.settle(ctx)
 	p := hostsync.ActivityPage{Cursor: q.Since}
 	var xids []int64
 	err := s.read(ctx, func(tx pgx.Tx) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,6 +24,37 @@ import (
 
 const defaultChangesLimit = 1000
 
+// settleMax bounds how long a feed read waits for the transactions running
+// when it was called (settle).
+const settleMax = 100 * time.Millisecond
+
+// settle waits until every transaction that had an xid when it was called
+// has ended, for at most settleMax, so that a feed read right after a
+// write serves it: otherwise any transaction that started earlier and is
+// still running (another replica's, another database's on the same
+// server) holds the frontier below it for a moment, and a caller that
+// reads back what it just wrote would not see it. Past settleMax the read
+// serves what is final; nothing is skipped either way, only later.
+func (s *Store) settle(ctx context.Context) {
+	const q = "SELECT " + frontierSQL + ", pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+	var frontier, target, xmax int64
+	if err := s.pool.QueryRow(ctx, q).Scan(&frontier, &target); err != nil {
+		return // the read reports it
+	}
+	for deadline := time.Now().Add(settleMax); frontier < target && time.Now().Before(deadline); {
+		t := time.NewTimer(2 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		if err := s.pool.QueryRow(ctx, q).Scan(&frontier, &xmax); err != nil {
+			return
+		}
+	}
+}
+
 // frontierSQL is the snapshot's xmin: rows of lower xids are final.
 const frontierSQL = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
@@ -36,6 +68,7 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []
 	if limit <= 0 {
 		limit = defaultChangesLimit
 	}
+	s.settle(ctx)
 	var page []feedItem
 	err = s.read(ctx, func(tx pgx.Tx) error {
 		items, bound, err := s.readChanges(ctx, tx, "xid > $2 AND xid < "+frontierSQL+" ORDER BY xid, n LIMIT $3", since, limit+1)
@@ -171,6 +204,7 @@ type countsMemo struct {
 // change feed's head (the cursor of its latest servable change), from one
 // snapshot.
 func (s *Store) Counts(ctx context.Context) (hostsync.CountsAt, error) {
+	s.settle(ctx)
 	var c hostsync.CountsAt
 	err := s.read(ctx, func(tx pgx.Tx) error {
 		var frontier, stateXID, groupXID int64
