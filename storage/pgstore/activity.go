@@ -135,7 +135,7 @@ func (s *Store) ActivityPage(ctx context.Context, q hostsync.ActivityQuery) (hos
 			op = " = "
 		}
 		where := []string{"tenant = " + b.add(s.tenant), "xid" + op + b.add(since),
-			"xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"}
+			"xid < " + frontierSQL}
 		if q.ResourceID != "" {
 			where = append(where, "resource_id = "+b.add(q.ResourceID))
 		}

@@ -55,8 +55,20 @@ func (s *Store) settle(ctx context.Context) {
 	}
 }
 
-// frontierSQL is the snapshot's xmin: rows of lower xids are final.
-const frontierSQL = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+// frontierSQL is the feed's frontier in the statement's snapshot: rows of
+// lower xids are final. It is the snapshot's xmin (the lowest xid still
+// running, or xmax when none is), except that transactions running in
+// another database of the server are passed over: they cannot write here,
+// and a long one (another application's, or in tests another test's bulk
+// load) would otherwise hold this database's feeds back until it ends. A
+// transaction that ended since the snapshot, or whose database cannot be
+// told (another role's session, hidden), still counts: the frontier only
+// errs low. pg_stat_activity's backend_xid is a 32-bit xid, the snapshot's
+// are 64-bit; the low 32 bits name the same running transaction.
+const frontierSQL = `(SELECT coalesce(min(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+	FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+	WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid IS NOT NULL
+		AND a.datname <> current_database() AND a.backend_xid::text = (x::text::bigint % 4294967296)::text))`
 
 // Changes returns the hosts (any state) and groups (deleted ones included,
 // with members) written by transactions after the cursor since, in (xid,
