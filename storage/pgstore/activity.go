@@ -135,7 +135,7 @@ func (s *Store) ActivityPage(ctx context.Context, q hostsync.ActivityQuery) (hos
 			op = " = "
 		}
 		where := []string{"tenant = " + b.add(s.tenant), "xid" + op + b.add(since),
-			"xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"}
+			"xid < " + frontierSQL}
 		if q.ResourceID != "" {
 			where = append(where, "resource_id = "+b.add(q.ResourceID))
 		}
@@ -148,6 +148,7 @@ func (s *Store) ActivityPage(ctx context.Context, q hostsync.ActivityQuery) (hos
 		}
 		return sql, b.vals
 	}
+	s.settle(ctx)
 	p := hostsync.ActivityPage{Cursor: q.Since}
 	var xids []int64
 	err := s.read(ctx, func(tx pgx.Tx) error {

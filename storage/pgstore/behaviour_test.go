@@ -471,3 +471,75 @@ func TestChangesKeepOneTransactionTogether(t *testing.T) {
 		t.Fatalf("next page: %+v, more %v, %v", rest, more, err)
 	}
 }
+
+// TestCountsFollowAnotherProcess: the counts memo is dropped when another
+// process changes a host's state or a group.
+func TestCountsFollowAnotherProcess(t *testing.T) {
+	a, url := openTest(t)
+	b := openURL(t, url)
+	h := mustCreateHost(t, a, azure, "c1")
+	mustCreateHost(t, a, azure, "c2")
+	counts := func(want hostsync.Counts) {
+		t.Helper()
+		for range 2 { // the second answer may come from the memo
+			got, err := a.Counts(ctxBg)
+			if err != nil || got.Counts != want {
+				t.Fatalf("Counts = %+v, %v; want %+v", got.Counts, err, want)
+			}
+		}
+	}
+	counts(hostsync.Counts{HostCounts: hostsync.HostCounts{Active: 2}})
+	if _, err := b.UpdateHost(ctxBg, azure, h.ID, withAttr("active", false)); err != nil {
+		t.Fatal(err)
+	}
+	counts(hostsync.Counts{HostCounts: hostsync.HostCounts{Active: 1, Deactivated: 1}})
+	if err := b.DeleteHost(ctxBg, azure, h.ID); err != nil {
+		t.Fatal(err)
+	}
+	counts(hostsync.Counts{HostCounts: hostsync.HostCounts{Active: 1, Deleted: 1}})
+	mustCreateGroup(t, b, "G")
+	counts(hostsync.Counts{HostCounts: hostsync.HostCounts{Active: 1, Deleted: 1}, Groups: 1})
+	// A title changes no count: the memo holds.
+	if _, err := b.UpdateHost(ctxBg, azure, mustCreateHost(t, b, azure, "c3").ID, withAttr("title", "x")); err != nil {
+		t.Fatal(err)
+	}
+	counts(hostsync.Counts{HostCounts: hostsync.HostCounts{Active: 2, Deleted: 1}, Groups: 1})
+}
+
+// TestActivityFilters: a page by resource or action, and the cap on limit.
+func TestActivityFilters(t *testing.T) {
+	s, _ := openTest(t)
+	h := mustCreateHost(t, s, azure, "f1")
+	mustCreateHost(t, s, azure, "f2")
+	if _, err := s.UpdateHost(ctxBg, azure, h.ID, withAttr("title", "x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordEvent(ctxBg, admin, hostsync.ActionKeyCopied, hostsync.ResourceKey, "1", ""); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		q    hostsync.ActivityQuery
+		want []string
+	}{
+		{"all", hostsync.ActivityQuery{}, []string{"host.created", "host.created", "host.updated", "apikey.copied"}},
+		{"one host", hostsync.ActivityQuery{ResourceID: h.ID}, []string{"host.created", "host.updated"}},
+		{"one action", hostsync.ActivityQuery{Action: hostsync.ActionHostUpdated}, []string{"host.updated"}},
+		{"a page of one", hostsync.ActivityQuery{Limit: 1}, []string{"host.created"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := s.ActivityPage(ctxBg, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, ev := range p.Events {
+				got = append(got, ev.Action)
+			}
+			if !reflect.DeepEqual(got, tt.want) || p.More != (tt.q.Limit == 1) {
+				t.Errorf("actions %v, more %v; want %v", got, p.More, tt.want)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,8 +24,51 @@ import (
 
 const defaultChangesLimit = 1000
 
-// frontierSQL is the snapshot's xmin: rows of lower xids are final.
-const frontierSQL = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+// settleMax bounds how long a feed read waits for the transactions running
+// when it was called (settle).
+const settleMax = 100 * time.Millisecond
+
+// settle waits until every transaction that had an xid when it was called
+// has ended, for at most settleMax, so that a feed read right after a
+// write serves it: otherwise any transaction that started earlier and is
+// still running (another replica's, another database's on the same
+// server) holds the frontier below it for a moment, and a caller that
+// reads back what it just wrote would not see it. Past settleMax the read
+// serves what is final; nothing is skipped either way, only later.
+func (s *Store) settle(ctx context.Context) {
+	const q = "SELECT " + frontierSQL + ", pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+	var frontier, target, xmax int64
+	if err := s.pool.QueryRow(ctx, q).Scan(&frontier, &target); err != nil {
+		return // the read reports it
+	}
+	for deadline := time.Now().Add(settleMax); frontier < target && time.Now().Before(deadline); {
+		t := time.NewTimer(2 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		if err := s.pool.QueryRow(ctx, q).Scan(&frontier, &xmax); err != nil {
+			return
+		}
+	}
+}
+
+// frontierSQL is the feed's frontier in the statement's snapshot: rows of
+// lower xids are final. It is the snapshot's xmin (the lowest xid still
+// running, or xmax when none is), except that transactions running in
+// another database of the server are passed over: they cannot write here,
+// and a long one (another application's, or in tests another test's bulk
+// load) would otherwise hold this database's feeds back until it ends. A
+// transaction that ended since the snapshot, or whose database cannot be
+// told (another role's session, hidden), still counts: the frontier only
+// errs low. pg_stat_activity's backend_xid is a 32-bit xid, the snapshot's
+// are 64-bit; the low 32 bits name the same running transaction.
+const frontierSQL = `(SELECT coalesce(min(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+	FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+	WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid IS NOT NULL
+		AND a.datname <> current_database() AND a.backend_xid::text = (x::text::bigint % 4294967296)::text))`
 
 // Changes returns the hosts (any state) and groups (deleted ones included,
 // with members) written by transactions after the cursor since, in (xid,
@@ -36,6 +80,7 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []
 	if limit <= 0 {
 		limit = defaultChangesLimit
 	}
+	s.settle(ctx)
 	var page []feedItem
 	err = s.read(ctx, func(tx pgx.Tx) error {
 		items, bound, err := s.readChanges(ctx, tx, "xid > $2 AND xid < "+frontierSQL+" ORDER BY xid, n LIMIT $3", since, limit+1)
@@ -175,6 +220,7 @@ type countsMemo struct {
 // feed served, rewritten by a transaction past the frontier, is no longer
 // below it, and a mirror that sees the service behind itself starts over.)
 func (s *Store) Counts(ctx context.Context) (hostsync.CountsAt, error) {
+	s.settle(ctx)
 	var c hostsync.CountsAt
 	err := s.read(ctx, func(tx pgx.Tx) error {
 		var frontier, stateXID, groupXID int64

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/visitly/hostsync"
+	"github.com/visitly/hostsync/storage/pgtest"
 )
 
 // TestFeedsMissNothingUnderConcurrentWriters: 16 writers, on two Stores
@@ -206,4 +207,54 @@ func write(s *Store, w, n int, group string) error {
 		}
 	}
 	return nil
+}
+
+// TestFrontierWaitsForThisDatabaseOnly: a transaction still running in the
+// store's database holds back the rows written after it (it could yet
+// write rows with its lower xid), while one running in another database
+// of the server does not.
+func TestFrontierWaitsForThisDatabaseOnly(t *testing.T) {
+	s, url := openTest(t)
+	mine := sqlConn(t, url)
+	other := sqlConn(t, pgtest.Database(t))
+	head := func() int64 {
+		t.Helper()
+		_, cursor, _, err := s.Changes(ctxBg, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cursor
+	}
+
+	otherTx, err := other.Begin(ctxBg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer otherTx.Rollback(ctxBg)
+	if _, err := otherTx.Exec(ctxBg, "SELECT pg_current_xact_id()"); err != nil { // takes an xid
+		t.Fatal(err)
+	}
+	a := mustCreateHost(t, s, azure, "a")
+	if got := head(); got != a.Seq {
+		t.Fatalf("with a transaction open in another database the feed ends at %d, want %d (the new host)", got, a.Seq)
+	}
+
+	myTx, err := mine.Begin(ctxBg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer myTx.Rollback(ctxBg)
+	if _, err := myTx.Exec(ctxBg, "SELECT pg_current_xact_id()"); err != nil {
+		t.Fatal(err)
+	}
+	b := mustCreateHost(t, s, azure, "b")
+	if got := head(); got != a.Seq {
+		t.Fatalf("with an older transaction open here the feed ends at %d, want %d (not yet the new host)", got, a.Seq)
+	}
+	if err := myTx.Commit(ctxBg); err != nil {
+		t.Fatal(err)
+	}
+	if got := head(); got != b.Seq {
+		t.Fatalf("after it ended the feed ends at %d, want %d", got, b.Seq)
+	}
 }

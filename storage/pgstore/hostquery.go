@@ -223,7 +223,7 @@ func (s *Store) pageLiveOffset(ctx context.Context, offset, count int) ([]*hosts
 	var total int
 	err := s.read(ctx, func(tx pgx.Tx) error {
 		var frontier, stateXID int64
-		err := tx.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,
+		err := tx.QueryRow(ctx, `SELECT `+frontierSQL+`,
 			(SELECT coalesce(max(state_xid), 0) FROM hosts WHERE tenant = $1),
 			(SELECT count(*) FROM hosts WHERE tenant = $1 AND deleted_at IS NULL)`, s.tenant).
 			Scan(&frontier, &stateXID, &total)

@@ -36,6 +36,9 @@ func TestSynchronousCommitIsOn(t *testing.T) {
 		if v != "on" {
 			t.Fatalf("synchronous_commit = %q on a pool connection, want on", v)
 		}
+		if err := s.pool.QueryRow(ctxBg, "SHOW idle_in_transaction_session_timeout").Scan(&v); err != nil || v != "30s" {
+			t.Fatalf("idle_in_transaction_session_timeout = %q, %v; want 30s", v, err)
+		}
 	}
 }
 

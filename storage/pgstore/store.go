@@ -81,6 +81,12 @@ func open(ctx context.Context, url string, flushEvery time.Duration) (*Store, er
 	// "Acknowledged means on disk" must not depend on the server's or the
 	// role's default, which may have been set to off for speed.
 	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
+	// A transaction of this store never waits for anything but its own
+	// statements; one left open (a replica frozen mid-write) would hold its
+	// row locks and, through the snapshot's xmin, every feed on the server.
+	if cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] == "" {
+		cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "30s"
+	}
 	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "visitly-scimd"
 	}
