@@ -8,7 +8,8 @@
 # With MACOS_SIGN_IDENTITY (a "Developer ID Application: …" identity in an
 # unlocked keychain) the app and the image are signed with the hardened
 # runtime and a secure timestamp, as notarization requires; without it they
-# are unsigned and Gatekeeper asks before the first start (see the README).
+# are signed ad hoc only and Gatekeeper asks before the first start (see the
+# README).
 # Notarizing needs Apple's account and is left to the release workflow.
 #
 # The binary is built with plain `go build` and handed to fyne as
@@ -46,15 +47,25 @@ id=$(/usr/libexec/PlistBuddy -c 'Print :CFBundleIdentifier' "$app/Contents/Info.
 
 if [ -n "${MACOS_SIGN_IDENTITY:-}" ]; then
 	codesign --force --deep --options runtime --timestamp --sign "$MACOS_SIGN_IDENTITY" "$app"
-	codesign --verify --deep --strict --verbose=2 "$app"
+else
+	# Ad hoc: the linker signed the binary alone, before fyne added
+	# Info.plist; a bundle whose seal does not cover it can be called
+	# "damaged" instead of "unidentified developer" on Apple silicon.
+	codesign --force --deep --sign - "$app"
 fi
+codesign --verify --deep --strict --verbose=2 "$app"
 
 # The image shows the app beside a link to /Applications, to drag it onto.
 mkdir "$work/dmg"
 cp -R "$app" "$work/dmg/"
 ln -s /Applications "$work/dmg/Applications"
 mkdir -p dist
-hdiutil create -volname "$name" -srcfolder "$work/dmg" -ov -format UDZO "$dmg"
+# hdiutil now and then fails with "Resource busy" on a busy Mac: try again.
+for try in 1 2 3; do
+	hdiutil create -volname "$name" -srcfolder "$work/dmg" -ov -format UDZO "$dmg" && break
+	[ "$try" -lt 3 ] || exit 1
+	sleep 5
+done
 if [ -n "${MACOS_SIGN_IDENTITY:-}" ]; then
 	codesign --force --timestamp --sign "$MACOS_SIGN_IDENTITY" "$dmg"
 fi
