@@ -1,7 +1,7 @@
 # The commands people type. The scripts in scripts/ do the work.
 VERSION := $(shell awk -F'"' '/^Version/ { print $$2 }' FyneApp.toml)
 
-.PHONY: run test build windows msi linux screenshots dist clean
+.PHONY: run test build windows msi linux macos screenshots dist clean
 
 run: ## install what is missing, then build and start the console
 	godir=$$(scripts/install-deps.sh) && PATH="$$godir:$$PATH" go run ./cmd/visitly-console
@@ -20,6 +20,9 @@ msi: windows ## dist/Visitly-Console-$(VERSION)-x64.msi (per-user installer) and
 
 linux: ## dist/visitly-console-$(VERSION)-linux-amd64.tar.xz (fyne package: binary, .desktop entry, icon)
 	scripts/package-linux.sh
+
+macos: ## on a Mac: dist/Visitly-Console-$(VERSION)-macos-<arch>.dmg (fyne package: the .app; signed if MACOS_SIGN_IDENTITY is set)
+	scripts/package-macos.sh
 
 screenshots: ## the console's screens as PNGs: the real app at 1366x768 (docs/screenshots/1366), and full-length renders
 	scripts/screenshots.sh

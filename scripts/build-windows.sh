@@ -11,6 +11,10 @@
 # The version comes from FyneApp.toml. Needs mingw-w64 and ImageMagick
 # (scripts/install-deps.sh). The console's cgo GL code takes ~6.5 min to
 # compile cold, seconds warm.
+#
+# On Windows itself (the release workflow's runner, in Git Bash) the MinGW
+# tools have no target prefix and ImageMagick 7 is `magick`:
+#   CROSS_PREFIX= MAGICK=magick scripts/build-windows.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -21,6 +25,11 @@ build=$(toml Build)
 name=$(toml Name)
 [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "build-windows: bad Version in FyneApp.toml: $version" >&2; exit 1; }
 [[ $build =~ ^[0-9]+$ ]] || { echo "build-windows: bad Build in FyneApp.toml: $build" >&2; exit 1; }
+
+# The cross tools' prefix (set but empty: the plain names; not MINGW_PREFIX,
+# which Git Bash sets to its own folder) and ImageMagick.
+mingw=${CROSS_PREFIX-x86_64-w64-mingw32-}
+magick=${MAGICK:-convert}
 
 mkdir -p dist
 ldflags="-s -w -X main.version=$version"
@@ -38,7 +47,7 @@ build_console() {
 	mkdir "$work/src"
 	tar -C . --exclude=./.git --exclude=./dist --exclude=./bin -cf - . | tar -C "$work/src" -xf -
 
-	convert assets/icon.png -define icon:auto-resize=256,64,48,32,24,16 "$work/app.ico"
+	"$magick" assets/icon.png -define icon:auto-resize=256,64,48,32,24,16 "$work/app.ico"
 	local major minor patch
 	IFS=. read -r major minor patch <<<"$version"
 	cat >"$work/app.rc" <<RC
@@ -68,16 +77,16 @@ BEGIN
 	END
 END
 RC
-	x86_64-w64-mingw32-windres -O coff -I "$work" -i "$work/app.rc" \
+	"${mingw}windres" -O coff -I "$work" -i "$work/app.rc" \
 		-o "$work/src/cmd/visitly-console/zz_resource_windows_amd64.syso"
 
 	echo "build-windows: $console"
-	(cd "$work/src" && CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+	(cd "$work/src" && CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC="${mingw}gcc" \
 		go build -ldflags "$ldflags -H=windowsgui" -o "$root/$console" ./cmd/visitly-console)
 
 	# Check what was built: a GUI-subsystem exe carrying its icon and version.
 	local headers
-	headers=$(x86_64-w64-mingw32-objdump -p "$console")
+	headers=$("${mingw}objdump" -p "$console")
 	grep -q 'Subsystem.*Windows GUI' <<<"$headers" || { echo "build-windows: $console is not a GUI exe" >&2; return 1; }
 	grep -q 'Resource Directory' <<<"$headers" || { echo "build-windows: $console has no resources" >&2; return 1; }
 	echo "build-windows: $console imports $(awk '/DLL Name:/ { printf "%s ", $3 }' <<<"$headers")"
@@ -85,9 +94,9 @@ RC
 	# The same source as a console-subsystem program: reuses the compiled
 	# packages, so it takes seconds.
 	echo "build-windows: $console_com"
-	(cd "$work/src" && CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+	(cd "$work/src" && CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC="${mingw}gcc" \
 		go build -ldflags "$ldflags -X main.consoleBuild=true" -o "$root/$console_com" ./cmd/visitly-console)
-	headers=$(x86_64-w64-mingw32-objdump -p "$console_com")
+	headers=$("${mingw}objdump" -p "$console_com")
 	grep -q 'Subsystem.*Windows CUI' <<<"$headers" ||
 		{ echo "build-windows: $console_com is not a console exe" >&2; return 1; }
 }

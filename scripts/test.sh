@@ -181,6 +181,15 @@ run_staticcheck() {
 	go -C tools build -o "$bin" honnef.co/go/tools/cmd/staticcheck && GOFLAGS=-race "$bin" ./...
 }
 
+# actionlint at the version tools/go.mod pins, on the release workflow (the
+# builds that need a Mac or Windows run there, not here). With shellcheck on
+# PATH it checks the workflow's run: scripts too.
+run_actionlint() {
+	local bin
+	bin=$(mktemp -d)/actionlint
+	go -C tools build -o "$bin" github.com/rhysd/actionlint/cmd/actionlint && "$bin" -no-color .github/workflows/*.yml
+}
+
 # Let's Encrypt's test CA and its DNS, at the versions tools/go.mod pins, for
 # the ACME end-to-end tests (scimserver/certs, cmd/visitly-scimd), which skip
 # without them. Built before go test so that their absence is a failure here.
@@ -216,6 +225,7 @@ start_windows_build
 step "go vet" go vet -race ./...
 step "staticcheck" run_staticcheck
 step "go mod tidy leaves no diff" check_tidy
+step "actionlint (release workflow)" run_actionlint
 step "backend without Fyne" check_no_fyne
 step "ui without SQL or keyring" check_ui_deps
 step "hostsync on the standard library only" check_domain_deps

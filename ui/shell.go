@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -115,7 +116,7 @@ func NewShell(ctx context.Context, env *Env, conn Connector, pages map[string]Pa
 
 // Build returns the window's content and installs the menus.
 func (s *Shell) Build() fyne.CanvasObject {
-	s.env.Window.SetMainMenu(s.menu())
+	s.env.Window.SetMainMenu(s.menu(runtime.GOOS))
 	c := s.env.Window.Canvas()
 	c.SetOnTypedKey(s.onTypedKey(c.OnTypedKey()))
 	side := container.NewBorder(nil, nil, nil, widget.NewSeparator(), s.nav)
@@ -328,8 +329,15 @@ func (s *Shell) newNav() *widget.Tree {
 	return t
 }
 
-// menu puts the common actions, with their shortcuts, in the menu bar.
-func (s *Shell) menu() *fyne.MainMenu {
+// menu puts the common actions, with their shortcuts, in the menu bar of goos. Shortcuts use
+// fyne.KeyModifierShortcutDefault: Ctrl on Windows and Linux, ⌘ on a Mac.
+//
+// On a Mac the menus go to the screen's menu bar, and Fyne moves an item labelled "Settings…"
+// into the app menu (Visitly Console › Settings… ⌘,), where GLFW's app menu already has
+// "Quit Visitly Console" (⌘Q), which closes the window as our Quit does. File › Quit is left out
+// there: Fyne gives an IsQuit item without an action its action only in the menu bar it draws
+// inside the window, so on a Mac it would do nothing.
+func (s *Shell) menu(goos string) *fyne.MainMenu {
 	short := func(k fyne.KeyName, shift bool) fyne.Shortcut {
 		m := fyne.KeyModifierShortcutDefault
 		if shift {
@@ -353,9 +361,6 @@ func (s *Shell) menu() *fyne.MainMenu {
 		}
 	}
 	goTo := func(id string) func() { return func() { s.Show(id) } }
-	// Quit with no action: the driver fills in closing every window, so deferred cleanup runs.
-	quit := item("Quit", short(fyne.KeyQ, false), nil)
-	quit.IsQuit = true
 	var file []*fyne.MenuItem
 	if len(s.fileItems) > 0 {
 		file = append(append(file, s.fileItems...), fyne.NewMenuItemSeparator())
@@ -363,9 +368,13 @@ func (s *Shell) menu() *fyne.MainMenu {
 	file = append(file,
 		item("Refresh", short(fyne.KeyR, false), s.onRefreshMenu),
 		item("Settings…", short(fyne.KeyComma, false), goTo(PageSettings)),
-		fyne.NewMenuItemSeparator(),
-		quit,
 	)
+	if goos != "darwin" {
+		// Quit with no action: the driver fills in closing every window, so deferred cleanup runs.
+		quit := item("Quit", short(fyne.KeyQ, false), nil)
+		quit.IsQuit = true
+		file = append(file, fyne.NewMenuItemSeparator(), quit)
+	}
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File", file...),
 		fyne.NewMenu("Go",

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -249,6 +251,50 @@ func TestShellFileMenuCarriesMainsItemsAndRefresh(t *testing.T) {
 	file.Items[2].Action() // Refresh reloads the page, then runs what main added
 	if synced != 2 {
 		t.Errorf("Sync now and Refresh ran main's action %d times, want 2", synced)
+	}
+}
+
+// On a Mac, File keeps neither Quit (the app menu has Quit Visitly Console, ⌘Q) nor a trailing
+// separator, and Settings… keeps the label Fyne's macOS driver moves into the app menu; on
+// Windows and Linux, File ends with Quit on Ctrl+Q.
+func TestShellMenuPutsQuitAndSettingsWhereEachOSLooks(t *testing.T) {
+	_, s, _ := newShellHarness(t, nil)
+	tests := []struct {
+		goos     string
+		wantQuit bool
+	}{
+		{"linux", true},
+		{"windows", true},
+		{"darwin", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.goos, func(t *testing.T) {
+			file := s.menu(tt.goos).Items[0]
+			var labels []string
+			quits := 0
+			for _, it := range file.Items {
+				labels = append(labels, it.Label)
+				if it.IsQuit || it.Label == "Quit" {
+					quits++
+				}
+			}
+			if want := map[bool]int{true: 1}[tt.wantQuit]; quits != want {
+				t.Errorf("File has %d Quit items, want %d: %q", quits, want, labels)
+			}
+			if !slices.Contains(labels, "Settings…") {
+				t.Errorf("File has no Settings…: %q", labels)
+			}
+			last := file.Items[len(file.Items)-1]
+			if last.IsSeparator {
+				t.Errorf("File ends with a separator: %q", labels)
+			}
+			if tt.wantQuit {
+				sc, ok := last.Shortcut.(*desktop.CustomShortcut)
+				if !last.IsQuit || !ok || sc.KeyName != fyne.KeyQ || sc.Modifier != fyne.KeyModifierShortcutDefault {
+					t.Errorf("File ends with %q (quit %v, shortcut %v), want Quit on the default modifier+Q", last.Label, last.IsQuit, last.Shortcut)
+				}
+			}
+		})
 	}
 }
 

@@ -131,7 +131,7 @@ func showAlreadyOpen(err error) {
 	a.Settings().SetTheme(ui.Theme())
 	w := a.NewWindow("Visitly Console")
 	msg := widget.NewLabel("Visitly Console is already open on this computer for this data folder, but did not come to the front. " +
-		"Look for its window (or its icon in the task bar), or close it and start the console again.\n\n" + err.Error())
+		"Look for its window (or its icon in the task bar, or in the Dock on a Mac), or close it and start the console again.\n\n" + err.Error())
 	msg.Wrapping = fyne.TextWrapWord
 	w.SetContent(container.NewBorder(nil, container.NewCenter(widget.NewButton("OK", a.Quit)), nil, nil, msg))
 	w.Resize(fyne.NewSize(480, 200))

@@ -37,13 +37,13 @@ const (
 	SurvivesPowerLoss
 )
 
-// pragmas returns the DSN pragmas for d.
-func (d Durability) pragmas() []string {
+// pragmas returns the DSN pragmas for d on goos (runtime.GOOS but in tests).
+func (d Durability) pragmas(goos string) []string {
 	if d == SurvivesCrash {
 		return []string{"synchronous(NORMAL)"}
 	}
 	p := []string{"synchronous(FULL)"}
-	if runtime.GOOS == "darwin" {
+	if goos == "darwin" {
 		p = append(p, "fullfsync(1)", "checkpoint_fullfsync(1)")
 	}
 	return p
@@ -61,7 +61,7 @@ func DSN(path string, d Durability, extra ...string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	all := append([]string{"busy_timeout(10000)", Untrusted, "journal_mode(WAL)"}, d.pragmas()...)
+	all := append([]string{"busy_timeout(10000)", Untrusted, "journal_mode(WAL)"}, d.pragmas(runtime.GOOS)...)
 	all = append(all, "foreign_keys(1)")
 	all = append(all, extra...)
 	return uri + "?_pragma=" + strings.Join(all, "&_pragma="), nil

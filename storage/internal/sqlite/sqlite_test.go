@@ -117,6 +117,28 @@ func TestEveryConnectionDistrustsTheSchema(t *testing.T) {
 	}
 }
 
+// On a Mac fsync does not reach the platter: SurvivesPowerLoss adds F_FULLFSYNC there, for the
+// WAL's syncs and the checkpoints', and nowhere else. (TestDurabilityPragmas opens files with the
+// pragmas of the OS it runs on.)
+func TestDurabilityPragmasPerOS(t *testing.T) {
+	full := []string{"fullfsync(1)", "checkpoint_fullfsync(1)"}
+	tests := []struct {
+		d    Durability
+		goos string
+		want []string
+	}{
+		{SurvivesPowerLoss, "darwin", append([]string{"synchronous(FULL)"}, full...)},
+		{SurvivesPowerLoss, "linux", []string{"synchronous(FULL)"}},
+		{SurvivesPowerLoss, "windows", []string{"synchronous(FULL)"}},
+		{SurvivesCrash, "darwin", []string{"synchronous(NORMAL)"}},
+	}
+	for _, tt := range tests {
+		if got := tt.d.pragmas(tt.goos); !slices.Equal(got, tt.want) {
+			t.Errorf("durability %d on %s: pragmas %q, want %q", tt.d, tt.goos, got, tt.want)
+		}
+	}
+}
+
 func TestDSNKeepsOddFolderNames(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "odd ?#% name")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
