@@ -110,7 +110,11 @@ func (s *Store) RecordRejected(ctx context.Context, c hostsync.RejectedCall) {
 	ev := hostsync.Event{Action: hostsync.ActionAuthRejected, ResourceType: hostsync.ResourceAuth, ResourceID: c.Remote, Detail: detail}
 	var b argList
 	tenant := b.add(s.tenant)
-	sql := "WITH ev AS (" + s.eventInsert(&b, tenant, hostsync.Actor{Kind: hostsync.ActorSystem}, &ev, "") + `)
+	evSQL, err := s.eventInsert(&b, tenant, hostsync.Actor{Kind: hostsync.ActorSystem}, &ev, "", "")
+	if err != nil {
+		return
+	}
+	sql := "WITH ev AS (" + evSQL + `)
 		INSERT INTO rejected_calls (tenant, kind, at, method, path, remote, reason) VALUES (` + tenant + ", " +
 		join([]string{b.add(rejectedKind(c)), b.add(c.At), b.add(c.Method), b.add(c.Path), b.add(c.Remote), b.add(c.Reason)}) +
 		`) ON CONFLICT (tenant, kind) DO UPDATE SET at = excluded.at, method = excluded.method,
