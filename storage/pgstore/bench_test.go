@@ -54,12 +54,18 @@ func TestPagingAllHostsIsFast(t *testing.T) {
 	s, _ := openTest(t)
 	seedHosts(t, s, 100_000)
 	pageAll(t, s) // warm the server's cache
-	start := time.Now()
-	if n := pageAll(t, s); n != 100_000 {
-		t.Fatalf("read %d hosts, want 100,000", n)
+	// The best of three: the machine is shared (go test runs packages in
+	// parallel beside the server), and what is measured is the store's
+	// cost, not the neighbours' load.
+	took := time.Hour
+	for range 3 {
+		start := time.Now()
+		if n := pageAll(t, s); n != 100_000 {
+			t.Fatalf("read %d hosts, want 100,000", n)
+		}
+		took = min(took, time.Since(start))
 	}
-	took := time.Since(start)
-	t.Logf("paged 100,000 hosts in %v", took.Round(time.Millisecond))
+	t.Logf("paged 100,000 hosts in %v (best of 3)", took.Round(time.Millisecond))
 	if took > 2*time.Second {
 		t.Errorf("paging 100,000 hosts took %v, want < 2 s", took)
 	}
