@@ -132,7 +132,8 @@ func (s *Store) Close() error {
 	return err
 }
 
-// flushLoop writes the keys' last calls every interval until ctx ends.
+// flushLoop writes the keys' last calls, and analyzes tables whose
+// statistics are stale (analyze.go), every interval until ctx ends.
 func (s *Store) flushLoop(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -142,6 +143,7 @@ func (s *Store) flushLoop(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 			s.flushLastUsed(ctx) // a failure keeps them for the next tick
+			s.analyzeStale(ctx)  // best effort: autovacuum analyzes too, later
 		}
 	}
 }
