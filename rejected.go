@@ -13,6 +13,19 @@ import (
 // choosing a 60 KB path must not choose how much the log grows.
 const MaxRejectedPath = 256
 
+// Kept is c as a store keeps it: its path cut to MaxRejectedPath runes.
+func (c RejectedCall) Kept() RejectedCall {
+	n := 0
+	for i := range c.Path {
+		if n == MaxRejectedPath {
+			c.Path = c.Path[:i]
+			break
+		}
+		n++
+	}
+	return c
+}
+
 // Detail is the activity log's words for a refused call (or, with Count > 1,
 // the refusals of one source in one minute): the reason, the method and the
 // quoted path, the source. What the caller chose (the path) is capped and

@@ -253,7 +253,7 @@ func (s *Store) RecordRejected(ctx context.Context, c hostsync.RejectedCall) {
 	if c.At.IsZero() {
 		c.At = now()
 	}
-	c.Path = capRunes(c.Path, hostsync.MaxRejectedPath)
+	c = c.Kept()
 	ev := hostsync.Event{Action: hostsync.ActionAuthRejected, ResourceType: TypeAuth, ResourceID: c.Remote, Detail: c.Detail()}
 	s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.appendEvent(ctx, tx, hostsync.Actor{Kind: hostsync.ActorSystem}, &ev); err != nil {
@@ -265,17 +265,6 @@ func (s *Store) RecordRejected(ctx context.Context, c hostsync.RejectedCall) {
 			rejectedKind(c), sqlitedb.Millis(c.At), c.Method, c.Path, c.Remote, c.Reason)
 		return err
 	})
-}
-
-// capRunes is s cut to at most n runes.
-func capRunes(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i]
-		}
-		n--
-	}
-	return s
 }
 
 // LastRejected returns the last logged refusal of the SCIM API (a wrong API

@@ -63,34 +63,28 @@ func eventValues(b *argList, a hostsync.Actor, ev *hostsync.Event, target string
 		b.add(target), b.add(method), b.add(path)}, nil
 }
 
-// eventInsert is the INSERT of ev (see eventValues), without RETURNING. An
-// encoding error of its changes is left for the statement to report: it is
-// written as NULL.
-func (s *Store) eventInsert(b *argList, tenant string, a hostsync.Actor, ev *hostsync.Event, target string) string {
+// eventInsert is the INSERT of ev (see eventValues), without RETURNING.
+// With from, the name of a CTE, it writes the event only when that CTE
+// returned a row: the write the event records happened.
+func (s *Store) eventInsert(b *argList, tenant string, a hostsync.Actor, ev *hostsync.Event, target, from string) (string, error) {
 	vals, err := eventValues(b, a, ev, target)
 	if err != nil {
-		vals, _ = eventValues(b, a, &hostsync.Event{Action: ev.Action, ResourceType: ev.ResourceType,
-			ResourceID: ev.ResourceID, UserName: ev.UserName, Detail: ev.Detail}, target)
+		return "", err
 	}
-	return eventInsertColumns + " VALUES (" + tenant + ", " + join(vals) + ")"
-}
-
-// eventInsertFrom is eventInsert that writes the event only when the CTE
-// from returned a row: the write it records happened.
-func (s *Store) eventInsertFrom(b *argList, tenant string, a hostsync.Actor, ev *hostsync.Event, target, from string) string {
-	vals, err := eventValues(b, a, ev, target)
-	if err != nil {
-		vals, _ = eventValues(b, a, &hostsync.Event{Action: ev.Action, ResourceType: ev.ResourceType,
-			ResourceID: ev.ResourceID, UserName: ev.UserName, Detail: ev.Detail}, target)
+	if from != "" {
+		return eventInsertColumns + " SELECT " + tenant + ", " + join(vals) + " FROM " + from, nil
 	}
-	return eventInsertColumns + " SELECT " + tenant + ", " + join(vals) + " FROM " + from
+	return eventInsertColumns + " VALUES (" + tenant + ", " + join(vals) + ")", nil
 }
 
 // appendEvent inserts ev in tx and fills in its Seq, At, Actor and ActorName.
 func (s *Store) appendEvent(ctx context.Context, tx pgx.Tx, a hostsync.Actor, ev *hostsync.Event, target string) error {
 	var b argList
-	sql := s.eventInsert(&b, b.add(s.tenant), a, ev, target) + " RETURNING seq"
-	if err := tx.QueryRow(ctx, sql, b.vals...).Scan(&ev.Seq); err != nil {
+	sql, err := s.eventInsert(&b, b.add(s.tenant), a, ev, target, "")
+	if err == nil {
+		err = tx.QueryRow(ctx, sql+" RETURNING seq", b.vals...).Scan(&ev.Seq)
+	}
+	if err != nil {
 		return fmt.Errorf("append event: %w", err)
 	}
 	return nil
@@ -101,8 +95,11 @@ func (s *Store) appendEvent(ctx context.Context, tx pgx.Tx, a hostsync.Actor, ev
 func (s *Store) RecordEvent(ctx context.Context, a hostsync.Actor, action, resourceType, resourceID, detail string) (hostsync.Event, error) {
 	ev := hostsync.Event{Action: action, ResourceType: resourceType, ResourceID: resourceID, Detail: detail}
 	var b argList
-	sql := s.eventInsert(&b, b.add(s.tenant), a, &ev, "") + " RETURNING seq"
-	if err := s.pool.QueryRow(ctx, sql, b.vals...).Scan(&ev.Seq); err != nil {
+	sql, err := s.eventInsert(&b, b.add(s.tenant), a, &ev, "", "")
+	if err == nil {
+		err = s.pool.QueryRow(ctx, sql+" RETURNING seq", b.vals...).Scan(&ev.Seq)
+	}
+	if err != nil {
 		return hostsync.Event{}, fail("record event", err)
 	}
 	return ev, nil

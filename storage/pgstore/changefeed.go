@@ -17,10 +17,13 @@ import (
 // reader that saw 11 committed could move its cursor past 10, which commits
 // a moment later and is never read (with 16 writers a bigserial cursor
 // missed 3-4% of rows). A read here serves only rows whose xid is below its
-// snapshot's xmin: every transaction below xmin has ended, so no row with
-// an xid at or below the cursor can appear later. Rows of transactions
-// still running wait for the next read. The cost: a long-running
-// transaction anywhere in the cluster holds the feed back until it ends.
+// snapshot's frontier (frontierSQL: the lowest xid still running in this
+// database): every transaction of this database below it has ended, so no
+// row with an xid at or below the cursor can appear later. Rows of
+// transactions still running wait for the next read. The cost: a
+// long-running transaction in this database holds the feed back until it
+// ends (idle_in_transaction_session_timeout ends the store's own should a
+// replica freeze). The same frontier makes the page and counts memos safe.
 
 const defaultChangesLimit = 1000
 

@@ -86,7 +86,10 @@ func (s *Store) CreateHost(ctx context.Context, a hostsync.Actor, h *hostsync.Ho
 	}
 	var b argList
 	tenant := b.add(s.tenant)
-	evSQL := s.eventInsert(&b, tenant, a, &ev, nh.DisplayName)
+	evSQL, err := s.eventInsert(&b, tenant, a, &ev, nh.DisplayName, "")
+	if err != nil {
+		return nil, fail("create host", err)
+	}
 	vals := append([]string{tenant, b.add(nh.ID), b.add(nh.Created), b.add(string(nh.IdP))}, hostValues(&b, nh)...)
 	sql := "WITH ev AS (" + evSQL + " RETURNING seq, at) INSERT INTO hosts (tenant, id, created, idp, " +
 		join(hostMutable) + ") VALUES (" + join(vals) + ") RETURNING xid, (SELECT seq FROM ev)"
@@ -186,7 +189,10 @@ func (s *Store) saveHost(ctx context.Context, q querier, a hostsync.Actor, cur, 
 	for i, c := range hostMutable {
 		set[i] = c + " = " + vals[i]
 	}
-	evSQL := s.eventInsertFrom(&b, tenant, a, ev, h.DisplayName, "u")
+	evSQL, err := s.eventInsert(&b, tenant, a, ev, h.DisplayName, "u")
+	if err != nil {
+		return err
+	}
 	live := " AND deleted_at IS NULL"
 	if cur.State() == hostsync.StateDeleted {
 		live = " AND deleted_at IS NOT NULL" // a restore
@@ -195,7 +201,7 @@ func (s *Store) saveHost(ctx context.Context, q querier, a hostsync.Actor, cur, 
 		"state_xid = CASE WHEN state = " + vals[0] + " THEN state_xid ELSE pg_current_xact_id()::text::bigint END, " +
 		join(set) + " WHERE tenant = " + tenant + " AND id = " + b.add(cur.ID) + " AND xid = " + b.add(cur.Seq) + live +
 		" RETURNING xid), ev AS (" + evSQL + " RETURNING seq) SELECT u.xid, ev.seq FROM u, ev"
-	err := q.QueryRow(ctx, sql, b.vals...).Scan(&h.Seq, &ev.Seq)
+	err = q.QueryRow(ctx, sql, b.vals...).Scan(&h.Seq, &ev.Seq)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return errStale

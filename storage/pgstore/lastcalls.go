@@ -2,10 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"fmt"
-	"strings"
-	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -65,52 +61,25 @@ func rejectedKind(c hostsync.RejectedCall) string {
 	return "scim"
 }
 
-// rejectLog throttles the logging of refusals, per door, to one a second
-// per process.
-type rejectLog struct {
-	mu         sync.Mutex
-	last       map[bool]time.Time
-	suppressed map[bool]int
-}
-
-// RecordRejected logs a rejected call as an auth.rejected event and keeps
-// it as its door's last refusal (LastRejected), at most once per second per
-// door (the detail counts those suppressed since the last one). It is best
-// effort and never fails the caller; it never sees the presented token.
+// RecordRejected logs a refused call (or a minute's refusals of one source,
+// as the server aggregates them) as an auth.rejected event worded by its
+// Detail, and keeps it as its door's last refusal (LastRejected), shared by
+// every replica. It is best effort and never fails the caller; it never
+// sees the presented token.
 func (s *Store) RecordRejected(ctx context.Context, c hostsync.RejectedCall) {
 	if c.At.IsZero() {
 		c.At = now()
 	}
-	s.rejects.mu.Lock()
-	if s.rejects.last == nil {
-		s.rejects.last, s.rejects.suppressed = map[bool]time.Time{}, map[bool]int{}
-	}
-	t := time.Now()
-	if last := s.rejects.last[c.Admin]; !last.IsZero() && t.Sub(last) < time.Second {
-		s.rejects.suppressed[c.Admin]++
-		s.rejects.mu.Unlock()
-		return
-	}
-	suppressed := s.rejects.suppressed[c.Admin]
-	s.rejects.last[c.Admin], s.rejects.suppressed[c.Admin] = t, 0
-	s.rejects.mu.Unlock()
-	detail := c.Reason
-	if c.Admin && !strings.HasPrefix(detail, "admin API") {
-		detail = "admin API: " + detail
-	}
-	if c.Method != "" {
-		detail += ": " + c.Method + " " + c.Path
-	}
-	if c.Remote != "" {
-		detail += " (from " + c.Remote + ")"
-	}
-	if suppressed > 0 {
-		detail += fmt.Sprintf("; %d more rejected call(s) not logged since the previous entry", suppressed)
-	}
+	c = c.Kept()
+	detail := c.Detail()
 	ev := hostsync.Event{Action: hostsync.ActionAuthRejected, ResourceType: hostsync.ResourceAuth, ResourceID: c.Remote, Detail: detail}
 	var b argList
 	tenant := b.add(s.tenant)
-	sql := "WITH ev AS (" + s.eventInsert(&b, tenant, hostsync.Actor{Kind: hostsync.ActorSystem}, &ev, "") + `)
+	evSQL, err := s.eventInsert(&b, tenant, hostsync.Actor{Kind: hostsync.ActorSystem}, &ev, "", "")
+	if err != nil {
+		return
+	}
+	sql := "WITH ev AS (" + evSQL + `)
 		INSERT INTO rejected_calls (tenant, kind, at, method, path, remote, reason) VALUES (` + tenant + ", " +
 		join([]string{b.add(rejectedKind(c)), b.add(c.At), b.add(c.Method), b.add(c.Path), b.add(c.Remote), b.add(c.Reason)}) +
 		`) ON CONFLICT (tenant, kind) DO UPDATE SET at = excluded.at, method = excluded.method,

@@ -1,10 +1,13 @@
 package pgstore
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/visitly/hostsync"
+	"github.com/visitly/hostsync/storage/pgtest"
 )
 
 // TestQueriesUseIndexes: the reads that must not grow with the log or the
@@ -59,5 +62,32 @@ func TestQueriesUseIndexes(t *testing.T) {
 				t.Errorf("plan does not walk %s in order:\n%s", tt.index, p)
 			}
 		})
+	}
+}
+
+// TestGrowingTablesAreAnalyzed: a table filled from empty gets statistics
+// from the store within a flush or two, not autovacuum's minute later.
+func TestGrowingTablesAreAnalyzed(t *testing.T) {
+	url := pgtest.Database(t)
+	s, err := open(ctxBg, url, 50*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 150 {
+		mustCreateHost(t, s, azure, fmt.Sprintf("grow%d", i))
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var analyzed bool
+		if err := s.pool.QueryRow(ctxBg, `SELECT last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL
+			FROM pg_stat_user_tables WHERE relname = 'hosts'`).Scan(&analyzed); err != nil {
+			t.Fatal(err)
+		}
+		if analyzed {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("hosts has no statistics 10 s after 150 hosts were created")
+		}
 	}
 }

@@ -54,11 +54,10 @@ type Store struct {
 	pool   *pgxpool.Pool
 	tenant string
 
-	keys    keyCache   // live key hashes, invalidated by NOTIFY (keycache.go)
-	used    lastUsed   // keys' last calls not yet written (lastused.go)
-	rejects rejectLog  // throttles the logging of refused calls (lastcalls.go)
-	memo    pageMemo   // where pages of the live host list start (hostquery.go)
-	counts  countsMemo // the last counts and when they hold (changefeed.go)
+	keys   keyCache   // live key hashes, invalidated by NOTIFY (keycache.go)
+	used   lastUsed   // keys' last calls not yet written (lastused.go)
+	memo   pageMemo   // where pages of the live host list start (hostquery.go)
+	counts countsMemo // the last counts and when they hold (changefeed.go)
 
 	listening atomic.Bool // the key listener is LISTENing (tests wait for it)
 	closing   context.CancelFunc
@@ -133,7 +132,8 @@ func (s *Store) Close() error {
 	return err
 }
 
-// flushLoop writes the keys' last calls every interval until ctx ends.
+// flushLoop writes the keys' last calls, and analyzes tables whose
+// statistics are stale (analyze.go), every interval until ctx ends.
 func (s *Store) flushLoop(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -143,6 +143,7 @@ func (s *Store) flushLoop(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 			s.flushLastUsed(ctx) // a failure keeps them for the next tick
+			s.analyzeStale(ctx)  // best effort: autovacuum analyzes too, later
 		}
 	}
 }
