@@ -106,7 +106,7 @@ func testLastChangesAndRejections(t *testing.T, h *harness) {
 	// A stranger's 60 KB path full of line breaks is kept capped, and the
 	// entry words it quoted and escaped.
 	a.RecordRejected(ctxBg, hostsync.RejectedCall{Method: "GET", Path: "/Users/" + strings.Repeat("x\n", 30_000), Remote: "203.0.113.9", Reason: "no bearer token"})
-	if ev := lastEvent(t, a); ev.Action != hostsync.ActionAuthRejected || strings.Contains(ev.Detail, "\n") || len(ev.Detail) > 400 {
+	if ev := lastEvent(t, a); ev.Action != hostsync.ActionAuthRejected || strings.Contains(ev.Detail, "\n") || len(ev.Detail) > 600 {
 		t.Errorf("refusal entry of %d bytes: %.80q", len(ev.Detail), ev.Detail)
 	}
 	a.RecordRejected(ctxBg, hostsync.RejectedCall{Method: "GET", Path: "/v1/usersync/SCIM/Users", Remote: "203.0.113.7", Reason: "unknown or revoked API key"})
