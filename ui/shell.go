@@ -149,17 +149,26 @@ func (s *Shell) watchFocus() {
 
 // placeRing draws the focus ring around o, or hides it when o is nil, covered by a dialog or
 // scrolled out of its page.
+// It touches the ring only when something changed: every Hide, Show and Refresh repaints the whole
+// window, which five times a second kept a software-rendered window busy while nobody used it.
 func (s *Shell) placeRing(o fyne.CanvasObject, show bool) {
 	if !show || o == nil || !o.Visible() || !s.inView(o) {
-		s.ring.Hide()
+		if s.ring.Visible() {
+			s.ring.Hide()
+		}
 		return
 	}
 	d := fyne.CurrentApp().Driver()
 	const gap = 2
-	pos := d.AbsolutePositionForObject(o).Subtract(d.AbsolutePositionForObject(s.ringLayer))
-	s.ring.Move(pos.SubtractXY(gap, gap))
-	s.ring.Resize(o.Size().AddWidthHeight(2*gap, 2*gap))
-	s.ring.StrokeColor = theme.Color(theme.ColorNameForeground)
+	pos := d.AbsolutePositionForObject(o).Subtract(d.AbsolutePositionForObject(s.ringLayer)).SubtractXY(gap, gap)
+	size := o.Size().AddWidthHeight(2*gap, 2*gap)
+	stroke := theme.Color(theme.ColorNameForeground)
+	if s.ring.Visible() && s.ring.Position() == pos && s.ring.Size() == size && s.ring.StrokeColor == stroke {
+		return
+	}
+	s.ring.Move(pos)
+	s.ring.Resize(size)
+	s.ring.StrokeColor = stroke
 	s.ring.Show()
 	s.ring.Refresh()
 }
