@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -79,6 +80,7 @@ type Shell struct {
 
 	focused   fyne.Focusable // the control watchFocus last scrolled to
 	stopFocus func()
+	still     time.Duration     // how long the keyboard has stayed on focused, counted in focusChecks
 	ring      *canvas.Rectangle // drawn around the focused control
 	ringLayer *fyne.Container
 
@@ -142,9 +144,29 @@ func (s *Shell) watchFocus() {
 	if ok && f != s.focused {
 		scrollIntoView(s.env.Window.Content(), o)
 	}
+	s.rest(f)
 	s.focused = f
 	s.placeRing(o, ok && c.Overlays().Top() == nil)
 	s.stopFocus = s.env.After(focusCheck, s.watchFocus)
+}
+
+// rest wakes animations when the keyboard moves to f and puts them to rest once it has stayed
+// restAfter on one control.
+func (s *Shell) rest(f fyne.Focusable) {
+	if s.env.Rest == nil {
+		return
+	}
+	if f != s.focused {
+		s.still = 0
+		s.env.Rest(false, f)
+		return
+	}
+	if s.still < restAfter {
+		s.still += focusCheck
+		if s.still >= restAfter {
+			s.env.Rest(true, f)
+		}
+	}
 }
 
 // placeRing draws the focus ring around o, or hides it when o is nil, covered by a dialog or
