@@ -40,6 +40,11 @@ type header struct {
 	stop    func()
 	session *Session
 	ctx     context.Context
+
+	// cursor is the service's status cursor (the latest seq of its change feed and activity log)
+	// last seen; onChange is told when it moves, so the mirror syncs at once.
+	cursor   int64
+	onChange func()
 }
 
 func newHeader(env *Env) *header {
@@ -87,6 +92,7 @@ func (h *header) setSession(ctx context.Context, s *Session) {
 		h.stop = nil
 	}
 	h.ctx, h.session = ctx, s
+	h.cursor = -1 // none seen yet: the session's first status only says where it stands (its first sync is under way)
 	kind := "Remote service"
 	if s.Embedded {
 		kind = "Embedded service"
@@ -108,6 +114,13 @@ func (h *header) refresh() {
 				return // a newer session took over while we waited
 			}
 			h.show(st, err, time.Now())
+			if err == nil && st.Cursor != h.cursor {
+				first := h.cursor < 0
+				h.cursor = st.Cursor
+				if !first && h.onChange != nil {
+					h.onChange() // an identity provider changed something: sync the mirror now
+				}
+			}
 			if h.stop != nil {
 				h.stop()
 			}

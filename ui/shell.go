@@ -86,6 +86,7 @@ type Shell struct {
 
 	onSess    []func(*Session)
 	onRefresh []func()
+	onChange  []func()
 	fileItems []*fyne.MenuItem
 }
 
@@ -96,6 +97,11 @@ func (s *Shell) OnSession(f func(*Session)) { s.onSess = append(s.onSess, f) }
 // OnRefresh registers f to run when the user chooses File › Refresh, after the shell reloads the
 // page, e.g. to sync the mirror.
 func (s *Shell) OnRefresh(f func()) { s.onRefresh = append(s.onRefresh, f) }
+
+// OnServiceChange registers f to run (on the UI goroutine) when the header's status poll sees
+// that the service's data changed (its status cursor moved: an identity provider created, changed
+// or removed a host), e.g. to sync the mirror at once instead of at the next minute.
+func (s *Shell) OnServiceChange(f func()) { s.onChange = append(s.onChange, f) }
 
 // AddFileItems puts items, then a separator, at the top of the File menu. Call it before Build.
 func (s *Shell) AddFileItems(items ...*fyne.MenuItem) { s.fileItems = append(s.fileItems, items...) }
@@ -108,6 +114,11 @@ func NewShell(ctx context.Context, env *Env, conn Connector, pages map[string]Pa
 		s.pages = map[string]PageBuilder{}
 	}
 	s.header = newHeader(env)
+	s.header.onChange = func() {
+		for _, f := range s.onChange {
+			f()
+		}
+	}
 	s.banner = newBanner()
 	s.content = container.NewStack()
 	s.nav = s.newNav()

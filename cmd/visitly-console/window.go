@@ -81,6 +81,7 @@ func runWindow(env *CommandEnv, measure bool) error {
 	defer shell.Close()
 	shell.OnSession(dir.onSession)
 	shell.OnRefresh(dir.syncNow)
+	shell.OnServiceChange(dir.serviceChanged)
 	shell.AddFileItems(dir.menuItems()...)
 	go b.dailyBackups(ctx)
 
