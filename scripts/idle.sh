@@ -96,7 +96,13 @@ rss() { awk '/^VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/$pid/status"; }
 sleep 3 # the background connect
 measure "first-run"
 
-key=$("$SCIMD" apikey create --db "$data/hostsync.db" --label idle --idp azuread)
+# An API key, as an admin makes one with visitly-scimd (the console holds the database open: a
+# busy moment is tried again).
+for _ in 1 2 3 4 5; do
+	key=$("$SCIMD" apikey create --db "$data/hostsync.db" --label idle --idp azuread) && break
+	sleep 1
+done
+[ -n "${key:-}" ] || { echo "idle: no API key" >&2; exit 1; }
 # seed FROM TO: hosts FROM..TO through the SCIM API, one curl on one connection.
 seed() {
 	local i cfg=$work/seed.curl
@@ -109,10 +115,13 @@ seed() {
 			header = "Content-Type: application/scim+json"
 			output = /dev/null
 			silent
+			show-error
+			fail
+			retry = 3
 			data = "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"host$i@contoso.com\",\"active\":true,\"displayName\":\"Host Number $i\",\"title\":\"Coordinator\",\"emails\":[{\"primary\":true,\"type\":\"work\",\"value\":\"host$i@contoso.com\"}]}"
 		EOF
 	done
-	curl -K "$cfg"
+	curl -K "$cfg" || { echo "idle: seeding hosts $1-$2 failed" >&2; exit 1; }
 }
 seed 1 "$HOSTS"
 xdotool key ctrl+1 # Hosts: the keyboard is in its search
