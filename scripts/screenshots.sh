@@ -45,7 +45,19 @@ shot() {
 	import -window root -crop "$geo" +repage "$OUT/$1$suffix.png"
 }
 
+# A private data folder, its embedded service on a free port: 8765, the default, is taken when a
+# console is already open on this machine.
+freeport() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; } # nobody answers there
+	done
+}
+port=$(freeport)
 data=$work/data
+mkdir -p "$data"
+printf '{"listenAddr": "127.0.0.1:%s"}\n' "$port" >"$data/settings.json"
 "$BIN/visitly-console" --data-dir "$data" >"$work/console.log" 2>&1 &
 xdotool search --sync --onlyvisible --name 'Visitly Console' >/dev/null
 sleep 3
@@ -60,7 +72,7 @@ key=$(secret-tool search --all service io.visitly.hostsync 2>/dev/null | sed -n 
 [ -n "$key" ] || { echo "screenshots: no key in the keyring after Generate" >&2; exit 1; }
 okta=$("$BIN/visitly-scimd" apikey create --db "$data/hostsync.db" --label Okta --idp okta)
 
-u=http://127.0.0.1:8765/v1/usersync/SCIM
+u=http://127.0.0.1:$port/v1/usersync/SCIM
 call() { # KEY METHOD PATH [BODY]
 	curl -s -o /dev/null -H "Authorization: Bearer $1" -H 'Content-Type: application/scim+json' -X "$2" "$u$3" ${4:+-d "$4"}
 }

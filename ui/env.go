@@ -17,6 +17,9 @@ type Env struct {
 	Log       *slog.Logger
 	// Navigate shows a sidebar page by ID (PageHosts…); NewShell sets it.
 	Navigate func(page string)
+	// Rest puts animations to rest after restAfter on one control, and wakes them when the
+	// keyboard moves (Calm.Rest); nil leaves them running.
+	Rest func(rest bool, focused fyne.Focusable)
 }
 
 func (e *Env) log() *slog.Logger {

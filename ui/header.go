@@ -40,6 +40,11 @@ type header struct {
 	stop    func()
 	session *Session
 	ctx     context.Context
+
+	// cursor is the service's status cursor (the latest seq of its change feed and activity log)
+	// last seen; onChange is told when it moves, so the mirror syncs at once.
+	cursor   int64
+	onChange func()
 }
 
 func newHeader(env *Env) *header {
@@ -87,6 +92,7 @@ func (h *header) setSession(ctx context.Context, s *Session) {
 		h.stop = nil
 	}
 	h.ctx, h.session = ctx, s
+	h.cursor = -1 // none seen yet: the session's first status only says where it stands (its first sync is under way)
 	kind := "Remote service"
 	if s.Embedded {
 		kind = "Embedded service"
@@ -108,6 +114,13 @@ func (h *header) refresh() {
 				return // a newer session took over while we waited
 			}
 			h.show(st, err, time.Now())
+			if err == nil && st.Cursor != h.cursor {
+				first := h.cursor < 0
+				h.cursor = st.Cursor
+				if !first && h.onChange != nil {
+					h.onChange() // an identity provider changed something: sync the mirror now
+				}
+			}
 			if h.stop != nil {
 				h.stop()
 			}
@@ -118,6 +131,12 @@ func (h *header) refresh() {
 
 // show puts a status (or the error reading it) into words.
 func (h *header) show(st *hostsync.Status, err error, now time.Time) {
+	shape := h.shape()
+	defer func() {
+		if h.shape() != shape {
+			h.box.Refresh() // lines came or went: lay the header out again
+		}
+	}()
 	var d strings.Builder
 	switch {
 	case err == nil:
@@ -131,16 +150,15 @@ func (h *header) show(st *hostsync.Status, err error, now time.Time) {
 	}
 	if err != nil {
 		// Nothing is known: neither green nor amber, whatever the last answer said.
-		h.setCallLines([]*widget.Label{styled("Identity providers' calls: unknown while the service does not answer", widget.MediumImportance)})
+		h.setCallLines([]callLine{{"Identity providers' calls: unknown while the service does not answer", widget.MediumImportance}})
 		h.refused.Hide()
 		h.cert.Hide()
 		fmt.Fprintf(&d, "%s: %v\n", h.service, err)
 		h.detail = d.String()
-		h.box.Refresh()
 		return
 	}
 	idps := statusIdPs(st)
-	var lines []*widget.Label
+	var lines []callLine
 	var newestOK time.Time
 	var configured []hostsync.IdP
 	for _, p := range idps {
@@ -153,17 +171,16 @@ func (h *header) show(st *hostsync.Status, err error, now time.Time) {
 		configured = append(configured, p.IdP.Or())
 		text, imp := idpLine(p, now)
 		text, imp = h.withWay(p, text, imp, &d)
-		lines = append(lines, styled(text, imp))
+		lines = append(lines, callLine{text, imp})
 		callDetails(&d, p)
 	}
 	if len(lines) == 0 {
-		lines = append(lines, styled("No identity provider has an API key yet: generate one on its page under Host Synchronization", widget.MediumImportance))
+		lines = append(lines, callLine{"No identity provider has an API key yet: generate one on its page under Host Synchronization", widget.MediumImportance})
 	}
 	h.setCallLines(lines)
 	h.showRefused(st, newestOK, configured, now, &d)
 	h.showCert(st.TLS, now, &d)
 	h.detail = d.String()
-	h.box.Refresh()
 }
 
 // statusIdPs is st.IdPs, or for a service too old to list them, its one call as Azure AD's (the
@@ -280,10 +297,8 @@ func (h *header) showRefused(st *hostsync.Status, newestOK time.Time, configured
 		text += ", and no call has worked since: " + who + " may hold an old or wrong key; paste the current one there"
 		imp = widget.WarningImportance
 	}
-	h.refused.SetText(text)
-	h.refused.Importance = imp
+	setLabel(h.refused, text, imp)
 	h.refused.Show()
-	h.refused.Refresh()
 }
 
 // showCert tells the served certificate's health and, when it needs care, what to do.
@@ -294,10 +309,8 @@ func (h *header) showCert(t *hostsync.TLSStatus, now time.Time, d *strings.Build
 	}
 	text, imp := certLine(t, now)
 	fmt.Fprintf(d, "HTTPS certificate (%s) for %s, valid until %s: %s %s\n", t.Mode, t.Domain, t.NotAfter.Local().Format(time.DateTime), t.State, t.Message)
-	h.cert.SetText(text)
-	h.cert.Importance = imp
+	setLabel(h.cert, text, imp)
 	h.cert.Show()
-	h.cert.Refresh()
 }
 
 func certLine(t *hostsync.TLSStatus, now time.Time) (string, widget.Importance) {
@@ -329,14 +342,45 @@ func styled(text string, imp widget.Importance) *widget.Label {
 	return l
 }
 
-// setCallLines replaces the per-IdP lines.
-func (h *header) setCallLines(lines []*widget.Label) {
-	objs := make([]fyne.CanvasObject, len(lines))
-	for i, l := range lines {
-		objs[i] = l
+// shape is what decides the header's height: how many lines it shows.
+func (h *header) shape() [3]int {
+	vis := func(o fyne.CanvasObject) int {
+		if o.Visible() {
+			return 1
+		}
+		return 0
 	}
-	h.calls.Objects = objs
-	h.calls.Refresh()
+	return [3]int{len(h.calls.Objects), vis(h.refused), vis(h.cert)}
+}
+
+// callLine is one identity provider's line in the header.
+type callLine struct {
+	text string
+	imp  widget.Importance
+}
+
+// setCallLines shows lines, one label each. The poll brings the same lines every few seconds:
+// labels are reused and only what changed is refreshed, so an unchanged status repaints nothing.
+func (h *header) setCallLines(lines []callLine) {
+	for i, l := range lines {
+		if i < len(h.calls.Objects) {
+			setLabel(h.calls.Objects[i].(*widget.Label), l.text, l.imp)
+			continue
+		}
+		h.calls.Objects = append(h.calls.Objects, styled(l.text, l.imp))
+	}
+	if len(h.calls.Objects) > len(lines) {
+		h.calls.Objects = h.calls.Objects[:len(lines)]
+	}
+}
+
+// setLabel gives l text and importance, refreshing it only when either changed.
+func setLabel(l *widget.Label, text string, imp widget.Importance) {
+	if l.Text == text && l.Importance == imp {
+		return
+	}
+	l.Text, l.Importance = text, imp
+	l.Refresh()
 }
 
 // callLines are the per-IdP lines' texts (tests).
@@ -362,7 +406,7 @@ func (h *header) onDetails() {
 
 func (h *header) setHealth(health, text string) {
 	h.health = health
-	h.state.SetText(h.service + " — " + text)
+	setLabel(h.state, h.service+" — "+text, h.state.Importance)
 	var c color.Color
 	switch health {
 	case "ok":
@@ -374,6 +418,8 @@ func (h *header) setHealth(health, text string) {
 	default:
 		c = theme.Color(theme.ColorNameDisabled)
 	}
-	h.dot.FillColor = c
-	h.dot.Refresh()
+	if h.dot.FillColor != c {
+		h.dot.FillColor = c
+		h.dot.Refresh()
+	}
 }

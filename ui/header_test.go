@@ -195,3 +195,36 @@ func TestHeaderPollsAndDetailsCloseOnEscape(t *testing.T) {
 		t.Error("Escape did not close Details")
 	}
 }
+
+// An unchanged status, polled every few seconds, leaves the header's labels as they were (no new
+// widgets, nothing to repaint); a moved status cursor tells the shell, once per move.
+func TestAnUnchangedStatusLeavesTheHeaderAlone(t *testing.T) {
+	h := newHarness(t)
+	hd := newHeader(h.env)
+	changes := 0
+	hd.onChange = func() { changes++ }
+	h.win.SetContent(hd.box)
+	h.svc.addKey("Azure AD")
+	h.svc.status.Cursor = 7
+	hd.setSession(context.Background(), h.sess)
+	first := hd.calls.Objects[0]
+	for range 3 {
+		h.timers.fire(testDelays.StatusEvery)
+	}
+	if len(hd.calls.Objects) != 1 || hd.calls.Objects[0] != first {
+		t.Errorf("three unchanged polls replaced the header's line: %v", hd.calls.Objects)
+	}
+	if changes != 0 {
+		t.Errorf("told of %d changes while the cursor stood still", changes)
+	}
+	h.svc.status.Cursor = 9
+	h.svc.status.LastSuccessfulCall = &hostsync.Call{At: time.Now(), Method: "POST", Path: "/Users"}
+	h.timers.fire(testDelays.StatusEvery)
+	h.timers.fire(testDelays.StatusEvery)
+	if changes != 1 {
+		t.Errorf("told of %d changes after the cursor moved once, want 1", changes)
+	}
+	if got := hd.callLines(); len(got) != 1 || hd.calls.Objects[0] != first || got[0] != "Azure AD called just now; no host has changed yet" {
+		t.Errorf("after a call: %q (same label: %v)", got, hd.calls.Objects[0] == first)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -80,11 +81,13 @@ type Shell struct {
 
 	focused   fyne.Focusable // the control watchFocus last scrolled to
 	stopFocus func()
+	still     time.Duration     // how long the keyboard has stayed on focused, counted in focusChecks
 	ring      *canvas.Rectangle // drawn around the focused control
 	ringLayer *fyne.Container
 
 	onSess    []func(*Session)
 	onRefresh []func()
+	onChange  []func()
 	fileItems []*fyne.MenuItem
 }
 
@@ -95,6 +98,11 @@ func (s *Shell) OnSession(f func(*Session)) { s.onSess = append(s.onSess, f) }
 // OnRefresh registers f to run when the user chooses File › Refresh, after the shell reloads the
 // page, e.g. to sync the mirror.
 func (s *Shell) OnRefresh(f func()) { s.onRefresh = append(s.onRefresh, f) }
+
+// OnServiceChange registers f to run (on the UI goroutine) when the header's status poll sees
+// that the service's data changed (its status cursor moved: an identity provider created, changed
+// or removed a host), e.g. to sync the mirror at once instead of at the next minute.
+func (s *Shell) OnServiceChange(f func()) { s.onChange = append(s.onChange, f) }
 
 // AddFileItems puts items, then a separator, at the top of the File menu. Call it before Build.
 func (s *Shell) AddFileItems(items ...*fyne.MenuItem) { s.fileItems = append(s.fileItems, items...) }
@@ -107,6 +115,11 @@ func NewShell(ctx context.Context, env *Env, conn Connector, pages map[string]Pa
 		s.pages = map[string]PageBuilder{}
 	}
 	s.header = newHeader(env)
+	s.header.onChange = func() {
+		for _, f := range s.onChange {
+			f()
+		}
+	}
 	s.banner = newBanner()
 	s.content = container.NewStack()
 	s.nav = s.newNav()
@@ -143,24 +156,53 @@ func (s *Shell) watchFocus() {
 	if ok && f != s.focused {
 		scrollIntoView(s.env.Window.Content(), o)
 	}
+	s.rest(f)
 	s.focused = f
 	s.placeRing(o, ok && c.Overlays().Top() == nil)
 	s.stopFocus = s.env.After(focusCheck, s.watchFocus)
 }
 
+// rest wakes animations when the keyboard moves to f and puts them to rest once it has stayed
+// restAfter on one control.
+func (s *Shell) rest(f fyne.Focusable) {
+	if s.env.Rest == nil {
+		return
+	}
+	if f != s.focused {
+		s.still = 0
+		s.env.Rest(false, f)
+		return
+	}
+	if s.still < restAfter {
+		s.still += focusCheck
+		if s.still >= restAfter {
+			s.env.Rest(true, f)
+		}
+	}
+}
+
 // placeRing draws the focus ring around o, or hides it when o is nil, covered by a dialog or
 // scrolled out of its page.
+// It touches the ring only when something changed: every Hide, Show and Refresh repaints the whole
+// window, which five times a second kept a software-rendered window busy while nobody used it.
 func (s *Shell) placeRing(o fyne.CanvasObject, show bool) {
 	if !show || o == nil || !o.Visible() || !s.inView(o) {
-		s.ring.Hide()
+		if s.ring.Visible() {
+			s.ring.Hide()
+		}
 		return
 	}
 	d := fyne.CurrentApp().Driver()
 	const gap = 2
-	pos := d.AbsolutePositionForObject(o).Subtract(d.AbsolutePositionForObject(s.ringLayer))
-	s.ring.Move(pos.SubtractXY(gap, gap))
-	s.ring.Resize(o.Size().AddWidthHeight(2*gap, 2*gap))
-	s.ring.StrokeColor = theme.Color(theme.ColorNameForeground)
+	pos := d.AbsolutePositionForObject(o).Subtract(d.AbsolutePositionForObject(s.ringLayer)).SubtractXY(gap, gap)
+	size := o.Size().AddWidthHeight(2*gap, 2*gap)
+	stroke := theme.Color(theme.ColorNameForeground)
+	if s.ring.Visible() && s.ring.Position() == pos && s.ring.Size() == size && s.ring.StrokeColor == stroke {
+		return
+	}
+	s.ring.Move(pos)
+	s.ring.Resize(size)
+	s.ring.StrokeColor = stroke
 	s.ring.Show()
 	s.ring.Refresh()
 }

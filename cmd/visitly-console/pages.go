@@ -126,6 +126,14 @@ func (p *directoryPages) syncNow() {
 	}
 }
 
+// serviceChanged syncs at once when the header sees the service's data change, so a host an
+// identity provider added shows within seconds rather than at the next periodic sync.
+func (p *directoryPages) serviceChanged() {
+	if p.dir != nil {
+		p.dir.SyncNow()
+	}
+}
+
 func (p *directoryPages) export() {
 	if p.dir != nil {
 		p.dir.Export()

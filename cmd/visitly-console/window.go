@@ -51,7 +51,8 @@ func runWindow(env *CommandEnv, measure bool) error {
 		}
 	}()
 
-	a := app.NewWithID(assets.AppID)
+	// Calm: the text cursor stops blinking after some seconds on one control, as in GTK and Windows.
+	a := ui.NewCalm(app.NewWithID(assets.AppID))
 	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(ui.Theme())
 	w := a.NewWindow("Visitly Console")
@@ -72,7 +73,7 @@ func runWindow(env *CommandEnv, measure bool) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	uiEnv := &ui.Env{Window: w, Clipboard: a.Clipboard(), Secrets: env.Keyring, Run: ui.Background,
-		After: ui.RealAfter, Delays: ui.DefaultDelays, Log: env.Log}
+		After: ui.RealAfter, Delays: ui.DefaultDelays, Log: env.Log, Rest: a.Rest}
 	// Hosts, Deleted hosts, Activity: their pages, sync, menu items and keys.
 	dir := newDirectoryPages(env.DataDir, uiEnv)
 	defer dir.close()
@@ -80,6 +81,7 @@ func runWindow(env *CommandEnv, measure bool) error {
 	defer shell.Close()
 	shell.OnSession(dir.onSession)
 	shell.OnRefresh(dir.syncNow)
+	shell.OnServiceChange(dir.serviceChanged)
 	shell.AddFileItems(dir.menuItems()...)
 	go b.dailyBackups(ctx)
 

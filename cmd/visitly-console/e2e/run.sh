@@ -19,7 +19,17 @@ for _ in $(seq 50); do
     org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true" && break
   sleep 0.1
 done
+# A private data folder, its embedded service on a free port: 8765, the default, is taken when a
+# console is already open on this machine.
+freeport() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; } # nobody answers there
+  done
+}
 data=$(mktemp -d)
+printf '{"listenAddr": "127.0.0.1:%s"}\n' "$(freeport)" >"$data/settings.json"
 log=$out/console.log
 VISITLY_DEBUG=1 "$bin" --data-dir "$data" >"$log" 2>&1 &
 pid=$!
