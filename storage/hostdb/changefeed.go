@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
 
 	"github.com/visitly/hostsync"
+	"github.com/visitly/hostsync/storage/internal/feedpage"
 )
 
 const defaultChangesLimit = 1000
@@ -21,13 +21,13 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []
 	if limit <= 0 {
 		limit = defaultChangesLimit
 	}
-	var page []feedItem
+	var page []feedpage.Item
 	err = s.read(ctx, func(tx *sql.Tx) error {
 		items, bound, err := readChanges(ctx, tx, "seq > ? ORDER BY seq, n LIMIT ?", since, limit+1)
 		if err != nil {
 			return err
 		}
-		page, more = pickChanges(items, bound, limit)
+		page, more = feedpage.Pick(items, bound, limit)
 		if len(page) == 0 && len(items) > 0 {
 			// One write touched more than limit items: return that seq whole.
 			if page, _, err = readChanges(ctx, tx, "seq = ? ORDER BY n LIMIT ?", bound, -1); err != nil {
@@ -42,7 +42,7 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []
 			if c.Group == nil {
 				continue
 			}
-			if c.Group.Members, err = memberIDs(ctx, tx, c.groupN); err != nil {
+			if c.Group.Members, err = memberIDs(ctx, tx, c.GroupN); err != nil {
 				return err
 			}
 		}
@@ -60,16 +60,11 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []
 	return changes, cursor, more, nil
 }
 
-type feedItem struct {
-	hostsync.ChangeRecord
-	groupN int64
-}
-
 // readChanges reads hosts and groups matching cond (args: seq, limit), merged
 // in (seq, host first, creation) order. bound is the lowest seq up to which a
 // truncated list may be incomplete (0 when neither list was truncated).
-func readChanges(ctx context.Context, tx *sql.Tx, cond string, seq int64, limit int) ([]feedItem, int64, error) {
-	var items []feedItem
+func readChanges(ctx context.Context, tx *sql.Tx, cond string, seq int64, limit int) ([]feedpage.Item, int64, error) {
+	var items []feedpage.Item
 	var bound int64
 	truncated := func(n int, last int64) {
 		if limit > 0 && n == limit && (bound == 0 || last < bound) {
@@ -85,7 +80,7 @@ func readChanges(ctx context.Context, tx *sql.Tx, cond string, seq int64, limit 
 		return nil, 0, err
 	}
 	for _, h := range hosts {
-		items = append(items, feedItem{ChangeRecord: hostsync.ChangeRecord{Seq: h.Seq, Host: h}})
+		items = append(items, feedpage.Item{ChangeRecord: hostsync.ChangeRecord{Seq: h.Seq, Host: h}})
 	}
 	if len(hosts) > 0 {
 		truncated(len(hosts), hosts[len(hosts)-1].Seq)
@@ -102,43 +97,15 @@ func readChanges(ctx context.Context, tx *sql.Tx, cond string, seq int64, limit 
 		if err != nil {
 			return nil, 0, err
 		}
-		items = append(items, feedItem{ChangeRecord: hostsync.ChangeRecord{Seq: g.Seq, Group: g}, groupN: n})
+		items = append(items, feedpage.Item{ChangeRecord: hostsync.ChangeRecord{Seq: g.Seq, Group: g}, GroupN: n})
 		ng, lastGroup = ng+1, g.Seq
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	truncated(ng, lastGroup)
-	sort.SliceStable(items, func(i, j int) bool {
-		if items[i].Seq != items[j].Seq {
-			return items[i].Seq < items[j].Seq
-		}
-		return items[i].Host != nil && items[j].Host == nil
-	})
+	feedpage.Sort(items)
 	return items, bound, nil
-}
-
-// pickChanges takes up to limit items that are known complete (seq below
-// bound) without splitting one seq across pages.
-func pickChanges(items []feedItem, bound int64, limit int) (page []feedItem, more bool) {
-	eligible := items
-	if bound > 0 {
-		k := sort.Search(len(items), func(i int) bool { return items[i].Seq >= bound })
-		eligible = items[:k]
-	}
-	if len(eligible) > limit {
-		k := limit
-		for k > 0 && eligible[k-1].Seq == eligible[k].Seq {
-			k--
-		}
-		if k == 0 { // the first seq alone exceeds limit; it is complete, take it whole
-			for k < len(eligible) && eligible[k].Seq == eligible[0].Seq {
-				k++
-			}
-		}
-		eligible = eligible[:k]
-	}
-	return eligible, len(eligible) < len(items)
 }
 
 // Counts returns host counts by state, the number of live groups and the

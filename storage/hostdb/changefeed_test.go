@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/visitly/hostsync"
+	"github.com/visitly/hostsync/storage/internal/feedpage"
 )
 
 // mirror is what a change-feed consumer keeps: the latest seq and state of
@@ -192,14 +193,14 @@ func TestChangesKeepsOneWriteTogether(t *testing.T) {
 }
 
 func TestPickChanges(t *testing.T) {
-	items := func(seqs ...int64) []feedItem {
-		var it []feedItem
+	items := func(seqs ...int64) []feedpage.Item {
+		var it []feedpage.Item
 		for _, s := range seqs {
-			it = append(it, feedItem{ChangeRecord: hostsync.ChangeRecord{Seq: s}})
+			it = append(it, feedpage.Item{ChangeRecord: hostsync.ChangeRecord{Seq: s}})
 		}
 		return it
 	}
-	seqs := func(it []feedItem) []int64 {
+	seqs := func(it []feedpage.Item) []int64 {
 		var s []int64
 		for _, i := range it {
 			s = append(s, i.Seq)
@@ -208,7 +209,7 @@ func TestPickChanges(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		items    []feedItem
+		items    []feedpage.Item
 		bound    int64
 		limit    int
 		want     []int64
@@ -223,7 +224,7 @@ func TestPickChanges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, more := pickChanges(tt.items, tt.bound, tt.limit)
+			got, more := feedpage.Pick(tt.items, tt.bound, tt.limit)
 			if !reflect.DeepEqual(seqs(got), tt.want) || more != tt.wantMore {
 				t.Errorf("got %v more %v, want %v more %v", seqs(got), more, tt.want, tt.wantMore)
 			}

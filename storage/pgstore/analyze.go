@@ -28,6 +28,20 @@ func (s *Store) analyzeStale(ctx context.Context) error {
 	if err != nil || len(tables) == 0 {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	// In a session named for it, which the feeds' frontier passes over
+	// (changefeed.go): ANALYZE takes a transaction id, and a feed read
+	// would otherwise wait for it.
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SET application_name = '"+maintenanceApp+"'"); err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	if _, rerr := conn.Exec(context.Background(), "RESET application_name"); rerr != nil {
+		conn.Conn().Close(context.Background()) // never hand a maintenance session back to the pool
+	}
 	return err
 }

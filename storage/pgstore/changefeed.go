@@ -2,13 +2,13 @@ package pgstore
 
 import (
 	"context"
-	"sort"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/visitly/hostsync"
+	"github.com/visitly/hostsync/storage/internal/feedpage"
 )
 
 // The change feed. Each host and group row carries the xid of the
@@ -28,8 +28,11 @@ import (
 const defaultChangesLimit = 1000
 
 // settleMax bounds how long a feed read waits for the transactions running
-// when it was called (settle).
-const settleMax = 100 * time.Millisecond
+// when it was called (settle). They are a few milliseconds each; the bound
+// is for a machine starved of CPU, where one took over 100 ms and a read
+// right after a write did not serve it, and for a long transaction, whose
+// rows the read could not serve anyway.
+const settleMax = 2 * time.Second
 
 // settle waits until every transaction that had an xid when it was called
 // has ended, for at most settleMax, so that a feed read right after a
@@ -66,12 +69,20 @@ func (s *Store) settle(ctx context.Context) {
 // load) would otherwise hold this database's feeds back until it ends. A
 // transaction that ended since the snapshot, or whose database cannot be
 // told (another role's session, hidden), still counts: the frontier only
-// errs low. pg_stat_activity's backend_xid is a 32-bit xid, the snapshot's
+// errs low. Autovacuum's workers and the store's own maintenance sessions are
+// passed over too: they write no row of these tables. pg_stat_activity's backend_xid is a 32-bit xid, the snapshot's
 // are 64-bit; the low 32 bits name the same running transaction.
 const frontierSQL = `(SELECT coalesce(min(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
 	FROM pg_snapshot_xip(pg_current_snapshot()) AS x
 	WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid IS NOT NULL
-		AND a.datname <> current_database() AND a.backend_xid::text = (x::text::bigint % 4294967296)::text))`
+		AND (a.datname <> current_database() OR a.backend_type = 'autovacuum worker' OR a.application_name = '` + maintenanceApp + `')
+		AND a.backend_xid::text = (x::text::bigint % 4294967296)::text))`
+
+// maintenanceApp names the sessions in which the store analyzes its tables
+// (analyze.go). Like autovacuum's workers, they write no row of the store's
+// tables, so the frontier passes over them: an ANALYZE of a table that just
+// grew would otherwise hold every feed back for as long as it runs.
+const maintenanceApp = "visitly maintenance"
 
 // Changes returns the hosts (any state) and groups (deleted ones included,
 // with members) written by transactions after the cursor since, in (xid,
@@ -84,13 +95,13 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []
 		limit = defaultChangesLimit
 	}
 	s.settle(ctx)
-	var page []feedItem
+	var page []feedpage.Item
 	err = s.read(ctx, func(tx pgx.Tx) error {
 		items, bound, err := s.readChanges(ctx, tx, "xid > $2 AND xid < "+frontierSQL+" ORDER BY xid, n LIMIT $3", since, limit+1)
 		if err != nil {
 			return err
 		}
-		page, more = pickChanges(items, bound, limit)
+		page, more = feedpage.Pick(items, bound, limit)
 		if len(page) == 0 && len(items) > 0 {
 			// One transaction touched more than limit items: return it whole.
 			if page, _, err = s.readChanges(ctx, tx, "xid = $2 ORDER BY n LIMIT $3", bound, 1<<31-1); err != nil {
@@ -105,13 +116,13 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []
 		var gs []int64
 		for _, c := range page {
 			if c.Group != nil {
-				gs = append(gs, c.groupN)
+				gs = append(gs, c.GroupN)
 			}
 		}
 		ms, err := s.membersOf(ctx, tx, gs)
 		for _, c := range page {
 			if c.Group != nil {
-				c.Group.Members = ms[c.groupN]
+				c.Group.Members = ms[c.GroupN]
 			}
 		}
 		return err
@@ -128,17 +139,12 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) (changes []
 	return changes, cursor, more, nil
 }
 
-type feedItem struct {
-	hostsync.ChangeRecord
-	groupN int64
-}
-
 // readChanges reads hosts and groups matching cond (args: xid, limit),
 // merged in (xid, host first, creation) order. bound is the lowest xid up
 // to which a truncated list may be incomplete (0 when neither list was
 // truncated).
-func (s *Store) readChanges(ctx context.Context, tx pgx.Tx, cond string, xid int64, limit int) ([]feedItem, int64, error) {
-	var items []feedItem
+func (s *Store) readChanges(ctx context.Context, tx pgx.Tx, cond string, xid int64, limit int) ([]feedpage.Item, int64, error) {
+	var items []feedpage.Item
 	var bound int64
 	truncated := func(n int, last int64) {
 		if n == limit && (bound == 0 || last < bound) {
@@ -150,7 +156,7 @@ func (s *Store) readChanges(ctx context.Context, tx pgx.Tx, cond string, xid int
 		return nil, 0, err
 	}
 	for _, h := range hosts {
-		items = append(items, feedItem{ChangeRecord: hostsync.ChangeRecord{Seq: h.Seq, Host: h}})
+		items = append(items, feedpage.Item{ChangeRecord: hostsync.ChangeRecord{Seq: h.Seq, Host: h}})
 	}
 	if len(hosts) > 0 {
 		truncated(len(hosts), hosts[len(hosts)-1].Seq)
@@ -167,43 +173,15 @@ func (s *Store) readChanges(ctx context.Context, tx pgx.Tx, cond string, xid int
 		if err != nil {
 			return nil, 0, err
 		}
-		items = append(items, feedItem{ChangeRecord: hostsync.ChangeRecord{Seq: g.Seq, Group: g}, groupN: n})
+		items = append(items, feedpage.Item{ChangeRecord: hostsync.ChangeRecord{Seq: g.Seq, Group: g}, GroupN: n})
 		ng, lastGroup = ng+1, g.Seq
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	truncated(ng, lastGroup)
-	sort.SliceStable(items, func(i, j int) bool {
-		if items[i].Seq != items[j].Seq {
-			return items[i].Seq < items[j].Seq
-		}
-		return items[i].Host != nil && items[j].Host == nil
-	})
+	feedpage.Sort(items)
 	return items, bound, nil
-}
-
-// pickChanges takes up to limit items that are known complete (xid below
-// bound) without splitting one transaction across pages.
-func pickChanges(items []feedItem, bound int64, limit int) (page []feedItem, more bool) {
-	eligible := items
-	if bound > 0 {
-		k := sort.Search(len(items), func(i int) bool { return items[i].Seq >= bound })
-		eligible = items[:k]
-	}
-	if len(eligible) > limit {
-		k := limit
-		for k > 0 && eligible[k-1].Seq == eligible[k].Seq {
-			k--
-		}
-		if k == 0 { // the first transaction alone exceeds limit; it is complete, take it whole
-			for k < len(eligible) && eligible[k].Seq == eligible[0].Seq {
-				k++
-			}
-		}
-		eligible = eligible[:k]
-	}
-	return eligible, len(eligible) < len(items)
 }
 
 // countsMemo keeps the last counts while they hold: no host's state and no
