@@ -24,7 +24,7 @@ packages=(
 	dbus dbus-bin gnome-keyring libsecret-tools
 	gcc-mingw-w64-x86-64 make git ca-certificates fonts-dejavu-core locales strace
 	wine wine64 msitools wixl zip curl
-	postgresql-15 haproxy shellcheck
+	postgresql-15 haproxy shellcheck python3
 )
 
 sudo=()
