@@ -17,7 +17,10 @@ log() { printf 'install-deps: %s\n' "$*" >&2; }
 # cmd/visitly-scimd's test that an answered write was fsynced first), and for
 # the Windows packages and their run under Wine (scripts/package-windows.sh,
 # scripts/wine-test.sh): wine (8.0, 64-bit only), msitools and wixl (the
-# MSI), zip, curl.
+# MSI), zip, curl; PostgreSQL 15 and HAProxy for the PostgreSQL store's tests
+# and the replicas behind a balancer (scripts/with-postgres.sh, go test),
+# shellcheck for actionlint's check of the release workflow's scripts, and
+# python3, which the scripts ask for a free port.
 packages=(
 	gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
 	libxi-dev libxxf86vm-dev libgl1-mesa-dri xvfb xauth xdotool imagemagick
