@@ -76,7 +76,7 @@ func (s *Store) ListAPIKeys(ctx context.Context) ([]hostsync.APIKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("hostdb: list API keys: %w", err)
 		}
-		keys = append(keys, s.used.overlay(k))
+		keys = append(keys, s.used.Overlay(k))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("hostdb: list API keys: %w", err)
@@ -129,7 +129,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, a hostsync.Actor, id string) (
 	if err != nil {
 		return hostsync.APIKey{}, fmt.Errorf("hostdb: revoke API key: %w", err)
 	}
-	return s.used.overlay(key), nil
+	return s.used.Overlay(key), nil
 }
 
 // AuthenticateAPIKey returns the live key whose secret this is, or
@@ -171,7 +171,7 @@ func (s *Store) authenticateAPIKey(ctx context.Context, secret string, record bo
 		return key, nil
 	}
 	key.LastUsed = now()
-	s.used.mark(snap.keys[found].id, key.LastUsed, "", "")
+	s.used.Mark(snap.keys[found].id, key.LastUsed, "", "")
 	return key, nil
 }
 
@@ -184,7 +184,7 @@ func (s *Store) NoteCall(key hostsync.APIKey, method, path string) {
 	if err != nil {
 		return
 	}
-	s.used.mark(id, key.LastUsed, method, path)
+	s.used.Mark(id, key.LastUsed, method, path)
 }
 
 // KeyIdPs returns every API key's identity provider by key id, revoked keys'

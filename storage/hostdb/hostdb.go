@@ -24,6 +24,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/visitly/hostsync/storage/internal/lastused"
 	sqlitedb "github.com/visitly/hostsync/storage/internal/sqlite"
 	"github.com/visitly/hostsync/storage/internal/uuid7"
 )
@@ -67,8 +68,8 @@ type Store struct {
 	r *sql.DB // read-only pool
 
 	stmts *statements
-	keys  keyCache // hashes of the live keys (keycache.go)
-	used  lastUsed // keys' last-used times not yet written (lastused.go)
+	keys  keyCache         // hashes of the live keys (keycache.go)
+	used  lastused.Pending // keys' last-used times not yet written (lastused.go)
 
 	changes lastChanges // each IdP's last change (lastcalls.go)
 	seedMu  sync.Mutex  // one reading of the last changes from the log at a time

@@ -98,7 +98,7 @@ func (s *Store) ListAPIKeys(ctx context.Context) ([]hostsync.APIKey, error) {
 		if err != nil {
 			return nil, fail("list API keys", err)
 		}
-		keys = append(keys, s.used.overlay(k))
+		keys = append(keys, s.used.Overlay(k))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fail("list API keys", err)
@@ -139,7 +139,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, a hostsync.Actor, id string) (
 	if err != nil {
 		return hostsync.APIKey{}, fail("revoke API key", err)
 	}
-	return s.used.overlay(key), nil
+	return s.used.Overlay(key), nil
 }
 
 // AuthenticateAPIKey returns the live key whose secret this is, or
@@ -177,7 +177,7 @@ func (s *Store) authenticateAPIKey(ctx context.Context, secret string, record bo
 	key := snap.keys[found].key
 	if record {
 		key.LastUsed = now()
-		s.used.mark(snap.keys[found].id, key.LastUsed, "", "")
+		s.used.Mark(snap.keys[found].id, key.LastUsed, "", "")
 	}
 	return key, nil
 }
@@ -190,7 +190,7 @@ func (s *Store) NoteCall(key hostsync.APIKey, method, path string) {
 	if err != nil {
 		return
 	}
-	s.used.mark(id, key.LastUsed, method, path)
+	s.used.Mark(id, key.LastUsed, method, path)
 }
 
 // KeyIdPs returns every API key's identity provider by key id, revoked keys'

@@ -27,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/visitly/hostsync"
+	"github.com/visitly/hostsync/storage/internal/lastused"
 	"github.com/visitly/hostsync/storage/internal/namekey"
 	"github.com/visitly/hostsync/storage/internal/uuid7"
 )
@@ -54,10 +55,10 @@ type Store struct {
 	pool   *pgxpool.Pool
 	tenant string
 
-	keys   keyCache   // live key hashes, invalidated by NOTIFY (keycache.go)
-	used   lastUsed   // keys' last calls not yet written (lastused.go)
-	memo   pageMemo   // where pages of the live host list start (hostquery.go)
-	counts countsMemo // the last counts and when they hold (changefeed.go)
+	keys   keyCache         // live key hashes, invalidated by NOTIFY (keycache.go)
+	used   lastused.Pending // keys' last calls not yet written (lastused.go)
+	memo   pageMemo         // where pages of the live host list start (hostquery.go)
+	counts countsMemo       // the last counts and when they hold (changefeed.go)
 
 	listening atomic.Bool // the key listener is LISTENing (tests wait for it)
 	closing   context.CancelFunc
